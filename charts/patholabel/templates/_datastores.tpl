@@ -1,0 +1,93 @@
+{{/*
+Where each datastore is and which Secret holds its credentials. With
+inChart.enabled the evaluation StatefulSet answers; otherwise the external
+server from values. Credentials come from existingSecret when set, else from
+the chart-managed Secret <fullname>-<store>.
+*/}}
+
+{{- define "patholabel.mysql.addr" -}}
+{{- if .Values.mysql.inChart.enabled }}
+{{- printf "%s:3306" (include "patholabel.componentName" (dict "root" . "name" "mysql")) }}
+{{- else }}
+{{- printf "%s:%d" .Values.mysql.host (int .Values.mysql.port) }}
+{{- end }}
+{{- end }}
+
+{{- define "patholabel.mysql.secretName" -}}
+{{- default (include "patholabel.componentName" (dict "root" . "name" "mysql")) .Values.mysql.existingSecret }}
+{{- end }}
+
+{{- define "patholabel.mysql.passwordKey" -}}
+{{- if .Values.mysql.existingSecret }}{{ .Values.mysql.existingSecretPasswordKey }}{{ else }}mysql-password{{ end }}
+{{- end }}
+
+{{- define "patholabel.redis.addr" -}}
+{{- if .Values.redis.inChart.enabled }}
+{{- printf "%s:6379" (include "patholabel.componentName" (dict "root" . "name" "redis")) }}
+{{- else }}
+{{- printf "%s:%d" .Values.redis.host (int .Values.redis.port) }}
+{{- end }}
+{{- end }}
+
+{{/* Whether Redis needs a password: always in-chart, else when one is given. */}}
+{{- define "patholabel.redis.hasPassword" -}}
+{{- if or .Values.redis.inChart.enabled .Values.redis.existingSecret .Values.redis.password }}true{{ end }}
+{{- end }}
+
+{{- define "patholabel.redis.secretName" -}}
+{{- default (include "patholabel.componentName" (dict "root" . "name" "redis")) .Values.redis.existingSecret }}
+{{- end }}
+
+{{- define "patholabel.redis.passwordKey" -}}
+{{- if .Values.redis.existingSecret }}{{ .Values.redis.existingSecretPasswordKey }}{{ else }}redis-password{{ end }}
+{{- end }}
+
+{{- define "patholabel.s3.endpoint" -}}
+{{- if .Values.s3.inChart.enabled }}
+{{- printf "%s:9000" (include "patholabel.componentName" (dict "root" . "name" "minio")) }}
+{{- else }}
+{{- .Values.s3.endpoint }}
+{{- end }}
+{{- end }}
+
+{{- define "patholabel.s3.tls" -}}
+{{- if .Values.s3.inChart.enabled }}false{{ else }}{{ .Values.s3.tls }}{{ end }}
+{{- end }}
+
+{{- define "patholabel.s3.secretName" -}}
+{{- default (include "patholabel.componentName" (dict "root" . "name" "s3")) .Values.s3.existingSecret }}
+{{- end }}
+
+{{- define "patholabel.s3.accessKeyKey" -}}
+{{- if .Values.s3.existingSecret }}{{ .Values.s3.existingSecretAccessKeyKey }}{{ else }}access-key{{ end }}
+{{- end }}
+
+{{- define "patholabel.s3.secretKeyKey" -}}
+{{- if .Values.s3.existingSecret }}{{ .Values.s3.existingSecretSecretKeyKey }}{{ else }}secret-key{{ end }}
+{{- end }}
+
+{{- define "patholabel.admin.secretName" -}}
+{{- default (include "patholabel.componentName" (dict "root" . "name" "admin")) .Values.auth.adminPassword.existingSecret }}
+{{- end }}
+
+{{- define "patholabel.admin.secretKey" -}}
+{{- if .Values.auth.adminPassword.existingSecret }}{{ .Values.auth.adminPassword.existingSecretKey }}{{ else }}password{{ end }}
+{{- end }}
+
+{{/*
+A Secret value that survives upgrades: the value from values when given, the
+one already in the cluster when the Secret exists, else a new random one.
+Call with (dict "root" $ "secret" NAME "key" KEY "value" VALUE).
+*/}}
+{{- define "patholabel.stableSecretValue" -}}
+{{- if .value }}
+{{- .value | b64enc }}
+{{- else }}
+{{- $old := lookup "v1" "Secret" .root.Release.Namespace .secret }}
+{{- if and $old (index ($old.data | default dict) .key) }}
+{{- index $old.data .key }}
+{{- else }}
+{{- randAlphaNum 32 | b64enc }}
+{{- end }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,65 @@
+// Package auth is the accounts service: users, sessions, tokens, projects,
+// memberships, categories, preferences and the audit log. This file holds
+// its domain types; mysql/ stores them and http/ serves them.
+package auth
+
+import (
+	"time"
+
+	"github.com/patholabel/patholabel/services/platform/config"
+)
+
+// Config is the auth service's own configuration.
+type Config struct {
+	AdminPassword string        // bootstrap admin's password; empty: no bootstrap
+	SessionTTL    time.Duration // how long a login lasts
+	CookieSecure  bool          // force the Secure cookie flag (behind a TLS proxy)
+}
+
+// ReadConfig reads PATHOLABEL_ADMIN_PASSWORD, _SESSION_TTL, _COOKIE_SECURE.
+func ReadConfig(r *config.Reader) Config {
+	c := Config{
+		AdminPassword: r.String("PATHOLABEL_ADMIN_PASSWORD", ""),
+		SessionTTL:    r.Duration("PATHOLABEL_SESSION_TTL", 12*time.Hour),
+		CookieSecure:  r.Bool("PATHOLABEL_COOKIE_SECURE", false),
+	}
+	r.Check(c.SessionTTL >= time.Minute, "PATHOLABEL_SESSION_TTL", c.SessionTTL.String(), "at least 1m")
+	if c.AdminPassword != "" {
+		err := ValidatePassword(c.AdminPassword)
+		r.Check(err == nil, "PATHOLABEL_ADMIN_PASSWORD", "(hidden)", "a valid password (at least 10 characters)")
+	}
+	return c
+}
+
+// User is an account.
+type User struct {
+	ID          int64     `json:"id"`
+	Username    string    `json:"username"`
+	DisplayName string    `json:"display_name"`
+	Email       string    `json:"email"`
+	SystemRole  string    `json:"system_role"`
+	Disabled    bool      `json:"disabled"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Membership is a user's role in one project.
+type Membership struct {
+	ProjectID   int64  `json:"project_id"`
+	ProjectName string `json:"project_name"`
+	Role        string `json:"role"`
+}
+
+// Session is a signed-in browser. Secret goes into the cookie once and is
+// stored only as a hash.
+type Session struct {
+	Secret    string
+	CSRFToken string
+	ExpiresAt time.Time
+}
+
+// ClientInfo describes who is asking, for sessions and the audit log.
+type ClientInfo struct {
+	IP        string
+	UserAgent string
+}

@@ -1,0 +1,55 @@
+package gateway
+
+import (
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// static serves the built viewer. Unknown paths without a file extension
+// get index.html so the viewer's own router handles deep links
+// (/projects/3/slides/7); missing assets are real 404s.
+type static struct {
+	dir   string
+	files http.Handler
+}
+
+func newStatic(dir string) *static {
+	return &static{dir: dir, files: http.FileServer(http.Dir(dir))}
+}
+
+func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
+	p := path.Clean("/" + r.URL.Path)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if st, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(p))); err == nil && !st.IsDir() {
+		if strings.HasPrefix(p, "/assets/") {
+			// Vite puts a content hash in every asset name.
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		s.files.ServeHTTP(w, r)
+		return
+	}
+	if path.Ext(p) != "" {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeFile(w, r, filepath.Join(s.dir, "index.html"))
+}
+
+// setSecurityHeaders keeps the viewer from loading anything from outside
+// (hospital intranets block CDNs anyway) and from being framed.
+func setSecurityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+}

@@ -1,0 +1,235 @@
+package access
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// CookieName is the session cookie.
+const CookieName = "patholabel_session"
+
+// Cache lifetimes. LocalTTL bounds how long a revoked session can still be
+// used on another replica; RedisTTL bounds how stale a membership change
+// can be if an invalidation was lost (Redis down at that moment).
+const (
+	LocalTTL  = 3 * time.Second
+	RedisTTL  = time.Minute
+	localSize = 50_000
+)
+
+// Authenticator resolves credentials to principals.
+type Authenticator struct {
+	db     *sql.DB
+	rdb    *goredis.Client // may be nil: every lookup then goes to MySQL
+	prefix string
+	now    func() time.Time
+
+	mu    sync.Mutex
+	local map[string]cached
+}
+
+type cached struct {
+	P       *Principal `json:"p"`
+	Expires time.Time  `json:"e"` // the session's or token's own expiry
+	until   time.Time  // local cache expiry
+}
+
+// NewAuthenticator builds an Authenticator; rdb may be nil.
+func NewAuthenticator(db *sql.DB, rdb *goredis.Client, redisPrefix string, now func() time.Time) *Authenticator {
+	return &Authenticator{db: db, rdb: rdb, prefix: redisPrefix + "principal:", now: now, local: map[string]cached{}}
+}
+
+// Credential is what a request presents.
+type Credential struct {
+	Secret string
+	Kind   string // "session" or "token"
+}
+
+// CredentialOf extracts the bearer token or session cookie; a bearer token
+// wins because scripts may also carry stale cookies.
+func CredentialOf(r *http.Request) (Credential, bool) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if tok, ok := strings.CutPrefix(h, "Bearer "); ok && tok != "" {
+			return Credential{strings.TrimSpace(tok), "token"}, true
+		}
+		return Credential{Kind: "token"}, true // malformed: rejected by Resolve
+	}
+	if ck, err := r.Cookie(CookieName); err == nil && ck.Value != "" {
+		return Credential{ck.Value, "session"}, true
+	}
+	return Credential{}, false
+}
+
+// Resolve returns the principal for a credential, or (nil, nil) when the
+// credential is unknown, expired, revoked or its user disabled. Errors mean
+// MySQL could not be asked.
+func (a *Authenticator) Resolve(ctx context.Context, cr Credential) (*Principal, error) {
+	if cr.Secret == "" {
+		return nil, nil
+	}
+	key := HashSecret(cr.Secret)
+	now := a.now()
+	if c, ok := a.fromLocal(key, now); ok {
+		return c.P, nil
+	}
+	if c, ok := a.fromRedis(ctx, key, now); ok {
+		a.toLocal(key, c, now)
+		return c.P, nil
+	}
+	c, err := a.load(ctx, cr.Kind, key, now)
+	if err != nil || c.P == nil {
+		return nil, err
+	}
+	a.toRedis(ctx, key, c, now)
+	a.toLocal(key, c, now)
+	return c.P, nil
+}
+
+func (a *Authenticator) fromLocal(key string, now time.Time) (cached, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.local[key]
+	if !ok || now.After(c.until) || now.After(c.Expires) {
+		return cached{}, false
+	}
+	return c, true
+}
+
+func (a *Authenticator) toLocal(key string, c cached, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.local) >= localSize {
+		clear(a.local) // rare; a full map means an attack or a huge install, both fine with a refill
+	}
+	c.until = now.Add(LocalTTL)
+	a.local[key] = c
+}
+
+// fromRedis treats any Redis failure as a miss: the cache is optional.
+func (a *Authenticator) fromRedis(ctx context.Context, key string, now time.Time) (cached, bool) {
+	if a.rdb == nil {
+		return cached{}, false
+	}
+	b, err := a.rdb.Get(ctx, a.prefix+key).Bytes()
+	if err != nil {
+		return cached{}, false
+	}
+	var c cached
+	if json.Unmarshal(b, &c) != nil || c.P == nil || now.After(c.Expires) {
+		return cached{}, false
+	}
+	return c, true
+}
+
+func (a *Authenticator) toRedis(ctx context.Context, key string, c cached, now time.Time) {
+	if a.rdb == nil {
+		return
+	}
+	ttl := min(RedisTTL, c.Expires.Sub(now))
+	if b, err := json.Marshal(c); err == nil && ttl > 0 {
+		_ = a.rdb.Set(ctx, a.prefix+key, b, ttl).Err() // best effort
+	}
+}
+
+const sessionQuery = `SELECT s.user_id, s.csrf_token, s.expires_at, u.username, u.display_name, u.system_role
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled = 0`
+
+// Tokens without expiry are cached as if they expired in a day; the cache
+// lifetimes above are far shorter anyway.
+const tokenQuery = `SELECT t.user_id, t.read_only, COALESCE(t.expires_at, ?), u.username, u.display_name, u.system_role
+FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0`
+
+func (a *Authenticator) load(ctx context.Context, kind, key string, now time.Time) (cached, error) {
+	p := &Principal{Via: kind}
+	var c cached
+	var err error
+	if kind == "session" {
+		err = a.db.QueryRowContext(ctx, sessionQuery, key, now).Scan(&p.UserID, &p.CSRFToken, &c.Expires, &p.Username, &p.DisplayName, &p.SystemRole)
+	} else {
+		err = a.db.QueryRowContext(ctx, tokenQuery, now.Add(24*time.Hour), key, now).Scan(&p.UserID, &p.ReadOnly, &c.Expires, &p.Username, &p.DisplayName, &p.SystemRole)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return cached{}, nil
+	}
+	if err != nil {
+		return cached{}, fmt.Errorf("look up %s: %w", kind, err)
+	}
+	if p.Projects, err = a.memberships(ctx, p.UserID); err != nil {
+		return cached{}, err
+	}
+	c.P = p
+	return c, nil
+}
+
+func (a *Authenticator) memberships(ctx context.Context, user int64) (map[int64]string, error) {
+	rows, err := a.db.QueryContext(ctx, `SELECT project_id, role FROM project_members WHERE user_id = ?`, user)
+	if err != nil {
+		return nil, fmt.Errorf("look up memberships of user %d: %w", user, err)
+	}
+	defer rows.Close()
+	m := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var role string
+		if err := rows.Scan(&id, &role); err != nil {
+			return nil, fmt.Errorf("scan membership: %w", err)
+		}
+		m[id] = role
+	}
+	return m, rows.Err()
+}
+
+// Forget drops one credential (by its hash) from the shared and local caches.
+func (a *Authenticator) Forget(ctx context.Context, hashes ...string) error {
+	a.mu.Lock()
+	for _, h := range hashes {
+		delete(a.local, h)
+	}
+	a.mu.Unlock()
+	if a.rdb == nil || len(hashes) == 0 {
+		return nil
+	}
+	keys := make([]string, len(hashes))
+	for i, h := range hashes {
+		keys[i] = a.prefix + h
+	}
+	if err := a.rdb.Del(ctx, keys...).Err(); err != nil {
+		return fmt.Errorf("forget cached principals: %w", err)
+	}
+	return nil
+}
+
+// ForgetUser drops every cached session and token of user, after a
+// disable, password change, role or membership change. If Redis is down
+// the entries expire by themselves within RedisTTL; callers log the error.
+func (a *Authenticator) ForgetUser(ctx context.Context, user int64) error {
+	rows, err := a.db.QueryContext(ctx, `SELECT id FROM sessions WHERE user_id = ? AND expires_at > UTC_TIMESTAMP(6)
+		UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL`, user, user)
+	if err != nil {
+		return fmt.Errorf("list credentials of user %d: %w", user, err)
+	}
+	defer rows.Close()
+	var hashes []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return fmt.Errorf("scan credential: %w", err)
+		}
+		hashes = append(hashes, h)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list credentials of user %d: %w", user, err)
+	}
+	return a.Forget(ctx, hashes...)
+}

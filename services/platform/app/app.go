@@ -1,0 +1,113 @@
+// Package app is the skeleton every service binary shares: read the common
+// settings once, handle the `migrate` subcommand, run until SIGTERM, and
+// turn a bad setting into one clear line and exit code 2.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/patholabel/patholabel/services/platform/config"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/platform/logging"
+	"github.com/patholabel/patholabel/services/platform/migrate"
+	"github.com/patholabel/patholabel/services/platform/mysql"
+)
+
+// Base is the configuration every service has.
+type Base struct {
+	Log   logging.Config
+	HTTP  httpapi.Config
+	MySQL mysql.Config
+}
+
+// ReadBase reads the common settings; defaultListen differs per service so
+// all of them can run on one machine.
+func ReadBase(r *config.Reader, defaultListen string) Base {
+	b := Base{
+		Log: logging.Config{
+			Format: r.String("PATHOLABEL_LOG_FORMAT", "json"),
+			Level:  r.String("PATHOLABEL_LOG_LEVEL", "info"),
+		},
+		HTTP:  httpapi.ReadConfig(r, defaultListen),
+		MySQL: mysql.ReadConfig(r),
+	}
+	if err := b.Log.Validate(); err != nil {
+		r.Check(false, "PATHOLABEL_LOG_FORMAT/PATHOLABEL_LOG_LEVEL", b.Log.Format+"/"+b.Log.Level, "valid (json|text, debug|info|warn|error)")
+	}
+	return b
+}
+
+// Runner is a service's Main: Run serves until ctx ends, Close releases.
+type Runner interface {
+	Run(ctx context.Context) error
+	Close() error
+}
+
+// Main runs a service binary and returns its exit code. build turns the
+// environment into a Runner (reading config with r, which reports the
+// first bad variable); args[0] == "migrate" applies migrations instead.
+func Main(service string, args []string, lookup config.LookupFunc, stderr io.Writer,
+	build func(r *config.Reader, base Base, log *slog.Logger) (Runner, error)) int {
+	r := config.NewReader(lookup)
+	base := ReadBase(r, ":8080")
+	if err := r.Err(); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", service, err)
+		return 2
+	}
+	log := logging.New(base.Log, service, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if len(args) > 0 {
+		return subcommand(ctx, service, args, base, log, stderr)
+	}
+	m, err := build(r, base, log)
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", service, err)
+		return 2
+	}
+	defer m.Close()
+	if err := m.Run(ctx); err != nil {
+		log.Error("stopped with error", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func subcommand(ctx context.Context, service string, args []string, base Base, log *slog.Logger, stderr io.Writer) int {
+	switch args[0] {
+	case "migrate":
+		if err := Migrate(ctx, base.MySQL, log, len(args) > 1 && args[1] == "--create-database"); err != nil {
+			log.Error("migrate failed", "err", err)
+			return 1
+		}
+		return 0
+	default:
+		fmt.Fprintf(stderr, "%s: unknown command %q (commands: migrate [--create-database])\n", service, args[0])
+		return 2
+	}
+}
+
+// Migrate applies the embedded migrations, creating the database first when
+// asked (local development; in a cluster the operator creates it).
+func Migrate(ctx context.Context, c mysql.Config, log *slog.Logger, create bool) error {
+	if create {
+		if err := mysql.CreateDatabase(ctx, c); err != nil {
+			return err
+		}
+	}
+	db, err := mysql.Open(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrate.Up(ctx, db, log)
+}

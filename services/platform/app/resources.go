@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/minio/minio-go/v7"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/platform/mysql"
+	"github.com/patholabel/patholabel/services/platform/objstore"
+	"github.com/patholabel/patholabel/services/platform/redis"
+)
+
+// Resources are the connections a service opened; nil ones it does not use.
+type Resources struct {
+	DB    *sql.DB
+	Redis *goredis.Client
+	S3    *minio.Client
+}
+
+// Open connects to what the service uses: MySQL always, Redis and the
+// object store when their configs are given.
+func Open(my mysql.Config, rc *redis.Config, s3 *objstore.Config) (*Resources, error) {
+	r := &Resources{}
+	var err error
+	if r.DB, err = mysql.Open(my); err != nil {
+		return nil, err
+	}
+	if rc != nil {
+		r.Redis = redis.New(*rc)
+	}
+	if s3 != nil {
+		if r.S3, err = objstore.New(*s3); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Checks are the readiness probes of the opened resources. The object
+// store probe checks the bucket the service cannot work without.
+func (r *Resources) Checks(bucket string) []httpapi.Check {
+	checks := []httpapi.Check{{Name: "mysql", Probe: r.DB.PingContext}}
+	if r.Redis != nil {
+		checks = append(checks, httpapi.Check{Name: "redis", Probe: func(ctx context.Context) error { return r.Redis.Ping(ctx).Err() }})
+	}
+	if r.S3 != nil {
+		checks = append(checks, httpapi.Check{Name: "s3", Probe: func(ctx context.Context) error {
+			ok, err := r.S3.BucketExists(ctx, bucket)
+			if err == nil && !ok {
+				err = errors.New("bucket " + bucket + " does not exist")
+			}
+			return err
+		}})
+	}
+	return checks
+}
+
+// Close releases every connection.
+func (r *Resources) Close() error {
+	var errs []error
+	if r.Redis != nil {
+		errs = append(errs, r.Redis.Close())
+	}
+	if r.DB != nil {
+		errs = append(errs, r.DB.Close())
+	}
+	return errors.Join(errs...)
+}

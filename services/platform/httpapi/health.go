@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Check is one readiness dependency: MySQL, Redis, the object store…
+type Check struct {
+	Name  string
+	Probe func(ctx context.Context) error
+}
+
+// Readiness is the body of /readyz.
+type Readiness struct {
+	Status string            `json:"status"` // ok or unavailable
+	Checks map[string]string `json:"checks"` // name → ok or unavailable
+}
+
+// registerHealth adds /healthz (the process answers) and /readyz (every
+// dependency answers). Failure details go to the log, not to the caller.
+func registerHealth(e *gin.Engine, log *slog.Logger, checks []Check) {
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/readyz", func(c *gin.Context) {
+		r := RunChecks(c, log, checks)
+		status := http.StatusOK
+		if r.Status != "ok" {
+			status = http.StatusServiceUnavailable
+		}
+		c.JSON(status, r)
+	})
+}
+
+// RunChecks probes every dependency at once, each bounded by two seconds so
+// a hung dependency cannot hang the probe.
+func RunChecks(ctx context.Context, log *slog.Logger, checks []Check) Readiness {
+	r := Readiness{Status: "ok", Checks: make(map[string]string, len(checks))}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, ch := range checks {
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			err := ch.Probe(cctx)
+			mu.Lock()
+			defer mu.Unlock()
+			r.Checks[ch.Name] = "ok"
+			if err != nil {
+				log.Warn("readiness check failed", "check", ch.Name, "err", err)
+				r.Checks[ch.Name], r.Status = "unavailable", "unavailable"
+			}
+		})
+	}
+	wg.Wait()
+	return r
+}

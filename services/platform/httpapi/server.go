@@ -1,0 +1,116 @@
+// Package httpapi is the HTTP plumbing every service shares: a gin engine
+// under an http.Server with graceful shutdown, the standard endpoints
+// (/healthz, /readyz, /metrics), request logging and metrics by route
+// template, one JSON error shape, and strict JSON decoding.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/patholabel/patholabel/services/platform/config"
+)
+
+// Config is the listener and the shutdown grace period.
+type Config struct {
+	Listen          string
+	ShutdownTimeout time.Duration
+}
+
+// ReadConfig reads PATHOLABEL_LISTEN and PATHOLABEL_SHUTDOWN_TIMEOUT.
+func ReadConfig(r *config.Reader, defaultListen string) Config {
+	c := Config{
+		Listen:          r.String("PATHOLABEL_LISTEN", defaultListen),
+		ShutdownTimeout: r.Duration("PATHOLABEL_SHUTDOWN_TIMEOUT", 30*time.Second),
+	}
+	_, _, err := net.SplitHostPort(c.Listen)
+	r.Check(err == nil, "PATHOLABEL_LISTEN", c.Listen, "a listen address such as :8080 or 127.0.0.1:8081")
+	r.Check(c.ShutdownTimeout > 0, "PATHOLABEL_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String(), "a positive duration")
+	return c
+}
+
+// Server is a service's HTTP server. Build it with New, register routes on
+// Engine(), then Run.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	engine *gin.Engine
+	http   *http.Server
+	ln     net.Listener
+}
+
+// Deps are what the server needs from its service.
+type Deps struct {
+	Service  string // "auth", "tiler", …: a metrics label and log field
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	Checks   []Check // readiness checks, run by /readyz
+}
+
+// New builds the engine with the standard middleware and endpoints.
+func New(cfg Config, d Deps) *Server {
+	e := gin.New()
+	e.ContextWithFallback = true // handlers pass c as a context.Context
+	e.HandleMethodNotAllowed = true
+	m := newHTTPMetrics(d.Registry, d.Service)
+	e.Use(m.middleware(), logRequests(d.Log), recoverPanics(d.Log))
+	e.NoRoute(func(c *gin.Context) { Fail(c, notFound) })
+	e.NoMethod(func(c *gin.Context) { Fail(c, methodNotAllowed) })
+	registerHealth(e, d.Log, d.Checks)
+	e.GET("/metrics", gin.WrapH(metricsHandler(d.Registry)))
+	s := &Server{cfg: cfg, log: d.Log, engine: e}
+	s.http = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(d.Log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// Engine is where the service registers its routes.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// Listen binds the configured address; tests bind ":0" and read Addr.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the bound address, valid after Listen.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Serve serves until ctx ends, then stops accepting and waits up to the
+// shutdown timeout for in-flight requests.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	s.log.Info("listening", "addr", s.Addr())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
+	if err := s.http.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	return nil
+}

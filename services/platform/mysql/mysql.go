@@ -1,0 +1,104 @@
+// Package mysql opens the shared MySQL/MariaDB database.
+//
+// Every service uses the same settings: UTC everywhere (the driver parses
+// DATETIME as UTC and the session time zone is +00:00), utf8mb4, and a
+// bounded pool so several replicas cannot exhaust max_connections.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/patholabel/patholabel/services/platform/config"
+)
+
+// Config locates the database.
+type Config struct {
+	Addr     string
+	User     string
+	Password string
+	Database string
+	MaxOpen  int
+}
+
+// ReadConfig reads PATHOLABEL_MYSQL_* with local-development defaults.
+func ReadConfig(r *config.Reader) Config {
+	c := Config{
+		Addr:     r.String("PATHOLABEL_MYSQL_ADDR", "127.0.0.1:3306"),
+		User:     r.String("PATHOLABEL_MYSQL_USER", "root"),
+		Password: r.String("PATHOLABEL_MYSQL_PASSWORD", ""),
+		Database: r.String("PATHOLABEL_MYSQL_DATABASE", "patholabel"),
+		MaxOpen:  r.Int("PATHOLABEL_MYSQL_MAX_OPEN", 20),
+	}
+	r.Check(validName.MatchString(c.Database), "PATHOLABEL_MYSQL_DATABASE", c.Database, "a database name of letters, digits and _")
+	r.Check(c.MaxOpen > 0, "PATHOLABEL_MYSQL_MAX_OPEN", fmt.Sprint(c.MaxOpen), "a positive integer")
+	return c
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+
+func (c Config) dsn(withDB bool) string {
+	d := driver.NewConfig()
+	d.Net, d.Addr, d.User, d.Passwd = "tcp", c.Addr, c.User, c.Password
+	if withDB {
+		d.DBName = c.Database
+	}
+	d.ParseTime, d.Loc = true, time.UTC
+	d.Params = map[string]string{"time_zone": "'+00:00'", "charset": "utf8mb4"}
+	d.Timeout = 5 * time.Second
+	return d.FormatDSN()
+}
+
+// Open returns a pool on the configured database; it does not connect yet.
+func Open(c Config) (*sql.DB, error) {
+	db, err := sql.Open("mysql", c.dsn(true))
+	if err != nil {
+		return nil, fmt.Errorf("open mysql %s/%s: %w", c.Addr, c.Database, err)
+	}
+	db.SetMaxOpenConns(c.MaxOpen)
+	db.SetMaxIdleConns(c.MaxOpen)
+	db.SetConnMaxLifetime(5 * time.Minute) // below typical wait_timeout and proxy idle limits
+	return db, nil
+}
+
+// CreateDatabase creates the configured database when missing. Local
+// development and tests use it; in a cluster the operator provides the
+// database.
+func CreateDatabase(ctx context.Context, c Config) error {
+	db, err := sql.Open("mysql", c.dsn(false))
+	if err != nil {
+		return fmt.Errorf("open mysql %s: %w", c.Addr, err)
+	}
+	defer db.Close()
+	q := "CREATE DATABASE IF NOT EXISTS `" + c.Database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("create database %s: %w", c.Database, err)
+	}
+	return nil
+}
+
+// DropDatabase removes the configured database; tests use it to clean up.
+func DropDatabase(ctx context.Context, c Config) error {
+	db, err := sql.Open("mysql", c.dsn(false))
+	if err != nil {
+		return fmt.Errorf("open mysql %s: %w", c.Addr, err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+c.Database+"`"); err != nil {
+		return fmt.Errorf("drop database %s: %w", c.Database, err)
+	}
+	return nil
+}
+
+// IsDuplicate reports whether err is a unique-key violation, which services
+// turn into a conflict error.
+func IsDuplicate(err error) bool {
+	var me *driver.MySQLError
+	return errors.As(err, &me) && me.Number == 1062
+}

@@ -1,0 +1,15 @@
+import type { ApiClient } from './client';
+import type { SessionInfo } from './types';
+
+export function login(api: ApiClient, username: string, password: string): Promise<SessionInfo> {
+  return api.post<SessionInfo>('/api/v1/auth/login', { username, password }, { quiet401: true });
+}
+
+/** me answers the current session, or rejects with an ApiError of code "unauthorized". */
+export function me(api: ApiClient): Promise<SessionInfo> {
+  return api.get<SessionInfo>('/api/v1/auth/me', { quiet401: true });
+}
+
+export function logout(api: ApiClient): Promise<void> {
+  return api.post<void>('/api/v1/auth/logout', undefined, { quiet401: true });
+}

@@ -1,0 +1,66 @@
+import './style.css';
+import { me } from './api/auth';
+import { ApiClient } from './api/client';
+import { ApiError } from './api/error';
+import { loginLocation, safeNext, type AppContext, type RouteSpec } from './app';
+import { interceptLinks, Router, browserLocator, type Match, type Route } from './router';
+import { Session } from './session';
+import { Shell } from './shell';
+import { loginPage } from './pages/login';
+import { projectsPage } from './pages/projects';
+import { slidesPage } from './pages/slides';
+import { viewerPage } from './pages/viewer';
+import { notFoundPage } from './pages/notfound';
+import { alertBox, errorText } from './pages/common';
+
+const routes: Route<RouteSpec>[] = [
+  { pattern: '/login', value: { page: loginPage, public: true, chrome: false } },
+  { pattern: '/', value: { page: projectsPage } },
+  { pattern: '/projects/:projectId', value: { page: slidesPage } },
+  { pattern: '/projects/:projectId/slides/:slideId', value: { page: viewerPage } },
+];
+
+async function start(root: HTMLElement): Promise<void> {
+  const session = new Session();
+  let router: Router<RouteSpec> | null = null;
+  const navigate = (loc: string, opts: { replace?: boolean } = {}): void => router?.navigate(loc, opts);
+  const api = new ApiClient({
+    csrfToken: () => session.csrfToken,
+    onUnauthorized: () => {
+      session.clear();
+      navigate(loginLocation(router?.current() ?? '/'), { replace: true });
+    },
+  });
+  const ctx: AppContext = { api, session, navigate };
+  const shell = new Shell(ctx);
+  root.replaceChildren(shell.element);
+
+  router = new Router(routes, browserLocator(window), (match) => show(ctx, shell, match));
+  interceptLinks(root, (loc) => navigate(loc));
+  await restoreSession(ctx, root);
+  router.start();
+}
+
+/** restoreSession asks the server whether the session cookie is still good. */
+async function restoreSession(ctx: AppContext, root: HTMLElement): Promise<void> {
+  try {
+    ctx.session.set(await me(ctx.api));
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'unauthorized') return;
+    root.prepend(alertBox(errorText(err)));
+  }
+}
+
+function show(ctx: AppContext, shell: Shell, match: Match<RouteSpec> | null): void {
+  if (match === null) return shell.mount(notFoundPage(), ctx.session.signedIn);
+  const spec = match.route.value;
+  const here = match.path + (match.query.size > 0 ? `?${match.query.toString()}` : '');
+  if (spec.public !== true && !ctx.session.signedIn) return ctx.navigate(loginLocation(here), { replace: true });
+  if (match.route.pattern === '/login' && ctx.session.signedIn) {
+    return ctx.navigate(safeNext(match.query.get('next')), { replace: true });
+  }
+  shell.mount(spec.page(ctx, { params: match.params, query: match.query }), spec.chrome !== false);
+}
+
+const root = document.getElementById('app');
+if (root !== null) void start(root);

@@ -1,0 +1,135 @@
+import { expand, invert, scaleOf, visibleImageRect, type Affine } from '../viewer/geometry';
+import type { PointLayer } from './points';
+
+export interface CategoryStyle {
+  readonly color: string;
+  readonly visible: boolean;
+}
+
+export interface RenderOptions {
+  /** minScreenRadius keeps dots visible when zoomed far out (CSS pixels). */
+  readonly minScreenRadius: number;
+  /** maxScreenRadius stops a dot from covering the screen when zoomed far in. */
+  readonly maxScreenRadius: number;
+  readonly outline: string | null;
+}
+
+export const defaultRenderOptions: RenderOptions = {
+  minScreenRadius: 2.5,
+  maxScreenRadius: 200,
+  outline: 'rgba(0, 0, 0, 0.6)',
+};
+
+/**
+ * FramePlan is what one frame will draw: per category, flat screen-space
+ * [x, y, r, x, y, r, ...] triples. Planning is pure so it can be tested
+ * without a canvas; painting is a thin loop over it.
+ */
+export interface FramePlan {
+  readonly buckets: readonly Float32Array[];
+  readonly counts: readonly number[];
+  readonly considered: number;
+  readonly drawn: number;
+}
+
+/** Planner reuses its buffers across frames so panning allocates nothing per frame. */
+export class Planner {
+  private buckets: Float32Array[] = [];
+  private counts: number[] = [];
+
+  plan(
+    layer: PointLayer,
+    imageToScreen: Affine,
+    width: number,
+    height: number,
+    styles: (categoryIndex: number) => CategoryStyle,
+    opts: RenderOptions = defaultRenderOptions,
+  ): FramePlan {
+    this.reset(layer.categories.length);
+    const screenToImage = invert(imageToScreen);
+    if (screenToImage === null || width <= 0 || height <= 0) return this.result(0, 0);
+    const scale = scaleOf(imageToScreen);
+    const margin = Math.max(layer.maxRadius, opts.minScreenRadius / scale);
+    const area = expand(visibleImageRect(screenToImage, width, height), margin);
+    const m = imageToScreen;
+    let considered = 0;
+    let drawn = 0;
+    layer.query(area, (slot) => {
+      considered++;
+      const cat = layer.categoryOf(slot);
+      if (!styles(cat).visible) return;
+      const x = layer.x(slot);
+      const y = layer.y(slot);
+      const sx = m.a * x + m.c * y + m.e;
+      const sy = m.b * x + m.d * y + m.f;
+      const r = clampRadius(layer.radius(slot) * scale, opts);
+      // The image-space box is a superset under rotation: cull again on screen.
+      if (sx + r < 0 || sy + r < 0 || sx - r > width || sy - r > height) return;
+      this.push(cat, sx, sy, r);
+      drawn++;
+    });
+    return this.result(considered, drawn);
+  }
+
+  private reset(categories: number): void {
+    while (this.buckets.length < categories) this.buckets.push(new Float32Array(3 * 256));
+    this.counts = new Array<number>(categories).fill(0);
+  }
+
+  private push(cat: number, x: number, y: number, r: number): void {
+    const n = this.counts[cat] as number;
+    let buf = this.buckets[cat] as Float32Array;
+    if (3 * n + 3 > buf.length) {
+      const bigger = new Float32Array(buf.length * 2);
+      bigger.set(buf);
+      this.buckets[cat] = buf = bigger;
+    }
+    buf[3 * n] = x;
+    buf[3 * n + 1] = y;
+    buf[3 * n + 2] = r;
+    this.counts[cat] = n + 1;
+  }
+
+  private result(considered: number, drawn: number): FramePlan {
+    return { buckets: this.buckets, counts: this.counts, considered, drawn };
+  }
+}
+
+function clampRadius(r: number, opts: RenderOptions): number {
+  return r < opts.minScreenRadius ? opts.minScreenRadius : r > opts.maxScreenRadius ? opts.maxScreenRadius : r;
+}
+
+/** The slice of the 2D context painting uses; OffscreenCanvas contexts fit too. */
+export type PaintContext = Pick<
+  CanvasRenderingContext2D,
+  'beginPath' | 'moveTo' | 'arc' | 'fill' | 'stroke' | 'fillStyle' | 'strokeStyle' | 'lineWidth'
+>;
+
+/** paint draws each category as one path: one fill per colour, not one per mark. */
+export function paint(
+  ctx: PaintContext,
+  plan: FramePlan,
+  styles: (categoryIndex: number) => CategoryStyle,
+  opts: RenderOptions = defaultRenderOptions,
+): void {
+  for (let cat = 0; cat < plan.counts.length; cat++) {
+    const n = plan.counts[cat] as number;
+    if (n === 0) continue;
+    const buf = plan.buckets[cat] as Float32Array;
+    ctx.beginPath();
+    for (let i = 0; i < 3 * n; i += 3) {
+      const x = buf[i] as number;
+      const y = buf[i + 1] as number;
+      const r = buf[i + 2] as number;
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+    ctx.fillStyle = styles(cat).color;
+    ctx.fill();
+    if (opts.outline !== null) {
+      ctx.strokeStyle = opts.outline;
+      ctx.lineWidth = 1;
+      ctx.stroke();
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { login } from '../api/auth';
+import { safeNext, type AppContext, type Page, type PageRequest } from '../app';
+import { h, replaceChildren } from '../dom';
+import { alertBox, errorText, pageHeading } from './common';
+
+export function loginPage(ctx: AppContext, req: PageRequest): Page {
+  const username = h('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true });
+  const password = h('input', {
+    id: 'login-password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
+  const messages = h('div', { class: 'form-messages', 'aria-live': 'polite' });
+
+  const onSubmit = async (ev: SubmitEvent): Promise<void> => {
+    ev.preventDefault();
+    submit.disabled = true;
+    replaceChildren(messages);
+    try {
+      ctx.session.set(await login(ctx.api, username.value.trim(), password.value));
+      ctx.navigate(safeNext(req.query.get('next')), { replace: true });
+    } catch (err) {
+      password.value = '';
+      replaceChildren(messages, alertBox(errorText(err)));
+      password.focus();
+    } finally {
+      submit.disabled = false;
+    }
+  };
+
+  const form = h(
+    'form',
+    { class: 'login-form', 'aria-labelledby': 'login-title', onsubmit: (ev: SubmitEvent) => void onSubmit(ev) },
+    h('label', { for: 'login-username' }, 'Username'),
+    username,
+    h('label', { for: 'login-password' }, 'Password'),
+    password,
+    messages,
+    submit,
+  );
+  const title = pageHeading('Sign in to Patholabel');
+  title.id = 'login-title';
+  const element = h('section', { class: 'login-page' }, h('div', { class: 'login-card' }, title, form));
+  queueMicrotask(() => username.focus());
+  return { title: 'Sign in', element };
+}

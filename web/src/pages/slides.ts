@@ -1,0 +1,72 @@
+import { listSlides, thumbnailUrl } from '../api/slides';
+import type { Slide } from '../api/types';
+import type { AppContext, Page, PageRequest } from '../app';
+import { h, replaceChildren } from '../dom';
+import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
+
+export function slidesPage(ctx: AppContext, req: PageRequest): Page {
+  const projectId = req.params['projectId'] ?? '';
+  const body = h('div', { class: 'page-body' }, statusBox('Loading slides…'));
+  const element = h(
+    'section',
+    { class: 'slides-page' },
+    h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '/' }, 'Projects')),
+    pageHeading('Slides'),
+    body,
+  );
+  const abort = new AbortController();
+  listSlides(ctx.api, projectId, abort.signal).then(
+    (slides) => replaceChildren(body, slides.length === 0 ? emptyState() : slideTable(projectId, slides)),
+    (err: unknown) => {
+      if (!isAbort(err)) replaceChildren(body, alertBox(errorText(err)));
+    },
+  );
+  return { title: 'Slides', element, dispose: () => abort.abort() };
+}
+
+function emptyState(): HTMLElement {
+  return h('div', { class: 'empty-state' }, h('p', null, 'This project has no slides yet.'));
+}
+
+function slideTable(projectId: string, slides: readonly Slide[]): HTMLElement {
+  return h(
+    'table',
+    { class: 'slide-table' },
+    h('caption', { class: 'visually-hidden' }, 'Slides of this project'),
+    h(
+      'thead',
+      null,
+      h('tr', null, ...['Preview', 'Name', 'Case', 'Stain', 'Status'].map((c) => h('th', { scope: 'col' }, c))),
+    ),
+    h('tbody', null, ...slides.map((s) => slideRow(projectId, s))),
+  );
+}
+
+function slideRow(projectId: string, s: Slide): HTMLElement {
+  const id = String(s.id);
+  const ready = s.status === 'ready';
+  const href = `/projects/${encodeURIComponent(projectId)}/slides/${encodeURIComponent(id)}`;
+  return h(
+    'tr',
+    null,
+    h('td', null, ready && h('img', { src: thumbnailUrl(id), alt: '', class: 'thumb', loading: 'lazy' })),
+    h('td', null, ready ? h('a', { href }, s.name) : s.name),
+    h('td', null, s.case_id ?? ''),
+    h('td', null, s.stain ?? ''),
+    h('td', null, statusCell(s)),
+  );
+}
+
+function statusCell(s: Slide): HTMLElement {
+  if (s.status === 'processing' || s.status === 'queued') {
+    const pct = Math.round(s.progress ?? 0);
+    return h(
+      'span',
+      { class: 'status-cell' },
+      h('progress', { max: 100, value: pct, 'aria-label': `Tiling ${s.name}` }),
+      ` ${s.status} ${pct}%`,
+    );
+  }
+  if (s.status === 'failed') return h('span', { class: 'status-failed' }, `failed: ${s.error ?? 'unknown error'}`);
+  return h('span', null, s.status);
+}

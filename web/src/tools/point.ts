@@ -1,0 +1,33 @@
+import type { PointLayer, PointMark } from '../overlay/points';
+import type { Tool, ToolPointer } from './tool';
+
+export interface PointToolContext {
+  readonly layer: PointLayer;
+  /** category answers the active category id, or null when the project has none. */
+  category(): string | null;
+  /** radius answers the marker radius in image pixels. */
+  radius(): number;
+  newId(): string;
+  added(mark: PointMark): void;
+}
+
+/** PointTool places one dot of the active category per click: the original tool's main mode. */
+export class PointTool implements Tool {
+  readonly id = 'point';
+  readonly label = 'Point marker';
+  readonly key = 'p';
+  readonly cursor = 'crosshair';
+
+  constructor(private readonly ctx: PointToolContext) {}
+
+  click(p: ToolPointer): boolean {
+    // A drag that ends on the canvas is a pan, not a mark.
+    if (!p.quick) return false;
+    const category = this.ctx.category();
+    if (category === null) return true;
+    const mark: PointMark = { id: this.ctx.newId(), x: p.image.x, y: p.image.y, radius: this.ctx.radius(), category };
+    this.ctx.layer.add(mark);
+    this.ctx.added(mark);
+    return true;
+  }
+}

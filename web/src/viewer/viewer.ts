@@ -1,0 +1,104 @@
+import OpenSeadragon from 'openseadragon';
+import { affineFromPoints, apply, invert, type Affine, type Point } from './geometry';
+
+export interface ImageSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * SlideViewer wraps OpenSeadragon so the rest of the viewer (overlay, tools,
+ * pages) only sees image coordinates, an affine map and a few events.
+ */
+export class SlideViewer {
+  readonly osd: OpenSeadragon.Viewer;
+  private opened: ImageSize | null = null;
+
+  constructor(container: HTMLElement, tileSource: string, navigatorLabel: string) {
+    this.osd = OpenSeadragon({
+      element: container,
+      tileSources: tileSource,
+      // Empty prefix: OpenSeadragon must never fetch its button images from elsewhere;
+      // our own toolbar replaces its navigation controls.
+      prefixUrl: '',
+      showNavigationControl: false,
+      showNavigator: true,
+      navigatorPosition: 'BOTTOM_RIGHT',
+      navigatorAutoFade: false,
+      visibilityRatio: 0.5,
+      maxZoomPixelRatio: 2,
+      animationTime: 0.4,
+      // Clicks belong to the annotation tools; zoom is on the wheel, buttons and keys.
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+      gestureSettingsTouch: { clickToZoom: false },
+    });
+    this.osd.navigator?.element.setAttribute('aria-label', navigatorLabel);
+  }
+
+  /** opened resolves with the image size once the slide's pyramid description is read. */
+  whenOpen(): Promise<ImageSize> {
+    return new Promise((resolve, reject) => {
+      if (this.opened !== null) return resolve(this.opened);
+      this.osd.addOnceHandler('open', () => resolve(this.markOpen()));
+      this.osd.addOnceHandler('open-failed', (ev) => reject(new Error(`open slide: ${ev.message}`)));
+    });
+  }
+
+  get size(): ImageSize | null {
+    return this.opened;
+  }
+
+  /** imageToScreen maps level-0 image pixels to CSS pixels of the viewer element, as drawn now. */
+  imageToScreen(): Affine | null {
+    const item = this.osd.world.getItemAt(0);
+    if (item === undefined || item === null || this.opened === null) return null;
+    const unit = Math.max(this.opened.width, this.opened.height, 1);
+    const at = (x: number, y: number): Point => item.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
+    return affineFromPoints(at(0, 0), at(unit, 0), at(0, unit), unit);
+  }
+
+  screenToImage(x: number, y: number): Point | null {
+    const m = this.imageToScreen();
+    const inv = m === null ? null : invert(m);
+    return inv === null ? null : apply(inv, x, y);
+  }
+
+  /** onRender fires on every frame OpenSeadragon redraws and on resize. */
+  onRender(fn: () => void): () => void {
+    const handler = (): void => fn();
+    this.osd.addHandler('update-viewport', handler);
+    this.osd.addHandler('resize', handler);
+    return () => {
+      this.osd.removeHandler('update-viewport', handler);
+      this.osd.removeHandler('resize', handler);
+    };
+  }
+
+  zoomBy(factor: number): void {
+    this.osd.viewport.zoomBy(factor);
+    this.osd.viewport.applyConstraints();
+  }
+
+  home(): void {
+    this.osd.viewport.goHome();
+  }
+
+  rotateBy(degrees: number): void {
+    this.osd.viewport.setRotation(this.osd.viewport.getRotation() + degrees);
+  }
+
+  toggleFullScreen(): void {
+    this.osd.setFullScreen(!this.osd.isFullPage());
+  }
+
+  destroy(): void {
+    this.osd.destroy();
+  }
+
+  private markOpen(): ImageSize {
+    const item = this.osd.world.getItemAt(0);
+    const size = item?.getContentSize();
+    this.opened = { width: size?.x ?? 0, height: size?.y ?? 0 };
+    return this.opened;
+  }
+}
