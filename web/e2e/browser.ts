@@ -36,6 +36,9 @@ export async function openBrowser(env: E2EEnv): Promise<Browser> {
     args: chromiumArgs,
     viewport: { width: 1366, height: 768 },
   });
+  // tsx compiles the tests with esbuild's keepNames, which wraps named functions in
+  // __name(...); functions passed to page.evaluate carry that call into the page.
+  await context.addInitScript('globalThis.__name = (fn) => fn;');
   const origin = new URL(env.url).origin;
   const foreign: string[] = [];
   const pageErrors: string[] = [];
@@ -45,6 +48,8 @@ export async function openBrowser(env: E2EEnv): Promise<Browser> {
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  // Fail fast: one broken step should not stall the rest of the suite for minutes.
+  page.setDefaultTimeout(10_000);
   return {
     context,
     page,

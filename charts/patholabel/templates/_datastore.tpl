@@ -40,7 +40,7 @@ spec:
       enableServiceLinks: false
       securityContext:
         {{- include "patholabel.podSecurityContext" .root | nindent 8 }}
-      {{- include "patholabel.imagePullSecrets" .root | nindent 6 }}
+      {{- with include "patholabel.imagePullSecrets" .root }}{{ . | nindent 6 }}{{ end }}
       containers:
         - name: {{ .name }}
           image: {{ include "patholabel.image" (dict "root" .root "image" $v.image) }}

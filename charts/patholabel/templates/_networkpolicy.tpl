@@ -31,7 +31,7 @@ to:
 - ports:
     - {port: {{ index $target 1 }}, protocol: TCP}
   to:
-    {{- include "patholabel.netpol.peer" (dict "root" .root "name" (index $target 0)) | nindent 4 }}
+    {{- include "patholabel.netpol.peer" (dict "root" .root "name" (index $target 0)) | trim | nindent 4 }}
 {{- else }}
 {{- $port := 443 }}
 {{- if eq .store "s3" }}
@@ -42,7 +42,7 @@ to:
 {{- end }}
 - ports:
     - {port: {{ $port }}, protocol: TCP}
-  {{- include "patholabel.netpol.external" .root | nindent 2 }}
+  {{- with include "patholabel.netpol.external" .root | trim }}{{ . | nindent 2 }}{{ end }}
 {{- end }}
 {{- end }}
 
@@ -83,19 +83,19 @@ spec:
             {{- toYaml $np.prometheus.namespaceSelector | nindent 12 }}
           podSelector:
             {{- toYaml $np.prometheus.podSelector | nindent 12 }}
-        {{- include "patholabel.netpol.peer" (dict "root" .root "name" "test") | nindent 8 }}
+        {{- include "patholabel.netpol.peer" (dict "root" .root "name" "test") | trim | nindent 8 }}
     {{- else }}
     []
     {{- end }}
   egress:
-    {{- include "patholabel.netpol.dns" . | nindent 4 }}
+    {{- include "patholabel.netpol.dns" . | trim | nindent 4 }}
     {{- range $needs }}
-    {{- include "patholabel.netpol.egressTo" (dict "root" $.root "store" .) | nindent 4 }}
+    {{- include "patholabel.netpol.egressTo" (dict "root" $.root "store" .) | trim | nindent 4 }}
     {{- end }}
     {{- if and (eq .name "auth") .root.Values.auth.oidc.enabled }}
     - ports:
         - {port: 443, protocol: TCP}
-      {{- include "patholabel.netpol.external" .root | nindent 6 }}
+      {{- with include "patholabel.netpol.external" .root | trim }}{{ . | nindent 6 }}{{ end }}
     {{- end }}
 {{- end }}
 {{- end }}
@@ -120,7 +120,7 @@ spec:
         - {port: {{ .port }}, protocol: TCP}
       from:
         {{- range .clients }}
-        {{- include "patholabel.netpol.peer" (dict "root" $.root "name" .) | nindent 8 }}
+        {{- include "patholabel.netpol.peer" (dict "root" $.root "name" .) | trim | nindent 8 }}
         {{- end }}
   # A datastore starts no connections.
   egress: []

@@ -42,8 +42,8 @@ spec:
       terminationGracePeriodSeconds: {{ include "patholabel.terminationGracePeriod" .root }}
       securityContext:
         {{- include "patholabel.podSecurityContext" .root | nindent 8 }}
-      {{- include "patholabel.imagePullSecrets" .root | nindent 6 }}
-      {{- include "patholabel.scheduling" $v | nindent 6 }}
+      {{- with include "patholabel.imagePullSecrets" .root }}{{ . | nindent 6 }}{{ end }}
+      {{- with include "patholabel.scheduling" $v }}{{ . | nindent 6 }}{{ end }}
       containers:
         - name: {{ .name }}
           image: {{ include "patholabel.image" (dict "root" .root "image" $v.image) }}

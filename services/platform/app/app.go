@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/patholabel/patholabel/services/platform/config"
@@ -49,11 +50,18 @@ type Runner interface {
 	Close() error
 }
 
+// Command is a subcommand of a service binary besides "migrate".
+type Command struct {
+	Name string
+	Run  func(ctx context.Context, r *config.Reader, base Base, log *slog.Logger, args []string) error
+}
+
 // Main runs a service binary and returns its exit code. build turns the
 // environment into a Runner (reading config with r, which reports the
-// first bad variable); args[0] == "migrate" applies migrations instead.
+// first bad variable); args[0] names a subcommand instead: "migrate"
+// applies migrations, others come from commands.
 func Main(service string, args []string, lookup config.LookupFunc, stderr io.Writer,
-	build func(r *config.Reader, base Base, log *slog.Logger) (Runner, error)) int {
+	build func(r *config.Reader, base Base, log *slog.Logger) (Runner, error), commands ...Command) int {
 	r := config.NewReader(lookup)
 	base := ReadBase(r, ":8080")
 	if err := r.Err(); err != nil {
@@ -64,7 +72,7 @@ func Main(service string, args []string, lookup config.LookupFunc, stderr io.Wri
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if len(args) > 0 {
-		return subcommand(ctx, service, args, base, log, stderr)
+		return subcommand(ctx, service, args, r, base, log, stderr, commands)
 	}
 	m, err := build(r, base, log)
 	if err == nil {
@@ -82,18 +90,28 @@ func Main(service string, args []string, lookup config.LookupFunc, stderr io.Wri
 	return 0
 }
 
-func subcommand(ctx context.Context, service string, args []string, base Base, log *slog.Logger, stderr io.Writer) int {
-	switch args[0] {
-	case "migrate":
+func subcommand(ctx context.Context, service string, args []string, r *config.Reader, base Base, log *slog.Logger, stderr io.Writer, commands []Command) int {
+	names := []string{"migrate [--create-database]"}
+	if args[0] == "migrate" {
 		if err := Migrate(ctx, base.MySQL, log, len(args) > 1 && args[1] == "--create-database"); err != nil {
 			log.Error("migrate failed", "err", err)
 			return 1
 		}
 		return 0
-	default:
-		fmt.Fprintf(stderr, "%s: unknown command %q (commands: migrate [--create-database])\n", service, args[0])
-		return 2
 	}
+	for _, c := range commands {
+		names = append(names, c.Name)
+		if c.Name != args[0] {
+			continue
+		}
+		if err := c.Run(ctx, r, base, log, args[1:]); err != nil {
+			fmt.Fprintf(stderr, "%s %s: %v\n", service, c.Name, err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "%s: unknown command %q (commands: %s)\n", service, args[0], strings.Join(names, ", "))
+	return 2
 }
 
 // Migrate applies the embedded migrations, creating the database first when

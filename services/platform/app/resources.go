@@ -42,17 +42,21 @@ func Open(my mysql.Config, rc *redis.Config, s3 *objstore.Config) (*Resources, e
 }
 
 // Checks are the readiness probes of the opened resources. The object
-// store probe checks the bucket the service cannot work without.
-func (r *Resources) Checks(bucket string) []httpapi.Check {
+// store probe checks the bucket the service cannot work without, creating
+// it when allowed, so a fresh MinIO becomes usable without a manual step.
+func (r *Resources) Checks(bucket string, create bool) []httpapi.Check {
 	checks := []httpapi.Check{{Name: "mysql", Probe: r.DB.PingContext}}
 	if r.Redis != nil {
 		checks = append(checks, httpapi.Check{Name: "redis", Probe: func(ctx context.Context) error { return r.Redis.Ping(ctx).Err() }})
 	}
 	if r.S3 != nil {
 		checks = append(checks, httpapi.Check{Name: "s3", Probe: func(ctx context.Context) error {
+			if create {
+				return objstore.EnsureBucket(ctx, r.S3, bucket, "")
+			}
 			ok, err := r.S3.BucketExists(ctx, bucket)
 			if err == nil && !ok {
-				err = errors.New("bucket " + bucket + " does not exist")
+				err = errors.New("bucket " + bucket + " does not exist and PATHOLABEL_S3_CREATE_BUCKETS is false")
 			}
 			return err
 		}})

@@ -40,7 +40,7 @@ func TestReaderNamesFirstBadVariable(t *testing.T) {
 	r.Int("PORT", 80)
 	r.Duration("T", time.Second)
 	err := r.Err()
-	if err == nil || !strings.Contains(err.Error(), "PORT") || strings.Contains(err.Error(), "T=") {
+	if err == nil || !strings.Contains(err.Error(), "PORT") || strings.Contains(err.Error(), `T="soon"`) {
 		t.Fatalf("Err = %v, want one error naming PORT only", err)
 	}
 }

@@ -21,6 +21,7 @@ type Config struct {
 	Region        string
 	SlidesBucket  string
 	ExportsBucket string
+	CreateBuckets bool // create missing buckets (needs the permission)
 }
 
 // ReadConfig reads PATHOLABEL_S3_* with local-development defaults.
@@ -33,6 +34,7 @@ func ReadConfig(r *config.Reader) Config {
 		Region:        r.String("PATHOLABEL_S3_REGION", "us-east-1"),
 		SlidesBucket:  r.String("PATHOLABEL_S3_BUCKET_SLIDES", "patholabel-slides"),
 		ExportsBucket: r.String("PATHOLABEL_S3_BUCKET_EXPORTS", "patholabel-exports"),
+		CreateBuckets: r.Bool("PATHOLABEL_S3_CREATE_BUCKETS", true),
 	}
 	r.Check(validBucket(c.SlidesBucket), "PATHOLABEL_S3_BUCKET_SLIDES", c.SlidesBucket, "a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)")
 	r.Check(validBucket(c.ExportsBucket), "PATHOLABEL_S3_BUCKET_EXPORTS", c.ExportsBucket, "a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)")

@@ -89,6 +89,8 @@ export class MarkOverlay {
 
   private record(plan: FramePlan | null, start: number): FrameStats {
     this.last = { considered: plan?.considered ?? 0, drawn: plan?.drawn ?? 0, ms: performance.now() - start };
+    // Exposed on the element so benchmarks and bug reports can read the cost without a debugger.
+    this.canvas.dataset['frameMs'] = this.last.ms.toFixed(2);
     for (const fn of this.statsListeners) fn(this.last);
     return this.last;
   }

@@ -17,7 +17,7 @@ export interface RenderOptions {
 export const defaultRenderOptions: RenderOptions = {
   minScreenRadius: 2.5,
   maxScreenRadius: 200,
-  outline: 'rgba(0, 0, 0, 0.6)',
+  outline: null,
 };
 
 /**
@@ -102,7 +102,7 @@ function clampRadius(r: number, opts: RenderOptions): number {
 /** The slice of the 2D context painting uses; OffscreenCanvas contexts fit too. */
 export type PaintContext = Pick<
   CanvasRenderingContext2D,
-  'beginPath' | 'moveTo' | 'arc' | 'fill' | 'stroke' | 'fillStyle' | 'strokeStyle' | 'lineWidth'
+  'beginPath' | 'moveTo' | 'arc' | 'rect' | 'fill' | 'stroke' | 'fillStyle' | 'strokeStyle' | 'lineWidth'
 >;
 
 /** paint draws each category as one path: one fill per colour, not one per mark. */
@@ -121,8 +121,12 @@ export function paint(
       const x = buf[i] as number;
       const y = buf[i + 1] as number;
       const r = buf[i + 2] as number;
-      ctx.moveTo(x + r, y);
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      if (r < 3) {
+        ctx.rect(x - r, y - r, 2 * r, 2 * r);
+      } else {
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, 2 * Math.PI);
+      }
     }
     ctx.fillStyle = styles(cat).color;
     ctx.fill();

@@ -21,6 +21,7 @@ export class SlideViewer {
       // Empty prefix: OpenSeadragon must never fetch its button images from elsewhere;
       // our own toolbar replaces its navigation controls.
       prefixUrl: '',
+      drawer: 'canvas',
       showNavigationControl: false,
       showNavigator: true,
       navigatorPosition: 'BOTTOM_RIGHT',

@@ -53,7 +53,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "auth", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks(""),
+		Service: "auth", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
 	})
 	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
 	authhttp.Register(m.server.Engine(), m.Auth, store, authn, m.Log)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
@@ -36,20 +35,7 @@ func MustMain(tb testing.TB) (*Main, string) {
 		Auth:  auth.Config{AdminPassword: adminPassword, SessionTTL: time.Hour},
 		Log:   testenv.Logger(),
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		tb.Fatalf("open auth: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("auth stopped with error: %v", err)
-		}
-		m.Close()
-	})
-	return m, "http://" + m.Addr()
+	return m, testenv.MustServe(tb, m)
 }
 
 type client struct {

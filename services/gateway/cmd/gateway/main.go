@@ -52,7 +52,7 @@ type Main struct {
 }
 
 // Open binds the listener.
-func (m *Main) Open() error {
+func (m *Main) Open(context.Context) error {
 	m.server = httpapi.New(m.HTTP, httpapi.Deps{
 		Service: "gateway", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: gateway.Checks(m.Gateway),
 	})
@@ -66,9 +66,12 @@ func (m *Main) Addr() string { return m.server.Addr() }
 // Run serves until ctx ends.
 func (m *Main) Run(ctx context.Context) error {
 	if m.server == nil {
-		if err := m.Open(); err != nil {
+		if err := m.Open(ctx); err != nil {
 			return err
 		}
 	}
 	return m.server.Serve(ctx)
 }
+
+// Close has nothing to release: the gateway holds no connections.
+func (m *Main) Close() error { return nil }

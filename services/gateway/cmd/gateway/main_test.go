@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -47,14 +46,7 @@ func mustGateway(tb testing.TB, up map[string]*url.URL) string {
 		Gateway: gateway.Config{WebDir: webDir(tb), Upstreams: up},
 		Log:     testenv.Logger(),
 	}
-	if err := m.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	tb.Cleanup(func() { cancel(); <-done })
-	return "http://" + m.Addr()
+	return testenv.MustServe(tb, m)
 }
 
 func get(tb testing.TB, method, u string, body string) (*http.Response, string) {

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patholabel/patholabel/services/platform/app"
+	"github.com/patholabel/patholabel/services/platform/config"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/platform/logging"
+	"github.com/patholabel/patholabel/services/platform/testenv"
+	tilerhttp "github.com/patholabel/patholabel/services/tiler/http"
+)
+
+// MustMain boots the real tiler service against fresh real dependencies.
+func MustMain(tb testing.TB) (*Main, string) {
+	tb.Helper()
+	_, dbcfg := testenv.MustDB(tb)
+	_, rcfg := testenv.MustRedis(tb)
+	m := &Main{
+		Base: app.Base{
+			Log:   logging.Config{Format: "json", Level: "info"},
+			HTTP:  httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second},
+			MySQL: dbcfg,
+		},
+		Redis: rcfg,
+		Log:   testenv.Logger(),
+	}
+	_, s3cfg := testenv.MustS3(tb)
+	m.S3 = s3cfg
+	return m, testenv.MustServe(tb, m)
+}
+
+func TestStandardEndpoints(t *testing.T) {
+	_, base := MustMain(t)
+	testenv.CheckStandardEndpoints(t, base, "tiler")
+}
+
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	m, _ := MustMain(t)
+	missing, stale, err := httpapi.Undocumented(m.server.Engine(), tilerhttp.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 || len(stale) > 0 {
+		t.Fatalf("undocumented routes %v; documented but not served %v", missing, stale)
+	}
+}
+
+func TestBadConfigExitsWithOneLine(t *testing.T) {
+	var stderr bytes.Buffer
+	code := app.Main("tiler", nil, config.FromMap(map[string]string{"PATHOLABEL_REDIS_DB": "many"}), &stderr, build)
+	out := strings.TrimSpace(stderr.String())
+	if code != 2 || strings.Contains(out, "\n") || !strings.Contains(out, "PATHOLABEL_REDIS_DB") {
+		t.Fatalf("exit %d, stderr %q; want 2 and one line naming PATHOLABEL_REDIS_DB", code, out)
+	}
+}
