@@ -63,3 +63,11 @@ type ClientInfo struct {
 	IP        string
 	UserAgent string
 }
+
+// Actor is who makes a change, for the audit log: a signed-in user, or a
+// command run by the operator (ID 0).
+type Actor struct {
+	ID     int64
+	Name   string
+	Client ClientInfo
+}

@@ -12,7 +12,8 @@ kind: Service
 metadata:
   {{- include "patholabel.metadata" . | nindent 2 }}
 spec:
-  type: ClusterIP
+  # Headless: the StatefulSet's stable network identity.
+  clusterIP: None
   selector:
     {{- include "patholabel.selectorLabels" . | nindent 4 }}
   ports:
@@ -25,6 +26,10 @@ apiVersion: apps/v1
 kind: StatefulSet
 metadata:
   {{- include "patholabel.metadata" . | nindent 2 }}
+  annotations:
+    # One replica by design (evaluation only): a PDB or anti-affinity would
+    # only block node drains.
+    kube-score/ignore: statefulset-has-poddisruptionbudget,statefulset-has-host-podantiaffinity
 spec:
   serviceName: {{ include "patholabel.componentName" . }}
   replicas: 1

@@ -4,8 +4,22 @@ file calls one of these with (dict "root" $ "name" "<component>"), so the
 five components cannot drift apart.
 */}}
 
+{{/* Spread replicas over nodes unless the operator chose an affinity. */}}
+{{- define "patholabel.defaultAffinity" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- include "patholabel.selectorLabels" . | nindent 12 }}
+{{- end }}
+
 {{- define "patholabel.deployment" -}}
 {{- $v := index .root.Values .name }}
+{{- $affinity := $v.affinity | default (include "patholabel.defaultAffinity" . | fromYaml) }}
+{{- $scheduling := merge (dict "affinity" $affinity) $v }}
 {{- $autoscaled := and $v.autoscaling $v.autoscaling.enabled }}
 apiVersion: apps/v1
 kind: Deployment
@@ -43,7 +57,7 @@ spec:
       securityContext:
         {{- include "patholabel.podSecurityContext" .root | nindent 8 }}
       {{- with include "patholabel.imagePullSecrets" .root }}{{ . | nindent 6 }}{{ end }}
-      {{- with include "patholabel.scheduling" $v }}{{ . | nindent 6 }}{{ end }}
+      {{- with include "patholabel.scheduling" $scheduling }}{{ . | nindent 6 }}{{ end }}
       containers:
         - name: {{ .name }}
           image: {{ include "patholabel.image" (dict "root" .root "image" $v.image) }}

@@ -47,3 +47,15 @@ func nullJSON(b []byte) any {
 	}
 	return string(b)
 }
+
+// record appends an audit event for a change made by a.
+func (s *Store) record(ctx context.Context, q querier, a auth.Actor, action, targetType string, targetID any, project int64, detail map[string]any) error {
+	e := AuditEvent{ActorName: a.Name, Action: action, TargetType: targetType, TargetID: fmt.Sprint(targetID), Detail: detail}
+	if a.ID > 0 {
+		e.ActorID = &a.ID
+	}
+	if project > 0 {
+		e.ProjectID = &project
+	}
+	return s.Audit(ctx, q, e, a.Client)
+}

@@ -1,11 +1,21 @@
 import type { SlideViewer } from '../viewer/viewer';
 import type { PointLayer } from './points';
-import { defaultRenderOptions, paint, Planner, type CategoryStyle, type FramePlan, type RenderOptions } from './render';
+import { parseHexColor, rasterize } from './raster';
+import {
+  defaultRenderOptions,
+  paint,
+  paintMode,
+  Planner,
+  type CategoryStyle,
+  type FramePlan,
+  type RenderOptions,
+} from './render';
 
 export interface FrameStats {
   readonly considered: number;
   readonly drawn: number;
   readonly ms: number;
+  readonly mode: 'vector' | 'raster' | 'none';
 }
 
 /**
@@ -19,7 +29,9 @@ export class MarkOverlay {
   private readonly unlisten: () => void;
   private pending = 0;
   private readonly statsListeners = new Set<(s: FrameStats) => void>();
-  last: FrameStats = { considered: 0, drawn: 0, ms: 0 };
+  private image: ImageData | null = null;
+  private readonly packed = new Map<string, number>();
+  last: FrameStats = { considered: 0, drawn: 0, ms: 0, mode: 'none' };
 
   constructor(
     private readonly viewer: SlideViewer,
@@ -56,8 +68,30 @@ export class MarkOverlay {
     const dpr = this.canvas.width / Math.max(width, 1);
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const plan = this.planner.plan(this.layer, m, width, height, this.styles, this.opts);
-    paint(this.ctx, plan, this.styles, this.opts);
-    return this.record(plan, start);
+    const mode = paintMode(plan, this.opts);
+    if (mode === 'raster') this.rasterFrame(plan, dpr);
+    else paint(this.ctx, plan, this.styles, this.opts);
+    return this.record(plan, start, mode);
+  }
+
+  private rasterFrame(plan: FramePlan, dpr: number): void {
+    const { width, height } = this.canvas;
+    if (this.image?.width !== width || this.image.height !== height) this.image = new ImageData(width, height);
+    const pixels = new Uint32Array(this.image.data.buffer);
+    pixels.fill(0);
+    rasterize(pixels, width, height, dpr, plan, (cat) => this.pack(this.styles(cat).color));
+    this.ctx.putImageData(this.image, 0, 0);
+  }
+
+  /** pack turns any CSS colour into a pixel value, letting the canvas normalise non-hex colours once. */
+  private pack(css: string): number {
+    let v = this.packed.get(css);
+    if (v === undefined) {
+      this.ctx.fillStyle = css;
+      v = parseHexColor(String(this.ctx.fillStyle)) ?? parseHexColor('#000000') ?? 0;
+      this.packed.set(css, v);
+    }
+    return v;
   }
 
   /** onStats reports every frame's cost; the viewer shows it and benchmarks read it. */
@@ -87,10 +121,12 @@ export class MarkOverlay {
     return { width, height };
   }
 
-  private record(plan: FramePlan | null, start: number): FrameStats {
-    this.last = { considered: plan?.considered ?? 0, drawn: plan?.drawn ?? 0, ms: performance.now() - start };
+  private record(plan: FramePlan | null, start: number, mode: FrameStats['mode'] = 'none'): FrameStats {
+    const ms = performance.now() - start;
+    this.last = { considered: plan?.considered ?? 0, drawn: plan?.drawn ?? 0, ms, mode };
     // Exposed on the element so benchmarks and bug reports can read the cost without a debugger.
-    this.canvas.dataset['frameMs'] = this.last.ms.toFixed(2);
+    this.canvas.dataset['frameMs'] = ms.toFixed(2);
+    this.canvas.dataset['mode'] = mode;
     for (const fn of this.statsListeners) fn(this.last);
     return this.last;
   }

@@ -12,12 +12,18 @@ export interface RenderOptions {
   /** maxScreenRadius stops a dot from covering the screen when zoomed far in. */
   readonly maxScreenRadius: number;
   readonly outline: string | null;
+  /** Above rasterAbove marks on screen, draw with the pixel rasterizer instead of vector arcs. */
+  readonly rasterAbove: number;
+  /** ...unless the discs would cover more than rasterMaxArea CSS pixels in all. */
+  readonly rasterMaxArea: number;
 }
 
 export const defaultRenderOptions: RenderOptions = {
   minScreenRadius: 2.5,
   maxScreenRadius: 200,
-  outline: null,
+  outline: 'rgba(0, 0, 0, 0.6)',
+  rasterAbove: 2000,
+  rasterMaxArea: 4_000_000,
 };
 
 /**
@@ -30,6 +36,8 @@ export interface FramePlan {
   readonly counts: readonly number[];
   readonly considered: number;
   readonly drawn: number;
+  /** area is the summed disc area in CSS pixels, the rasterizer's cost. */
+  readonly area: number;
 }
 
 /** Planner reuses its buffers across frames so panning allocates nothing per frame. */
@@ -47,14 +55,15 @@ export class Planner {
   ): FramePlan {
     this.reset(layer.categories.length);
     const screenToImage = invert(imageToScreen);
-    if (screenToImage === null || width <= 0 || height <= 0) return this.result(0, 0);
+    if (screenToImage === null || width <= 0 || height <= 0) return this.result(0, 0, 0);
     const scale = scaleOf(imageToScreen);
     const margin = Math.max(layer.maxRadius, opts.minScreenRadius / scale);
-    const area = expand(visibleImageRect(screenToImage, width, height), margin);
+    const view = expand(visibleImageRect(screenToImage, width, height), margin);
     const m = imageToScreen;
     let considered = 0;
     let drawn = 0;
-    layer.query(area, (slot) => {
+    let area = 0;
+    layer.query(view, (slot) => {
       considered++;
       const cat = layer.categoryOf(slot);
       if (!styles(cat).visible) return;
@@ -67,8 +76,9 @@ export class Planner {
       if (sx + r < 0 || sy + r < 0 || sx - r > width || sy - r > height) return;
       this.push(cat, sx, sy, r);
       drawn++;
+      area += Math.PI * r * r;
     });
-    return this.result(considered, drawn);
+    return this.result(considered, drawn, area);
   }
 
   private reset(categories: number): void {
@@ -90,8 +100,8 @@ export class Planner {
     this.counts[cat] = n + 1;
   }
 
-  private result(considered: number, drawn: number): FramePlan {
-    return { buckets: this.buckets, counts: this.counts, considered, drawn };
+  private result(considered: number, drawn: number, area: number): FramePlan {
+    return { buckets: this.buckets, counts: this.counts, considered, drawn, area };
   }
 }
 
@@ -102,7 +112,7 @@ function clampRadius(r: number, opts: RenderOptions): number {
 /** The slice of the 2D context painting uses; OffscreenCanvas contexts fit too. */
 export type PaintContext = Pick<
   CanvasRenderingContext2D,
-  'beginPath' | 'moveTo' | 'arc' | 'rect' | 'fill' | 'stroke' | 'fillStyle' | 'strokeStyle' | 'lineWidth'
+  'beginPath' | 'moveTo' | 'arc' | 'fill' | 'stroke' | 'fillStyle' | 'strokeStyle' | 'lineWidth'
 >;
 
 /** paint draws each category as one path: one fill per colour, not one per mark. */
@@ -121,12 +131,8 @@ export function paint(
       const x = buf[i] as number;
       const y = buf[i + 1] as number;
       const r = buf[i + 2] as number;
-      if (r < 3) {
-        ctx.rect(x - r, y - r, 2 * r, 2 * r);
-      } else {
-        ctx.moveTo(x + r, y);
-        ctx.arc(x, y, r, 0, 2 * Math.PI);
-      }
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
     }
     ctx.fillStyle = styles(cat).color;
     ctx.fill();
@@ -136,4 +142,11 @@ export function paint(
       ctx.stroke();
     }
   }
+}
+
+export type PaintMode = 'vector' | 'raster';
+
+/** paintMode picks anti-aliased arcs for sparse views and the rasterizer for dense ones. */
+export function paintMode(plan: FramePlan, opts: RenderOptions = defaultRenderOptions): PaintMode {
+  return plan.drawn > opts.rasterAbove && plan.area <= opts.rasterMaxArea ? 'raster' : 'vector';
 }

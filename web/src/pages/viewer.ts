@@ -32,6 +32,8 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     max: 100,
     value: defaultMarkerRadius,
   });
+  const radiusOut = h('output', { for: 'marker-size' }, `${defaultMarkerRadius} px`);
+  radius.addEventListener('input', () => (radiusOut.textContent = `${radius.value} px`));
   const stats = h('p', { class: 'viewer-stats', 'aria-live': 'off' });
   const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Viewer tools' });
 
@@ -42,7 +44,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     'aside',
     { class: 'viewer-side', 'aria-label': 'Annotation settings' },
     palette.element,
-    h('div', { class: 'field' }, h('label', { for: 'marker-size' }, 'Marker size'), radius),
+    h('div', { class: 'field' }, h('label', { for: 'marker-size' }, 'Marker size'), radiusOut, radius),
     stats,
   );
   const element = h(
@@ -176,8 +178,8 @@ function buildToolbar(toolbar: HTMLElement, viewer: SlideViewer, tools: ToolCont
       action('Zoom in', '+', () => viewer.zoomBy(1.5)),
       action('Zoom out', '−', () => viewer.zoomBy(1 / 1.5)),
       action('Fit slide to screen', 'Fit', () => viewer.home()),
-      action('Rotate 90 degrees', '⟳', () => viewer.rotateBy(90)),
-      action('Full screen', '⛶', () => viewer.toggleFullScreen()),
+      action('Rotate 90 degrees', 'Rotate', () => viewer.rotateBy(90)),
+      action('Full screen', 'Full screen', () => viewer.toggleFullScreen()),
     ),
   );
 }

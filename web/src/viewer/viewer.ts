@@ -21,11 +21,15 @@ export class SlideViewer {
       // Empty prefix: OpenSeadragon must never fetch its button images from elsewhere;
       // our own toolbar replaces its navigation controls.
       prefixUrl: '',
+      // The WebGL drawer falls back to software GL without a GPU (headless Chromium, many VDI
+      // desktops) and then ran at 3 frames/s here; the canvas drawer ran at 50.
       drawer: 'canvas',
       showNavigationControl: false,
       showNavigator: true,
       navigatorPosition: 'BOTTOM_RIGHT',
       navigatorAutoFade: false,
+      // A faded minimap lets the marks drawn under it show through.
+      navigatorOpacity: 1,
       visibilityRatio: 0.5,
       maxZoomPixelRatio: 2,
       animationTime: 0.4,

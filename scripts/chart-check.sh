@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Offline checks of the Helm chart and skaffold.yaml; no cluster or registry
+# needed. For each values set (the defaults and every charts/patholabel/ci/
+# file) and for `skaffold render`:
+#
+#   1. helm lint --strict, helm template;
+#   2. kubeconform -strict against schemas generated from the pinned
+#      Kubernetes OpenAPI spec (scripts/kubeschema);
+#   3. kubectl apply --dry-run=server against a real kube-apiserver + etcd
+#      started here on 127.0.0.1 and stopped on exit;
+#   4. kube-score tuned to the chart's rules, plus scripts/kubeschema/policy;
+#
+# and values the chart must refuse (schema and validate.yaml) are refused.
+#
+#   scripts/chart-check.sh          # everything
+#   SKIP_APISERVER=1 scripts/chart-check.sh   # no etcd/kube-apiserver (quick)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+chart="$root/charts/patholabel"
+kube_version=1.34.4
+namespace=patholabel
+started=$SECONDS
+
+log() { printf '[chart-check %4ds] %s\n' $((SECONDS - started)) "$*" >&2; }
+die() { log "FAIL: $*"; exit 1; }
+
+# Tools come from the cache under the real HOME, so look them up before HOME
+# moves to the scratch folder.
+tool() { "$root/scripts/tool.sh" "$@"; }
+helm=$(tool helm)
+kubeconform=$(tool kubeconform)
+kubescore=$(tool kube-score)
+skaffold=$(tool skaffold)
+if [ -z "${SKIP_APISERVER:-}" ]; then
+  apiserver=$(tool kubernetes kube-apiserver)
+  kubectl=$(tool kubernetes kubectl)
+fi
+kubeschema_dir="$root/scripts/kubeschema"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/chart-check.XXXXXX")
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# helm, kubectl and skaffold write config and caches under HOME: keep them in
+# the scratch folder so a check never reads or changes the user's setup.
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_CACHE_HOME="$work/home/.cache" \
+  XDG_DATA_HOME="$work/home/.local/share" KUBECONFIG="$work/kubeconfig" SKAFFOLD_UPDATE_CHECK=false
+mkdir -p "$HOME" "$work/rendered"
+: >"$KUBECONFIG"
+
+# shellcheck source=scripts/chart-check.d/render.sh
+. "$root/scripts/chart-check.d/render.sh"
+# shellcheck source=scripts/chart-check.d/apiserver.sh
+. "$root/scripts/chart-check.d/apiserver.sh"
+# shellcheck source=scripts/chart-check.d/policy.sh
+. "$root/scripts/chart-check.d/policy.sh"
+
+render_all
+refuse_bad_values
+render_skaffold
+generate_schemas
+for f in "$work"/rendered/*.yaml; do
+  check_schema "$f"
+  check_policy "$f"
+done
+if [ -z "${SKIP_APISERVER:-}" ]; then
+  start_apiserver
+  for f in "$work"/rendered/*.yaml; do dry_run "$f"; done
+  stop_apiserver
+else
+  log "SKIP_APISERVER set: server-side dry-run skipped"
+fi
+log "ok: $(ls "$work"/rendered | wc -l) renderings passed lint, schema, policy${SKIP_APISERVER:+ (no dry-run)}${SKIP_APISERVER:- and server dry-run}"
