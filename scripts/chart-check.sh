@@ -32,6 +32,8 @@ helm=$(tool helm)
 kubeconform=$(tool kubeconform)
 kubescore=$(tool kube-score)
 skaffold=$(tool skaffold)
+helm3=$(tool helm3)
+controller_gen=$(tool controller-gen)
 if [ -z "${SKIP_APISERVER:-}" ]; then
   apiserver=$(tool kubernetes kube-apiserver)
   kubectl=$(tool kubernetes kubectl)
@@ -67,6 +69,7 @@ render_all
 refuse_bad_values
 render_skaffold
 generate_schemas
+make_canaries
 for f in "$work"/rendered/*.yaml; do
   check_schema "$f"
   check_policy "$f"
@@ -74,6 +77,7 @@ done
 if [ -z "${SKIP_APISERVER:-}" ]; then
   start_apiserver
   for f in "$work"/rendered/*.yaml; do dry_run "$f"; done
+  dry_run_canary
   stop_apiserver
 else
   log "SKIP_APISERVER set: server-side dry-run skipped"

@@ -6,16 +6,27 @@ generate_schemas() {
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   swagger="$dir/api/openapi-spec/swagger.json"
   [ -f "$swagger" ] || die "no OpenAPI spec in k8s.io/kubernetes@v$kube_version ($swagger)"
-  (cd "$kubeschema_dir" && GOWORK=off GOFLAGS=-mod=mod go build -o "$work/bin/" . ./policy) \
-    || die "build scripts/kubeschema"
-  "$work/bin/kubeschema" -swagger "$swagger" -out "$work/schemas" || die "generate schemas"
+  (cd "$kubeschema_dir" && GOWORK=off GOFLAGS=-mod=mod go test ./... >&2 &&
+    GOWORK=off GOFLAGS=-mod=mod go build -o "$work/bin/" . ./policy) || die "test/build scripts/kubeschema"
+  generate_crds
+  "$work/bin/kubeschema" -swagger "$swagger" -crd "$work/crds/monitoring.coreos.com_servicemonitors.yaml" \
+    -out "$work/schemas" || die "generate schemas"
 }
 
-# Unknown and misplaced fields fail (-strict); ServiceMonitor has no schema
-# (its CRD is not part of Kubernetes) and is checked by the dry-run instead.
+# The ServiceMonitor CRD is not part of Kubernetes: generate it from the
+# Prometheus Operator's Go API types, as the operator itself does.
+generate_crds() {
+  (cd "$root/scripts/tools/controller-gen" && GOWORK=off GOFLAGS=-mod=mod "$controller_gen" \
+    crd:crdVersions=v1,maxDescLen=0 \
+    paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 \
+    output:crd:dir="$work/crds") || die "controller-gen ServiceMonitor CRD"
+  [ -s "$work/crds/monitoring.coreos.com_servicemonitors.yaml" ] || die "controller-gen wrote no ServiceMonitor CRD"
+}
+
+# Unknown and misplaced fields fail (-strict).
 check_schema() {
   local f=$1
-  "$kubeconform" -strict -summary -kubernetes-version "$kube_version" -skip ServiceMonitor \
+  "$kubeconform" -strict -summary -kubernetes-version "$kube_version" \
     -schema-location "$work/schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json" "$f" >"$work/kubeconform.log" 2>&1 \
     || { cat "$work/kubeconform.log" >&2; die "kubeconform -strict $(basename "$f")"; }
   log "kubeconform -strict: $(basename "$f"): $(tail -n1 "$work/kubeconform.log")"
@@ -39,4 +50,35 @@ check_policy() {
     >"$work/kube-score.log" 2>&1 || { grep -Ev '^\[(OK|SKIPPED)\]' "$work/kube-score.log" >&2; die "kube-score $(basename "$f")"; }
   "$work/bin/policy" -routes "$chart/files/routes.yaml" "$f" || die "policy $(basename "$f")"
   log "kube-score + policy: $(basename "$f"): $(grep -c '^\[OK\]' "$work/kube-score.log") checks ok"
+}
+
+# Canaries: a misspelt field and a missing probe must be caught, or the
+# checks above prove nothing. Writes canary-*.yaml next to the renderings.
+make_canaries() {
+  local src="$work/rendered/default.yaml"
+  mkdir -p "$work/canary"
+  # GNU sed: 0,/re/ edits only the first match.
+  sed '0,/^          imagePullPolicy: /s//          imagePullPolicyy: Always\n&/' "$src" >"$work/canary/unknown-field.yaml"
+  sed '0,/^          readinessProbe:/s//          startupProbeX:/' "$src" >"$work/canary/no-probe.yaml"
+  cmp -s "$src" "$work/canary/unknown-field.yaml" && die "canary: no imagePullPolicy line to misspell"
+  cmp -s "$src" "$work/canary/no-probe.yaml" && die "canary: no readinessProbe line to drop"
+  if "$kubeconform" -strict -schema-location "$work/schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+    "$work/canary/unknown-field.yaml" >/dev/null 2>&1; then
+    die "canary: kubeconform -strict accepted an unknown field"
+  fi
+  sed -i 's/^          startupProbeX:/          livenessProbe:/' "$work/canary/no-probe.yaml"
+  if "$work/bin/policy" -routes "$chart/files/routes.yaml" "$work/canary/no-probe.yaml" >/dev/null 2>&1; then
+    die "canary: policy accepted a container without readinessProbe"
+  fi
+  log "canaries: kubeconform rejects an unknown field, policy a missing probe"
+}
+
+# The server must refuse the unknown field too.
+dry_run_canary() {
+  if "$kubectl" apply --dry-run=server --validate=strict -n "$namespace" -f "$work/canary/unknown-field.yaml" \
+    >"$work/canary.log" 2>&1; then
+    die "canary: kube-apiserver accepted an unknown field"
+  fi
+  grep -q 'unknown field' "$work/canary.log" || { cat "$work/canary.log" >&2; die "canary: refused for another reason"; }
+  log "canary: kube-apiserver rejects an unknown field"
 }

@@ -44,15 +44,21 @@ refuse_bad_values() {
   log "bad values refused: 9 cases"
 }
 
-# The skaffold config must parse and render the same chart, offline.
+# The skaffold config must parse and render the same chart, offline. skaffold
+# runs `helm` from PATH and asks it `version --client`, which only helm v3
+# answers. --tag stands in for the tagger, which would ask a registry.
 render_skaffold() {
+  mkdir -p "$work/skaffold-bin"
+  ln -sf "$helm3" "$work/skaffold-bin/helm"
+  "$skaffold" config set --global collect-metrics false >/dev/null
   (cd "$root" && "$skaffold" diagnose --yaml-only >"$work/skaffold-diagnose.yaml") \
     || die "skaffold diagnose --yaml-only"
+  log "skaffold diagnose --yaml-only: $(grep -c '^    - image:' "$work/skaffold-diagnose.yaml") artifacts"
   local p
   for p in dev prod; do
-    (cd "$root" && "$skaffold" render --offline=true --digest-source=tag -p "$p" \
-      --namespace "$namespace" --output "$work/rendered/skaffold-$p.yaml" >/dev/null) \
-      || die "skaffold render -p $p"
+    (cd "$root" && PATH="$work/skaffold-bin:$PATH" "$skaffold" render --offline=true --digest-source=tag \
+      --tag chart-check -p "$p" --namespace "$namespace" --output "$work/rendered/skaffold-$p.yaml" >"$work/skaffold.log" 2>&1) \
+      || { cat "$work/skaffold.log" >&2; die "skaffold render -p $p"; }
     log "skaffold render -p $p ($(grep -c '^kind:' "$work/rendered/skaffold-$p.yaml") objects)"
   done
 }

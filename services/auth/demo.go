@@ -5,7 +5,7 @@ package auth
 // open.
 var DemoProject = ProjectInput{
 	Name:        "GBM H&E",
-	Description: "The original Patholabelling glioblastoma study: H&E slides marked with six tissue classes.",
+	Description: "The original Patholabelling glioblastoma study",
 }
 
 // DemoCategories are the six markers of the original study, with its

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"github.com/patholabel/patholabel/services/platform"
 )
 
 // argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes), which
@@ -24,15 +23,17 @@ const (
 
 // ValidatePassword enforces the minimum rules: 10 to 256 characters, not
 // all one character.
-func ValidatePassword(p string) error {
+func ValidatePassword(p string) error { return checkPassword("password", p) }
+
+func checkPassword(field, p string) error {
 	n := utf8.RuneCountInString(p)
 	switch {
 	case n < 10:
-		return platform.Errorf(platform.EINVALID, "password must be at least 10 characters long")
+		return invalid(field, "must be at least 10 characters long")
 	case n > 256:
-		return platform.Errorf(platform.EINVALID, "password must be at most 256 characters long")
+		return invalid(field, "must be at most 256 characters long")
 	case strings.Count(p, p[:1]) == len(p):
-		return platform.Errorf(platform.EINVALID, "password must not repeat one character")
+		return invalid(field, "must not repeat one character")
 	}
 	return nil
 }

@@ -8,9 +8,9 @@ import (
 
 // Project is a study ("GBM H&E"): slides, categories and members.
 type Project struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
 	// Role is the caller's project role in listings; admins who are not
 	// members see "admin" (they may do everything).
 	Role      string    `json:"role,omitempty"`
@@ -63,16 +63,22 @@ type Member struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// MemberInput adds a member or changes a member's role.
+// MemberInput adds a member, named by user id or by username.
 type MemberInput struct {
-	UserID int64  `json:"user_id"`
-	Role   string `json:"role"`
+	UserID   int64  `json:"user_id"`
+	Username string `json:"username"`
+	Role     string `json:"role"`
 }
 
 // Validate names the first bad field.
 func (in MemberInput) Validate() error {
-	if in.UserID <= 0 {
-		return invalid("user_id", "is required and must be a positive user id")
+	if in.UserID <= 0 && in.Username == "" {
+		return invalid("user_id", "is required (a positive user id, or give \"username\")")
 	}
 	return checkOneOf("role", in.Role, ProjectRoles...)
+}
+
+// MemberRole changes a member's role.
+type MemberRole struct {
+	Role string `json:"role"`
 }

@@ -1,4 +1,99 @@
 // Package tiler ingests slides, builds their Deep Zoom pyramids in the object store and
 // serves tiles through a Redis cache.
-// This file holds its domain types; http/ serves them.
+// This file holds its domain types; mysql/, minio/, vips/, cache/, worker/ and http/
+// implement them.
 package tiler
+
+import (
+	"fmt"
+	"time"
+)
+
+// Slide and overlay statuses. A slide is servable only when ready.
+const (
+	StatusQueued     = "queued"
+	StatusProcessing = "processing"
+	StatusReady      = "ready"
+	StatusFailed     = "failed"
+)
+
+// Slide is one whole-slide image and, once ready, its pyramid.
+type Slide struct {
+	ID          int64      `json:"id"`
+	ProjectID   int64      `json:"project_id"`
+	CaseID      string     `json:"case_id"`
+	Stain       string     `json:"stain"`
+	Name        string     `json:"name"`
+	Status      string     `json:"status"`
+	Progress    int        `json:"progress"`
+	Error       string     `json:"error"`
+	Width       int64      `json:"width"`
+	Height      int64      `json:"height"`
+	Levels      int        `json:"levels"`
+	MPPX        *float64   `json:"mpp_x"`
+	MPPY        *float64   `json:"mpp_y"`
+	Objective   *float64   `json:"objective"`
+	Vendor      string     `json:"vendor"`
+	Format      string     `json:"format"`
+	Bytes       int64      `json:"bytes"`
+	SHA256      string     `json:"sha256"`
+	TileSize    int        `json:"tile_size"`
+	TileOverlap int        `json:"tile_overlap"`
+	TileFormat  string     `json:"tile_format"`
+	SourceKey   string     `json:"-"`
+	PyramidKey  string     `json:"-"`
+	CreatedBy   *int64     `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ReadyAt     *time.Time `json:"ready_at"`
+}
+
+// SlideFilter selects slides of one project; empty fields match all.
+type SlideFilter struct {
+	ProjectID int64
+	Status    string
+	Stain     string
+	CaseID    string
+	Offset    int
+	Limit     int
+}
+
+// Metadata is what probing a source file tells about it.
+type Metadata struct {
+	Width     int64
+	Height    int64
+	MPPX      *float64
+	MPPY      *float64
+	Objective *float64
+	Vendor    string // "aperio", "hamamatsu"; "" for plain images
+	Format    string // the libvips loader, e.g. "openslideload", "pngload"
+}
+
+// Pixels is the pixel count, the figure the configured limit bounds.
+func (m Metadata) Pixels() int64 { return m.Width * m.Height }
+
+// Object names inside a pyramid prefix. The tiles live in one stored (not
+// compressed) zip read with range requests; README.md explains why.
+const (
+	PyramidZip       = "tiles.zip"
+	PyramidIndex     = "index.bin"
+	PyramidThumbnail = "thumbnail.jpeg"
+)
+
+// PyramidKey is where the pyramid of slide id lives in the slides bucket.
+func PyramidKey(kind string, id int64) string { return fmt.Sprintf("pyramids/%s-%d/", kind, id) }
+
+// Job kinds.
+const (
+	KindSlide   = "slide"
+	KindOverlay = "overlay"
+)
+
+// Job is a claimed ingest job.
+type Job struct {
+	ID       int64
+	Kind     string
+	TargetID int64
+	Attempts int
+	Owner    string
+}

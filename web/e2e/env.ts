@@ -10,6 +10,8 @@ export interface E2EEnv {
   readonly url: string;
   readonly adminPassword: string;
   readonly chromium: string;
+  /** testdata is the shared test data folder, beside the repository (../shared/testdata). */
+  readonly testdata: string;
 }
 
 /**
@@ -20,7 +22,8 @@ export function e2eEnv(): E2EEnv {
   const url = (process.env['PATHOLABEL_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const adminPassword = process.env['PATHOLABEL_ADMIN_PASSWORD'] ?? readPasswordFile();
   const chromium = process.env['PATHOLABEL_CHROMIUM'] ?? '/usr/bin/chromium';
-  return { url, adminPassword, chromium };
+  const testdata = process.env['PATHOLABEL_TESTDATA'] ?? join(webDir, '..', '..', 'shared', 'testdata');
+  return { url, adminPassword, chromium, testdata };
 }
 
 function readPasswordFile(): string {

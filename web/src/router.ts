@@ -149,6 +149,10 @@ export function interceptLinks(root: HTMLElement, navigate: (loc: string) => voi
     if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
     const a = (ev.target as Element | null)?.closest('a');
     if (a === null || a === undefined || a.target !== '' || a.hasAttribute('download')) return;
+    // In-page anchors (the skip link) move focus; they are not navigations.
+    if (a.getAttribute('href')?.startsWith('#') === true) return;
+    // rel="external" marks same-origin links served by the backend (the SSO redirect).
+    if (a.relList.contains('external')) return;
     const url = new URL(a.href, window.location.href);
     if (url.origin !== window.location.origin) return;
     ev.preventDefault();

@@ -84,7 +84,9 @@ datastores it uses; credentials always come through secretKeyRef.
   value: {{ .clientId | quote }}
 - name: PATHOLABEL_OIDC_REDIRECT_URL
   value: {{ .redirectUrl | quote }}
+{{- if .existingSecret }}
 {{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_OIDC_CLIENT_SECRET" "secret" .existingSecret "key" .existingSecretKey) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}

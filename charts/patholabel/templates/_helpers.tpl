@@ -55,10 +55,11 @@ labels:
 
 {{/*
 An image reference. Call with (dict "root" $ "image" .Values.auth.image).
-The global registry applies to every image so one mirror serves them all.
+The global registry applies to every image so one mirror serves them all;
+an image's own registry (skaffold sets it) wins.
 */}}
 {{- define "patholabel.image" -}}
-{{- $registry := .root.Values.image.registry }}
+{{- $registry := .image.registry | default .root.Values.image.registry }}
 {{- $ref := .image.repository }}
 {{- if $registry }}{{ $ref = printf "%s/%s" $registry $ref }}{{ end }}
 {{- if .image.digest }}

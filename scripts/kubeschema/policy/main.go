@@ -4,14 +4,18 @@
 //   - every container has CPU and memory requests and limits and runs
 //     non-root, without privilege escalation, with a read-only root
 //     filesystem, no capabilities and the RuntimeDefault seccomp profile;
+//
 //   - every long-running container (Deployment, StatefulSet) has liveness
 //     and readiness probes;
+//
 //   - no pod or ServiceAccount mounts an API token;
+//
 //   - no credential-looking environment variable carries a literal value;
+//
 //   - the Ingress routes every prefix of the route table to the service
 //     that owns it and everything else to the default.
 //
-//	policy -routes charts/patholabel/files/routes.yaml rendered.yaml ...
+//     policy -routes charts/patholabel/files/routes.yaml rendered.yaml ...
 package main
 
 import (

@@ -24,6 +24,7 @@ type Handler struct {
 	cfg   auth.Config
 	store *mysql.Store
 	authn *access.Authenticator
+	oidc  *oidcClient // nil when single sign-on is off
 	log   *slog.Logger
 }
 
@@ -31,9 +32,64 @@ type Handler struct {
 // it requires, so the endpoint-by-role test can walk them.
 func Register(e *gin.Engine, cfg auth.Config, store *mysql.Store, authn *access.Authenticator, log *slog.Logger) {
 	h := &Handler{cfg: cfg, store: store, authn: authn, log: log}
+	if cfg.OIDC.Enabled() {
+		h.oidc = newOIDCClient(cfg.OIDC)
+	}
 	httpapi.ServeOpenAPI(e, "/api/v1/auth/openapi.json", openAPI)
 	g := e.Group("/", authn.Middleware())
+	h.registerSession(g)
+	h.registerUsers(g)
+	h.registerProjects(g)
+	h.registerTokens(g)
+	g.GET("/api/v1/audit", access.Require(access.Admin), h.listAudit)
+}
+
+func (h *Handler) registerSession(g *gin.RouterGroup) {
 	g.POST("/api/v1/auth/login", access.Require(access.Anyone), h.login)
 	g.POST("/api/v1/auth/logout", access.Require(access.SignedIn), h.logout)
 	g.GET("/api/v1/auth/me", access.Require(access.SignedIn), h.me)
+	g.POST("/api/v1/auth/password", access.Require(access.SignedIn), h.changePassword)
+	g.GET("/api/v1/auth/preferences", access.Require(access.SignedIn), h.getPreferences)
+	g.PUT("/api/v1/auth/preferences", access.Require(access.SignedIn), h.putPreferences)
+	g.GET("/api/v1/auth/oidc", access.Require(access.Anyone), h.oidcInfo)
+	g.GET("/api/v1/auth/oidc/login", access.Require(access.Anyone), h.oidcLogin)
+	g.GET("/api/v1/auth/oidc/callback", access.Require(access.Anyone), h.oidcCallback)
+}
+
+func (h *Handler) registerUsers(g *gin.RouterGroup) {
+	g.GET("/api/v1/users", access.Require(access.Admin), h.listUsers)
+	g.POST("/api/v1/users", access.Require(access.Admin), h.createUser)
+	g.GET("/api/v1/users/:user_id", access.Require(selfOrAdmin), h.getUser)
+	g.PATCH("/api/v1/users/:user_id", access.Require(selfOrAdmin), h.patchUser)
+}
+
+var (
+	inProject = access.ProjectParam("project_id")
+	member    = access.InProject(inProject)
+	manager   = access.InProject(inProject, access.ProjectManager)
+)
+
+func (h *Handler) registerProjects(g *gin.RouterGroup) {
+	g.GET("/api/v1/projects", access.Require(access.SignedIn), h.listProjects)
+	g.POST("/api/v1/projects", access.Require(access.Admin), h.createProject)
+	p := g.Group("/api/v1/projects/:project_id")
+	p.GET("", access.Require(member), h.getProject)
+	p.PATCH("", access.Require(manager), h.patchProject)
+	p.DELETE("", access.Require(access.Admin), h.deleteProject)
+	p.GET("/members", access.Require(member), h.listMembers)
+	p.POST("/members", access.Require(manager), h.addMember)
+	p.PATCH("/members/:user_id", access.Require(manager), h.patchMember)
+	p.DELETE("/members/:user_id", access.Require(manager), h.removeMember)
+	p.GET("/members/:user_id/categories", access.Require(member), h.getAssignment)
+	p.PUT("/members/:user_id/categories", access.Require(manager), h.putAssignment)
+	p.GET("/categories", access.Require(member), h.listCategories)
+	p.POST("/categories", access.Require(manager), h.createCategory)
+	p.PATCH("/categories/:category_id", access.Require(manager), h.patchCategory)
+	p.DELETE("/categories/:category_id", access.Require(manager), h.deleteCategory)
+}
+
+func (h *Handler) registerTokens(g *gin.RouterGroup) {
+	g.GET("/api/v1/tokens", access.Require(access.SignedIn), h.listTokens)
+	g.POST("/api/v1/tokens", access.Require(access.SignedIn), h.createToken)
+	g.DELETE("/api/v1/tokens/:token_id", access.Require(access.SignedIn), h.revokeToken)
 }

@@ -1,11 +1,14 @@
 package http
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/auth"
+	"github.com/patholabel/patholabel/services/auth/mysql"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -24,30 +27,49 @@ type meResponse struct {
 	CSRFToken string            `json:"csrf_token,omitempty"`
 }
 
-func clientOf(c *gin.Context) auth.ClientInfo {
-	return auth.ClientInfo{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
-}
-
 func (h *Handler) login(c *gin.Context) {
 	var req loginRequest
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if !decode(c, &req) {
+		return
+	}
+	if err := firstMissing("username", req.Username, "password", req.Password); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	if req.Username == "" || req.Password == "" {
-		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "fields \"username\" and \"password\" are required"))
-		return
-	}
-	u, sess, err := h.store.Login(c, req.Username, req.Password, h.cfg.SessionTTL, clientOf(c))
+	u, sess, err := h.store.Login(c, mysql.LoginRequest{Username: req.Username, Password: req.Password,
+		TTL: h.cfg.SessionTTL, Throttle: h.cfg.Throttle, Client: clientOf(c)})
 	if err != nil {
-		httpapi.Fail(c, err)
+		h.failLogin(c, req.Username, err)
 		return
 	}
+	h.setSessionCookie(c, sess)
+	h.respondMe(c, u, sess.CSRFToken)
+}
+
+// failLogin adds Retry-After to throttled logins and logs lockouts.
+func (h *Handler) failLogin(c *gin.Context, username string, err error) {
+	var t *auth.ThrottledError
+	if errors.As(err, &t) {
+		c.Header("Retry-After", strconv.Itoa(t.Seconds()))
+		httpapi.Logger(c).Warn("login throttled", "username", username, "client_ip", c.ClientIP(), "retry_after_s", t.Seconds())
+	}
+	httpapi.Fail(c, err)
+}
+
+func firstMissing(pairs ...string) error {
+	for i := 0; i < len(pairs); i += 2 {
+		if err := httpapi.Required(pairs[i], pairs[i+1] == ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) setSessionCookie(c *gin.Context, sess *auth.Session) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: access.CookieName, Value: sess.Secret, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure(c),
 	})
-	h.respondMe(c, u, sess.CSRFToken)
 }
 
 // secure sets the cookie's Secure flag when configured or when the request
@@ -83,9 +105,42 @@ func (h *Handler) me(c *gin.Context) {
 
 func (h *Handler) respondMe(c *gin.Context, u *auth.User, csrf string) {
 	ms, err := h.store.Memberships(c, u.ID)
-	if err != nil {
+	respond(c, http.StatusOK, meResponse{User: u, Projects: ms, CSRFToken: csrf}, err)
+}
+
+// changePassword keeps the session that made the change and ends the
+// user's others.
+func (h *Handler) changePassword(c *gin.Context) {
+	var in auth.PasswordChange
+	if !decode(c, &in) {
+		return
+	}
+	keep := ""
+	if cr, ok := access.CredentialOf(c.Request); ok && cr.Kind == "session" {
+		keep = access.HashSecret(cr.Secret)
+	}
+	a := actorOf(c)
+	if err := h.store.ChangePassword(c, a, in, keep); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, meResponse{User: u, Projects: ms, CSRFToken: csrf})
+	h.forget(c, a.ID)
+	c.Status(http.StatusNoContent)
 }
+
+func (h *Handler) getPreferences(c *gin.Context) {
+	p, err := h.store.Preferences(c, access.PrincipalOf(c).UserID)
+	respond(c, http.StatusOK, p, err)
+}
+
+func (h *Handler) putPreferences(c *gin.Context) {
+	var p auth.Preferences
+	if !decode(c, &p) {
+		return
+	}
+	err := h.store.SavePreferences(c, access.PrincipalOf(c).UserID, p)
+	respond(c, http.StatusOK, p, err)
+}
+
+var errAdminFields = platform.Errorf(platform.EFORBIDDEN,
+	"only admins may change system_role, disabled or password; change your own password with POST /api/v1/auth/password")

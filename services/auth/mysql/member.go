@@ -65,7 +65,7 @@ func (s *Store) AddMember(ctx context.Context, a auth.Actor, project int64, in a
 		if _, err := findProject(ctx, tx, `p.id = ?`, project); err != nil {
 			return err
 		}
-		if err := userExists(ctx, tx, in.UserID); err != nil {
+		if err := resolveUser(ctx, tx, &in); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO project_members (project_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`,
@@ -85,14 +85,20 @@ func (s *Store) AddMember(ctx context.Context, a auth.Actor, project int64, in a
 	return m, err
 }
 
-func userExists(ctx context.Context, q querier, id int64) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil {
-		return fmt.Errorf("look up user %d: %w", id, err)
+// resolveUser checks the named user exists and fills in the id.
+func resolveUser(ctx context.Context, q querier, in *auth.MemberInput) error {
+	field, where, arg := "user_id", `id = ?`, any(in.UserID)
+	if in.UserID <= 0 {
+		field, where, arg = "username", `username = ?`, in.Username
 	}
-	if n == 0 {
-		return platform.Errorf(platform.EINVALID, "field \"user_id\": no user %d", id)
+	u, err := findUser(ctx, q, where, arg)
+	if platform.ErrorCode(err) == platform.ENOTFOUND {
+		return platform.Errorf(platform.EINVALID, "field %q: no user %v", field, arg)
 	}
+	if err != nil {
+		return err
+	}
+	in.UserID = u.ID
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/patholabel/patholabel/services/auth"
 	"github.com/patholabel/patholabel/services/platform"
@@ -12,44 +13,86 @@ import (
 	"github.com/patholabel/patholabel/services/platform/mysql"
 )
 
-const userColumns = `id, username, display_name, email, system_role, disabled, created_at, updated_at`
+const userColumns = `id, username, display_name, email, system_role, disabled, oidc_subject IS NOT NULL, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	u := &auth.User{}
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.SystemRole, &u.Disabled, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.SystemRole, &u.Disabled, &u.SSO, &u.CreatedAt, &u.UpdatedAt)
 	return u, err
 }
 
-// UserByID returns a user; not_found when there is none.
-func (s *Store) UserByID(ctx context.Context, id int64) (*auth.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+func findUser(ctx context.Context, q querier, where string, arg any) (*auth.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, platform.Errorf(platform.ENOTFOUND, "no such user %d", id)
+		return nil, platform.Errorf(platform.ENOTFOUND, "no such user %v", arg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read user %d: %w", id, err)
+		return nil, fmt.Errorf("read user %v: %w", arg, err)
 	}
 	return u, nil
 }
 
-// NewUser is what creating an account needs.
-type NewUser struct {
-	Username, Password, DisplayName, Email, SystemRole string
+// UserByID returns a user; not_found when there is none.
+func (s *Store) UserByID(ctx context.Context, id int64) (*auth.User, error) {
+	return findUser(ctx, s.db, `id = ?`, id)
 }
 
-// CreateUser inserts an account; conflict when the username is taken.
-func (s *Store) CreateUser(ctx context.Context, n NewUser) (*auth.User, error) {
-	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO users (username, display_name, email, password_hash, system_role, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, n.Username, n.DisplayName, n.Email, auth.HashPassword(n.Password), n.SystemRole, now, now)
+// UserByUsername returns a user; not_found when there is none.
+func (s *Store) UserByUsername(ctx context.Context, name string) (*auth.User, error) {
+	return findUser(ctx, s.db, `username = ?`, name)
+}
+
+// Users lists accounts by username; q, when set, matches a part of the
+// username, display name or e-mail.
+func (s *Store) Users(ctx context.Context, q string) ([]auth.User, error) {
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE username LIKE ? OR display_name LIKE ? OR email LIKE ? ORDER BY username`, like, like, like)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	out := []auth.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan user: %w", err)
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}
+
+// CreateUser inserts an account; invalid naming the field, conflict when
+// the username is taken.
+func (s *Store) CreateUser(ctx context.Context, a auth.Actor, in auth.UserInput) (*auth.User, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	hash := auth.HashPassword(in.Password) // outside the transaction: it takes tens of milliseconds
+	var u *auth.User
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = insertUser(ctx, tx, s.now(), in, hash, nil)
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "user.create", "user", u.ID, 0, map[string]any{"username": u.Username, "system_role": u.SystemRole})
+	})
+	return u, err
+}
+
+func insertUser(ctx context.Context, tx *sql.Tx, now any, in auth.UserInput, hash string, subject *string) (*auth.User, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, email, password_hash, system_role, oidc_subject, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Username, in.DisplayName, in.Email, hash, in.SystemRole, subject, now, now)
 	if mysql.IsDuplicate(err) {
-		return nil, platform.Errorf(platform.ECONFLICT, "username %q is taken", n.Username)
+		return nil, platform.Errorf(platform.ECONFLICT, "username %q is taken", in.Username)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("create user %s: %w", n.Username, err)
+		return nil, fmt.Errorf("create user %s: %w", in.Username, err)
 	}
 	id, _ := res.LastInsertId()
-	return s.UserByID(ctx, id)
+	return findUser(ctx, tx, `id = ?`, id)
 }
 
 // EnsureAdmin creates the bootstrap account "admin" with password when no
@@ -64,7 +107,8 @@ func (s *Store) EnsureAdmin(ctx context.Context, password string) (created bool,
 	if n > 0 {
 		return false, nil
 	}
-	_, err = s.CreateUser(ctx, NewUser{Username: "admin", Password: password, DisplayName: "Administrator", SystemRole: access.RoleAdmin})
+	in := auth.UserInput{Username: "admin", Password: password, DisplayName: "Administrator", SystemRole: access.RoleAdmin}
+	_, err = s.CreateUser(ctx, auth.Actor{Name: "bootstrap"}, in)
 	if platform.ErrorCode(err) == platform.ECONFLICT {
 		return false, nil // an "admin" account exists but was demoted or disabled: leave it
 	}

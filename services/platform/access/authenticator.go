@@ -144,9 +144,7 @@ const sessionQuery = `SELECT s.user_id, s.csrf_token, s.expires_at, u.username, 
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled = 0`
 
-// Tokens without expiry are cached as if they expired in a day; the cache
-// lifetimes above are far shorter anyway.
-const tokenQuery = `SELECT t.user_id, t.read_only, COALESCE(t.expires_at, ?), u.username, u.display_name, u.system_role
+const tokenQuery = `SELECT t.user_id, t.read_only, t.expires_at, u.username, u.display_name, u.system_role
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0`
 
@@ -157,7 +155,14 @@ func (a *Authenticator) load(ctx context.Context, kind, key string, now time.Tim
 	if kind == "session" {
 		err = a.db.QueryRowContext(ctx, sessionQuery, key, now).Scan(&p.UserID, &p.CSRFToken, &c.Expires, &p.Username, &p.DisplayName, &p.SystemRole)
 	} else {
-		err = a.db.QueryRowContext(ctx, tokenQuery, now.Add(24*time.Hour), key, now).Scan(&p.UserID, &p.ReadOnly, &c.Expires, &p.Username, &p.DisplayName, &p.SystemRole)
+		var exp sql.NullTime
+		err = a.db.QueryRowContext(ctx, tokenQuery, key, now).Scan(&p.UserID, &p.ReadOnly, &exp, &p.Username, &p.DisplayName, &p.SystemRole)
+		// Tokens without expiry are cached as if they expired in a day; the
+		// cache lifetimes are far shorter anyway.
+		c.Expires = now.Add(24 * time.Hour)
+		if exp.Valid {
+			c.Expires = exp.Time
+		}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return cached{}, nil

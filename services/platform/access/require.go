@@ -87,3 +87,9 @@ func joinRoles(roles []string) string {
 	}
 	return s
 }
+
+// ProjectParam reads the project from a path parameter such as
+// "project_id"; a malformed id is not_found like a missing project.
+func ProjectParam(name string) ProjectFunc {
+	return func(c *gin.Context) (int64, error) { return httpapi.IDParam(c, name) }
+}

@@ -3,10 +3,17 @@ package http
 
 import (
 	_ "embed"
+	"log/slog"
 
 	"github.com/gin-gonic/gin"
+	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/tiler"
+	"github.com/patholabel/patholabel/services/tiler/cache"
+	"github.com/patholabel/patholabel/services/tiler/minio"
+	"github.com/patholabel/patholabel/services/tiler/mysql"
 )
 
 //go:embed openapi.json
@@ -15,7 +22,35 @@ var openAPI []byte
 // OpenAPI is the service's OpenAPI 3 document.
 func OpenAPI() []byte { return openAPI }
 
-// Register adds the tiler service's routes to e.
-func Register(e *gin.Engine) {
+// Deps are what the endpoints need.
+type Deps struct {
+	Config      tiler.Config
+	Store       *mysql.Store
+	Objects     *minio.Store
+	Tiles       *cache.Tiles
+	Authn       *access.Authenticator
+	Redis       *goredis.Client
+	RedisPrefix string
+	Log         *slog.Logger
+}
+
+// Handler holds what the endpoints need.
+type Handler struct{ Deps }
+
+// uploaders may add slides to a project; viewers only look.
+var uploaders = []string{access.ProjectManager, access.ProjectReviewer, access.ProjectAnnotator}
+
+// Register adds the tiler service's routes to e. Every route names the
+// rule it requires.
+func Register(e *gin.Engine, d Deps) {
+	h := &Handler{d}
 	httpapi.ServeOpenAPI(e, "/api/v1/slides/openapi.json", openAPI)
+	g := e.Group("/", d.Authn.Middleware())
+	g.POST("/api/v1/slides", access.Require(access.SignedIn), h.upload)
+	g.GET("/api/v1/slides", access.Require(access.InProject(queryProject)), h.list)
+	g.GET("/api/v1/slides/:id", access.Require(access.InProject(h.slideProject("id"))), h.get)
+	t := g.Group("/tiles", rejectEscapedPaths)
+	t.GET("/:name", access.Require(access.InProject(h.slideProject("name"))), h.dzi)
+	t.GET("/:name/thumbnail.jpeg", access.Require(access.InProject(h.slideProject("name"))), h.thumbnail)
+	t.GET("/:name/:level/:tile", access.Require(access.InProject(h.slideProject("name"))), h.tile)
 }

@@ -13,3 +13,13 @@ export function me(api: ApiClient): Promise<SessionInfo> {
 export function logout(api: ApiClient): Promise<void> {
   return api.post<void>('/api/v1/auth/logout', undefined, { quiet401: true });
 }
+
+export interface SSOInfo {
+  enabled: boolean;
+  login_url?: string;
+}
+
+/** ssoInfo tells whether single sign-on is configured and where its flow starts. */
+export function ssoInfo(api: ApiClient, signal?: AbortSignal): Promise<SSOInfo> {
+  return api.get<SSOInfo>('/api/v1/auth/oidc', signal ? { signal, quiet401: true } : { quiet401: true });
+}

@@ -3,7 +3,7 @@ import type { Affine } from '../viewer/geometry';
 import { PointLayer } from './points';
 import { paint, Planner, type CategoryStyle, type PaintContext, type RenderOptions } from './render';
 
-const opts: RenderOptions = { minScreenRadius: 2, maxScreenRadius: 50, outline: null };
+const opts: RenderOptions = { minScreenRadius: 2, maxScreenRadius: 50, outline: null, rasterAbove: 2000, rasterMaxArea: 4e6 };
 const visible = (): CategoryStyle => ({ color: '#f00', visible: true });
 
 function grid(n: number, spacing: number): PointLayer {

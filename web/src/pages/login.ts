@@ -1,4 +1,4 @@
-import { login } from '../api/auth';
+import { login, ssoInfo } from '../api/auth';
 import { safeNext, type AppContext, type Page, type PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { alertBox, errorText, pageHeading } from './common';
@@ -43,7 +43,27 @@ export function loginPage(ctx: AppContext, req: PageRequest): Page {
   );
   const title = pageHeading('Sign in to Patholabel');
   title.id = 'login-title';
-  const element = h('section', { class: 'login-page' }, h('div', { class: 'login-card' }, title, form));
+  const sso = h('div', { class: 'sso' });
+  const element = h('section', { class: 'login-page' }, h('div', { class: 'login-card' }, title, sso, form));
+  const abort = new AbortController();
+  showSSO(ctx, sso, safeNext(req.query.get('next')), abort.signal);
   queueMicrotask(() => username.focus());
-  return { title: 'Sign in', element };
+  return { title: 'Sign in', element, dispose: () => abort.abort() };
+}
+
+/** showSSO adds the single sign-on button when the server has it configured. */
+function showSSO(ctx: AppContext, slot: HTMLElement, next: string, signal: AbortSignal): void {
+  ssoInfo(ctx.api, signal).then(
+    (info) => {
+      if (!info.enabled || info.login_url === undefined) return;
+      const href = `${info.login_url}?return_to=${encodeURIComponent(next)}`;
+      replaceChildren(
+        slot,
+        h('a', { href, rel: 'external', class: 'button primary sso-button' }, 'Sign in with single sign-on'),
+        h('p', { class: 'divider' }, 'or with a Patholabel account'),
+      );
+    },
+    // Without SSO information the password form still works; nothing to tell the user.
+    () => undefined,
+  );
 }

@@ -113,7 +113,7 @@ export class Palette {
         'label',
         { for: radioId },
         h('span', { class: 'swatch', style: `background:${c.color}`, 'aria-hidden': 'true' }),
-        h('span', { class: 'name' }, c.name),
+        h('span', { class: 'name', title: c.name }, c.name),
         i < 9 && h('kbd', { 'aria-label': `shortcut ${i + 1}` }, String(i + 1)),
       ),
       count,

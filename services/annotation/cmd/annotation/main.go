@@ -8,8 +8,13 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"time"
 
+	"github.com/patholabel/patholabel/services/annotation"
 	annotationhttp "github.com/patholabel/patholabel/services/annotation/http"
+	"github.com/patholabel/patholabel/services/annotation/mysql"
+	annotationredis "github.com/patholabel/patholabel/services/annotation/redis"
+	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -21,15 +26,16 @@ func main() {
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
-	m := &Main{Base: base, Redis: redis.ReadConfig(r), Log: log}
+	m := &Main{Base: base, Redis: redis.ReadConfig(r), Annotation: annotation.ReadConfig(r), Log: log}
 	return m, r.Err()
 }
 
 // Main is the annotation service process, bootable from tests.
 type Main struct {
-	Base  app.Base
-	Redis redis.Config
-	Log   *slog.Logger
+	Base       app.Base
+	Redis      redis.Config
+	Annotation annotation.Config
+	Log        *slog.Logger
 
 	res    *app.Resources
 	server *httpapi.Server
@@ -44,7 +50,10 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "annotation", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
 	})
-	annotationhttp.Register(m.server.Engine())
+	store := mysql.New(m.res.DB, m.Annotation, time.Now)
+	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
+	events := annotationredis.NewPublisher(m.res.Redis, m.Redis.Prefix, m.Log)
+	annotationhttp.Register(m.server.Engine(), store, authn, events, m.Log)
 	return m.server.Listen()
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patholabel/patholabel/services/annotation"
 	annotationhttp "github.com/patholabel/patholabel/services/annotation/http"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
@@ -25,8 +26,9 @@ func MustMain(tb testing.TB) (*Main, string) {
 			HTTP:  httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second},
 			MySQL: dbcfg,
 		},
-		Redis: rcfg,
-		Log:   testenv.Logger(),
+		Redis:      rcfg,
+		Annotation: annotation.DefaultConfig(),
+		Log:        testenv.Logger(),
 	}
 	return m, testenv.MustServe(tb, m)
 }

@@ -2,6 +2,7 @@
 //
 //	auth            serve (configured by PATHOLABEL_* variables)
 //	auth migrate    apply database migrations and exit
+//	auth seed-demo  create the demo project "GBM H&E" if missing
 package main
 
 import (
@@ -22,7 +23,7 @@ import (
 )
 
 func main() {
-	os.Exit(app.Main("auth", os.Args[1:], os.LookupEnv, os.Stderr, build))
+	os.Exit(app.Main("auth", os.Args[1:], os.LookupEnv, os.Stderr, build, seedDemoCommand(os.Stdout)))
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
@@ -55,10 +56,14 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "auth", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
 	})
+	if err := m.server.Engine().SetTrustedProxies(m.Auth.TrustedProxies); err != nil {
+		return fmt.Errorf("trusted proxies: %w", err)
+	}
 	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
 	authhttp.Register(m.server.Engine(), m.Auth, store, authn, m.Log)
 	return m.server.Listen()
 }
+
 // bootstrap creates the first admin. MySQL may still be starting when the
 // pod starts, so it retries for a while instead of crash-looping at once.
 func (m *Main) bootstrap(ctx context.Context, store *mysql.Store) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
@@ -9,12 +10,16 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/patholabel/patholabel/services/auth"
 	authhttp "github.com/patholabel/patholabel/services/auth/http"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/logging"
+	"github.com/patholabel/patholabel/services/platform/mysql"
+	"github.com/patholabel/patholabel/services/platform/redis"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
@@ -23,26 +28,68 @@ const adminPassword = "bootstrap-secret-1"
 // MustMain boots the real auth service on a fresh database and a free port.
 func MustMain(tb testing.TB) (*Main, string) {
 	tb.Helper()
-	_, dbcfg := testenv.MustDB(tb)
-	_, rcfg := testenv.MustRedis(tb)
-	m := &Main{
+	e := mustEnv(tb)
+	return e.main, e.base
+}
+
+// env is a booted auth service with handles on its real dependencies.
+type env struct {
+	main *Main
+	base string
+	db   *sql.DB
+	rdb  *goredis.Client
+	fix  *testenv.Fixture
+}
+
+// mustEnv boots the service; opts adjust the Main before it opens.
+func mustEnv(tb testing.TB, opts ...func(*Main)) *env {
+	tb.Helper()
+	db, dbcfg := testenv.MustDB(tb)
+	rdb, rcfg := testenv.MustRedis(tb)
+	m := newMain(dbcfg, rcfg)
+	for _, o := range opts {
+		o(m)
+	}
+	return &env{main: m, base: testenv.MustServe(tb, m), db: db, rdb: rdb}
+}
+
+// replica boots a second process on the same database and Redis, as a
+// second pod would run.
+func (e *env) replica(tb testing.TB) string {
+	tb.Helper()
+	m := newMain(e.main.Base.MySQL, e.main.Redis)
+	m.Auth = e.main.Auth
+	return testenv.MustServe(tb, m)
+}
+
+func newMain(dbcfg mysql.Config, rcfg redis.Config) *Main {
+	return &Main{
 		Base: app.Base{
 			Log:   logging.Config{Format: "json", Level: "info"},
 			HTTP:  httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second},
 			MySQL: dbcfg,
 		},
 		Redis: rcfg,
-		Auth:  auth.Config{AdminPassword: adminPassword, SessionTTL: time.Hour},
+		Auth:  auth.Config{AdminPassword: adminPassword, SessionTTL: time.Hour, Throttle: auth.DefaultThrottle()},
 		Log:   testenv.Logger(),
 	}
-	return m, testenv.MustServe(tb, m)
+}
+
+// fixture writes the principals of the role matrix into the database.
+func (e *env) fixture(tb testing.TB) *testenv.Fixture {
+	if e.fix == nil {
+		e.fix = testenv.MustPrincipals(tb, e.db)
+	}
+	return e.fix
 }
 
 type client struct {
-	tb   testing.TB
-	base string
-	http *http.Client
-	csrf string
+	tb     testing.TB
+	base   string
+	http   *http.Client
+	csrf   string
+	bearer string
+	header http.Header // of the last response
 }
 
 func newClient(tb testing.TB, base string) *client {
@@ -50,11 +97,20 @@ func newClient(tb testing.TB, base string) *client {
 	return &client{tb: tb, base: base, http: &http.Client{Jar: jar}}
 }
 
-func (c *client) do(method, path string, body any) (int, map[string]any) {
+// at is a client for another replica sharing this client's cookies.
+func (c *client) at(base string) *client {
+	cp := *c
+	cp.base = base
+	return &cp
+}
+
+func (c *client) send(method, path string, body any) *http.Response {
 	c.tb.Helper()
 	var rd *bytes.Reader
 	if s, ok := body.(string); ok {
 		rd = bytes.NewReader([]byte(s))
+	} else if body == nil {
+		rd = bytes.NewReader(nil)
 	} else {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
@@ -64,14 +120,45 @@ func (c *client) do(method, path string, body any) (int, map[string]any) {
 	if c.csrf != "" {
 		req.Header.Set("X-CSRF-Token", c.csrf)
 	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.tb.Fatalf("%s %s: %v", method, path, err)
 	}
+	c.header = resp.Header
+	return resp
+}
+
+// do sends a request and decodes a JSON object answer.
+func (c *client) do(method, path string, body any) (int, map[string]any) {
+	c.tb.Helper()
+	resp := c.send(method, path, body)
 	defer resp.Body.Close()
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return resp.StatusCode, out
+}
+
+// list sends a GET and decodes a JSON array answer.
+func (c *client) list(path string) (int, []map[string]any) {
+	c.tb.Helper()
+	resp := c.send("GET", path, nil)
+	defer resp.Body.Close()
+	var out []map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// must sends a request that must answer want, and returns the object.
+func (c *client) must(want int, method, path string, body any) map[string]any {
+	c.tb.Helper()
+	st, out := c.do(method, path, body)
+	if st != want {
+		c.tb.Fatalf("%s %s = %d %v, want %d", method, path, st, out, want)
+	}
+	return out
 }
 
 func (c *client) login(user, pw string) (int, map[string]any) {
@@ -82,10 +169,31 @@ func (c *client) login(user, pw string) (int, map[string]any) {
 	return st, body
 }
 
+// mustLogin signs in and fails the test otherwise.
+func (c *client) mustLogin(user, pw string) *client {
+	c.tb.Helper()
+	if st, body := c.login(user, pw); st != 200 {
+		c.tb.Fatalf("login %s = %d %v", user, st, body)
+	}
+	return c
+}
+
 func errCode(body map[string]any) string {
 	e, _ := body["error"].(map[string]any)
 	s, _ := e["code"].(string)
 	return s
+}
+
+func errMessage(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	s, _ := e["message"].(string)
+	return s
+}
+
+// id reads a JSON number field as an id.
+func id(obj map[string]any, field string) int64 {
+	f, _ := obj[field].(float64)
+	return int64(f)
 }
 
 func TestLoginMeLogout(t *testing.T) {

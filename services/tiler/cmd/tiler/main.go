@@ -1,6 +1,6 @@
 // Command tiler ingests slides and serves their tiles.
 //
-//	tiler            serve (configured by PATHOLABEL_* variables)
+//	tiler            serve and run ingest workers (configured by PATHOLABEL_* variables)
 //	tiler migrate    apply database migrations and exit
 package main
 
@@ -8,13 +8,22 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sync"
+	"time"
 
+	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/objstore"
 	"github.com/patholabel/patholabel/services/platform/redis"
+	"github.com/patholabel/patholabel/services/tiler"
+	"github.com/patholabel/patholabel/services/tiler/cache"
 	tilerhttp "github.com/patholabel/patholabel/services/tiler/http"
+	"github.com/patholabel/patholabel/services/tiler/minio"
+	"github.com/patholabel/patholabel/services/tiler/mysql"
+	"github.com/patholabel/patholabel/services/tiler/vips"
+	"github.com/patholabel/patholabel/services/tiler/worker"
 )
 
 func main() {
@@ -22,8 +31,35 @@ func main() {
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
-	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Log: log}
+	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Tiler: readConfig(r), Log: log}
 	return m, r.Err()
+}
+
+// readConfig reads PATHOLABEL_TILER_*; Validate names the bad one.
+func readConfig(r *config.Reader) tiler.Config {
+	d := tiler.DefaultConfig()
+	c := tiler.Config{
+		TileSize:       r.Int("PATHOLABEL_TILER_TILE_SIZE", d.TileSize),
+		Overlap:        r.Int("PATHOLABEL_TILER_OVERLAP", d.Overlap),
+		Quality:        r.Int("PATHOLABEL_TILER_JPEG_QUALITY", d.Quality),
+		MaxPixels:      int64(r.Int("PATHOLABEL_TILER_MAX_PIXELS", int(d.MaxPixels))),
+		MaxUploadBytes: int64(r.Int("PATHOLABEL_TILER_MAX_UPLOAD_BYTES", int(d.MaxUploadBytes))),
+		Workers:        r.Int("PATHOLABEL_TILER_WORKERS", d.Workers),
+		VipsThreads:    r.Int("PATHOLABEL_TILER_VIPS_THREADS", d.VipsThreads),
+		Lease:          r.Duration("PATHOLABEL_TILER_LEASE", d.Lease),
+		MaxAttempts:    r.Int("PATHOLABEL_TILER_MAX_ATTEMPTS", d.MaxAttempts),
+		ScanInterval:   r.Duration("PATHOLABEL_TILER_SCAN_INTERVAL", d.ScanInterval),
+		TempDir:        r.String("PATHOLABEL_TILER_TEMP_DIR", os.TempDir()),
+		ThumbnailSize:  r.Int("PATHOLABEL_TILER_THUMBNAIL_SIZE", d.ThumbnailSize),
+		MemCacheBytes:  int64(r.Int("PATHOLABEL_TILER_MEM_CACHE_BYTES", int(d.MemCacheBytes))),
+		RedisTTL:       r.Duration("PATHOLABEL_TILER_REDIS_TTL", d.RedisTTL),
+		RedisMaxTile:   r.Int("PATHOLABEL_TILER_REDIS_MAX_TILE_BYTES", d.RedisMaxTile),
+		MaxAge:         r.Duration("PATHOLABEL_TILER_MAX_AGE", d.MaxAge),
+	}
+	if err := c.Validate(); err != nil {
+		r.Check(false, "PATHOLABEL_TILER_*", err.Error(), "valid")
+	}
+	return c
 }
 
 // Main is the tiler service process, bootable from tests.
@@ -31,10 +67,12 @@ type Main struct {
 	Base  app.Base
 	Redis redis.Config
 	S3    objstore.Config
+	Tiler tiler.Config
 	Log   *slog.Logger
 
 	res    *app.Resources
 	server *httpapi.Server
+	pool   *worker.Pool
 }
 
 // Open connects and binds the listener, so tests can read Addr before Run.
@@ -43,23 +81,38 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, &m.S3); err != nil {
 		return err
 	}
+	vips.Startup(m.Tiler.VipsThreads)
+	reg := httpapi.NewRegistry()
+	store := mysql.New(m.res.DB, time.Now)
+	objects := minio.New(m.res.S3, m.S3.SlidesBucket)
+	shared := cache.NewRedis(m.res.Redis, m.Redis.Prefix, m.Tiler.RedisTTL, m.Tiler.RedisMaxTile, time.Now)
+	m.pool = worker.New(m.Tiler, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg))
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "tiler", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks(m.S3.SlidesBucket, m.S3.CreateBuckets),
+		Service: "tiler", Log: m.Log, Registry: reg, Checks: m.res.Checks(m.S3.SlidesBucket, m.S3.CreateBuckets),
 	})
-	tilerhttp.Register(m.server.Engine())
+	tilerhttp.Register(m.server.Engine(), tilerhttp.Deps{
+		Config: m.Tiler, Store: store, Objects: objects,
+		Tiles:  cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, reg),
+		Authn:  access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
+		Redis:  m.res.Redis, RedisPrefix: m.Redis.Prefix, Log: m.Log,
+	})
 	return m.server.Listen()
 }
 
 // Addr is the bound address.
 func (m *Main) Addr() string { return m.server.Addr() }
 
-// Run serves until ctx ends.
+// Run serves and runs the ingest workers until ctx ends; a job in progress
+// is handed back so another replica resumes it.
 func (m *Main) Run(ctx context.Context) error {
 	if m.server == nil {
 		if err := m.Open(ctx); err != nil {
 			return err
 		}
 	}
+	var wg sync.WaitGroup
+	wg.Go(func() { m.pool.Run(ctx) })
+	defer wg.Wait()
 	return m.server.Serve(ctx)
 }
 

@@ -1,0 +1,63 @@
+package annotation
+
+import (
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
+)
+
+// Roles that may draw marks of their own.
+var Writers = []string{access.ProjectAnnotator, access.ProjectReviewer, access.ProjectManager}
+
+// Roles that may change anyone's marks and review them.
+var Reviewers = []string{access.ProjectReviewer, access.ProjectManager}
+
+// CheckRead allows any member of the slide's project.
+func CheckRead(p *access.Principal, s Slide) error {
+	if !p.CanRead(s.ProjectID) {
+		return platform.Errorf(platform.ENOTFOUND, "no such slide %d", s.ID)
+	}
+	return nil
+}
+
+// CheckWrite allows annotators on their own marks and reviewers and
+// managers on anyone's; author is the mark's author (the caller for new
+// marks).
+func CheckWrite(p *access.Principal, s Slide, author int64) error {
+	if err := CheckRead(p, s); err != nil {
+		return err
+	}
+	switch {
+	case p.Can(s.ProjectID, Reviewers...):
+		return nil
+	case !p.Can(s.ProjectID, Writers...):
+		return platform.Errorf(platform.EFORBIDDEN, "your role in project %d cannot change marks", s.ProjectID)
+	case author != p.UserID:
+		return platform.Errorf(platform.EFORBIDDEN, "only reviewers and managers may change another annotator's marks")
+	}
+	return nil
+}
+
+// CheckReview allows reviewers, managers and admins.
+func CheckReview(p *access.Principal, s Slide) error {
+	if err := CheckRead(p, s); err != nil {
+		return err
+	}
+	if !p.Can(s.ProjectID, Reviewers...) {
+		return platform.Errorf(platform.EFORBIDDEN, "only reviewers and managers may review marks")
+	}
+	return nil
+}
+
+// ConflictError is a stale If-Match: the caller's version is not the
+// current one. It carries the current marks, so the caller can merge.
+type ConflictError struct {
+	Current []Mark
+	Missing []int64 // ids that no longer exist (deleted meanwhile)
+}
+
+func (e *ConflictError) Error() string { return e.Unwrap().Error() }
+
+// Unwrap makes a ConflictError a conflict for platform.ErrorCode.
+func (e *ConflictError) Unwrap() error {
+	return platform.Errorf(platform.ECONFLICT, "the mark changed since you read it: %d stale, %d deleted; the current marks are attached", len(e.Current), len(e.Missing))
+}

@@ -1,0 +1,282 @@
+package annotation
+
+import (
+	"math"
+	"sort"
+)
+
+// Agreement compares two annotators' marks on one slide: A is taken as the
+// reference, B as the one measured against it.
+type Agreement struct {
+	Distance   float64             `json:"distance"` // pixels within which two points match
+	Categories []CategoryAgreement `json:"categories"`
+	// Kappa is Cohen's kappa of the categories of points matched regardless
+	// of category; nil when nothing matched or agreement by chance is 1.
+	Kappa   *float64 `json:"kappa"`
+	Matched int      `json:"matched_points"`
+}
+
+// CategoryAgreement holds one category's figures. Ratios are nil when
+// their denominator is zero, never a made-up 0 or 1.
+type CategoryAgreement struct {
+	CategoryID int64    `json:"category_id"`
+	PointsA    int      `json:"points_a"`
+	PointsB    int      `json:"points_b"`
+	Matched    int      `json:"matched"`
+	Precision  *float64 `json:"precision"`
+	Recall     *float64 `json:"recall"`
+	F1         *float64 `json:"f1"`
+	AreaA      float64  `json:"area_a"` // px², regions (polygons) only
+	AreaB      float64  `json:"area_b"`
+	AreaBoth   float64  `json:"area_intersection"`
+	IoU        *float64 `json:"iou"`
+	Dice       *float64 `json:"dice"`
+}
+
+// CompareAnnotators computes the agreement of a and b; distance is in
+// millipixels.
+func CompareAnnotators(a, b []Mark, distance int64) Agreement {
+	out := Agreement{Distance: Pixels(distance)}
+	pa, pb := pointsOf(a), pointsOf(b)
+	cats := categoriesOf(a, b)
+	for _, c := range cats {
+		ca := CategoryAgreement{CategoryID: c, PointsA: count(pa, c), PointsB: count(pb, c)}
+		ca.Matched = len(matchPoints(pa, pb, distance, c))
+		ca.Precision, ca.Recall = ratio(ca.Matched, ca.PointsB), ratio(ca.Matched, ca.PointsA)
+		ca.F1 = ratio(2*ca.Matched, ca.PointsA+ca.PointsB)
+		regionOverlap(&ca, areasOf(a, c), areasOf(b, c))
+		out.Categories = append(out.Categories, ca)
+	}
+	pairs := matchPoints(pa, pb, distance, 0)
+	out.Matched = len(pairs)
+	out.Kappa = kappa(pairs, cats)
+	return out
+}
+
+func ratio(n, d int) *float64 {
+	if d == 0 {
+		return nil
+	}
+	v := float64(n) / float64(d)
+	return &v
+}
+
+func pointsOf(marks []Mark) []Mark {
+	var out []Mark
+	for _, m := range marks {
+		if m.Geometry.Kind == KindPoint {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func areasOf(marks []Mark, cat int64) []Geometry {
+	var out []Geometry
+	for _, m := range marks {
+		if m.CategoryID == cat && m.Geometry.Kind.Area() {
+			out = append(out, m.Geometry)
+		}
+	}
+	return out
+}
+
+func count(marks []Mark, cat int64) int {
+	n := 0
+	for _, m := range marks {
+		if m.CategoryID == cat {
+			n++
+		}
+	}
+	return n
+}
+
+func categoriesOf(a, b []Mark) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, m := range append(append([]Mark(nil), a...), b...) {
+		if !seen[m.CategoryID] {
+			seen[m.CategoryID] = true
+			out = append(out, m.CategoryID)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+type pair struct {
+	a, b Mark
+	d2   int64
+}
+
+// matchPoints pairs points of a and b (of category cat, any when 0) within
+// distance, closest pairs first, each point used once: the usual greedy
+// matching of cell-detection benchmarks. A grid of distance-sized cells
+// keeps it linear in the number of points.
+func matchPoints(a, b []Mark, distance int64, cat int64) []pair {
+	cell := max(distance, 1)
+	grid := map[[2]int64][]Mark{}
+	for _, m := range b {
+		if cat == 0 || m.CategoryID == cat {
+			p := m.Geometry.Rings[0][0]
+			grid[[2]int64{p.X / cell, p.Y / cell}] = append(grid[[2]int64{p.X / cell, p.Y / cell}], m)
+		}
+	}
+	var cands []pair
+	for _, ma := range a {
+		if cat != 0 && ma.CategoryID != cat {
+			continue
+		}
+		cands = append(cands, near(ma, grid, cell, distance)...)
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].d2 != cands[j].d2 {
+			return cands[i].d2 < cands[j].d2
+		}
+		return cands[i].a.ID < cands[j].a.ID || (cands[i].a.ID == cands[j].a.ID && cands[i].b.ID < cands[j].b.ID)
+	})
+	usedA, usedB := map[int64]bool{}, map[int64]bool{}
+	var out []pair
+	for _, p := range cands {
+		if !usedA[p.a.ID] && !usedB[p.b.ID] {
+			usedA[p.a.ID], usedB[p.b.ID] = true, true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func near(ma Mark, grid map[[2]int64][]Mark, cell, distance int64) []pair {
+	p := ma.Geometry.Rings[0][0]
+	var out []pair
+	for dx := int64(-1); dx <= 1; dx++ {
+		for dy := int64(-1); dy <= 1; dy++ {
+			for _, mb := range grid[[2]int64{p.X/cell + dx, p.Y/cell + dy}] {
+				q := mb.Geometry.Rings[0][0]
+				d2 := (p.X-q.X)*(p.X-q.X) + (p.Y-q.Y)*(p.Y-q.Y)
+				if d2 <= distance*distance {
+					out = append(out, pair{ma, mb, d2})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// kappa is Cohen's kappa over the category labels of matched pairs.
+func kappa(pairs []pair, cats []int64) *float64 {
+	n := float64(len(pairs))
+	if n == 0 {
+		return nil
+	}
+	rowA, rowB := map[int64]float64{}, map[int64]float64{}
+	agree := 0.0
+	for _, p := range pairs {
+		rowA[p.a.CategoryID]++
+		rowB[p.b.CategoryID]++
+		if p.a.CategoryID == p.b.CategoryID {
+			agree++
+		}
+	}
+	po, pe := agree/n, 0.0
+	for _, c := range cats {
+		pe += rowA[c] / n * rowB[c] / n
+	}
+	if pe == 1 {
+		return nil
+	}
+	k := (po - pe) / (1 - pe)
+	return &k
+}
+
+// rasterCells bounds the raster on which region overlap is measured.
+const rasterCells = 2048
+
+// regionOverlap measures the union of a's regions against the union of
+// b's on a raster of at most rasterCells × rasterCells over their joint
+// extent: exact for shapes on cell edges, otherwise within one cell along
+// each boundary.
+func regionOverlap(ca *CategoryAgreement, a, b []Geometry) {
+	if len(a)+len(b) == 0 {
+		return
+	}
+	box := jointBox(append(append([]Geometry(nil), a...), b...))
+	cell := niceCell(max((box.MaxX-box.MinX+rasterCells-1)/rasterCells, (box.MaxY-box.MinY+rasterCells-1)/rasterCells, 1))
+	w, h := int((box.MaxX-box.MinX)/cell)+1, int((box.MaxY-box.MinY)/cell)+1
+	ma, mb := raster(a, box, cell, w, h), raster(b, box, cell, w, h)
+	var na, nb, both int
+	for i := range ma {
+		na, nb = na+b2i(ma[i]), nb+b2i(mb[i])
+		both += b2i(ma[i] && mb[i])
+	}
+	px := Pixels(cell) * Pixels(cell)
+	ca.AreaA, ca.AreaB, ca.AreaBoth = float64(na)*px, float64(nb)*px, float64(both)*px
+	if union := na + nb - both; union > 0 {
+		ca.IoU = ratio(both, union)
+		ca.Dice = ratio(2*both, na+nb)
+	}
+}
+
+// niceCell rounds a cell size up to 1, 2 or 5 times a power of ten
+// millipixels, so shapes drawn on whole or tenth pixels fall on cell edges.
+func niceCell(n int64) int64 {
+	for p := int64(1); ; p *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			if m*p >= n {
+				return m * p
+			}
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func jointBox(gs []Geometry) BBox {
+	box := BBox{math.MaxInt64, math.MaxInt64, math.MinInt64, math.MinInt64}
+	for _, g := range gs {
+		b := g.BBox()
+		box = BBox{min(box.MinX, b.MinX), min(box.MinY, b.MinY), max(box.MaxX, b.MaxX), max(box.MaxY, b.MaxY)}
+	}
+	return box
+}
+
+// raster marks the cells whose centre lies inside any of gs (even-odd
+// within each polygon, so holes stay empty).
+func raster(gs []Geometry, box BBox, cell int64, w, h int) []bool {
+	mask := make([]bool, w*h)
+	for _, g := range gs {
+		b := g.BBox()
+		r0, r1 := int((b.MinY-box.MinY)/cell), int((b.MaxY-box.MinY)/cell)
+		for row := max(r0, 0); row <= min(r1, h-1); row++ {
+			y := box.MinY + int64(row)*cell + cell/2
+			fillRow(mask[row*w:(row+1)*w], g.Rings, y, box.MinX, cell)
+		}
+	}
+	return mask
+}
+
+func fillRow(row []bool, rings [][]Pt, y, x0, cell int64) {
+	var xs []float64
+	for _, r := range rings {
+		for i := 0; i+1 < len(r); i++ {
+			a, b := r[i], r[i+1]
+			if (a.Y > y) != (b.Y > y) {
+				xs = append(xs, float64(a.X)+float64(y-a.Y)*float64(b.X-a.X)/float64(b.Y-a.Y))
+			}
+		}
+	}
+	sort.Float64s(xs)
+	for i := 0; i+1 < len(xs); i += 2 {
+		// cells whose centre x0+c*cell+cell/2 lies in [xs[i], xs[i+1])
+		c0 := int(math.Ceil((xs[i] - float64(x0) - float64(cell)/2) / float64(cell)))
+		c1 := int(math.Ceil((xs[i+1]-float64(x0)-float64(cell)/2)/float64(cell))) - 1
+		for c := max(c0, 0); c <= min(c1, len(row)-1); c++ {
+			row[c] = true
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package annotation
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// The answers are written by hand rather than through encoding/json: a
+// viewport of 10,000 marks is the hot path, and exact decimal millipixels
+// need no float formatting.
+
+// AppendFeature appends m as a GeoJSON Feature.
+func AppendFeature(b []byte, m Mark) []byte {
+	b = append(b, `{"type":"Feature","id":`...)
+	b = strconv.AppendInt(b, m.ID, 10)
+	b = append(b, `,"geometry":`...)
+	b = AppendGeometry(b, m.Geometry)
+	b = append(b, `,"properties":{"category_id":`...)
+	b = strconv.AppendInt(b, m.CategoryID, 10)
+	b = append(b, `,"author_id":`...)
+	b = strconv.AppendInt(b, m.AuthorID, 10)
+	b = append(b, `,"shape":"`...)
+	b = append(b, m.Geometry.Kind.String()...)
+	b = append(b, '"')
+	if m.Geometry.Kind == KindPoint {
+		b = append(b, `,"radius":`...)
+		b = appendUnits(b, m.Geometry.Radius)
+	}
+	if m.Note != "" {
+		note, _ := json.Marshal(m.Note)
+		b = append(append(b, `,"note":`...), note...)
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, m.Version, 10)
+	b = append(append(append(b, `,"review":"`...), m.Review...), '"')
+	b = appendTime(append(b, `,"created_at":`...), m.CreatedAt)
+	b = appendTime(append(b, `,"updated_at":`...), m.UpdatedAt)
+	return append(b, "}}"...)
+}
+
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+// AppendGeometry appends g as a GeoJSON geometry object in pixels.
+func AppendGeometry(b []byte, g Geometry) []byte {
+	switch {
+	case g.Kind == KindPoint:
+		b = append(b, `{"type":"Point","coordinates":`...)
+		b = appendPt(b, g.Rings[0][0])
+	case g.Kind == KindPolyline:
+		b = append(b, `{"type":"LineString","coordinates":`...)
+		b = appendRing(b, g.Rings[0])
+	default:
+		b = append(b, `{"type":"Polygon","coordinates":[`...)
+		for i, r := range g.Rings {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendRing(b, r)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+func appendRing(b []byte, r []Pt) []byte {
+	b = append(b, '[')
+	for i, p := range r {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendPt(b, p)
+	}
+	return append(b, ']')
+}
+
+func appendPt(b []byte, p Pt) []byte {
+	b = appendUnits(append(b, '['), p.X)
+	return append(appendUnits(append(b, ','), p.Y), ']')
+}
+
+// FeatureCollection encodes marks; truncated tells the viewer the query
+// hit its limit and it should zoom in or ask for level of detail.
+func FeatureCollection(marks []Mark, truncated bool) []byte {
+	b := make([]byte, 0, 64+len(marks)*256)
+	b = append(b, `{"type":"FeatureCollection","features":[`...)
+	for i, m := range marks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendFeature(b, m)
+	}
+	b = append(b, `],"truncated":`...)
+	b = strconv.AppendBool(b, truncated)
+	return append(b, '}')
+}
+
+// GridCount is the number of marks of one category whose centre lies in
+// one grid cell; Size is the cell's side in pixels.
+type GridCount struct {
+	Col, Row, Size int64
+	CategoryID     int64
+	Count          int64
+}
+
+// GridCollection encodes counts as a FeatureCollection of square cells, so
+// a viewer draws a zoomed-out slide as a heat map with the GeoJSON it has.
+func GridCollection(cells []GridCount, cellPx int64) []byte {
+	b := make([]byte, 0, 64+len(cells)*160)
+	b = append(b, `{"type":"FeatureCollection","lod":"grid","cell":`...)
+	b = strconv.AppendInt(b, cellPx, 10)
+	b = append(b, `,"features":[`...)
+	for i, c := range cells {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		x0, y0 := c.Col*c.Size*Scale, c.Row*c.Size*Scale
+		x1, y1 := x0+c.Size*Scale, y0+c.Size*Scale
+		g := Geometry{Kind: KindRectangle, Rings: [][]Pt{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
+		b = AppendGeometry(append(b, `{"type":"Feature","geometry":`...), g)
+		b = append(b, `,"properties":{"shape":"cell","category_id":`...)
+		b = strconv.AppendInt(b, c.CategoryID, 10)
+		b = append(b, `,"count":`...)
+		b = strconv.AppendInt(b, c.Count, 10)
+		b = append(b, "}}"...)
+	}
+	return append(b, `],"truncated":false}`...)
+}

@@ -1,0 +1,56 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+)
+
+// agreementLimit bounds the marks per annotator compared in one request.
+const agreementLimit = 200_000
+
+// agreement compares annotators a (reference) and b on a slide, optionally
+// within a box: GET ?slide_id&a&b[&distance=10][&bbox=…].
+func (h *Handler) agreement(c *gin.Context) {
+	f, err := h.filter(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	a, errA := queryID(c, "a")
+	b, errB := queryID(c, "b")
+	dist, errD := queryFloat(c, "distance", 10)
+	if errA != nil || errB != nil || a == 0 || b == 0 {
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be the two annotators' user ids"))
+		return
+	}
+	if errD != nil {
+		httpapi.Fail(c, errD)
+		return
+	}
+	ma, err := h.marksOf(c, f, a)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	mb, err := h.marksOf(c, f, b)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	res := annotation.CompareAnnotators(ma, mb, annotation.ToUnits(dist))
+	c.JSON(http.StatusOK, gin.H{"slide_id": f.SlideID, "a": a, "b": b, "agreement": res})
+}
+
+func (h *Handler) marksOf(c *gin.Context, f annotation.Filter, author int64) ([]annotation.Mark, error) {
+	f.AuthorID, f.Limit = author, agreementLimit
+	marks, truncated, err := h.store.Find(c, f)
+	if err == nil && truncated {
+		err = platform.Errorf(platform.ETOOLARGE, "annotator %d has more than %d marks here; narrow the comparison with bbox", author, agreementLimit)
+	}
+	return marks, err
+}

@@ -1,0 +1,5 @@
+package http
+
+import "github.com/gin-gonic/gin"
+
+func (h *Handler) registerImport(g *gin.RouterGroup) {}

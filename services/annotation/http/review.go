@@ -1,0 +1,64 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+)
+
+func (h *Handler) registerReview(g *gin.RouterGroup, member gin.HandlerFunc, writer func(func() slideRequest) gin.HandlerFunc) {
+	g.GET("/status", member, h.progress)
+	g.PUT("/status", writer(func() slideRequest { return &statusRequest{} }), h.setStatus)
+	reviewer := access.Require(access.InProject(h.slideOfBody(func() slideRequest { return &reviewRequest{} }), annotation.Reviewers...))
+	g.POST("/review", reviewer, h.review)
+	g.GET("/agreement", member, h.agreement)
+}
+
+func (h *Handler) progress(c *gin.Context) {
+	ps, err := h.store.Progress(c, slideOf(c).ID)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"slide_id": slideOf(c).ID, "annotators": ps})
+}
+
+type statusRequest struct {
+	SlideID int64  `json:"slide_id"`
+	Status  string `json:"status"`
+}
+
+func (r *statusRequest) slide() int64 { return r.SlideID }
+
+func (h *Handler) setStatus(c *gin.Context) {
+	req := c.MustGet(bodyKey).(*statusRequest)
+	if err := h.store.SetStatus(c, access.PrincipalOf(c), req.SlideID, req.Status); err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	h.progress(c)
+}
+
+type reviewRequest struct {
+	SlideID  int64   `json:"slide_id"`
+	IDs      []int64 `json:"ids"`
+	Decision string  `json:"decision"`
+	Comment  string  `json:"comment"`
+}
+
+func (r *reviewRequest) slide() int64 { return r.SlideID }
+
+func (h *Handler) review(c *gin.Context) {
+	req := c.MustGet(bodyKey).(*reviewRequest)
+	res, err := h.store.Review(c, access.PrincipalOf(c), req.SlideID, req.IDs, req.Decision, req.Comment)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	h.publish(c, res.Changes)
+	writeResult(c, res)
+}

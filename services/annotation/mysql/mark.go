@@ -1,0 +1,182 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/patholabel/patholabel/services/annotation"
+)
+
+const markColumns = `slide_id, id, category_id, author_id, kind, review, version, minx, miny, maxx, maxy, created_at, updated_at, rings, note`
+
+func scanMark(rows *sql.Rows) (annotation.Mark, error) {
+	var m annotation.Mark
+	var kind annotation.Kind
+	var review int
+	var b annotation.BBox
+	var rings []byte
+	var note sql.NullString
+	err := rows.Scan(&m.SlideID, &m.ID, &m.CategoryID, &m.AuthorID, &kind, &review, &m.Version,
+		&b.MinX, &b.MinY, &b.MaxX, &b.MaxY, &m.CreatedAt, &m.UpdatedAt, &rings, &note)
+	if err != nil {
+		return m, fmt.Errorf("scan mark: %w", err)
+	}
+	m.Review, m.Note = annotation.ReviewName(review), note.String
+	if m.Geometry, err = annotation.DecodeGeometry(kind, b, rings); err != nil {
+		return m, fmt.Errorf("decode mark %d: %w", m.ID, err)
+	}
+	return m, nil
+}
+
+func scanMarks(rows *sql.Rows, err error) ([]annotation.Mark, error) {
+	if err != nil {
+		return nil, fmt.Errorf("query marks: %w", err)
+	}
+	defer rows.Close()
+	var out []annotation.Mark
+	for rows.Next() {
+		m, err := scanMark(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read marks: %w", err)
+	}
+	return out, nil
+}
+
+// insertMarks writes new rows; the caller has set every field.
+func insertMarks(ctx context.Context, tx *sql.Tx, marks []annotation.Mark) error {
+	const cols = 16
+	return inChunks(len(marks), func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*cols)
+		for _, m := range marks[lo:hi] {
+			b := m.Geometry.BBox()
+			args = append(args, m.SlideID, annotation.CellKey(b), m.ID, m.CategoryID, m.AuthorID, m.Geometry.Kind,
+				annotation.ReviewCode(m.Review), m.Version, b.MinX, b.MinY, b.MaxX, b.MaxY, m.CreatedAt, m.UpdatedAt,
+				annotation.EncodeRings(m.Geometry), nullString(m.Note))
+		}
+		q := `INSERT INTO annotations (slide_id, cell, id, category_id, author_id, kind, review, version, minx, miny, maxx, maxy, created_at, updated_at, rings, note) VALUES ` + placeholders(hi-lo, cols)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert %d marks: %w", hi-lo, err)
+		}
+		return nil
+	})
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// deleteMarks removes rows by id.
+func deleteMarks(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	return inChunks(len(ids), func(lo, hi int) error {
+		q := `DELETE FROM annotations WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?,", hi-lo), ",") + `)`
+		if _, err := tx.ExecContext(ctx, q, int64Args(ids[lo:hi])...); err != nil {
+			return fmt.Errorf("delete %d marks: %w", hi-lo, err)
+		}
+		return nil
+	})
+}
+
+func int64Args(ids []int64) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
+}
+
+// lockMarks reads the current rows of ids FOR UPDATE; ids not found are
+// absent from the map.
+func lockMarks(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]annotation.Mark, error) {
+	out := make(map[int64]annotation.Mark, len(ids))
+	err := inChunks(len(ids), func(lo, hi int) error {
+		q := `SELECT ` + markColumns + ` FROM annotations WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?,", hi-lo), ",") + `) ORDER BY id FOR UPDATE`
+		marks, err := scanMarks(tx.QueryContext(ctx, q, int64Args(ids[lo:hi])...))
+		for _, m := range marks {
+			out[m.ID] = m
+		}
+		return err
+	})
+	return out, err
+}
+
+// Mark returns one mark; not_found when it does not exist.
+func (s *Store) Mark(ctx context.Context, id int64) (annotation.Mark, error) {
+	marks, err := scanMarks(s.db.QueryContext(ctx, `SELECT `+markColumns+` FROM annotations WHERE id = ?`, id))
+	if err != nil {
+		return annotation.Mark{}, err
+	}
+	if len(marks) == 0 {
+		return annotation.Mark{}, notFound(id)
+	}
+	return marks[0], nil
+}
+
+// Find returns the marks matching f, at most f.Limit, and whether more
+// matched. The grid key ranges pick the rows; the box test is exact.
+func (s *Store) Find(ctx context.Context, f annotation.Filter) ([]annotation.Mark, bool, error) {
+	q, args := findQuery(f)
+	marks, err := scanMarks(s.db.QueryContext(ctx, q, args...))
+	if err != nil {
+		return nil, false, fmt.Errorf("find marks on slide %d: %w", f.SlideID, err)
+	}
+	if len(marks) > f.Limit {
+		return marks[:f.Limit], true, nil
+	}
+	return marks, false, nil
+}
+
+func findQuery(f annotation.Filter) (string, []any) {
+	var q strings.Builder
+	q.WriteString(`SELECT ` + markColumns + ` FROM annotations WHERE slide_id = ?`)
+	args := []any{f.SlideID}
+	if !f.BBox.Empty() {
+		q.WriteString(` AND (`)
+		for i, r := range annotation.KeyRanges(f.BBox) {
+			if i > 0 {
+				q.WriteString(` OR `)
+			}
+			q.WriteString(`cell BETWEEN ? AND ?`)
+			args = append(args, r.From, r.To)
+		}
+		q.WriteString(`) AND maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?`)
+		args = append(args, f.BBox.MinX, f.BBox.MaxX, f.BBox.MinY, f.BBox.MaxY)
+	}
+	appendFilters(&q, &args, f)
+	q.WriteString(` LIMIT ?`)
+	return q.String(), append(args, f.Limit+1)
+}
+
+func appendFilters(q *strings.Builder, args *[]any, f annotation.Filter) {
+	if f.CategoryID != 0 {
+		q.WriteString(` AND category_id = ?`)
+		*args = append(*args, f.CategoryID)
+	}
+	if f.AuthorID != 0 {
+		q.WriteString(` AND author_id = ?`)
+		*args = append(*args, f.AuthorID)
+	}
+}
+
+// newMarks turns drafts into marks with ids from first on.
+func newMarks(slide, author, first int64, drafts []annotation.Draft, now time.Time) []annotation.Mark {
+	marks := make([]annotation.Mark, len(drafts))
+	for i, d := range drafts {
+		marks[i] = annotation.Mark{
+			ID: first + int64(i), SlideID: slide, CategoryID: d.CategoryID, AuthorID: author,
+			Geometry: d.Geometry, Note: d.Note, Version: 1, Review: annotation.ReviewPending,
+			CreatedAt: now, UpdatedAt: now,
+		}
+	}
+	return marks
+}

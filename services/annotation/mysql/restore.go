@@ -1,0 +1,171 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+	"time"
+
+	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
+)
+
+// RestoreMark puts one mark back to its state at time at: re-creates it
+// when it was deleted since, deletes it when it did not exist yet. Errors:
+// not_found, forbidden.
+func (s *Store) RestoreMark(ctx context.Context, p *access.Principal, id int64, at time.Time) (*annotation.Result, error) {
+	sl, err := s.SlideOfMark(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.restore(ctx, p, sl, at, `annotation_id = ?`, id)
+}
+
+// RestoreAuthor puts every mark one author drew on a slide back to its
+// state at time at.
+func (s *Store) RestoreAuthor(ctx context.Context, p *access.Principal, slideID, author int64, at time.Time) (*annotation.Result, error) {
+	sl, err := s.Slide(ctx, slideID)
+	if err != nil {
+		return nil, err
+	}
+	return s.restore(ctx, p, sl, at, `slide_id = ? AND owner_id = ?`, slideID, author)
+}
+
+// target is what a mark should become: its state at the time (nil: absent).
+type target struct {
+	state       *annotation.State
+	lastVersion int64
+	created     time.Time
+	owner       int64
+}
+
+func (s *Store) restore(ctx context.Context, p *access.Principal, sl annotation.Slide, at time.Time, where string, args ...any) (*annotation.Result, error) {
+	if err := annotation.CheckRead(p, sl); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	res := &annotation.Result{}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		*res = annotation.Result{}
+		targets, err := targetsAt(ctx, tx, at, where, args...)
+		if err != nil {
+			return err
+		}
+		return s.restoreTargets(ctx, tx, p, sl, targets, now, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := append(idsOf(res.Updated), res.Deleted...)
+	if len(ids) > 0 {
+		res.Changes = []annotation.Change{change(sl, p.UserID, annotation.ChangeRestored, ids, now)}
+	}
+	return res, nil
+}
+
+func targetsAt(ctx context.Context, tx *sql.Tx, at time.Time, where string, args ...any) (map[int64]*target, error) {
+	events, err := scanEvents(tx.QueryContext(ctx, `SELECT id, slide_id, annotation_id, owner_id, actor_id, at, action, version, before_state, after_state, comment
+		FROM annotation_history WHERE `+where+` ORDER BY id`, args...))
+	if err != nil {
+		return nil, err
+	}
+	if len(events) == 0 {
+		return nil, platform.Errorf(platform.ENOTFOUND, "no history to restore from")
+	}
+	out := map[int64]*target{}
+	for _, e := range events {
+		t := out[e.AnnotationID]
+		if t == nil {
+			t = &target{created: e.At, owner: e.OwnerID}
+			out[e.AnnotationID] = t
+		}
+		t.lastVersion = max(t.lastVersion, e.Version)
+		if !e.At.After(at) {
+			t.state = e.After
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) restoreTargets(ctx context.Context, tx *sql.Tx, p *access.Principal, sl annotation.Slide, targets map[int64]*target, now time.Time, res *annotation.Result) error {
+	ids := make([]int64, 0, len(targets))
+	for id := range targets {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	cur, err := lockMarks(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	var hist []historyEntry
+	var put []annotation.Mark
+	var drop []int64
+	d := counts{}
+	for _, id := range ids {
+		t := targets[id]
+		old, exists := cur[id]
+		if err := annotation.CheckWrite(p, sl, t.owner); err != nil {
+			return err
+		}
+		switch {
+		case t.state == nil && exists:
+			b := annotation.StateOf(old)
+			old.Version = t.lastVersion + 1
+			hist = append(hist, historyEntry{mark: old, actor: p.UserID, at: now, action: annotation.ChangeRestored, before: &b})
+			drop = append(drop, id)
+			d.add(old, -1)
+		case t.state != nil && (!exists || !sameState(annotation.StateOf(old), *t.state)):
+			m := restored(sl.ID, id, t, now)
+			after := annotation.StateOf(m)
+			e := historyEntry{mark: m, actor: p.UserID, at: now, action: annotation.ChangeRestored, after: &after}
+			if exists {
+				b := annotation.StateOf(old)
+				e.before = &b
+				drop = append(drop, id)
+				d.add(old, -1)
+			}
+			hist = append(hist, e)
+			put = append(put, m)
+			d.add(m, 1)
+		}
+	}
+	if err := deleteMarks(ctx, tx, drop); err != nil {
+		return err
+	}
+	if err := insertMarks(ctx, tx, put); err != nil {
+		return err
+	}
+	if err := insertHistory(ctx, tx, hist); err != nil {
+		return err
+	}
+	res.Updated = put
+	for _, id := range drop {
+		if !containsID(put, id) {
+			res.Deleted = append(res.Deleted, id)
+		}
+	}
+	return d.apply(ctx, tx)
+}
+
+func restored(slide, id int64, t *target, now time.Time) annotation.Mark {
+	st := t.state
+	return annotation.Mark{
+		ID: id, SlideID: slide, CategoryID: st.CategoryID, AuthorID: t.owner, Geometry: st.Geometry, Note: st.Note,
+		Version: t.lastVersion + 1, Review: st.Review, CreatedAt: t.created, UpdatedAt: now,
+	}
+}
+
+func sameState(a, b annotation.State) bool {
+	return string(annotation.EncodeState(a)) == string(annotation.EncodeState(b))
+}
+
+func containsID(marks []annotation.Mark, id int64) bool {
+	for _, m := range marks {
+		if m.ID == id {
+			return true
+		}
+	}
+	return false
+}
+

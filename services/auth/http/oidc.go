@@ -1,0 +1,194 @@
+package http
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/gin-gonic/gin"
+	"golang.org/x/oauth2"
+
+	"github.com/patholabel/patholabel/services/auth"
+	"github.com/patholabel/patholabel/services/auth/mysql"
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+)
+
+const (
+	oidcStateCookie = "patholabel_oidc_state"
+	oidcLoginTTL    = 10 * time.Minute
+	oidcPath        = "/api/v1/auth/oidc"
+)
+
+// oidcClient discovers the provider on first use and again after a
+// failure, so the service starts even when the provider is down.
+type oidcClient struct {
+	cfg auth.OIDCConfig
+
+	mu       sync.Mutex
+	oauth    *oauth2.Config
+	verifier *oidc.IDTokenVerifier
+}
+
+func newOIDCClient(cfg auth.OIDCConfig) *oidcClient { return &oidcClient{cfg: cfg} }
+
+// get returns the discovered provider. The provider keeps the context it
+// was discovered with to fetch rotated keys later, so it gets a
+// long-lived one with a bounded HTTP client instead of the request's.
+func (o *oidcClient) get() (*oauth2.Config, *oidc.IDTokenVerifier, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.oauth != nil {
+		return o.oauth, o.verifier, nil
+	}
+	ctx := oidc.ClientContext(context.Background(), &http.Client{Timeout: 10 * time.Second})
+	p, err := oidc.NewProvider(ctx, o.cfg.Issuer)
+	if err != nil {
+		return nil, nil, fmt.Errorf("discover sign-on provider %s: %w", o.cfg.Issuer, err)
+	}
+	o.oauth = &oauth2.Config{ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, RedirectURL: o.cfg.RedirectURL,
+		Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
+	o.verifier = p.Verifier(&oidc.Config{ClientID: o.cfg.ClientID})
+	return o.oauth, o.verifier, nil
+}
+
+var (
+	errNoSSO       = platform.Errorf(platform.ENOTFOUND, "single sign-on is not configured")
+	errSSOProvider = platform.Errorf(platform.EUNAVAILABLE, "the sign-on provider cannot be reached; try again shortly")
+)
+
+// oidcInfo tells the viewer whether to show a "sign in with…" button.
+func (h *Handler) oidcInfo(c *gin.Context) {
+	out := gin.H{"enabled": h.oidc != nil}
+	if h.oidc != nil {
+		out["login_url"] = oidcPath + "/login"
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// oidcLogin starts the authorization code flow with PKCE: the verifier
+// and nonce stay in MySQL, the browser keeps only the state.
+func (h *Handler) oidcLogin(c *gin.Context) {
+	if h.oidc == nil {
+		httpapi.Fail(c, errNoSSO)
+		return
+	}
+	oc, _, err := h.oidc.get()
+	if err != nil {
+		httpapi.Logger(c).Error("single sign-on", "err", err)
+		httpapi.Fail(c, errSSOProvider)
+		return
+	}
+	l := mysql.OIDCLogin{State: access.NewSecret(""), Verifier: oauth2.GenerateVerifier(), Nonce: access.NewSecret(""),
+		ReturnTo: localPath(c.Query("return_to")), ExpiresAt: time.Now().Add(oidcLoginTTL)}
+	if err := h.store.SaveOIDCLogin(c, l); err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: oidcStateCookie, Value: l.State, Path: oidcPath, MaxAge: int(oidcLoginTTL.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure(c)})
+	c.Redirect(http.StatusFound, oc.AuthCodeURL(l.State, oidc.Nonce(l.Nonce), oauth2.S256ChallengeOption(l.Verifier)))
+}
+
+// localPath keeps return_to on this site, so the login cannot be used as
+// an open redirect.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return "/"
+	}
+	return p
+}
+
+var errSSOFailed = platform.Errorf(platform.EUNAUTHORIZED, "single sign-on failed; start again")
+
+// oidcCallback finishes the flow: same browser (state cookie), one use
+// (state row), code exchanged with the PKCE verifier, ID token checked
+// (signature, issuer, audience, expiry, nonce).
+func (h *Handler) oidcCallback(c *gin.Context) {
+	if h.oidc == nil {
+		httpapi.Fail(c, errNoSSO)
+		return
+	}
+	id, returnTo, err := h.finishOIDC(c)
+	if err != nil {
+		h.failOIDC(c, err)
+		return
+	}
+	u, sess, err := h.store.LoginOIDC(c, id, h.cfg.SessionTTL, clientOf(c))
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	h.setSessionCookie(c, sess)
+	http.SetCookie(c.Writer, &http.Cookie{Name: oidcStateCookie, Path: oidcPath, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure(c)})
+	httpapi.Logger(c).Info("signed in with single sign-on", "user", u.ID)
+	c.Redirect(http.StatusFound, returnTo)
+}
+
+func (h *Handler) failOIDC(c *gin.Context, err error) {
+	if platform.ErrorCode(err) == platform.EINTERNAL {
+		httpapi.Logger(c).Warn("single sign-on callback refused", "err", err)
+		err = errSSOFailed
+	}
+	httpapi.Fail(c, err)
+}
+
+func (h *Handler) finishOIDC(c *gin.Context) (auth.OIDCIdentity, string, error) {
+	var id auth.OIDCIdentity
+	if e := c.Query("error"); e != "" {
+		return id, "", platform.Errorf(platform.EUNAUTHORIZED, "the sign-on provider refused: %.200s", e)
+	}
+	state := c.Query("state")
+	ck, err := c.Cookie(oidcStateCookie)
+	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(ck), []byte(state)) != 1 {
+		return id, "", platform.Errorf(platform.EUNAUTHORIZED, "single sign-on state does not match this browser; start again")
+	}
+	l, err := h.store.TakeOIDCLogin(c, state)
+	if err != nil {
+		return id, "", err
+	}
+	id, err = h.exchange(c, c.Query("code"), l)
+	return id, l.ReturnTo, err
+}
+
+func (h *Handler) exchange(ctx context.Context, code string, l *mysql.OIDCLogin) (auth.OIDCIdentity, error) {
+	var id auth.OIDCIdentity
+	oc, verifier, err := h.oidc.get()
+	if err != nil {
+		return id, err
+	}
+	tok, err := oc.Exchange(ctx, code, oauth2.VerifierOption(l.Verifier))
+	if err != nil {
+		return id, fmt.Errorf("exchange code: %w", err)
+	}
+	raw, ok := tok.Extra("id_token").(string)
+	if !ok {
+		return id, fmt.Errorf("token response has no id_token")
+	}
+	idt, err := verifier.Verify(ctx, raw)
+	if err != nil {
+		return id, fmt.Errorf("verify id token: %w", err)
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(l.Nonce)) != 1 {
+		return id, fmt.Errorf("id token nonce does not match")
+	}
+	return identityOf(idt)
+}
+
+func identityOf(idt *oidc.IDToken) (auth.OIDCIdentity, error) {
+	var claims struct {
+		PreferredUsername string `json:"preferred_username"`
+		Email             string `json:"email"`
+		Name              string `json:"name"`
+	}
+	if err := idt.Claims(&claims); err != nil {
+		return auth.OIDCIdentity{}, fmt.Errorf("read id token claims: %w", err)
+	}
+	return auth.OIDCIdentity{Subject: idt.Subject, PreferredUsername: claims.PreferredUsername, Email: claims.Email, Name: claims.Name}, nil
+}

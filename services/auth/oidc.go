@@ -1,0 +1,48 @@
+package auth
+
+import (
+	"net/url"
+
+	"github.com/patholabel/patholabel/services/platform/config"
+)
+
+// OIDCConfig switches on single sign-on with an OpenID Connect provider
+// (authorization code flow with PKCE).
+type OIDCConfig struct {
+	Issuer       string // e.g. https://keycloak.example.org/realms/lab
+	ClientID     string
+	ClientSecret string // empty for a public client (PKCE alone)
+	RedirectURL  string // this service's /api/v1/auth/oidc/callback as the browser sees it
+}
+
+// Enabled reports whether single sign-on is configured.
+func (c OIDCConfig) Enabled() bool { return c.Issuer != "" }
+
+func readOIDC(r *config.Reader) OIDCConfig {
+	c := OIDCConfig{
+		Issuer:       r.String("PATHOLABEL_OIDC_ISSUER", ""),
+		ClientID:     r.String("PATHOLABEL_OIDC_CLIENT_ID", ""),
+		ClientSecret: r.String("PATHOLABEL_OIDC_CLIENT_SECRET", ""),
+		RedirectURL:  r.String("PATHOLABEL_OIDC_REDIRECT_URL", ""),
+	}
+	if !c.Enabled() {
+		return c
+	}
+	r.Check(isURL(c.Issuer), "PATHOLABEL_OIDC_ISSUER", c.Issuer, "an http(s) URL")
+	r.Check(c.ClientID != "", "PATHOLABEL_OIDC_CLIENT_ID", "", "set when PATHOLABEL_OIDC_ISSUER is")
+	r.Check(isURL(c.RedirectURL), "PATHOLABEL_OIDC_REDIRECT_URL", c.RedirectURL, "an http(s) URL ending in /api/v1/auth/oidc/callback")
+	return c
+}
+
+func isURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// OIDCIdentity is what the provider vouches for after a login.
+type OIDCIdentity struct {
+	Subject           string // issuer-scoped stable id
+	PreferredUsername string
+	Email             string
+	Name              string
+}

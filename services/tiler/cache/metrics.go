@@ -1,0 +1,26 @@
+package cache
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	fetch    prometheus.Histogram
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	return &metrics{
+		requests: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "patholabel_tile_cache_requests_total",
+			Help: "Tile cache lookups by layer (memory, redis) and result (hit, miss, error).",
+		}, []string{"layer", "result"}),
+		fetch: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "patholabel_tile_store_fetch_seconds",
+			Help:    "Time to read a tile or thumbnail from the object store after both caches missed.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
+		}),
+	}
+}

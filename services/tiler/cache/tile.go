@@ -1,0 +1,180 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/tiler"
+)
+
+// Objects reads the slides bucket. Errors: not_found, unavailable.
+type Objects interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+	GetRange(ctx context.Context, key string, off, n int64) ([]byte, error)
+}
+
+// Slides reads slide rows. Errors: not_found.
+type Slides interface {
+	Slide(ctx context.Context, id int64) (*tiler.Slide, error)
+}
+
+// Tile is a tile's bytes and its entity tag.
+type Tile struct {
+	Data []byte
+	ETag string
+}
+
+// Tiles serves tiles read-through: memory, then Redis, then one ranged GET
+// of the pyramid zip in the object store.
+type Tiles struct {
+	slides  Slides
+	objects Objects
+	shared  *Redis
+	mem     *LRU[string, []byte]
+	ready   *LRU[int64, *tiler.Slide] // ready slides never change
+	indexes *LRU[string, *tiler.Index]
+	flight  singleflight.Group
+	m       *metrics
+}
+
+// NewTiles wires the layers; shared may be nil (no Redis).
+func NewTiles(slides Slides, objects Objects, shared *Redis, memBytes int64, reg prometheus.Registerer) *Tiles {
+	return &Tiles{
+		slides: slides, objects: objects, shared: shared,
+		mem:     NewLRU[string](memBytes, func(b []byte) int64 { return int64(len(b)) + 64 }),
+		ready:   NewLRU[int64](20_000, func(*tiler.Slide) int64 { return 1 }),
+		indexes: NewLRU[string](128<<20, func(ix *tiler.Index) int64 { return int64(ix.Tiles())*16 + 1024 }),
+		m:       newMetrics(reg),
+	}
+}
+
+// Slide returns a slide, from memory once it is ready. Errors: not_found.
+func (t *Tiles) Slide(ctx context.Context, id int64) (*tiler.Slide, error) {
+	if sl, ok := t.ready.Get(id); ok {
+		return sl, nil
+	}
+	sl, err := t.slides.Slide(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if sl.Status == tiler.StatusReady {
+		t.ready.Add(id, sl)
+	}
+	return sl, nil
+}
+
+// ETag names a tile's content without reading it, so a revalidation costs
+// no fetch. Errors: not_found outside the pyramid.
+func (t *Tiles) ETag(ctx context.Context, sl *tiler.Slide, level, col, row int) (string, tiler.TileRef, error) {
+	if sl.Status != tiler.StatusReady {
+		return "", tiler.TileRef{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
+	}
+	ix, err := t.index(ctx, sl.PyramidKey)
+	if err != nil {
+		return "", tiler.TileRef{}, err
+	}
+	ref, ok := ix.Lookup(level, col, row)
+	if !ok {
+		return "", tiler.TileRef{}, platform.Errorf(platform.ENOTFOUND, "no tile %d/%d_%d in slide %d", level, col, row, sl.ID)
+	}
+	return fmt.Sprintf(`"%d-%d-%d-%d-%08x"`, sl.ID, level, col, row, ref.CRC32), ref, nil
+}
+
+// Tile reads one tile. Errors: not_found, unavailable (the store is down and
+// no cache holds the tile).
+func (t *Tiles) Tile(ctx context.Context, sl *tiler.Slide, level, col, row int) (Tile, error) {
+	etag, ref, err := t.ETag(ctx, sl, level, col, row)
+	if err != nil {
+		return Tile{}, err
+	}
+	key := sl.PyramidKey + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
+	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) {
+		return t.objects.GetRange(ctx, sl.PyramidKey+tiler.PyramidZip, ref.Offset, int64(ref.Size))
+	})
+	if err != nil {
+		return Tile{}, fmt.Errorf("read tile %d/%d_%d of slide %d: %w", level, col, row, sl.ID, err)
+	}
+	return Tile{Data: b, ETag: etag}, nil
+}
+
+// Thumbnail reads a ready slide's thumbnail through the same caches.
+func (t *Tiles) Thumbnail(ctx context.Context, sl *tiler.Slide) (Tile, error) {
+	if sl.Status != tiler.StatusReady {
+		return Tile{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
+	}
+	key := sl.PyramidKey + tiler.PyramidThumbnail
+	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) { return t.objects.Get(ctx, key) })
+	if err != nil {
+		return Tile{}, fmt.Errorf("read thumbnail of slide %d: %w", sl.ID, err)
+	}
+	return Tile{Data: b, ETag: fmt.Sprintf(`"%d-thumb-%.16s"`, sl.ID, sl.SHA256)}, nil
+}
+
+func (t *Tiles) cached(ctx context.Context, key string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
+	if b, ok := t.mem.Get(key); ok {
+		t.m.requests.WithLabelValues("memory", "hit").Inc()
+		return b, nil
+	}
+	t.m.requests.WithLabelValues("memory", "miss").Inc()
+	if b := t.fromRedis(ctx, key); b != nil {
+		t.mem.Add(key, b)
+		return b, nil
+	}
+	start := time.Now()
+	b, err := fetch(ctx)
+	t.m.fetch.Observe(time.Since(start).Seconds())
+	if err != nil {
+		return nil, err
+	}
+	t.mem.Add(key, b)
+	if t.shared != nil {
+		go t.shared.Set(context.WithoutCancel(ctx), key, b)
+	}
+	return b, nil
+}
+
+func (t *Tiles) fromRedis(ctx context.Context, key string) []byte {
+	if t.shared == nil {
+		return nil
+	}
+	b, err := t.shared.Get(ctx, key)
+	switch {
+	case err != nil:
+		t.m.requests.WithLabelValues("redis", "error").Inc()
+	case b == nil:
+		t.m.requests.WithLabelValues("redis", "miss").Inc()
+	default:
+		t.m.requests.WithLabelValues("redis", "hit").Inc()
+	}
+	return b
+}
+
+// index loads a pyramid's index once per replica, however many requests
+// ask for it at the same moment.
+func (t *Tiles) index(ctx context.Context, prefix string) (*tiler.Index, error) {
+	if ix, ok := t.indexes.Get(prefix); ok {
+		return ix, nil
+	}
+	v, err, _ := t.flight.Do(prefix, func() (any, error) {
+		b, err := t.objects.Get(ctx, prefix+tiler.PyramidIndex)
+		if err != nil {
+			return nil, fmt.Errorf("read pyramid index %s: %w", prefix, err)
+		}
+		ix := &tiler.Index{}
+		if err := ix.UnmarshalBinary(b); err != nil {
+			return nil, err
+		}
+		t.indexes.Add(prefix, ix)
+		return ix, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*tiler.Index), nil
+}

@@ -1,0 +1,130 @@
+package http
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/tiler/cache"
+)
+
+// slideID reads "12", "12.dzi" or "12_files": digits only, so nothing
+// else (dots, signs, encoded separators) ever reaches a lookup.
+func slideID(s string) (int64, bool) {
+	for _, suffix := range []string{".dzi", "_files"} {
+		s = strings.TrimSuffix(s, suffix)
+	}
+	return digits(s)
+}
+
+func digits(s string) (int64, bool) {
+	if s == "" || len(s) > 12 {
+		return 0, false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// rejectEscapedPaths refuses percent-encoded tile paths: an encoded slash
+// or dot would name the same tile a second way, which only tricks use.
+func rejectEscapedPaths(c *gin.Context) {
+	if c.Request.URL.RawPath != "" || strings.Contains(c.Request.URL.Path, "..") {
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "malformed tile path"))
+	}
+}
+
+type dziSize struct {
+	Width  int64 `xml:"Width,attr"`
+	Height int64 `xml:"Height,attr"`
+}
+
+type dziImage struct {
+	XMLName  xml.Name `xml:"http://schemas.microsoft.com/deepzoom/2008 Image"`
+	Format   string   `xml:"Format,attr"`
+	Overlap  int      `xml:"Overlap,attr"`
+	TileSize int      `xml:"TileSize,attr"`
+	Size     dziSize  `xml:"Size"`
+}
+
+func (h *Handler) dzi(c *gin.Context) {
+	sl := slideOf(c)
+	if !strings.HasSuffix(c.Param("name"), ".dzi") || sl.Status != "ready" {
+		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such pyramid %q", c.Param("name")))
+		return
+	}
+	b, _ := xml.Marshal(dziImage{Format: sl.TileFormat, Overlap: sl.TileOverlap, TileSize: sl.TileSize, Size: dziSize{sl.Width, sl.Height}})
+	h.immutable(c, fmt.Sprintf(`"%d-dzi-%.16s"`, sl.ID, sl.SHA256))
+	c.Data(http.StatusOK, "application/xml", append([]byte(xml.Header), b...))
+}
+
+func (h *Handler) thumbnail(c *gin.Context) {
+	sl := slideOf(c)
+	if c.Param("name") != strconv.FormatInt(sl.ID, 10) {
+		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such thumbnail"))
+		return
+	}
+	t, err := h.Tiles.Thumbnail(c, sl)
+	h.serve(c, t, err)
+}
+
+func (h *Handler) tile(c *gin.Context) {
+	sl := slideOf(c)
+	level, okL := digits(c.Param("level"))
+	col, row, okT := tileName(c.Param("tile"))
+	if !strings.HasSuffix(c.Param("name"), "_files") || !okL || !okT {
+		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such tile"))
+		return
+	}
+	etag, _, err := h.Tiles.ETag(c, sl, int(level), col, row)
+	if err == nil && c.GetHeader("If-None-Match") == etag {
+		h.immutable(c, etag)
+		c.Status(http.StatusNotModified)
+		return
+	}
+	t, err := h.Tiles.Tile(c, sl, int(level), col, row)
+	h.serve(c, t, err)
+}
+
+// tileName reads "{col}_{row}.jpeg".
+func tileName(s string) (col, row int, ok bool) {
+	stem, ok := strings.CutSuffix(s, ".jpeg")
+	if !ok {
+		return 0, 0, false
+	}
+	cs, rs, ok := strings.Cut(stem, "_")
+	c, okC := digits(cs)
+	r, okR := digits(rs)
+	return int(c), int(r), ok && okC && okR
+}
+
+func (h *Handler) serve(c *gin.Context, t cache.Tile, err error) {
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	h.immutable(c, t.ETag)
+	if c.GetHeader("If-None-Match") == t.ETag {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "image/jpeg", t.Data)
+}
+
+// immutable marks a response cacheable by the browser only (tiles are
+// private to the project) and never to be revalidated: a slide's pyramid
+// never changes.
+func (h *Handler) immutable(c *gin.Context, etag string) {
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", fmt.Sprintf("private, max-age=%d, immutable", int(h.Config.MaxAge.Seconds())))
+}

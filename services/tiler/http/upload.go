@@ -1,0 +1,132 @@
+package http
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/tiler"
+	"github.com/patholabel/patholabel/services/tiler/worker"
+)
+
+// upload streams a multipart file straight to the object store (never to
+// memory or disk here) and queues its ingest. The form fields must come
+// before the file part, as browsers send them in form order, so the caller
+// is authorised before a byte of the file is stored; project_id may also be
+// a query parameter.
+func (h *Handler) upload(c *gin.Context) {
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "send the slide as multipart/form-data with a file field"))
+		return
+	}
+	sl := &tiler.Slide{TileSize: h.Config.TileSize, TileOverlap: h.Config.Overlap, TileFormat: "jpeg"}
+	if err := h.receive(c, mr, sl); err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	if err := h.Store.CreateSlide(c, sl); err != nil {
+		_ = h.Objects.Remove(c, sl.SourceKey)
+		httpapi.Fail(c, err)
+		return
+	}
+	h.wake(c, tiler.KindSlide, sl.ID, sl.ProjectID)
+	c.JSON(http.StatusAccepted, gin.H{"id": sl.ID, "status": sl.Status})
+}
+
+func (h *Handler) receive(c *gin.Context, mr *multipart.Reader, sl *tiler.Slide) error {
+	fields := map[string]string{"project_id": c.Query("project_id")}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return platform.Errorf(platform.EINVALID, "the form has no file field")
+		}
+		if err != nil {
+			return platform.Errorf(platform.EINVALID, "malformed multipart body: %v", err)
+		}
+		if part.FormName() == "file" {
+			return h.store(c, part, fields, sl)
+		}
+		b, err := io.ReadAll(io.LimitReader(part, 1025))
+		if err != nil || len(b) > 1024 {
+			return platform.Errorf(platform.EINVALID, "form field %q is too long", part.FormName())
+		}
+		fields[part.FormName()] = strings.TrimSpace(string(b))
+	}
+}
+
+func (h *Handler) store(c *gin.Context, file *multipart.Part, fields map[string]string, sl *tiler.Slide) error {
+	if err := h.fill(c, fields, file.FileName(), sl); err != nil {
+		return err
+	}
+	sl.SourceKey = "sources/" + newKey() + "/source"
+	n, sum, err := h.Objects.PutStream(c, sl.SourceKey, file, h.Config.MaxUploadBytes)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		_ = h.Objects.Remove(c, sl.SourceKey)
+		return platform.Errorf(platform.EINVALID, "the file is empty")
+	}
+	sl.Bytes, sl.SHA256 = n, sum
+	return nil
+}
+
+// fill checks the fields and the caller's role in the project.
+func (h *Handler) fill(c *gin.Context, f map[string]string, filename string, sl *tiler.Slide) error {
+	pid, err := strconv.ParseInt(f["project_id"], 10, 64)
+	if err != nil || pid <= 0 {
+		return platform.Errorf(platform.EINVALID, "field project_id (a project id) is required before the file")
+	}
+	rule := access.InProject(func(*gin.Context) (int64, error) { return pid, nil }, uploaders...)
+	if err := rule.Allow(c, access.PrincipalOf(c)); err != nil {
+		return err
+	}
+	p := access.PrincipalOf(c)
+	sl.ProjectID, sl.CaseID, sl.Stain, sl.CreatedBy = pid, f["case_id"], f["stain"], &p.UserID
+	sl.Name = f["name"]
+	if sl.Name == "" {
+		sl.Name = path.Base(strings.ReplaceAll(filename, `\`, "/"))
+	}
+	return checkLabels(sl)
+}
+
+func checkLabels(sl *tiler.Slide) error {
+	switch {
+	case sl.Name == "" || sl.Name == "." || sl.Name == "/":
+		return platform.Errorf(platform.EINVALID, "field name is required when the file has no name")
+	case !utf8.ValidString(sl.Name + sl.CaseID + sl.Stain):
+		return platform.Errorf(platform.EINVALID, "name, case_id and stain must be UTF-8 text")
+	case utf8.RuneCountInString(sl.Name) > 255 || utf8.RuneCountInString(sl.CaseID) > 128 || utf8.RuneCountInString(sl.Stain) > 64:
+		return platform.Errorf(platform.EINVALID, "name (255), case_id (128) or stain (64) is too long")
+	}
+	return nil
+}
+
+// wake is best effort: the job row is committed and a scan finds it anyway.
+func (h *Handler) wake(c *gin.Context, kind string, id, project int64) {
+	if h.Redis == nil {
+		return
+	}
+	if err := worker.Wake(c, h.Redis, h.RedisPrefix, kind, id, project, c.Writer.Header().Get("X-Request-Id")); err != nil {
+		httpapi.Logger(c).Warn("wake ingest workers", "err", err)
+	}
+}
+
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

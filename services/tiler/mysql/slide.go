@@ -1,0 +1,95 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/tiler"
+)
+
+// CreateSlide records an uploaded slide and queues its ingest job in one
+// transaction, so no slide exists without a job. It fills s.ID.
+// Errors: invalid when the project does not exist.
+func (s *Store) CreateSlide(ctx context.Context, sl *tiler.Slide) error {
+	now := s.now()
+	sl.Status, sl.CreatedAt, sl.UpdatedAt = tiler.StatusQueued, now, now
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO slides
+			(project_id, case_id, stain, name, status, bytes, sha256, source_key, tile_size, tile_overlap, tile_format, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sl.ProjectID, sl.CaseID, sl.Stain, sl.Name, sl.Status, sl.Bytes, sl.SHA256, sl.SourceKey,
+			sl.TileSize, sl.TileOverlap, sl.TileFormat, sl.CreatedBy, now, now)
+		if isForeignKey(err) {
+			return platform.Errorf(platform.EINVALID, "no such project %d", sl.ProjectID)
+		}
+		if err != nil {
+			return fmt.Errorf("insert slide: %w", err)
+		}
+		if sl.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert slide: %w", err)
+		}
+		return insertJob(ctx, tx, tiler.KindSlide, sl.ID, now)
+	})
+}
+
+const slideColumns = `id, project_id, case_id, stain, name, status, progress, COALESCE(error, ''), width, height, levels,
+	mpp_x, mpp_y, objective, vendor, format, bytes, sha256, tile_size, tile_overlap, tile_format,
+	source_key, pyramid_key, created_by, created_at, updated_at, ready_at`
+
+func scanSlide(row interface{ Scan(...any) error }) (*tiler.Slide, error) {
+	var s tiler.Slide
+	err := row.Scan(&s.ID, &s.ProjectID, &s.CaseID, &s.Stain, &s.Name, &s.Status, &s.Progress, &s.Error,
+		&s.Width, &s.Height, &s.Levels, &s.MPPX, &s.MPPY, &s.Objective, &s.Vendor, &s.Format, &s.Bytes, &s.SHA256,
+		&s.TileSize, &s.TileOverlap, &s.TileFormat, &s.SourceKey, &s.PyramidKey, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &s.ReadyAt)
+	return &s, err
+}
+
+// Slide returns one slide. Errors: not_found.
+func (s *Store) Slide(ctx context.Context, id int64) (*tiler.Slide, error) {
+	sl, err := scanSlide(s.db.QueryRowContext(ctx, `SELECT `+slideColumns+` FROM slides WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, platform.Errorf(platform.ENOTFOUND, "no such slide %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read slide %d: %w", id, err)
+	}
+	return sl, nil
+}
+
+// Slides lists one project's slides, newest first, and counts all that match.
+func (s *Store) Slides(ctx context.Context, f tiler.SlideFilter) ([]*tiler.Slide, int, error) {
+	where, args := slideWhere(f)
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM slides WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count slides: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+slideColumns+` FROM slides WHERE `+where+
+		` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list slides: %w", err)
+	}
+	defer rows.Close()
+	out := []*tiler.Slide{}
+	for rows.Next() {
+		sl, err := scanSlide(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan slide: %w", err)
+		}
+		out = append(out, sl)
+	}
+	return out, total, rows.Err()
+}
+
+func slideWhere(f tiler.SlideFilter) (string, []any) {
+	conds, args := []string{"project_id = ?"}, []any{f.ProjectID}
+	for col, v := range map[string]string{"status": f.Status, "stain": f.Stain, "case_id": f.CaseID} {
+		if v != "" {
+			conds, args = append(conds, col+" = ?"), append(args, v)
+		}
+	}
+	return strings.Join(conds, " AND "), args
+}

@@ -1,0 +1,63 @@
+package vips
+
+/*
+#include "pl.h"
+*/
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// Pyramid is how DZSave tiles.
+type Pyramid struct {
+	TileSize int
+	Overlap  int
+	Quality  int
+}
+
+// DZSave writes src's Deep Zoom pyramid as a zip (entries stored, not
+// compressed, so a tile is a byte range) at dst. progress gets 0–100 about
+// once a second; cancelling ctx stops libvips at its next tile.
+func DZSave(ctx context.Context, src, dst string, p Pyramid, progress func(int)) error {
+	if _, err := Loader(src); err != nil {
+		return err
+	}
+	state := (*C.pl_progress)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pl_progress{}))))
+	defer C.free(unsafe.Pointer(state))
+	done := make(chan error, 1)
+	go func() { done <- dzsave(src, dst, p, state) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			state.kill = 1
+			<-done // libvips must let go of state before it is freed
+			return fmt.Errorf("dzsave stopped: %w", ctx.Err())
+		case <-tick.C:
+			progress(int(state.percent))
+		}
+	}
+}
+
+func dzsave(src, dst string, p Pyramid, state *C.pl_progress) error {
+	// libvips keeps its error buffer per thread.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	csrc, cdst := C.CString(src), C.CString(dst)
+	suffix := C.CString(fmt.Sprintf(".jpeg[Q=%d,strip]", p.Quality))
+	defer C.free(unsafe.Pointer(csrc))
+	defer C.free(unsafe.Pointer(cdst))
+	defer C.free(unsafe.Pointer(suffix))
+	if C.pl_dzsave(csrc, cdst, C.int(p.TileSize), C.int(p.Overlap), suffix, state) != 0 {
+		return fmt.Errorf("build pyramid: %w", lastError())
+	}
+	return nil
+}

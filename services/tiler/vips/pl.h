@@ -1,0 +1,23 @@
+// Thin C helpers over libvips for what govips lacks.
+#ifndef PATHOLABEL_VIPS_H
+#define PATHOLABEL_VIPS_H
+
+#include <stdlib.h>
+#include <vips/vips.h>
+
+// pl_progress is shared with Go: C writes percent, Go writes kill. Plain
+// ints read without locks; a stale read only delays a report or a stop by
+// one evaluation step.
+typedef struct {
+	volatile int percent;
+	volatile int kill;
+} pl_progress;
+
+VipsImage *pl_open(const char *path);
+const char *pl_loader(const char *path);
+int pl_dzsave(const char *src, const char *dst, int tile, int overlap,
+	const char *suffix, pl_progress *p);
+int pl_has_field(VipsImage *im, const char *name);
+char *pl_get_string(VipsImage *im, const char *name);
+
+#endif

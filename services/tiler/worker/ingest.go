@@ -1,0 +1,141 @@
+package worker
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/tiler"
+	"github.com/patholabel/patholabel/services/tiler/vips"
+)
+
+// ingest dispatches on the job kind.
+func (p *Pool) ingest(ctx context.Context, job *tiler.Job, progress func(int)) error {
+	dir, err := os.MkdirTemp(p.cfg.TempDir, "ingest-")
+	if err != nil {
+		return fmt.Errorf("staging folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if job.Kind == tiler.KindOverlay {
+		return p.ingestOverlay(ctx, job, dir, progress)
+	}
+	return p.ingestSlide(ctx, job, dir, progress)
+}
+
+// ingestSlide is idempotent: every object it writes has a fixed key, and
+// the slide becomes ready only in the transaction that ends the job.
+func (p *Pool) ingestSlide(ctx context.Context, job *tiler.Job, dir string, progress func(int)) error {
+	sl, err := p.store.Slide(ctx, job.TargetID)
+	if err != nil {
+		return err
+	}
+	src := filepath.Join(dir, "source")
+	if err := p.objects.FetchFile(ctx, sl.SourceKey, src); err != nil {
+		return err
+	}
+	progress(5)
+	if sl.Bytes, sl.SHA256, err = hashFile(src); err != nil {
+		return err
+	}
+	meta, err := p.probe(src)
+	if err != nil {
+		return err
+	}
+	pyr, err := p.pyramid(ctx, src, dir, tiler.PyramidKey(tiler.KindSlide, sl.ID), func(pc int) { progress(5 + pc*85/100) })
+	if err != nil {
+		return err
+	}
+	sl.Width, sl.Height, sl.MPPX, sl.MPPY, sl.Objective = meta.Width, meta.Height, meta.MPPX, meta.MPPY, meta.Objective
+	sl.Vendor, sl.Format, sl.Levels, sl.PyramidKey = meta.Vendor, meta.Format, pyr.levels, pyr.key
+	sl.TileSize, sl.TileOverlap, sl.TileFormat = p.cfg.TileSize, p.cfg.Overlap, "jpeg"
+	return p.store.FinishSlide(ctx, job, sl)
+}
+
+// probe reads the header and applies the limits; its errors are the
+// user's to fix, so they are invalid, not internal.
+func (p *Pool) probe(src string) (tiler.Metadata, error) {
+	meta, err := vips.Probe(src)
+	if err != nil {
+		return meta, platform.Errorf(platform.EINVALID, "cannot read the file: %v", err)
+	}
+	if meta.Pixels() > p.cfg.MaxPixels {
+		return meta, platform.Errorf(platform.EINVALID, "the image is %d × %d = %d pixels, over this server's limit of %d",
+			meta.Width, meta.Height, meta.Pixels(), p.cfg.MaxPixels)
+	}
+	return meta, nil
+}
+
+type pyramid struct {
+	key    string
+	levels int
+}
+
+// pyramid builds the zip, its index and the thumbnail from src and uploads
+// them under key.
+func (p *Pool) pyramid(ctx context.Context, src, dir, key string, progress func(int)) (pyramid, error) {
+	zipPath := filepath.Join(dir, "pyramid.zip")
+	opts := vips.Pyramid{TileSize: p.cfg.TileSize, Overlap: p.cfg.Overlap, Quality: p.cfg.Quality}
+	if err := vips.DZSave(ctx, src, zipPath, opts, func(pc int) { progress(pc * 95 / 100) }); err != nil {
+		if ctx.Err() != nil {
+			return pyramid{}, err
+		}
+		return pyramid{}, platform.Errorf(platform.EINVALID, "cannot read the image: %v", err)
+	}
+	ix, err := indexZip(zipPath)
+	if err != nil {
+		return pyramid{}, err
+	}
+	thumb, err := vips.Thumbnail(src, p.cfg.ThumbnailSize, p.cfg.Quality)
+	if err != nil {
+		return pyramid{}, platform.Errorf(platform.EINVALID, "cannot render a thumbnail: %v", err)
+	}
+	if err := p.upload(ctx, key, zipPath, ix, thumb); err != nil {
+		return pyramid{}, err
+	}
+	progress(100)
+	return pyramid{key: key, levels: len(ix.Levels)}, nil
+}
+
+func (p *Pool) upload(ctx context.Context, key, zipPath string, ix *tiler.Index, thumb []byte) error {
+	b, err := ix.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("encode index: %w", err)
+	}
+	if err := p.objects.PutFile(ctx, key+tiler.PyramidZip, zipPath, "application/zip"); err != nil {
+		return err
+	}
+	if err := p.objects.PutBytes(ctx, key+tiler.PyramidThumbnail, thumb, "image/jpeg"); err != nil {
+		return err
+	}
+	// The index goes last: its presence means the pyramid is complete.
+	return p.objects.PutBytes(ctx, key+tiler.PyramidIndex, b, "application/octet-stream")
+}
+
+func indexZip(path string) (*tiler.Index, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, fmt.Errorf("open pyramid zip: %w", err)
+	}
+	defer zr.Close()
+	return tiler.BuildIndex(&zr.Reader)
+}
+
+func hashFile(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", fmt.Errorf("hash source: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("hash source: %w", err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
