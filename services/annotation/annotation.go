@@ -211,3 +211,11 @@ func (e Event) MarkAt(s *State) Mark {
 		Geometry: s.Geometry, Note: s.Note, Version: e.Version, Review: s.Review, CreatedAt: e.At, UpdatedAt: e.At,
 	}
 }
+
+// Category is what validation and import need of a project's category.
+type Category struct {
+	ID       int64
+	Name     string
+	Color    string // #rrggbb
+	Archived bool
+}

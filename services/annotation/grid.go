@@ -40,11 +40,19 @@ func key(level int, row, col int64) int64 {
 // KeyRange is an inclusive range of cell keys.
 type KeyRange struct{ From, To int64 }
 
+// LevelKeys is the first and last key of a level.
+func LevelKeys(level int) (int64, int64) {
+	return key(level, 0, 0), key(level+1, 0, 0) - 1
+}
+
 // KeyRanges lists the key ranges that may hold marks intersecting b: one
-// range per row of cells per level.
-func KeyRanges(b BBox) []KeyRange {
+// range per row of cells per level in the bit set levels.
+func KeyRanges(b BBox, levels uint) []KeyRange {
 	var out []KeyRange
 	for level := range Levels {
+		if levels&(1<<level) == 0 {
+			continue
+		}
 		size := int64(CellSize) << level
 		c0, c1 := max(b.MinX-size, 0)/size, max(b.MaxX, 0)/size
 		r0, r1 := max(b.MinY-size, 0)/size, max(b.MaxY, 0)/size

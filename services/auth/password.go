@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
-
 )
 
 // argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes), which

@@ -26,6 +26,11 @@ export class Api {
     return this.json<T>(res, `POST ${path}`);
   }
 
+  async patch<T>(path: string, data: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const res = await this.request.patch(this.url + path, { data, headers: { 'X-CSRF-Token': this.csrf, ...headers } });
+    return this.json<T>(res, `PATCH ${path}`);
+  }
+
   async upload<T>(path: string, multipart: Record<string, string | { name: string; mimeType: string; buffer: Buffer }>): Promise<T> {
     const res = await this.request.post(this.url + path, { multipart, headers: { 'X-CSRF-Token': this.csrf } });
     return this.json<T>(res, `upload ${path}`);

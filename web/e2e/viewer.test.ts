@@ -22,7 +22,9 @@ const categories = [
   { class_id: 2, name: 'Lymphocyte', color: '#1f77b4', shortcut: '2' },
 ];
 
-describe('open a slide and place points', () => {
+const categoryNames = new Map<number, string>();
+
+describe('open a slide, mark it, and never lose a mark', () => {
   let b: Browser;
   let api: Api;
   let projectId = 0;
@@ -34,7 +36,10 @@ describe('open a slide and place points', () => {
     api = new Api(b.context.request, env.url);
     await api.login('admin', env.adminPassword);
     projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e viewer ${run}`, description: 'made by the e2e suite' })).id;
-    for (const c of categories) await api.post(`/api/v1/projects/${projectId}/categories`, c);
+    for (const c of categories) {
+      const made = await api.post<Created>(`/api/v1/projects/${projectId}/categories`, c);
+      categoryNames.set(made.id, c.name);
+    }
     const file = join(env.testdata, 'images', 'HEnorm-example1.png');
     const slide = await api.upload<Created>('/api/v1/slides', {
       project_id: String(projectId),
@@ -96,11 +101,133 @@ describe('open a slide and place points', () => {
     await screenshot(page, 'viewer-points');
   });
 
+  it('saves the points on the server by itself', async () => {
+    await savedState(b);
+    const marks = await serverMarks(api, slideId);
+    assert.deepEqual(countCategories(marks), { 'Tumour cell': 2, Lymphocyte: 1 });
+  });
+
+  it('shows the saved points after a reload', async () => {
+    await b.page.reload();
+    await b.page.locator('.viewer-stats', { hasText: '3 marks' }).waitFor();
+    assert.equal(await b.page.getByLabel('Tumour cell marks').textContent(), '2');
+  });
+
+  it('undoes and redoes with Ctrl+Z and Ctrl+Shift+Z, on the server too', async () => {
+    const { page } = b;
+    const box = await stageBox(b);
+    await page.keyboard.press('p');
+    await page.keyboard.press('2');
+    await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await page.locator('.viewer-stats', { hasText: '4 marks' }).waitFor();
+    await page.keyboard.press('Control+z');
+    await page.locator('.viewer-stats', { hasText: '3 marks' }).waitFor();
+    await savedState(b);
+    assert.equal((await serverMarks(api, slideId)).length, 3);
+    await page.keyboard.press('Control+Shift+z');
+    await page.locator('.viewer-stats', { hasText: '4 marks' }).waitFor();
+    await savedState(b);
+    assert.deepEqual(countCategories(await serverMarks(api, slideId)), { 'Tumour cell': 2, Lymphocyte: 2 });
+  });
+
+  it('keeps marking while the annotation service is unreachable, across a reload, and saves it all after', async () => {
+    const { page } = b;
+    const blocked = '**/api/v1/annotations**';
+    await page.route(blocked, (route) => route.abort('internetdisconnected'));
+    let box = await stageBox(b);
+    await page.keyboard.press('p');
+    await page.keyboard.press('1');
+    await page.mouse.click(box.x + box.width * 0.35, box.y + box.height * 0.65);
+    await page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.7);
+    await page.locator('[data-testid=save-status][data-state=offline]').waitFor();
+    await screenshot(page, 'viewer-offline');
+
+    // A reload while still offline: the server's marks cannot load, the unsent ones come back from the outbox.
+    await page.reload();
+    await page.getByRole('alert').filter({ hasText: 'could not be reached' }).waitFor();
+    await page.locator('.viewer-stats', { hasText: '2 marks' }).waitFor();
+    box = await stageBox(b);
+    await page.keyboard.press('p');
+    await page.keyboard.press('2');
+    await page.mouse.click(box.x + box.width * 0.65, box.y + box.height * 0.35);
+    await page.locator('.viewer-stats', { hasText: '3 marks' }).waitFor();
+    await page.locator('[data-testid=save-status][data-state=offline]').waitFor();
+    await screenshot(page, 'viewer-offline-reloaded');
+    assert.equal((await serverMarks(api, slideId)).length, 4);
+
+    await page.unroute(blocked);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await savedState(b);
+    assert.deepEqual(countCategories(await serverMarks(api, slideId)), { 'Tumour cell': 4, Lymphocyte: 3 });
+    await page.reload();
+    await page.locator('.viewer-stats', { hasText: '7 marks' }).waitFor();
+    await savedState(b);
+    await screenshot(page, 'viewer-saved');
+  });
+
+  it('shows both versions when someone else changed a mark, and keeps the one chosen', async () => {
+    const { page } = b;
+    const box = await stageBox(b);
+    await page.keyboard.press('p');
+    await page.keyboard.press('1');
+    await page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.5);
+    await page.locator('.viewer-stats', { hasText: '8 marks' }).waitFor();
+    await savedState(b);
+    const mine = (await serverMarks(api, slideId)).reduce((a, m) => (m.id > a.id ? m : a));
+    const lymphocyte = [...categoryNames].find(([, n]) => n === 'Lymphocyte')?.[0];
+    // Another reviewer reclassifies the new mark; this page still has version 1.
+    await api.patch(`/api/v1/annotations/${mine.id}`, { type: 'Feature', properties: { category_id: lymphocyte } }, { 'If-Match': '1' });
+    await page.keyboard.press('Control+z');
+    const dialog = page.getByRole('dialog', { name: 'Someone else changed marks you edited' });
+    await dialog.waitFor();
+    await page.locator('[data-testid=save-status][data-state=conflict]').waitFor();
+    assert.match(await dialog.innerText(), /Your version\s+Deleted/);
+    assert.match(await dialog.innerText(), /Current version on the server\s+Point, Lymphocyte/);
+    await screenshot(page, 'viewer-conflict');
+    await dialog.getByRole('button', { name: 'Keep theirs' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await savedState(b);
+    await page.locator('.viewer-stats', { hasText: '8 marks' }).waitFor();
+    assert.deepEqual(countCategories(await serverMarks(api, slideId)), { 'Tumour cell': 4, Lymphocyte: 4 });
+    assert.equal(await page.getByLabel('Lymphocyte marks').textContent(), '4');
+  });
+
   it('loaded nothing from outside and threw no errors', () => {
     assert.deepEqual(b.foreign, []);
     assert.deepEqual(b.pageErrors, []);
   });
 });
+
+interface Feature {
+  id: number;
+  properties: { category_id: number };
+}
+
+async function serverMarks(api: Api, slideId: number): Promise<Feature[]> {
+  const fc = await api.get<{ features: Feature[] }>(`/api/v1/annotations?slide_id=${slideId}&bbox=0,0,100000,100000`);
+  return fc.features;
+}
+
+/** countCategories counts marks per category name, the way the palette shows them. */
+function countCategories(marks: Feature[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of marks) {
+    const name = categoryNames.get(m.properties.category_id) ?? String(m.properties.category_id);
+    out[name] = (out[name] ?? 0) + 1;
+  }
+  return out;
+}
+
+async function savedState(b: Browser): Promise<void> {
+  await b.page.locator('[data-testid=save-status][data-state=saved]').waitFor({ timeout: 20_000 });
+}
+
+async function stageBox(b: Browser): Promise<{ x: number; y: number; width: number; height: number }> {
+  await b.page.waitForFunction(() => document.querySelector<HTMLElement>('.mark-overlay')?.dataset['mode'] !== undefined);
+  const box = await b.page.locator('.viewer-stage').boundingBox();
+  assert.ok(box);
+  return box;
+}
 
 /** overlayPixel reads the mark overlay's colour at a point of the viewer (CSS pixels). */
 async function overlayPixel(b: Browser, x: number, y: number): Promise<number[]> {

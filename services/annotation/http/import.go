@@ -1,5 +1,57 @@
 package http
 
-import "github.com/gin-gonic/gin"
+import (
+	"errors"
+	"io"
+	"net/http"
+	"sort"
 
-func (h *Handler) registerImport(g *gin.RouterGroup) {}
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+)
+
+func (h *Handler) registerImport(g *gin.RouterGroup) {
+	g.POST("/import", access.Require(access.InProject(h.slideOfQuery, annotation.Writers...)), h.importFile)
+}
+
+// importFile takes the file as the body:
+// POST ?slide_id&format=patholabelling|qupath|asap[&category_id=] (the
+// category for marks the file leaves unclassified).
+func (h *Handler) importFile(c *gin.Context) {
+	def, err := queryID(c, "category_id")
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
+	var big *http.MaxBytesError
+	if errors.As(err, &big) {
+		httpapi.Fail(c, platform.Errorf(platform.ETOOLARGE, "file is larger than %d bytes", big.Limit))
+		return
+	}
+	if err != nil {
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "read file: %v", err))
+		return
+	}
+	items, skips, err := annotation.ParseImport(c.Query("format"), body)
+	if err != nil {
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "%v", err))
+		return
+	}
+	rep, out, err := h.store.Import(c, access.PrincipalOf(c), slideOf(c).ID, items, def)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	rep.Skipped = append(skips, rep.Skipped...)
+	sort.SliceStable(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Index < rep.Skipped[j].Index })
+	if rep.Skipped == nil {
+		rep.Skipped = []annotation.Skip{}
+	}
+	h.publish(c, out.Changes)
+	c.JSON(http.StatusOK, rep)
+}

@@ -67,14 +67,14 @@ func (h *Handler) listMarks(c *gin.Context, f annotation.Filter, tol int64) {
 }
 
 // listGrid answers counts per cell; without cell= it picks the cell so the
-// box is about 128 cells wide.
+// box is at most 64 cells wide: a heat map, not a second copy of the marks.
 func (h *Handler) listGrid(c *gin.Context, f annotation.Filter) {
 	width := slideOf(c).Width
 	if !f.BBox.Empty() {
 		width = (f.BBox.MaxX - f.BBox.MinX) / annotation.Scale
 	}
 	def := int64(annotation.CountCell)
-	for def*128 < width {
+	for def*64 < width {
 		def *= 2
 	}
 	cell, err := httpapi.QueryInt(c, "cell", int(def), annotation.CountCell, 1<<30)

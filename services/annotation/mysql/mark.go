@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,8 +126,14 @@ func (s *Store) Mark(ctx context.Context, id int64) (annotation.Mark, error) {
 // Find returns the marks matching f, at most f.Limit, and whether more
 // matched. The grid key ranges pick the rows; the box test is exact.
 func (s *Store) Find(ctx context.Context, f annotation.Filter) ([]annotation.Mark, bool, error) {
-	q, args := findQuery(f)
-	marks, err := scanMarks(s.db.QueryContext(ctx, q, args...))
+	levels := uint(1<<annotation.Levels - 1)
+	if !f.BBox.Empty() {
+		var err error
+		if levels, err = s.levelsUsed(ctx, f.SlideID); err != nil {
+			return nil, false, err
+		}
+	}
+	marks, err := scanMarks(s.db.QueryContext(ctx, findQuery(f, levels)))
 	if err != nil {
 		return nil, false, fmt.Errorf("find marks on slide %d: %w", f.SlideID, err)
 	}
@@ -136,25 +143,63 @@ func (s *Store) Find(ctx context.Context, f annotation.Filter) ([]annotation.Mar
 	return marks, false, nil
 }
 
-func findQuery(f annotation.Filter) (string, []any) {
+// levelsUsed is a bit set of the grid levels holding marks on the slide:
+// one index dive per level, so a viewport query asks only for ranges that
+// can match (most slides use level 0 alone).
+func (s *Store) levelsUsed(ctx context.Context, slide int64) (uint, error) {
 	var q strings.Builder
-	q.WriteString(`SELECT ` + markColumns + ` FROM annotations WHERE slide_id = ?`)
-	args := []any{f.SlideID}
-	if !f.BBox.Empty() {
-		q.WriteString(` AND (`)
-		for i, r := range annotation.KeyRanges(f.BBox) {
-			if i > 0 {
-				q.WriteString(` OR `)
-			}
-			q.WriteString(`cell BETWEEN ? AND ?`)
-			args = append(args, r.From, r.To)
+	q.WriteString("SELECT ")
+	for l := range annotation.Levels {
+		if l > 0 {
+			q.WriteString(", ")
 		}
-		q.WriteString(`) AND maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?`)
-		args = append(args, f.BBox.MinX, f.BBox.MaxX, f.BBox.MinY, f.BBox.MaxY)
+		lo, hi := annotation.LevelKeys(l)
+		fmt.Fprintf(&q, "EXISTS (SELECT 1 FROM annotations WHERE slide_id = %d AND cell BETWEEN %d AND %d)", slide, lo, hi)
 	}
-	appendFilters(&q, &args, f)
-	q.WriteString(` LIMIT ?`)
-	return q.String(), append(args, f.Limit+1)
+	var used [annotation.Levels]bool
+	dest := make([]any, annotation.Levels)
+	for i := range dest {
+		dest[i] = &used[i]
+	}
+	if err := s.db.QueryRowContext(ctx, q.String()).Scan(dest...); err != nil {
+		return 0, fmt.Errorf("find grid levels of slide %d: %w", slide, err)
+	}
+	var set uint
+	for l, u := range used {
+		if u {
+			set |= 1 << l
+		}
+	}
+	return set, nil
+}
+
+// findQuery inlines its numbers (all computed integers, nothing from the
+// caller's text): a viewport has a hundred key ranges, and a plain query
+// is one round trip where a prepared one is three.
+func findQuery(f annotation.Filter, levels uint) string {
+	b := []byte(`SELECT ` + markColumns + ` FROM annotations WHERE slide_id = `)
+	b = strconv.AppendInt(b, f.SlideID, 10)
+	if !f.BBox.Empty() {
+		b = append(b, ` AND (FALSE`...)
+		for _, r := range annotation.KeyRanges(f.BBox, levels) {
+			b = strconv.AppendInt(append(b, ` OR cell BETWEEN `...), r.From, 10)
+			b = strconv.AppendInt(append(b, ` AND `...), r.To, 10)
+		}
+		b = append(b, ')')
+		for _, c := range []struct {
+			cond string
+			v    int64
+		}{{" AND maxx >= ", f.BBox.MinX}, {" AND minx <= ", f.BBox.MaxX}, {" AND maxy >= ", f.BBox.MinY}, {" AND miny <= ", f.BBox.MaxY}} {
+			b = strconv.AppendInt(append(b, c.cond...), c.v, 10)
+		}
+	}
+	if f.CategoryID != 0 {
+		b = strconv.AppendInt(append(b, ` AND category_id = `...), f.CategoryID, 10)
+	}
+	if f.AuthorID != 0 {
+		b = strconv.AppendInt(append(b, ` AND author_id = `...), f.AuthorID, 10)
+	}
+	return string(strconv.AppendInt(append(b, ` LIMIT `...), int64(f.Limit)+1, 10))
 }
 
 func appendFilters(q *strings.Builder, args *[]any, f annotation.Filter) {

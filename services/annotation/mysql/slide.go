@@ -47,24 +47,16 @@ func (s *Store) SlideOfMark(ctx context.Context, id int64) (annotation.Slide, er
 	return s.Slide(ctx, slide)
 }
 
-// Category is what validation needs of a category.
-type Category struct {
-	ID       int64
-	Name     string
-	Color    string
-	Archived bool
-}
-
 // Categories returns a project's categories by id.
-func (s *Store) Categories(ctx context.Context, project int64) (map[int64]Category, error) {
+func (s *Store) Categories(ctx context.Context, project int64) (map[int64]annotation.Category, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, name, color, archived FROM categories WHERE project_id = ?`, project)
 	if err != nil {
 		return nil, fmt.Errorf("list categories of project %d: %w", project, err)
 	}
 	defer rows.Close()
-	out := map[int64]Category{}
+	out := map[int64]annotation.Category{}
 	for rows.Next() {
-		var c Category
+		var c annotation.Category
 		if err := rows.Scan(&c.ID, &c.Name, &c.Color, &c.Archived); err != nil {
 			return nil, fmt.Errorf("scan category: %w", err)
 		}
@@ -91,7 +83,7 @@ func (s *Store) checkDrafts(ctx context.Context, sl annotation.Slide, drafts []a
 	return nil
 }
 
-func checkDraft(d annotation.Draft, sl annotation.Slide, cats map[int64]Category, maxVertices int) error {
+func checkDraft(d annotation.Draft, sl annotation.Slide, cats map[int64]annotation.Category, maxVertices int) error {
 	c, ok := cats[d.CategoryID]
 	switch {
 	case !ok:

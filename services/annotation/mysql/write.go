@@ -147,7 +147,7 @@ func (s *Store) Apply(ctx context.Context, p *access.Principal, slideID int64, e
 	return res, nil
 }
 
-func (s *Store) apply(ctx context.Context, tx *sql.Tx, p *access.Principal, sl annotation.Slide, cats map[int64]Category,
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, p *access.Principal, sl annotation.Slide, cats map[int64]annotation.Category,
 	edits []annotation.Edit, dels []annotation.Ref, now time.Time, res *annotation.Result) error {
 	refs := append(refsOf(edits), dels...)
 	cur, err := lockCurrent(ctx, tx, p, sl, refs)
@@ -203,7 +203,7 @@ func lockCurrent(ctx context.Context, tx *sql.Tx, p *access.Principal, sl annota
 }
 
 // edited applies each edit to its current mark and validates the result.
-func (s *Store) edited(edits []annotation.Edit, cur map[int64]annotation.Mark, sl annotation.Slide, cats map[int64]Category, now time.Time) ([]annotation.Mark, error) {
+func (s *Store) edited(edits []annotation.Edit, cur map[int64]annotation.Mark, sl annotation.Slide, cats map[int64]annotation.Category, now time.Time) ([]annotation.Mark, error) {
 	out := make([]annotation.Mark, len(edits))
 	for i, e := range edits {
 		m := cur[e.ID]
@@ -260,3 +260,34 @@ func refIDs(refs []annotation.Ref) []int64 {
 	return ids
 }
 
+
+// Import resolves parsed items to the project's categories, skips the
+// ones that do not fit (unknown class, outside the slide, bad geometry)
+// and creates the rest in one transaction. Errors as Create.
+func (s *Store) Import(ctx context.Context, p *access.Principal, slideID int64, items []annotation.Item, def int64) (*annotation.ImportReport, *annotation.Created, error) {
+	sl, err := s.Slide(ctx, slideID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := annotation.CheckWrite(p, sl, p.UserID); err != nil {
+		return nil, nil, err
+	}
+	cats, err := s.Categories(ctx, sl.ProjectID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, ok := cats[def]; def != 0 && (!ok || c.Archived) {
+		return nil, nil, platform.Errorf(platform.EINVALID, "category_id %d is not a live category of project %d", def, sl.ProjectID)
+	}
+	drafts, skips, unknown := annotation.Resolve(items, cats, def, sl, s.cfg.MaxVertices)
+	rep := &annotation.ImportReport{Skipped: skips, UnknownClasses: unknown, IDs: []int64{}}
+	if len(drafts) == 0 {
+		return rep, &annotation.Created{}, nil
+	}
+	out, err := s.Create(ctx, p, slideID, drafts, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.Imported, rep.IDs = len(out.Marks), idsOf(out.Marks)
+	return rep, out, nil
+}

@@ -87,7 +87,7 @@ func (h *Handler) oidcLogin(c *gin.Context) {
 	}
 	l := mysql.OIDCLogin{State: access.NewSecret(""), Verifier: oauth2.GenerateVerifier(), Nonce: access.NewSecret(""),
 		ReturnTo: localPath(c.Query("return_to")), ExpiresAt: time.Now().Add(oidcLoginTTL)}
-	if err := h.store.SaveOIDCLogin(c, l); err != nil {
+	if err := h.store.SaveOIDCLogin(c.Request.Context(), l); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -120,7 +120,7 @@ func (h *Handler) oidcCallback(c *gin.Context) {
 		h.failOIDC(c, err)
 		return
 	}
-	u, sess, err := h.store.LoginOIDC(c, id, h.cfg.SessionTTL, clientOf(c))
+	u, sess, err := h.store.LoginOIDC(c.Request.Context(), id, h.cfg.SessionTTL, clientOf(c))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -149,11 +149,11 @@ func (h *Handler) finishOIDC(c *gin.Context) (auth.OIDCIdentity, string, error) 
 	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(ck), []byte(state)) != 1 {
 		return id, "", platform.Errorf(platform.EUNAUTHORIZED, "single sign-on state does not match this browser; start again")
 	}
-	l, err := h.store.TakeOIDCLogin(c, state)
+	l, err := h.store.TakeOIDCLogin(c.Request.Context(), state)
 	if err != nil {
 		return id, "", err
 	}
-	id, err = h.exchange(c, c.Query("code"), l)
+	id, err = h.exchange(c.Request.Context(), c.Query("code"), l)
 	return id, l.ReturnTo, err
 }
 

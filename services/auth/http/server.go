@@ -19,7 +19,10 @@ var openAPI []byte
 // OpenAPI is the service's OpenAPI 3 document.
 func OpenAPI() []byte { return openAPI }
 
-// Handler holds what the endpoints need.
+// Handler holds what the endpoints need. Handlers hand the store the
+// request's context, never the *gin.Context: gin reuses its Context for
+// the next request while database/sql may still watch the previous one's
+// Done channel (a data race the race detector catches).
 type Handler struct {
 	cfg   auth.Config
 	store *mysql.Store

@@ -36,7 +36,7 @@ func (h *Handler) login(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	u, sess, err := h.store.Login(c, mysql.LoginRequest{Username: req.Username, Password: req.Password,
+	u, sess, err := h.store.Login(c.Request.Context(), mysql.LoginRequest{Username: req.Username, Password: req.Password,
 		TTL: h.cfg.SessionTTL, Throttle: h.cfg.Throttle, Client: clientOf(c)})
 	if err != nil {
 		h.failLogin(c, req.Username, err)
@@ -81,11 +81,11 @@ func (h *Handler) secure(c *gin.Context) bool {
 func (h *Handler) logout(c *gin.Context) {
 	p := access.PrincipalOf(c)
 	if cr, ok := access.CredentialOf(c.Request); ok && cr.Kind == "session" {
-		if err := h.store.Logout(c, p, cr.Secret, clientOf(c)); err != nil {
+		if err := h.store.Logout(c.Request.Context(), p, cr.Secret, clientOf(c)); err != nil {
 			httpapi.Fail(c, err)
 			return
 		}
-		if err := h.authn.Forget(c, access.HashSecret(cr.Secret)); err != nil {
+		if err := h.authn.Forget(c.Request.Context(), access.HashSecret(cr.Secret)); err != nil {
 			httpapi.Logger(c).Warn("logout: cached session not dropped; it expires by itself", "err", err)
 		}
 	}
@@ -95,7 +95,7 @@ func (h *Handler) logout(c *gin.Context) {
 
 func (h *Handler) me(c *gin.Context) {
 	p := access.PrincipalOf(c)
-	u, err := h.store.UserByID(c, p.UserID)
+	u, err := h.store.UserByID(c.Request.Context(), p.UserID)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -104,7 +104,7 @@ func (h *Handler) me(c *gin.Context) {
 }
 
 func (h *Handler) respondMe(c *gin.Context, u *auth.User, csrf string) {
-	ms, err := h.store.Memberships(c, u.ID)
+	ms, err := h.store.Memberships(c.Request.Context(), u.ID)
 	respond(c, http.StatusOK, meResponse{User: u, Projects: ms, CSRFToken: csrf}, err)
 }
 
@@ -120,7 +120,7 @@ func (h *Handler) changePassword(c *gin.Context) {
 		keep = access.HashSecret(cr.Secret)
 	}
 	a := actorOf(c)
-	if err := h.store.ChangePassword(c, a, in, keep); err != nil {
+	if err := h.store.ChangePassword(c.Request.Context(), a, in, keep); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -129,7 +129,7 @@ func (h *Handler) changePassword(c *gin.Context) {
 }
 
 func (h *Handler) getPreferences(c *gin.Context) {
-	p, err := h.store.Preferences(c, access.PrincipalOf(c).UserID)
+	p, err := h.store.Preferences(c.Request.Context(), access.PrincipalOf(c).UserID)
 	respond(c, http.StatusOK, p, err)
 }
 
@@ -138,7 +138,7 @@ func (h *Handler) putPreferences(c *gin.Context) {
 	if !decode(c, &p) {
 		return
 	}
-	err := h.store.SavePreferences(c, access.PrincipalOf(c).UserID, p)
+	err := h.store.SavePreferences(c.Request.Context(), access.PrincipalOf(c).UserID, p)
 	respond(c, http.StatusOK, p, err)
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 func (h *Handler) listTokens(c *gin.Context) {
-	ts, err := h.store.Tokens(c, access.PrincipalOf(c).UserID)
+	ts, err := h.store.Tokens(c.Request.Context(), access.PrincipalOf(c).UserID)
 	respond(c, http.StatusOK, ts, err)
 }
 
@@ -21,7 +21,7 @@ func (h *Handler) createToken(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	t, err := h.store.CreateToken(c, actorOf(c), in)
+	t, err := h.store.CreateToken(c.Request.Context(), actorOf(c), in)
 	respond(c, http.StatusCreated, t, err)
 }
 
@@ -30,12 +30,12 @@ func (h *Handler) revokeToken(c *gin.Context) {
 	if !ok {
 		return
 	}
-	hash, err := h.store.RevokeToken(c, actorOf(c), access.PrincipalOf(c), id[0])
+	hash, err := h.store.RevokeToken(c.Request.Context(), actorOf(c), access.PrincipalOf(c), id[0])
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	if err := h.authn.Forget(c, hash); err != nil {
+	if err := h.authn.Forget(c.Request.Context(), hash); err != nil {
 		httpapi.Logger(c).Warn("revoked token still cached; it expires by itself", "token", id[0], "err", err)
 	}
 	c.Status(http.StatusNoContent)

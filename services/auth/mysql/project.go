@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	driver "github.com/go-sql-driver/mysql"
+
 	"github.com/patholabel/patholabel/services/auth"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
@@ -127,11 +129,22 @@ func (s *Store) DeleteProject(ctx context.Context, a auth.Actor, id int64) error
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM projects WHERE id = ?`, id); err != nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM projects WHERE id = ?`, id)
+		if isReferenced(err) {
+			return platform.Errorf(platform.ECONFLICT, "project %d still has slides; delete them first", id)
+		}
+		if err != nil {
 			return fmt.Errorf("delete project %d: %w", id, err)
 		}
 		return s.record(ctx, tx, a, "project.delete", "project", id, id, map[string]any{"name": p.Name})
 	})
+}
+
+// isReferenced reports a foreign-key refusal: other services' rows
+// (slides) still point at the row.
+func isReferenced(err error) bool {
+	var me *driver.MySQLError
+	return errors.As(err, &me) && me.Number == 1451
 }
 
 func setIf[T any](dst *T, v *T) {

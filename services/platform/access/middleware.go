@@ -24,7 +24,7 @@ func (a *Authenticator) Middleware() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		p, err := a.Resolve(c, cr)
+		p, err := a.Resolve(c.Request.Context(), cr)
 		if err != nil {
 			httpapi.Fail(c, platform.Errorf(platform.EUNAVAILABLE, "cannot check credentials now; try again shortly"))
 			httpapi.Logger(c).Error("resolve credential", "err", err)

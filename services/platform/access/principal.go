@@ -29,7 +29,7 @@ type Principal struct {
 	Username    string           `json:"username"`
 	DisplayName string           `json:"display_name"`
 	SystemRole  string           `json:"system_role"`
-	Projects    map[int64]string `json:"projects"` // project id → project role
+	Projects    map[int64]string `json:"projects"`   // project id → project role
 	ReadOnly    bool             `json:"read_only"`  // a read-only token
 	Via         string           `json:"via"`        // "session" or "token"
 	CSRFToken   string           `json:"csrf_token"` // sessions only

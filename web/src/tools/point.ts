@@ -1,14 +1,13 @@
-import type { PointLayer, PointMark } from '../overlay/points';
+import type { Mark } from '../marks/mark';
 import type { Tool, ToolPointer } from './tool';
 
 export interface PointToolContext {
-  readonly layer: PointLayer;
   /** category answers the active category id, or null when the project has none. */
   category(): string | null;
   /** radius answers the marker radius in image pixels. */
   radius(): number;
   newId(): string;
-  added(mark: PointMark): void;
+  place(mark: Mark): void;
 }
 
 /** PointTool places one dot of the active category per click: the original tool's main mode. */
@@ -25,9 +24,7 @@ export class PointTool implements Tool {
     if (!p.quick) return false;
     const category = this.ctx.category();
     if (category === null) return true;
-    const mark: PointMark = { id: this.ctx.newId(), x: p.image.x, y: p.image.y, radius: this.ctx.radius(), category };
-    this.ctx.layer.add(mark);
-    this.ctx.added(mark);
+    this.ctx.place({ ref: this.ctx.newId(), category, geometry: { kind: 'point', x: p.image.x, y: p.image.y, radius: this.ctx.radius() } });
     return true;
   }
 }

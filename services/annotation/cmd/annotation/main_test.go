@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/annotation/annotationtest"
 	annotationhttp "github.com/patholabel/patholabel/services/annotation/http"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
@@ -18,7 +19,15 @@ import (
 // MustMain boots the real annotation service against fresh real dependencies.
 func MustMain(tb testing.TB) (*Main, string) {
 	tb.Helper()
-	_, dbcfg := testenv.MustDB(tb)
+	m, base, _ := MustWorld(tb, nil)
+	return m, base
+}
+
+// MustWorld boots the service on a database holding the fixture world;
+// edit may change the configuration first (nil: none).
+func MustWorld(tb testing.TB, edit func(*Main)) (*Main, string, *annotationtest.World) {
+	tb.Helper()
+	db, dbcfg := testenv.MustDB(tb)
 	_, rcfg := testenv.MustRedis(tb)
 	m := &Main{
 		Base: app.Base{
@@ -30,7 +39,11 @@ func MustMain(tb testing.TB) (*Main, string) {
 		Annotation: annotation.DefaultConfig(),
 		Log:        testenv.Logger(),
 	}
-	return m, testenv.MustServe(tb, m)
+	if edit != nil {
+		edit(m)
+	}
+	w := annotationtest.MustWorld(tb, db)
+	return m, testenv.MustServe(tb, m), w
 }
 
 func TestStandardEndpoints(t *testing.T) {

@@ -58,7 +58,9 @@ func authEndpoints() []testenv.Endpoint {
 }
 
 func userOf(principal string) func(testing.TB, *testenv.Fixture, map[string]string) {
-	return func(_ testing.TB, f *testenv.Fixture, v map[string]string) { v["user_id"] = testenv.ID(f.Users[principal]) }
+	return func(_ testing.TB, f *testenv.Fixture, v map[string]string) {
+		v["user_id"] = testenv.ID(f.Users[principal])
+	}
 }
 
 func copyProject(tb testing.TB, f *testenv.Fixture, v map[string]string) {

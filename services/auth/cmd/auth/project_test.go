@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // setupProject creates a project as admin, a user with role in it, and
@@ -78,13 +79,15 @@ func TestCategoriesLifecycle(t *testing.T) {
 	if len(list) != 2 || list[0]["name"] != "Tumour" {
 		t.Errorf("categories by order = %v", list)
 	}
-	// No annotations table yet: an unused category is deleted.
+	// Without the annotation service's table (auth deployed alone) an
+	// unused category is deleted.
+	mustExec(t, e, `RENAME TABLE annotations TO annotations_hidden`)
 	if out := mgr.must(200, "DELETE", fmt.Sprintf("%s/%d", cats, id(vessel, "id")), nil); out["deleted"] != true {
 		t.Errorf("delete unused = %v, want deleted", out)
 	}
 	// Once marks use a category it is archived instead.
-	mustExec(t, e, `CREATE TABLE annotations (id BIGINT PRIMARY KEY AUTO_INCREMENT, category_id BIGINT UNSIGNED NOT NULL)`)
-	mustExec(t, e, `INSERT INTO annotations (category_id) VALUES (?)`, id(tumor, "id"))
+	mustExec(t, e, `RENAME TABLE annotations_hidden TO annotations`)
+	markWith(t, e, path, id(tumor, "id"))
 	if out := mgr.must(200, "DELETE", fmt.Sprintf("%s/%d", cats, id(tumor, "id")), nil); out["archived"] != true {
 		t.Errorf("delete used = %v, want archived", out)
 	}
@@ -97,6 +100,22 @@ func TestCategoriesLifecycle(t *testing.T) {
 	if st, body := mgr.do("POST", cats, map[string]any{"class_id": 6, "name": "Again", "color": "#000000"}); st != 400 {
 		t.Errorf("reusing an archived category's class id = %d %v, want 400", st, body)
 	}
+}
+
+// markWith stores one mark of category in the annotation service's table
+// (migration 00005), on a slide of the project at path.
+func markWith(t *testing.T, e *env, path string, category int64) {
+	t.Helper()
+	var project int64
+	fmt.Sscanf(path, "/api/v1/projects/%d", &project)
+	now := time.Now().UTC()
+	res, err := e.db.Exec(`INSERT INTO slides (project_id, name, created_at, updated_at) VALUES (?, 's.svs', ?, ?)`, project, now, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slide, _ := res.LastInsertId()
+	mustExec(t, e, `INSERT INTO annotations (slide_id, cell, id, category_id, author_id, kind, version, minx, miny, maxx, maxy, created_at, updated_at)
+		VALUES (?, 0, 1, ?, 1, 1, 1, 0, 0, 10, 10, ?, ?)`, slide, category, now, now)
 }
 
 func mustExec(t *testing.T, e *env, q string, args ...any) {
@@ -144,5 +163,22 @@ func TestPreferences(t *testing.T) {
 	v, _ := p["viewer"].(map[string]any)
 	if p["marker_size"] != float64(24) || p["last_project_id"] != float64(3) || p["default_tool"] != "polygon" || v["opacity"] != 0.4 {
 		t.Errorf("saved preferences = %v", p)
+	}
+}
+
+func TestProjectWithSlidesIsNotDeleted(t *testing.T) {
+	e := mustEnv(t)
+	admin := newClient(t, e.base).mustLogin("admin", adminPassword)
+	p := admin.must(201, "POST", "/api/v1/projects", map[string]any{"name": "P"})
+	path := "/api/v1/projects/" + itoa(id(p, "id"))
+	now := time.Now().UTC()
+	mustExec(t, e, `INSERT INTO slides (project_id, name, created_at, updated_at) VALUES (?, 's.svs', ?, ?)`, id(p, "id"), now, now)
+	if st, body := admin.do("DELETE", path, nil); st != 409 {
+		t.Errorf("delete project with slides = %d %v, want 409", st, body)
+	}
+	mustExec(t, e, `DELETE FROM slides`)
+	admin.must(204, "DELETE", path, nil)
+	if st, _ := admin.do("GET", path, nil); st != 404 {
+		t.Errorf("deleted project = %d, want 404", st)
 	}
 }

@@ -224,4 +224,3 @@ func TestThrottleForgetsAfterSuccess(t *testing.T) {
 		c.mustLogin("admin", adminPassword)
 	}
 }
-

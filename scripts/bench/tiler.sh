@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Tiler benchmarks (issue 4), on 127.0.0.1 only and bounded in time:
+#  1. ingest to ready (HTTP upload to MinIO included) against `vips dzsave`
+#     of the same file to a local folder, with the tiler's peak memory;
+#  2. warm tiles at 64 connections against nginx serving the same tiles
+#     (vips' own dzsave output) from disk, in the same run;
+#  3. cold tiles: no memory cache, nothing in Redis, every tile from MinIO.
+# Slides: the real SVS and NDPI from ../shared/testdata and a ~40,000² px
+# replicate of the SVS made with `vips replicate` (cached between runs).
+#
+#   scripts/bench/tiler.sh            # all of it, about five minutes
+#   BENCH_SECONDS=5 scripts/bench/tiler.sh
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+apt_install nginx wrk libvips-tools time curl
+testdata=${PATHOLABEL_TESTDATA:-$PL_ROOT/../shared/testdata}
+seconds=${BENCH_SECONDS:-10}
+minio_port=${BENCH_MINIO_PORT:-19430}
+tiler_port=${BENCH_TILER_PORT:-38182}
+nginx_port=${BENCH_NGINX_PORT:-38183}
+state=$(mktemp -d "${TMPDIR:-/tmp}/patholabel-bench.XXXXXX")
+db=plbench_$$
+
+cleanup() {
+  local rc=$?
+  [ $rc -eq 0 ] || tail -n 20 "$state"/logs/*.log >&2 || true
+  stop_pid "$state" tiler
+  [ -f "$state/nginx.pid" ] && kill "$(cat "$state/nginx.pid")" 2>/dev/null || true
+  stop_pid "$state" minio
+  mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+ensure_mariadb "$state"
+ensure_redis "$state"
+start_minio "$state" "$minio_port" patholabel patholabel-bench-secret
+
+say "building the tiler"
+(cd "$PL_ROOT/services/tiler" && go build -o "$state/tiler" ./cmd/tiler)
+
+export PATHOLABEL_MYSQL_ADDR=127.0.0.1:3306 PATHOLABEL_MYSQL_USER=root PATHOLABEL_MYSQL_DATABASE=$db
+export PATHOLABEL_REDIS_ADDR=127.0.0.1:6379 PATHOLABEL_REDIS_PREFIX="plbench$$:"
+export PATHOLABEL_S3_ENDPOINT=127.0.0.1:$minio_port PATHOLABEL_S3_ACCESS_KEY=patholabel PATHOLABEL_S3_SECRET_KEY=patholabel-bench-secret
+export PATHOLABEL_LISTEN=127.0.0.1:$tiler_port PATHOLABEL_LOG_LEVEL=warn GIN_MODE=release
+export PATHOLABEL_TILER_TEMP_DIR=$state/tmp PATHOLABEL_TILER_VIPS_THREADS=$(nproc)
+mkdir -p "$state/tmp"
+"$state/tiler" migrate --create-database 2>/dev/null
+
+secret=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')
+csrf=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
+mariadb -h127.0.0.1 -uroot "$db" <<SQL
+INSERT INTO projects (id, name, description, created_at, updated_at) VALUES (1, 'bench', '', NOW(6), NOW(6));
+INSERT INTO users (id, username, system_role, created_at, updated_at) VALUES (1, 'bench', 'user', NOW(6), NOW(6));
+INSERT INTO project_members (project_id, user_id, role, created_at) VALUES (1, 1, 'manager', NOW(6));
+INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at)
+  VALUES ('$(printf %s "$secret" | sha256sum | cut -c1-64)', 1, '$csrf', NOW(6), NOW(6) + INTERVAL 1 DAY);
+SQL
+cookie="Cookie: patholabel_session=$secret"
+
+# start_tiler [VAR=value…]: (re)start the tiler (env execs it, so the pid
+# file names the tiler itself).
+start_tiler() {
+  stop_pid "$state" tiler
+  start_bg tiler "$state" env "$@" "$state/tiler"
+  wait_port 127.0.0.1 "$tiler_port" 30 tiler
+}
+
+# peak_mib: the running tiler's peak resident memory so far.
+peak_mib() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$(cat "$state/pids/tiler.pid")/status"; }
+
+big="$PL_CACHE/bench/replicate-40k.tif"
+if [ ! -f "$big" ]; then
+  say "making a 39,960 × 41,538 px slide from CMU-1-Small-Region.svs (once)"
+  mkdir -p "$(dirname "$big")"
+  vips extract_band "$testdata/slides/CMU-1-Small-Region.svs" "$state/rgb.v" 0 --n 3
+  vips replicate "$state/rgb.v" "$big[tile,pyramid,compression=jpeg,Q=85,tile-width=256,tile-height=256]" 18 14
+fi
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
+
+# ingest FILE: upload, wait until ready, print seconds (total and upload).
+ingest() {
+  local t0 t1 id status
+  t0=$(now)
+  id=$(curl -sS -H "$cookie" -H "X-CSRF-Token: $csrf" -F project_id=1 -F "file=@$1" \
+    "http://127.0.0.1:$tiler_port/api/v1/slides" | tee "$state/upload.json" | sed -E 's/.*"id":([0-9]+).*/\1/')
+  t1=$(now)
+  for ((i = 0; i < 3000; i++)); do
+    status=$(curl -sf -H "$cookie" "http://127.0.0.1:$tiler_port/api/v1/slides/$id" | sed -E 's/.*"status":"([a-z]+)".*/\1/')
+    [ "$status" = ready ] || [ "$status" = failed ] && break
+    sleep 0.2
+  done
+  [ "$status" = ready ] || die "slide $id ended ${status:-unknown}: $(cat "$state/upload.json")"
+  echo "$id $(elapsed "$t0" "$(now)") $(elapsed "$t0" "$t1")"
+}
+
+start_tiler
+printf '\n## 1. ingest to ready vs vips dzsave to a local folder (tile 254, overlap 1, JPEG Q80)\n\n'
+printf '%-28s %12s %14s %12s %8s\n' slide "vips dzsave" "tiler ready" "(upload)" ratio
+for f in "$testdata/slides/CMU-1-Small-Region.svs" "$testdata/slides/test3-DAPI-2-387.ndpi" "$big"; do
+  name=$(basename "$f")
+  /usr/bin/time -f "%e %M" -o "$state/vips.time" vips dzsave "$f" "$state/dz-${name%%.*}" \
+    --tile-size 254 --overlap 1 --suffix '.jpeg[Q=80,strip]'
+  read -r vsec vmem <"$state/vips.time"
+  read -r id tsec usec < <(ingest "$f")
+  printf '%-28s %10.2f s %12.2f s %10.2f s %7.2fx   (vips peak %d MiB)\n' "$name" "$vsec" "$tsec" "$usec" "$(awk -v a="$tsec" -v b="$vsec" 'BEGIN {print a / b}')" $((vmem / 1024))
+  last_id=$id
+done
+printf 'tiler peak memory (VmHWM) over the three ingests: %s MiB\n' "$(peak_mib)"
+
+# The same tiles for both servers: the replicate's full-resolution level.
+top=$(ls "$state/dz-replicate-40k_files" | sort -n | tail -1)
+(cd "$state/dz-replicate-40k_files/$top" && ls) | shuf -n 20000 --random-source=<(yes) >"$state/tiles.txt"
+head -2000 "$state/tiles.txt" | sed "s|^|/tiles/${last_id}_files/$top/|" >"$state/warm-tiler.txt"
+head -2000 "$state/tiles.txt" | sed "s|^|/$top/|" >"$state/warm-nginx.txt"
+sed "s|^|/tiles/${last_id}_files/$top/|" "$state/tiles.txt" >"$state/cold-tiler.txt"
+
+cat >"$state/nginx.conf" <<NGINX
+worker_processes $(nproc);
+pid $state/nginx.pid;
+error_log $state/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  open_file_cache max=50000;
+  server { listen 127.0.0.1:$nginx_port; root $state/dz-replicate-40k_files; }
+}
+NGINX
+nginx -c "$state/nginx.conf"
+wait_port 127.0.0.1 "$nginx_port" 10 nginx
+
+run_wrk() { # URL PATHS [header]
+  TILE_PATHS=$2 wrk -t2 -c64 -d"${seconds}s" --latency -s "$(dirname "$0")/tiler-tiles.lua" ${3:+-H "$3"} "$1" |
+    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%10s req/s  p50 %8s  p99 %8s  %s\n", rps, p50, p99, (bad ? "NON-2XX: " bad : "")}'
+}
+
+printf '\n## 2. warm tiles, 64 connections, %s s, 2,000 distinct full-resolution tiles\n\n' "$seconds"
+start_tiler
+TILE_PATHS=$state/warm-tiler.txt wrk -t2 -c64 -d3s -s "$(dirname "$0")/tiler-tiles.lua" -H "$cookie" "http://127.0.0.1:$tiler_port" >/dev/null
+printf '%-8s' tiler; run_wrk "http://127.0.0.1:$tiler_port" "$state/warm-tiler.txt" "$cookie"
+printf '%-8s' nginx; run_wrk "http://127.0.0.1:$nginx_port" "$state/warm-nginx.txt"
+
+printf '\n## 3. cold tiles: no memory cache, Redis empty for this prefix and not filled, from MinIO\n\n'
+start_tiler PATHOLABEL_TILER_MEM_CACHE_BYTES=0 PATHOLABEL_TILER_REDIS_MAX_TILE_BYTES=0 PATHOLABEL_REDIS_PREFIX="plbenchcold$$:"
+printf '%-8s' tiler; run_wrk "http://127.0.0.1:$tiler_port" "$state/cold-tiler.txt" "$cookie"

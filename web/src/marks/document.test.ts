@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { MarkDocument, type Sink } from './document';
+import type { Mark } from './mark';
+
+function dot(ref: string, x: number, category = '1'): Mark {
+  return { ref, category, geometry: { kind: 'point', x, y: 10, radius: 5 } };
+}
+
+function square(ref: string): Mark {
+  return { ref, category: '2', geometry: { kind: 'rectangle', rings: [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]] } };
+}
+
+function recorder(): Sink & { log: string[] } {
+  const log: string[] = [];
+  return {
+    log,
+    put: (m) => log.push(`put ${m.ref}@${m.geometry.kind === 'point' ? m.geometry.x : m.geometry.kind}`),
+    remove: (ref) => log.push(`remove ${ref}`),
+  };
+}
+
+describe('MarkDocument', () => {
+  it('sends user edits to the sink and server marks nowhere', () => {
+    const sink = recorder();
+    const doc = new MarkDocument(1000, 1000, sink);
+    doc.show(dot('5', 1));
+    doc.commit([{ ref: 'a', after: dot('a', 2) }]);
+    doc.commit([{ ref: '5', after: null }]);
+    expect(sink.log).toEqual(['put a@2', 'remove 5']);
+    expect(doc.size).toBe(1);
+    expect(doc.points.size).toBe(1);
+  });
+
+  it('undoes and redoes any edit, several marks at once', () => {
+    const sink = recorder();
+    const doc = new MarkDocument(1000, 1000, sink);
+    doc.showAll([dot('5', 1), dot('6', 2)]);
+    doc.commit([{ ref: '5', after: dot('5', 50) }]);
+    doc.commit([
+      { ref: '5', after: null },
+      { ref: '6', after: null },
+    ]);
+    doc.commit([{ ref: 'sq', after: square('sq') }]);
+    expect(doc.size).toBe(1);
+    expect(doc.undo()).toBe(true);
+    expect(doc.size).toBe(0);
+    expect(doc.undo()).toBe(true);
+    expect(doc.get('5')?.geometry).toMatchObject({ x: 50 });
+    expect(doc.get('6')?.geometry).toMatchObject({ x: 2 });
+    expect(doc.undo()).toBe(true);
+    expect(doc.get('5')?.geometry).toMatchObject({ x: 1 });
+    expect(doc.undo()).toBe(false);
+    expect(doc.redo()).toBe(true);
+    expect(doc.redo()).toBe(true);
+    expect(doc.redo()).toBe(true);
+    expect(doc.redo()).toBe(false);
+    expect([...doc.shapes()].map((m) => m.ref)).toEqual(['sq']);
+    expect(sink.log).toEqual([
+      'put 5@50', 'remove 5', 'remove 6', 'put sq@rectangle',
+      'remove sq',
+      'put 6@2', 'put 5@50',
+      'put 5@1',
+      'put 5@50',
+      'remove 5', 'remove 6',
+      'put sq@rectangle',
+    ]);
+  });
+
+  it('forgets the redo history after a new edit', () => {
+    const doc = new MarkDocument(100, 100, recorder());
+    doc.commit([{ ref: 'a', after: dot('a', 1) }]);
+    doc.undo();
+    doc.commit([{ ref: 'b', after: dot('b', 1) }]);
+    expect(doc.canRedo()).toBe(false);
+  });
+
+  it('counts marks per category, points and shapes alike', () => {
+    const doc = new MarkDocument(100, 100, recorder());
+    doc.showAll([dot('a', 1), dot('b', 2), dot('c', 3, '2'), square('d')]);
+    expect(doc.countByCategory()).toEqual(new Map([['1', 2], ['2', 2]]));
+  });
+});

@@ -1,0 +1,124 @@
+import type { Category } from '../api/types';
+import { h, replaceChildren } from '../dom';
+import type { Feature } from '../marks/mark';
+import type { ConflictView, SaveQueue, SaveStatus } from '../sync/queue';
+
+/** statusText is the save indicator's wording; the state is also in data-state for styling and tests. */
+export function statusText(s: SaveStatus): string {
+  switch (s.state) {
+    case 'saved':
+      return s.message === undefined ? 'All changes saved' : `All changes saved. ${s.message}`;
+    case 'saving':
+      return s.message === undefined ? `Saving ${s.pending} change${s.pending === 1 ? '' : 's'}…` : `Retrying: ${s.message}`;
+    case 'offline':
+      return `Offline: ${s.pending} change${s.pending === 1 ? '' : 's'} kept in this browser`;
+    case 'conflict':
+      return `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}: someone else changed ${s.conflicts === 1 ? 'a mark' : 'marks'} you edited`;
+  }
+}
+
+/** describe says in words what a feature is, for the conflict dialog. */
+export function describe(f: Feature | null, category: (id: string) => Category | undefined): string {
+  if (f === null) return 'Deleted';
+  const name = category(String(f.properties.category_id))?.name ?? `category ${f.properties.category_id}`;
+  const g = f.geometry;
+  if (g.type === 'Point') {
+    const [x, y] = g.coordinates;
+    return `Point, ${name}, at (${Math.round(x)}, ${Math.round(y)}), radius ${f.properties.radius ?? '?'} px`;
+  }
+  if (g.type === 'LineString') return `Line, ${name}, ${g.coordinates.length} vertices`;
+  const shape = f.properties.shape ?? 'polygon';
+  const corners = Math.max(0, (g.coordinates[0]?.length ?? 1) - 1);
+  return `${shape[0]?.toUpperCase()}${shape.slice(1)}, ${name}, ${corners} vertices`;
+}
+
+/**
+ * SaveIndicator shows the queue's state next to the slide title and, on a
+ * conflict, a button that opens the dialog where the user picks a version.
+ */
+export class SaveIndicator {
+  readonly element: HTMLElement;
+  private readonly text: HTMLElement;
+  private readonly resolveButton: HTMLButtonElement;
+  private readonly dialog: ConflictDialog;
+
+  constructor(
+    queue: SaveQueue,
+    category: (id: string) => Category | undefined,
+    apply: (ref: string, feature: Feature | null) => void,
+  ) {
+    this.text = h('span', { class: 'save-text' });
+    this.dialog = new ConflictDialog(queue, category, apply);
+    this.resolveButton = h('button', { type: 'button', hidden: true, onclick: () => this.dialog.open() }, 'Resolve');
+    this.element = h('div', { class: 'save-status', role: 'status', 'data-testid': 'save-status' }, this.text, this.resolveButton, this.dialog.element);
+    queue.on({ status: (s) => this.render(s) });
+    this.render(queue.status());
+  }
+
+  private render(s: SaveStatus): void {
+    this.element.dataset['state'] = s.state;
+    this.text.textContent = statusText(s);
+    this.resolveButton.hidden = s.state !== 'conflict';
+    if (s.state === 'conflict' && !this.dialog.isOpen()) this.dialog.open();
+    else if (this.dialog.isOpen()) this.dialog.render();
+  }
+}
+
+class ConflictDialog {
+  readonly element: HTMLDialogElement;
+  private readonly body: HTMLElement;
+
+  constructor(
+    private readonly queue: SaveQueue,
+    private readonly category: (id: string) => Category | undefined,
+    private readonly apply: (ref: string, feature: Feature | null) => void,
+  ) {
+    this.body = h('div', { class: 'conflict-list' });
+    this.element = h(
+      'dialog',
+      { class: 'conflict-dialog', 'aria-labelledby': 'conflict-title' },
+      h('h2', { id: 'conflict-title' }, 'Someone else changed marks you edited'),
+      h('p', null, 'Choose, for each mark, which version to keep.'),
+      this.body,
+      h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Decide later')),
+    );
+  }
+
+  isOpen(): boolean {
+    return this.element.open;
+  }
+
+  open(): void {
+    this.render();
+    if (!this.element.open) this.element.showModal();
+  }
+
+  render(): void {
+    const conflicts = this.queue.conflicts();
+    if (conflicts.length === 0) {
+      if (this.element.open) this.element.close();
+      return;
+    }
+    replaceChildren(this.body, ...conflicts.map((c) => this.row(c)));
+  }
+
+  private row(c: ConflictView): HTMLElement {
+    const decide = (choice: 'mine' | 'theirs'): void => {
+      this.apply(c.ref, this.queue.resolve(c.ref, choice));
+      this.render();
+    };
+    return h(
+      'section',
+      { class: 'conflict' },
+      h('p', { class: 'conflict-message' }, c.conflict.message),
+      h(
+        'div',
+        { class: 'conflict-versions' },
+        h('div', null, h('h3', null, 'Your version'), h('p', null, describe(c.mine, this.category)),
+          h('button', { type: 'button', class: 'primary', onclick: () => decide('mine') }, 'Keep mine')),
+        h('div', null, h('h3', null, 'Current version on the server'), h('p', null, describe(c.conflict.theirs, this.category)),
+          h('button', { type: 'button', onclick: () => decide('theirs') }, 'Keep theirs')),
+      ),
+    );
+  }
+}
