@@ -82,4 +82,5 @@ if [ -z "${SKIP_APISERVER:-}" ]; then
 else
   log "SKIP_APISERVER set: server-side dry-run skipped"
 fi
-log "ok: $(ls "$work"/rendered | wc -l) renderings passed lint, schema, policy${SKIP_APISERVER:+ (no dry-run)}${SKIP_APISERVER:- and server dry-run}"
+renderings=("$work"/rendered/*.yaml)
+log "ok: ${#renderings[@]} renderings passed lint, schema, policy${SKIP_APISERVER:+ (no dry-run)}${SKIP_APISERVER:- and server dry-run}"

@@ -25,6 +25,11 @@ PL_STATE=$state "$PL_ROOT/scripts/stack.sh" start
 PL_STATE=$state "$PL_ROOT/scripts/seed-demo.sh"
 
 port=${PL_PORT:-8080}
+login=$(printf '{"username":"admin","password":"%s"}' "$PATHOLABEL_ADMIN_PASSWORD")
+if ! curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d "$login" "http://127.0.0.1:$port/api/v1/auth/login"; then
+  say "warning: the admin account already existed with another password, which make up never overwrites;"
+  say "sign in with that password, or start afresh with: make down && rm -rf .dev && mariadb -h127.0.0.1 -uroot -e 'DROP DATABASE patholabel' && make up"
+fi
 cat <<MSG
 
   Patholabel is running at http://127.0.0.1:$port

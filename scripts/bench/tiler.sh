@@ -20,6 +20,7 @@ minio_port=${BENCH_MINIO_PORT:-19430}
 tiler_port=${BENCH_TILER_PORT:-38182}
 nginx_port=${BENCH_NGINX_PORT:-38183}
 state=$(mktemp -d "${TMPDIR:-/tmp}/patholabel-bench.XXXXXX")
+chmod 755 "$state" # nginx's workers run as www-data
 db=plbench_$$
 
 cleanup() {
@@ -89,7 +90,7 @@ ingest() {
     "http://127.0.0.1:$tiler_port/api/v1/slides" | tee "$state/upload.json" | sed -E 's/.*"id":([0-9]+).*/\1/')
   t1=$(now)
   for ((i = 0; i < 3000; i++)); do
-    status=$(curl -sf -H "$cookie" "http://127.0.0.1:$tiler_port/api/v1/slides/$id" | sed -E 's/.*"status":"([a-z]+)".*/\1/')
+    status=$(curl -sS -H "$cookie" "http://127.0.0.1:$tiler_port/api/v1/slides/$id" | sed -E 's/.*"status":"([a-z]+)".*/\1/' || true)
     [ "$status" = ready ] || [ "$status" = failed ] && break
     sleep 0.2
   done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # variables and helpers come from scripts/chart-check.sh
 # A throwaway control plane for `kubectl apply --dry-run=server`: Debian's etcd
 # and the pinned kube-apiserver on random loopback ports, state and keys in
 # the scratch folder, both stopped by PID. Sourced by scripts/chart-check.sh.
@@ -10,7 +11,7 @@ ensure_etcd() {
       { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null; } ||
       die "apt-get install etcd-server"
     # The package enables a system service; this check needs none.
-    command -v systemctl >/dev/null && systemctl disable --now etcd >/dev/null 2>&1 || true
+    if command -v systemctl >/dev/null; then systemctl disable --now etcd >/dev/null 2>&1 || true; fi
   fi
   command -v etcd >/dev/null || die "etcd not found: apt-get install etcd-server"
 }

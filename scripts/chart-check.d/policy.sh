@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # variables and helpers come from scripts/chart-check.sh
 # Schema and policy checks of one rendered file. Sourced by scripts/chart-check.sh.
 
 generate_schemas() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # variables and helpers come from scripts/chart-check.sh
 # Rendering: helm lint and template per values set, skaffold render, and the
 # values the chart must refuse. Sourced by scripts/chart-check.sh.
 

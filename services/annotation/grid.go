@@ -64,8 +64,12 @@ func KeyRanges(b BBox, levels uint) []KeyRange {
 }
 
 // CountCell is the side of a level-of-detail count cell in pixels: counts
-// are kept per 1024-pixel cell and summed into coarser cells on request.
-const CountCell = 1024
+// are kept per 1024-pixel cell, and again per CountCell*CountFanout, and
+// summed into coarser cells on request.
+const (
+	CountCell   = 1024
+	CountFanout = 4
+)
 
 // CountCellOf is the count cell (column, row) of a mark: where its centre is.
 func CountCellOf(g Geometry) (col, row int64) {

@@ -67,15 +67,15 @@ func (h *Handler) listMarks(c *gin.Context, f annotation.Filter, tol int64) {
 }
 
 // listGrid answers counts per cell; without cell= it picks the cell so the
-// box is at most 64 cells wide: a heat map, not a second copy of the marks.
+// box is at most 32 cells wide: a heat map, not a second copy of the marks.
 func (h *Handler) listGrid(c *gin.Context, f annotation.Filter) {
 	width := slideOf(c).Width
 	if !f.BBox.Empty() {
 		width = (f.BBox.MaxX - f.BBox.MinX) / annotation.Scale
 	}
 	def := int64(annotation.CountCell)
-	for def*64 < width {
-		def *= 2
+	for def*32 < width {
+		def *= 2 // from 4096 on the coarser counts answer
 	}
 	cell, err := httpapi.QueryInt(c, "cell", int(def), annotation.CountCell, 1<<30)
 	if err != nil || cell%annotation.CountCell != 0 {

@@ -10,14 +10,15 @@ import (
 	"github.com/patholabel/patholabel/services/annotation"
 )
 
-type countKey struct{ slide, cy, cx, category, author int64 }
+type countKey struct{ slide, level, cy, cx, category, author int64 }
 
 // counts are pending changes to annotation_counts.
 type counts map[countKey]int64
 
 func (c counts) add(m annotation.Mark, n int64) {
 	cx, cy := annotation.CountCellOf(m.Geometry)
-	c[countKey{m.SlideID, cy, cx, m.CategoryID, m.AuthorID}] += n
+	c[countKey{m.SlideID, 0, cy, cx, m.CategoryID, m.AuthorID}] += n
+	c[countKey{m.SlideID, 1, cy / annotation.CountFanout, cx / annotation.CountFanout, m.CategoryID, m.AuthorID}] += n
 }
 
 // apply upserts the changes in key order, so two writers lock count rows in
@@ -31,12 +32,12 @@ func (c counts) apply(ctx context.Context, tx *sql.Tx) error {
 	}
 	sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
 	return inChunks(len(keys), func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*6)
+		args := make([]any, 0, (hi-lo)*7)
 		for _, k := range keys[lo:hi] {
-			args = append(args, k.slide, k.cy, k.cx, k.category, k.author, c[k])
+			args = append(args, k.slide, k.level, k.cy, k.cx, k.category, k.author, c[k])
 		}
 		// VALUES() rather than an alias: MariaDB has no row alias syntax.
-		q := `INSERT INTO annotation_counts (slide_id, cy, cx, category_id, author_id, n) VALUES ` + placeholders(hi-lo, 6) +
+		q := `INSERT INTO annotation_counts (slide_id, level, cy, cx, category_id, author_id, n) VALUES ` + placeholders(hi-lo, 7) +
 			` ON DUPLICATE KEY UPDATE n = n + VALUES(n)`
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("update mark counts: %w", err)
@@ -46,7 +47,7 @@ func (c counts) apply(ctx context.Context, tx *sql.Tx) error {
 }
 
 func less(a, b countKey) bool {
-	for _, d := range [][2]int64{{a.slide, b.slide}, {a.cy, b.cy}, {a.cx, b.cx}, {a.category, b.category}, {a.author, b.author}} {
+	for _, d := range [][2]int64{{a.slide, b.slide}, {a.level, b.level}, {a.cy, b.cy}, {a.cx, b.cx}, {a.category, b.category}, {a.author, b.author}} {
 		if d[0] != d[1] {
 			return d[0] < d[1]
 		}
@@ -56,14 +57,19 @@ func less(a, b countKey) bool {
 
 
 // Grid sums the level-of-detail counts into cells of cell pixels (a
-// multiple of annotation.CountCell) over f's box and filters.
+// multiple of annotation.CountCell) over f's box and filters, from the
+// coarser counts when cell is a multiple of theirs.
 func (s *Store) Grid(ctx context.Context, f annotation.Filter, cell int64) ([]annotation.GridCount, error) {
-	f2 := cell / annotation.CountCell
+	level, base := 0, int64(annotation.CountCell)
+	if cell%(annotation.CountCell*annotation.CountFanout) == 0 {
+		level, base = 1, annotation.CountCell*annotation.CountFanout
+	}
+	f2 := cell / base
 	var q strings.Builder
-	q.WriteString(`SELECT cx DIV ?, cy DIV ?, category_id, SUM(n) FROM annotation_counts WHERE slide_id = ?`)
-	args := []any{f2, f2, f.SlideID}
+	q.WriteString(`SELECT cx DIV ?, cy DIV ?, category_id, SUM(n) FROM annotation_counts WHERE slide_id = ? AND level = ?`)
+	args := []any{f2, f2, f.SlideID, level}
 	if !f.BBox.Empty() {
-		unit := int64(annotation.CountCell * annotation.Scale)
+		unit := base * annotation.Scale
 		q.WriteString(` AND cy BETWEEN ? AND ? AND cx BETWEEN ? AND ?`)
 		args = append(args, max(f.BBox.MinY, 0)/unit, max(f.BBox.MaxY, 0)/unit, max(f.BBox.MinX, 0)/unit, max(f.BBox.MaxX, 0)/unit)
 	}

@@ -93,7 +93,7 @@ func (s *Store) progressStatus(ctx context.Context, sl annotation.Slide, byUser 
 
 func (s *Store) progressCounts(ctx context.Context, sl annotation.Slide, byUser map[int64]*annotation.Progress) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.author_id, u.username, c.category_id, SUM(c.n) FROM annotation_counts c
-		JOIN users u ON u.id = c.author_id WHERE c.slide_id = ? GROUP BY c.author_id, u.username, c.category_id HAVING SUM(c.n) > 0`, sl.ID)
+		JOIN users u ON u.id = c.author_id WHERE c.slide_id = ? AND c.level = 1 GROUP BY c.author_id, u.username, c.category_id HAVING SUM(c.n) > 0`, sl.ID)
 	if err != nil {
 		return fmt.Errorf("count marks of slide %d: %w", sl.ID, err)
 	}

@@ -84,30 +84,31 @@ func keepAnAdmin(ctx context.Context, tx *sql.Tx, old, u *auth.User) error {
 	return nil
 }
 
-func (s *Store) auditUserChange(ctx context.Context, tx *sql.Tx, a auth.Actor, old, u *auth.User, reset bool) error {
-	var events []struct {
-		action string
-		detail map[string]any
-	}
-	add := func(action string, detail map[string]any) {
-		events = append(events, struct {
-			action string
-			detail map[string]any
-		}{action, detail})
-	}
+// userEvent is one audited kind of change to an account.
+type userEvent struct {
+	action string
+	detail map[string]any
+}
+
+func userEvents(old, u *auth.User, reset bool) []userEvent {
+	var ev []userEvent
 	if old.Disabled != u.Disabled {
-		add(map[bool]string{true: "user.disable", false: "user.enable"}[u.Disabled], nil)
+		ev = append(ev, userEvent{map[bool]string{true: "user.disable", false: "user.enable"}[u.Disabled], nil})
 	}
 	if old.SystemRole != u.SystemRole {
-		add("user.role", map[string]any{"from": old.SystemRole, "to": u.SystemRole})
+		ev = append(ev, userEvent{"user.role", map[string]any{"from": old.SystemRole, "to": u.SystemRole}})
 	}
 	if reset {
-		add("user.password_reset", nil)
+		ev = append(ev, userEvent{"user.password_reset", nil})
 	}
 	if old.DisplayName != u.DisplayName || old.Email != u.Email {
-		add("user.update", map[string]any{"display_name": u.DisplayName, "email": u.Email})
+		ev = append(ev, userEvent{"user.update", map[string]any{"display_name": u.DisplayName, "email": u.Email}})
 	}
-	for _, e := range events {
+	return ev
+}
+
+func (s *Store) auditUserChange(ctx context.Context, tx *sql.Tx, a auth.Actor, old, u *auth.User, reset bool) error {
+	for _, e := range userEvents(old, u, reset) {
 		if err := s.record(ctx, tx, a, e.action, "user", u.ID, 0, e.detail); err != nil {
 			return err
 		}

@@ -44,6 +44,7 @@ func (s *Store) Login(ctx context.Context, r LoginRequest) (*auth.User, *auth.Se
 	if err := s.forgetFailures(ctx, account); err != nil {
 		return nil, nil, err
 	}
+	s.sweep(ctx, r.Throttle)
 	sess, err := s.openSession(ctx, id, r.TTL, r.Client, "login.success", nil)
 	if err != nil {
 		return nil, nil, err

@@ -74,3 +74,13 @@ func (s *Store) forgetFailures(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// sweep deletes sessions that ended a day ago and throttle counters that
+// no longer count, a bounded batch per successful login, so the tables
+// stay small without a background job. Failures only delay the cleanup.
+func (s *Store) sweep(ctx context.Context, t auth.Throttle) {
+	now := s.now()
+	_, _ = s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ? LIMIT 500`, now.Add(-24*time.Hour))
+	_, _ = s.db.ExecContext(ctx, `DELETE FROM login_throttle WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?) LIMIT 500`,
+		now.Add(-t.Window), now)
+}

@@ -173,8 +173,18 @@ func (a *Authenticator) load(ctx context.Context, kind, key string, now time.Tim
 	if p.Projects, err = a.memberships(ctx, p.UserID); err != nil {
 		return cached{}, err
 	}
+	if kind == "token" {
+		a.touchToken(ctx, key, now)
+	}
 	c.P = p
 	return c, nil
+}
+
+// touchToken records when a token was last used. It runs only when the
+// caches miss, so last_used_at is right to about RedisTTL at no cost to
+// cached requests; a failure only leaves it older.
+func (a *Authenticator) touchToken(ctx context.Context, key string, now time.Time) {
+	_, _ = a.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?`, now.UTC(), key)
 }
 
 func (a *Authenticator) memberships(ctx context.Context, user int64) (map[int64]string, error) {

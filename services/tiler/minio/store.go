@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	miniogo "github.com/minio/minio-go/v7"
 
@@ -129,7 +128,7 @@ func wrap(err error, what string) error {
 		return err
 	}
 	resp := miniogo.ToErrorResponse(err)
-	if resp.StatusCode == http.StatusNotFound || resp.Code == "NoSuchKey" {
+	if resp.Code == "NoSuchKey" {
 		return fmt.Errorf("%s: %w", what, &platform.Error{Code: platform.ENOTFOUND, Message: "not found in the object store"})
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -15,15 +15,15 @@ import (
 	"github.com/patholabel/patholabel/services/tiler/vips"
 )
 
-// ingest dispatches on the job kind.
+// ingest stages the job's files in a folder of its own, removed after.
 func (p *Pool) ingest(ctx context.Context, job *tiler.Job, progress func(int)) error {
 	dir, err := os.MkdirTemp(p.cfg.TempDir, "ingest-")
 	if err != nil {
 		return fmt.Errorf("staging folder: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	if job.Kind == tiler.KindOverlay {
-		return p.ingestOverlay(ctx, job, dir, progress)
+	if job.Kind != tiler.KindSlide {
+		return platform.Errorf(platform.EINVALID, "this tiler cannot process %s jobs", job.Kind)
 	}
 	return p.ingestSlide(ctx, job, dir, progress)
 }

@@ -1,3 +1,4 @@
+import type { Affine } from '../viewer/geometry';
 import type { SlideViewer } from '../viewer/viewer';
 import type { PointLayer } from './points';
 import { parseHexColor, rasterize } from './raster';
@@ -10,6 +11,9 @@ import {
   type FramePlan,
   type RenderOptions,
 } from './render';
+
+/** Painter draws extra layers (shapes, a tool's draft) over the points, in CSS pixels of the viewer. */
+export type Painter = (ctx: CanvasRenderingContext2D, imageToScreen: Affine, width: number, height: number) => void;
 
 export interface FrameStats {
   readonly considered: number;
@@ -31,6 +35,8 @@ export class MarkOverlay {
   private readonly statsListeners = new Set<(s: FrameStats) => void>();
   private image: ImageData | null = null;
   private readonly packed = new Map<string, number>();
+  private readonly painters: Painter[] = [];
+  private keep: ((slot: number) => boolean) | undefined;
   last: FrameStats = { considered: 0, drawn: 0, ms: 0, mode: 'none' };
 
   constructor(
@@ -47,6 +53,17 @@ export class MarkOverlay {
     this.ctx = ctx;
     viewer.osd.canvas.appendChild(this.canvas);
     this.unlisten = viewer.onRender(() => this.draw());
+  }
+
+  addPainter(p: Painter): void {
+    this.painters.push(p);
+    this.invalidate();
+  }
+
+  /** setFilter hides point slots for which keep answers false (per-annotator visibility); undefined shows all. */
+  setFilter(keep: ((slot: number) => boolean) | undefined): void {
+    this.keep = keep;
+    this.invalidate();
   }
 
   /** invalidate asks for a redraw on the next animation frame, coalescing bursts of edits. */
@@ -67,10 +84,12 @@ export class MarkOverlay {
     if (m === null) return this.record(null, start);
     const dpr = this.canvas.width / Math.max(width, 1);
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const plan = this.planner.plan(this.layer, m, width, height, this.styles, this.opts);
+    const plan = this.planner.plan(this.layer, m, width, height, this.styles, this.opts, this.keep);
     const mode = paintMode(plan, this.opts);
     if (mode === 'raster') this.rasterFrame(plan, dpr);
     else paint(this.ctx, plan, this.styles, this.opts);
+    // After the points: the rasterizer replaces pixels rather than blending with them.
+    for (const p of this.painters) p(this.ctx, m, width, height);
     return this.record(plan, start, mode);
   }
 

@@ -8,6 +8,8 @@ export interface PointMark {
   /** radius in image pixels (the server stores a marker diameter per point). */
   readonly radius: number;
   readonly category: string;
+  /** author is the server's author id; absent for marks made here and not yet saved. */
+  readonly author?: string;
 }
 
 const targetCells = 4096;
@@ -28,11 +30,14 @@ export class PointLayer {
   private ys = new Float64Array(1024);
   private rs = new Float32Array(1024);
   private cats = new Uint16Array(1024);
+  private auths = new Uint16Array(1024);
   private ids: (string | undefined)[] = [];
   private readonly slotOf = new Map<string, number>();
   private readonly free: number[] = [];
   private readonly categoryIndex = new Map<string, number>();
   private readonly categoryKeys: string[] = [];
+  private readonly authorIndex = new Map<string, number>();
+  private readonly authorKeys: string[] = [];
   private used = 0;
   private version = 0;
   /** maxRadius only grows: it is a safe culling margin, not an exact one. */
@@ -67,6 +72,7 @@ export class PointLayer {
     this.ys[slot] = mark.y;
     this.rs[slot] = mark.radius;
     this.cats[slot] = this.categorySlot(mark.category);
+    this.auths[slot] = keySlot(this.authorIndex, this.authorKeys, mark.author ?? '');
     this.ids[slot] = mark.id;
     this.slotOf.set(mark.id, slot);
     this.cellAt(mark.x, mark.y, true).push(slot);
@@ -108,13 +114,20 @@ export class PointLayer {
   }
 
   markAt(slot: number): PointMark {
+    const author = this.authorKeys[this.auths[slot] as number] ?? '';
     return {
       id: this.ids[slot] as string,
       x: this.xs[slot] as number,
       y: this.ys[slot] as number,
       radius: this.rs[slot] as number,
       category: this.categoryKeys[this.cats[slot] as number] as string,
+      ...(author === '' ? {} : { author }),
     };
+  }
+
+  /** authorOf answers the author key of a slot ('' for unsaved marks). */
+  authorOf(slot: number): string {
+    return this.authorKeys[this.auths[slot] as number] ?? '';
   }
 
   x(slot: number): number {
@@ -190,16 +203,11 @@ export class PointLayer {
     this.ys = copyInto(new Float64Array(n), this.ys);
     this.rs = copyInto(new Float32Array(n), this.rs);
     this.cats = copyInto(new Uint16Array(n), this.cats);
+    this.auths = copyInto(new Uint16Array(n), this.auths);
   }
 
   private categorySlot(key: string): number {
-    let i = this.categoryIndex.get(key);
-    if (i === undefined) {
-      i = this.categoryKeys.length;
-      this.categoryKeys.push(key);
-      this.categoryIndex.set(key, i);
-    }
-    return i;
+    return keySlot(this.categoryIndex, this.categoryKeys, key);
   }
 
   private cellIndex(x: number, y: number): [number, number] {
@@ -218,6 +226,16 @@ export class PointLayer {
     }
     return cell;
   }
+}
+
+function keySlot(index: Map<string, number>, keys: string[], key: string): number {
+  let i = index.get(key);
+  if (i === undefined) {
+    i = keys.length;
+    keys.push(key);
+    index.set(key, i);
+  }
+  return i;
 }
 
 function copyInto<T extends Float64Array | Float32Array | Uint16Array>(dst: T, src: T): T {

@@ -52,6 +52,7 @@ export class Planner {
     height: number,
     styles: (categoryIndex: number) => CategoryStyle,
     opts: RenderOptions = defaultRenderOptions,
+    keep?: (slot: number) => boolean,
   ): FramePlan {
     this.reset(layer.categories.length);
     const screenToImage = invert(imageToScreen);
@@ -66,7 +67,7 @@ export class Planner {
     layer.query(view, (slot) => {
       considered++;
       const cat = layer.categoryOf(slot);
-      if (!styles(cat).visible) return;
+      if (!styles(cat).visible || (keep !== undefined && !keep(slot))) return;
       const x = layer.x(slot);
       const y = layer.y(slot);
       const sx = m.a * x + m.c * y + m.e;

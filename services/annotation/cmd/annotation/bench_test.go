@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -47,7 +50,7 @@ func BenchmarkSlide(b *testing.B) {
 	side := math.Sqrt(10_000 / density)
 	b.Run("viewport", func(b *testing.B) {
 		marks := 0
-		lat := timed(b, func() {
+		lat := timed(b, w.DB, func() {
 			x, y := rng.Float64()*(100_000-side), rng.Float64()*(80_000-side)
 			r := ann.do("GET", fmt.Sprintf("/api/v1/annotations?slide_id=%d&bbox=%.0f,%.0f,%.0f,%.0f&limit=10000", w.Slide, x, y, x+side, y+side), nil)
 			marks += countFeatures(b, r)
@@ -56,7 +59,7 @@ func BenchmarkSlide(b *testing.B) {
 		reportLatency(b, lat)
 	})
 	b.Run("viewport-store", func(b *testing.B) {
-		reportLatency(b, timed(b, func() {
+		reportLatency(b, timed(b, w.DB, func() {
 			x, y := rng.Float64()*(100_000-side), rng.Float64()*(80_000-side)
 			f := annotation.Filter{SlideID: w.Slide, BBox: bbox(x, y, x+side, y+side), Limit: 10_000}
 			marks, _, err := store.Find(context.Background(), f)
@@ -67,7 +70,7 @@ func BenchmarkSlide(b *testing.B) {
 		}))
 	})
 	b.Run("lod-whole-slide", func(b *testing.B) {
-		reportLatency(b, timed(b, func() {
+		reportLatency(b, timed(b, w.DB, func() {
 			r := ann.do("GET", fmt.Sprintf("/api/v1/annotations?slide_id=%d&lod=grid", w.Slide), nil)
 			if r.status != http.StatusOK {
 				b.Fatalf("lod: %d %s", r.status, r.body)
@@ -79,7 +82,7 @@ func BenchmarkSlide(b *testing.B) {
 		body := pointsBody(w, 10_000)
 		body["slide_id"] = slide
 		enc, _ := json.Marshal(body)
-		reportLatency(b, timed(b, func() {
+		reportLatency(b, timed(b, w.DB, func() {
 			if r := ann.do("POST", "/api/v1/annotations", string(enc)); r.status != http.StatusCreated {
 				b.Fatalf("create: %d %.200s", r.status, r.body)
 			}
@@ -138,14 +141,50 @@ func storage(b *testing.B, w *annotationtest.World, table string) float64 {
 	return (data + index) / rows
 }
 
-func timed(b *testing.B, fn func()) []time.Duration {
+// timed runs fn b.N times and returns each run's latency. It also reports
+// the CPU time one run costs this process (client and service) and the
+// database server, when it runs on this machine: on a machine shared with
+// other work, CPU per run is the figure that does not depend on the load.
+func timed(b *testing.B, db *sql.DB, fn func()) []time.Duration {
 	var lat []time.Duration
+	self, server := cpuSelf(), cpuServer(db)
 	for b.Loop() {
 		start := time.Now()
 		fn()
 		lat = append(lat, time.Since(start))
 	}
+	b.ReportMetric(float64(cpuSelf()-self)/float64(time.Millisecond)/float64(b.N), "go-cpu-ms/op")
+	if server >= 0 {
+		b.ReportMetric(float64(cpuServer(db)-server)/float64(time.Millisecond)/float64(b.N), "db-cpu-ms/op")
+	}
 	return lat
+}
+
+func cpuSelf() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuServer reads the database server's CPU time from /proc (clock ticks
+// of 10 ms); -1 when the server is not a local process.
+func cpuServer(db *sql.DB) time.Duration {
+	var pidFile string
+	if db.QueryRow(`SELECT @@pid_file`).Scan(&pidFile) != nil {
+		return -1
+	}
+	pid, err := os.ReadFile(pidFile)
+	if err != nil {
+		return -1
+	}
+	stat, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func reportLatency(b *testing.B, lat []time.Duration) {

@@ -31,6 +31,9 @@ func TestPersonalAccessTokens(t *testing.T) {
 	}
 	script := &client{tb: t, base: e.base, http: http.DefaultClient, bearer: secret}
 	script.must(200, "GET", "/api/v1/auth/me", nil)
+	if _, list := c.list("/api/v1/tokens"); list[0]["last_used_at"] == nil {
+		t.Errorf("last_used_at not set after use: %v", list[0])
+	}
 	if st, body := script.do("POST", "/api/v1/projects", map[string]any{"name": "x"}); st != 403 || !strings.Contains(errMessage(body), "read-only") {
 		t.Errorf("write with read-only token = %d %v, want 403", st, body)
 	}

@@ -75,17 +75,19 @@ CREATE TABLE annotation_status (
   CONSTRAINT annotation_status_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Marks per 1024-pixel cell (by the centre of their box), category and
--- author, kept in the writing transaction: a zoomed-out slide of a million
--- dots sums a few thousand of these rows instead of counting marks.
+-- Marks per cell (by the centre of their box), category and author, kept
+-- in the writing transaction at two sizes (level 0: 1024 pixels, level 1:
+-- 4096): a zoomed-out slide of a million dots sums a few thousand of these
+-- rows instead of counting marks.
 CREATE TABLE annotation_counts (
   slide_id     BIGINT UNSIGNED NOT NULL,
+  level        TINYINT UNSIGNED NOT NULL,
   cy           INT UNSIGNED    NOT NULL,
   cx           INT UNSIGNED    NOT NULL,
   category_id  BIGINT UNSIGNED NOT NULL,
   author_id    BIGINT UNSIGNED NOT NULL,
   n            INT             NOT NULL,
-  PRIMARY KEY (slide_id, cy, cx, category_id, author_id),
+  PRIMARY KEY (slide_id, level, cy, cx, category_id, author_id),
   CONSTRAINT annotation_counts_slide_fk FOREIGN KEY (slide_id) REFERENCES slides (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -81,6 +81,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, &m.S3); err != nil {
 		return err
 	}
+	m.ensureBucket(ctx)
 	vips.Startup(m.Tiler.VipsThreads)
 	reg := httpapi.NewRegistry()
 	store := mysql.New(m.res.DB, time.Now)
@@ -97,6 +98,20 @@ func (m *Main) Open(ctx context.Context) error {
 		Redis:  m.res.Redis, RedisPrefix: m.Redis.Prefix, Log: m.Log,
 	})
 	return m.server.Listen()
+}
+
+// ensureBucket creates the slides bucket before the first upload when
+// allowed. Failing here is not fatal: MinIO may still be starting, and the
+// readiness probe keeps trying.
+func (m *Main) ensureBucket(ctx context.Context) {
+	if !m.S3.CreateBuckets {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := objstore.EnsureBucket(ctx, m.res.S3, m.S3.SlidesBucket, m.S3.Region); err != nil {
+		m.Log.Warn("slides bucket not ready yet", "err", err)
+	}
 }
 
 // Addr is the bound address.

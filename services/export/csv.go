@@ -1,0 +1,44 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+
+	"github.com/patholabel/patholabel/services/annotation"
+)
+
+// CSVPath is where the csv format writes.
+const CSVPath = "csv/marks.csv"
+
+var csvHeader = []string{"slide_id", "slide", "case_id", "stain", "mark_id", "shape", "category_id", "class_id",
+	"category", "x", "y", "radius", "min_x", "min_y", "max_x", "max_y", "author_id", "author", "review"}
+
+// CSV writes one row per mark: a point's centre and radius, a shape's
+// centre (of its box) and bounding box; every value in level-0 pixels.
+func CSV(s *Snapshot) []byte {
+	ix := s.index()
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(csvHeader) // a bytes.Buffer does not fail
+	for _, m := range s.Marks {
+		_ = w.Write(csvRow(m, ix))
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+func csvRow(m Mark, ix index) []string {
+	sl, c := ix.slides[m.SlideID], ix.categories[m.CategoryID]
+	box, ctr := m.Geometry.BBox(), m.Geometry.Center()
+	class, name := "", CategoryLabel(c, m.CategoryID)
+	if c != nil {
+		class, name = itoa(int64(c.ClassID)), c.Name
+	}
+	radius := ""
+	if m.Geometry.Kind == annotation.KindPoint {
+		radius = px(m.Radius)
+	}
+	return []string{itoa(m.SlideID), sl.Name, sl.CaseID, sl.Stain, itoa(m.ID), m.Shape, itoa(m.CategoryID), class,
+		name, px(ctr.X), px(ctr.Y), radius, px(box.MinX), px(box.MinY), px(box.MaxX), px(box.MaxY),
+		itoa(m.AuthorID), ix.authors[m.AuthorID], m.Review}
+}

@@ -1,0 +1,141 @@
+package export
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"slices"
+
+	"github.com/patholabel/patholabel/services/annotation"
+)
+
+// MaxMaskPixels bounds one mask's memory (a 100,000-pixel slide at a
+// downsample of 4 is 625 megapixels: ask for a larger downsample).
+const MaxMaskPixels = 400_000_000
+
+// Mask renders a slide's label mask at downsample ds: pixel (i, j) covers
+// level-0 pixels [i·ds, (i+1)·ds) and takes the class id of the last mark
+// (in mark order, area shapes before points) containing its centre; 0 is
+// unlabelled. 8-bit grey when every class id fits, else 16-bit.
+func Mask(sl *Slide, marks []Mark, ix index, ds int) ([]byte, error) {
+	w, h := ceilDiv(sl.Width, int64(ds)), ceilDiv(sl.Height, int64(ds))
+	if w*h > MaxMaskPixels || w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("mask of %d×%d pixels: out of bounds; choose a larger mask_downsample", w, h)
+	}
+	m := newLabels(int(w), int(h), ds)
+	for _, pointsPass := range []bool{false, true} {
+		for i := range marks {
+			k := marks[i].Geometry.Kind
+			c := ix.categories[marks[i].CategoryID]
+			if c == nil || c.ClassID <= 0 || (k == annotation.KindPoint) != pointsPass {
+				continue
+			}
+			m.draw(&marks[i], uint16(c.ClassID))
+		}
+	}
+	return m.png()
+}
+
+func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
+
+type labels struct {
+	w, h, ds int
+	pix      []uint16
+	max      uint16
+}
+
+func newLabels(w, h, ds int) *labels { return &labels{w: w, h: h, ds: ds, pix: make([]uint16, w*h)} }
+
+// centre is the level-0 position (millipixels) of a mask pixel's centre.
+func (l *labels) centre(i int) int64 { return (2*int64(i) + 1) * int64(l.ds) * annotation.Scale / 2 }
+
+func (l *labels) set(x, y int, v uint16) {
+	if x >= 0 && y >= 0 && x < l.w && y < l.h {
+		l.pix[y*l.w+x] = v
+		l.max = max(l.max, v)
+	}
+}
+
+func (l *labels) draw(m *Mark, v uint16) {
+	if m.Geometry.Kind == annotation.KindPoint {
+		l.disc(m.Geometry.Rings[0][0], m.Geometry.Radius, v)
+		return
+	}
+	if m.Geometry.Kind.Area() {
+		l.fill(m.Geometry, v)
+	}
+}
+
+// disc sets the pixels whose centre lies within the radius, and always
+// the pixel holding the point, so a dot smaller than a mask pixel shows.
+func (l *labels) disc(c annotation.Pt, r int64, v uint16) {
+	scale := int64(l.ds) * annotation.Scale
+	l.set(int(c.X/scale), int(c.Y/scale), v)
+	for j := int((c.Y - r) / scale); j <= int((c.Y+r)/scale); j++ {
+		for i := int((c.X - r) / scale); i <= int((c.X+r)/scale); i++ {
+			dx, dy := float64(l.centre(i)-c.X), float64(l.centre(j)-c.Y)
+			if dx*dx+dy*dy <= float64(r)*float64(r) {
+				l.set(i, j, v)
+			}
+		}
+	}
+}
+
+// fill is an even-odd scanline fill over every ring (holes stay unset).
+func (l *labels) fill(g annotation.Geometry, v uint16) {
+	b := g.BBox()
+	scale := int64(l.ds) * annotation.Scale
+	for j := max(int(b.MinY/scale), 0); j <= min(int(b.MaxY/scale), l.h-1); j++ {
+		y := l.centre(j)
+		xs := crossings(g, y)
+		for k := 0; k+1 < len(xs); k += 2 {
+			// pixels whose centre x lies in [xs[k], xs[k+1])
+			i0 := int(math.Floor(xs[k]/float64(scale) - 0.5))
+			for i := max(i0, 0); i < l.w && float64(l.centre(i)) < xs[k+1]; i++ {
+				if float64(l.centre(i)) >= xs[k] {
+					l.set(i, j, v)
+				}
+			}
+		}
+	}
+}
+
+// crossings lists where the rings' edges cross row y, sorted.
+func crossings(g annotation.Geometry, y int64) []float64 {
+	var xs []float64
+	for _, r := range g.Rings {
+		for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
+			a, b := r[i], r[j]
+			if (a.Y > y) != (b.Y > y) {
+				xs = append(xs, float64(a.X)+float64(y-a.Y)*float64(b.X-a.X)/float64(b.Y-a.Y))
+			}
+		}
+	}
+	slices.Sort(xs)
+	return xs
+}
+
+func (l *labels) png() ([]byte, error) {
+	var img image.Image
+	if l.max <= 255 {
+		g := image.NewGray(image.Rect(0, 0, l.w, l.h))
+		for i, v := range l.pix {
+			g.Pix[i] = uint8(v)
+		}
+		img = g
+	} else {
+		g := image.NewGray16(image.Rect(0, 0, l.w, l.h))
+		for i, v := range l.pix {
+			g.SetGray16(i%l.w, i/l.w, color.Gray16{Y: v})
+		}
+		img = g
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("encode mask: %w", err)
+	}
+	return buf.Bytes(), nil
+}

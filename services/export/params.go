@@ -1,0 +1,204 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/patholabel/patholabel/services/platform"
+)
+
+// Formats an export can write.
+const (
+	FormatGeoJSON     = "geojson"
+	FormatCSV         = "csv"
+	FormatCOCO        = "coco"
+	FormatPatches     = "patches"
+	FormatPathoFusion = "pathofusion"
+	FormatMasks       = "masks"
+)
+
+// Formats lists every format in the order an export writes them.
+var Formats = []string{FormatGeoJSON, FormatCSV, FormatCOCO, FormatPatches, FormatPathoFusion, FormatMasks}
+
+// Params is what an export was asked for, normalised (defaults filled, id
+// lists sorted and de-duplicated) so two requests meaning the same thing
+// encode to the same canonical JSON and so produce the same files.
+type Params struct {
+	ProjectID   int64    `json:"project_id"`
+	SlideIDs    []int64  `json:"slide_ids"`    // empty: every slide of the project
+	CategoryIDs []int64  `json:"category_ids"` // empty: every category
+	AuthorIDs   []int64  `json:"author_ids"`   // empty: everyone
+	Review      string   `json:"review"`       // all | accepted
+	Formats     []string `json:"formats"`
+	Strict      bool     `json:"strict"` // fail the job on any unreadable slide
+
+	PatchSizes  []int    `json:"patch_sizes"` // output pixels per side
+	TargetMPP   *float64 `json:"target_mpp"`  // nil: patches at level-0 resolution
+	PatchFormat string   `json:"patch_format"`
+	JPEGQuality int      `json:"jpeg_quality"`
+	Edge        string   `json:"edge"`     // pad | skip
+	Sampling    string   `json:"sampling"` // grid | random, for polygons and rectangles
+	Stride      int      `json:"stride"`   // grid step in level-0 pixels
+	Samples     int      `json:"samples"`  // random centres per shape
+	Seed        int64    `json:"seed"`
+	Grade       int      `json:"grade"` // PathoFusion's GRADE column
+
+	MaskDownsample int `json:"mask_downsample"`
+}
+
+// Limits on a request; a bigger export is several exports.
+const (
+	MaxPatchSize = 2048
+	MinPatchSize = 8
+	MaxSamples   = 10_000
+)
+
+// ParseParams decodes and normalises a request body. Errors: invalid.
+func ParseParams(body []byte) (Params, error) {
+	var p Params
+	if err := json.Unmarshal(body, &p); err != nil {
+		return p, platform.Errorf(platform.EINVALID, "malformed export request: %v", err)
+	}
+	return p, p.Normalize()
+}
+
+// Normalize fills defaults, sorts id lists and checks every field.
+// Errors: invalid, naming the field.
+func (p *Params) Normalize() error {
+	p.SlideIDs, p.CategoryIDs, p.AuthorIDs = sortedIDs(p.SlideIDs), sortedIDs(p.CategoryIDs), sortedIDs(p.AuthorIDs)
+	p.PatchSizes = sortedIDs(p.PatchSizes)
+	p.fillDefaults()
+	for _, check := range []func() error{p.checkProject, p.checkFormats, p.checkChoices, p.checkPatches, p.checkMask} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Params) fillDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&p.Review, "all")
+	def(&p.PatchFormat, "png")
+	def(&p.Edge, "pad")
+	def(&p.Sampling, "grid")
+	if len(p.PatchSizes) == 0 {
+		p.PatchSizes = []int{64, 128, 256, 512}
+	}
+	defInt := func(n *int, v int) {
+		if *n == 0 {
+			*n = v
+		}
+	}
+	defInt(&p.JPEGQuality, 90)
+	defInt(&p.Stride, 256)
+	defInt(&p.Samples, 16)
+	defInt(&p.MaskDownsample, 16)
+	if p.SlideIDs == nil {
+		p.SlideIDs = []int64{}
+	}
+	if p.CategoryIDs == nil {
+		p.CategoryIDs = []int64{}
+	}
+	if p.AuthorIDs == nil {
+		p.AuthorIDs = []int64{}
+	}
+}
+
+func invalid(field, want string) error {
+	return platform.Errorf(platform.EINVALID, "field %q must be %s", field, want)
+}
+
+func (p *Params) checkProject() error {
+	if p.ProjectID <= 0 {
+		return invalid("project_id", "a project id")
+	}
+	for _, ids := range [][]int64{p.SlideIDs, p.CategoryIDs, p.AuthorIDs} {
+		if len(ids) > 0 && ids[0] <= 0 {
+			return invalid("slide_ids/category_ids/author_ids", "positive ids")
+		}
+	}
+	return nil
+}
+
+func (p *Params) checkFormats() error {
+	if len(p.Formats) == 0 {
+		return platform.Errorf(platform.EINVALID, "field %q is required", "formats")
+	}
+	var out []string
+	for _, f := range Formats { // canonical order, duplicates dropped
+		if slices.Contains(p.Formats, f) {
+			out = append(out, f)
+		}
+	}
+	for _, f := range p.Formats {
+		if !slices.Contains(Formats, f) {
+			return invalid("formats", fmt.Sprintf("a list of %v (unknown %q)", Formats, f))
+		}
+	}
+	p.Formats = out
+	return nil
+}
+
+func (p *Params) checkChoices() error {
+	switch {
+	case p.Review != "all" && p.Review != "accepted":
+		return invalid("review", `"all" or "accepted"`)
+	case p.PatchFormat != "png" && p.PatchFormat != "jpeg":
+		return invalid("patch_format", `"png" or "jpeg"`)
+	case p.Edge != "pad" && p.Edge != "skip":
+		return invalid("edge", `"pad" or "skip"`)
+	case p.Sampling != "grid" && p.Sampling != "random":
+		return invalid("sampling", `"grid" or "random"`)
+	}
+	return nil
+}
+
+func (p *Params) checkPatches() error {
+	for _, s := range p.PatchSizes {
+		if s < MinPatchSize || s > MaxPatchSize {
+			return invalid("patch_sizes", fmt.Sprintf("sizes from %d to %d pixels", MinPatchSize, MaxPatchSize))
+		}
+	}
+	switch {
+	case p.TargetMPP != nil && (*p.TargetMPP < 0.05 || *p.TargetMPP > 100):
+		return invalid("target_mpp", "microns per pixel from 0.05 to 100")
+	case p.JPEGQuality < 1 || p.JPEGQuality > 100:
+		return invalid("jpeg_quality", "from 1 to 100")
+	case p.Stride < 1 || p.Stride > 100_000:
+		return invalid("stride", "from 1 to 100000 pixels")
+	case p.Samples < 1 || p.Samples > MaxSamples:
+		return invalid("samples", "from 1 to "+strconv.Itoa(MaxSamples))
+	}
+	return nil
+}
+
+func (p *Params) checkMask() error {
+	if p.MaskDownsample < 1 || p.MaskDownsample > 1024 {
+		return invalid("mask_downsample", "from 1 to 1024")
+	}
+	return nil
+}
+
+// Has reports whether the export writes format f.
+func (p *Params) Has(f string) bool { return slices.Contains(p.Formats, f) }
+
+// Canonical is the params' stable JSON: struct order, sorted lists.
+func (p *Params) Canonical() []byte {
+	b, _ := json.Marshal(p) // plain data: cannot fail
+	return b
+}
+
+func sortedIDs[T int | int64](ids []T) []T {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

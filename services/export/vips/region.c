@@ -1,0 +1,85 @@
+#include "region.h"
+
+int ex_init(int concurrency) {
+	if (VIPS_INIT("patholabel-export"))
+		return -1;
+	// Every region is read once: a cache would only hold memory and files.
+	vips_cache_set_max(0);
+	vips_cache_set_max_mem(0);
+	vips_cache_set_max_files(0);
+	vips_concurrency_set(concurrency);
+	return 0;
+}
+
+// ex_open loads by content for random access: OpenSlide and tiled TIFF
+// read only the tiles a region touches.
+VipsImage *ex_open(const char *path) {
+	return vips_image_new_from_file(path,
+		"access", VIPS_ACCESS_RANDOM,
+		"fail_on", VIPS_FAIL_ON_ERROR,
+		NULL);
+}
+
+// to_rgb makes 3-band 8-bit sRGB: alpha is dropped (OpenSlide's RGBA is
+// premultiplied, so unscanned areas stay black, as PIL reads them).
+static int to_rgb(VipsImage *in, VipsImage **out) {
+	VipsImage *t = NULL;
+	if (in->Bands < 3) {
+		if (vips_colourspace(in, &t, VIPS_INTERPRETATION_sRGB, NULL))
+			return -1;
+	} else {
+		t = in;
+		g_object_ref(t);
+	}
+	VipsImage *u = NULL;
+	int r = t->Bands > 3 ? vips_extract_band(t, &u, 0, "n", 3, NULL) : (g_object_ref(t), u = t, 0);
+	g_object_unref(t);
+	if (r)
+		return -1;
+	if (u->BandFmt == VIPS_FORMAT_UCHAR) {
+		*out = u;
+		return 0;
+	}
+	r = vips_cast(u, out, VIPS_FORMAT_UCHAR, NULL);
+	g_object_unref(u);
+	return r;
+}
+
+// ex_region reads [x, x+w) × [y, y+h) of level 0, black outside the image,
+// resized to ow × oh when that differs, as packed RGB in *out (g_free it).
+int ex_region(VipsImage *in, int x, int y, int w, int h, int ow, int oh,
+	void **out, size_t *len) {
+	VipsImage *base = vips_image_new();
+	VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(base), 5);
+	int ix = x > 0 ? x : 0, iy = y > 0 ? y : 0;
+	int ex = x + w < in->Xsize ? x + w : in->Xsize;
+	int ey = y + h < in->Ysize ? y + h : in->Ysize;
+	VipsImage *cur;
+	if (ex <= ix || ey <= iy) {
+		if (vips_black(&t[0], w, h, "bands", 3, NULL))
+			goto fail;
+		cur = t[0];
+	} else {
+		if (vips_crop(in, &t[0], ix, iy, ex - ix, ey - iy, NULL) ||
+			to_rgb(t[0], &t[1]) ||
+			vips_embed(t[1], &t[2], ix - x, iy - y, w, h, "extend", VIPS_EXTEND_BLACK, NULL))
+			goto fail;
+		cur = t[2];
+	}
+	if (ow != w || oh != h) {
+		if (vips_resize(cur, &t[3], (double) ow / w, "vscale", (double) oh / h, NULL) ||
+			vips_embed(t[3], &t[4], 0, 0, ow, oh, "extend", VIPS_EXTEND_COPY, NULL))
+			goto fail;
+		cur = t[4];
+	}
+	if (cur->BandFmt != VIPS_FORMAT_UCHAR || cur->Bands != 3) {
+		vips_error("ex_region", "unexpected image format after conversion");
+		goto fail;
+	}
+	*out = vips_image_write_to_memory(cur, len);
+	g_object_unref(base);
+	return *out ? 0 : -1;
+fail:
+	g_object_unref(base);
+	return -1;
+}

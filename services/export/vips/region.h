@@ -1,0 +1,15 @@
+// Thin C helpers over libvips: open a slide for random access and read one
+// region of it as packed RGB. govips loads whole files into memory before
+// decoding, which neither suits multi-gigabyte slides nor reaches OpenSlide.
+#ifndef PATHOLABEL_EXPORT_REGION_H
+#define PATHOLABEL_EXPORT_REGION_H
+
+#include <stdlib.h>
+#include <vips/vips.h>
+
+int ex_init(int concurrency);
+VipsImage *ex_open(const char *path);
+int ex_region(VipsImage *in, int x, int y, int w, int h, int ow, int oh,
+	void **out, size_t *len);
+
+#endif
