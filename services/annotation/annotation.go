@@ -218,4 +218,5 @@ type Category struct {
 	Name     string
 	Color    string // #rrggbb
 	Archived bool
+	Assigned map[int64]bool // users who may use it; nil: everyone
 }

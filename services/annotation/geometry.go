@@ -40,7 +40,9 @@ func ParseKind(s string) (Kind, bool) {
 }
 
 // Area reports whether the kind is stored as a polygon.
-func (k Kind) Area() bool { return k == KindPolygon || k == KindRectangle || k == KindEllipse || k == KindFreehand }
+func (k Kind) Area() bool {
+	return k == KindPolygon || k == KindRectangle || k == KindEllipse || k == KindFreehand
+}
 
 // Scale is the number of stored units per level-0 pixel: coordinates are
 // kept as integer millipixels, exact to three decimals, so comparisons and

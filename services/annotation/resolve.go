@@ -27,13 +27,17 @@ var colourNames = map[string][]string{
 // A class matches a live category by name (any case), by hex colour, or,
 // for a colour name, by that colour's hex; items without a class take
 // def (0: skipped). Unknown classes are counted, never dropped silently.
-func Resolve(items []Item, cats map[int64]Category, def int64, s Slide, maxVertices int) ([]Draft, []Skip, map[string]int) {
+// A category assigned to other annotators than author is skipped too.
+func Resolve(items []Item, cats map[int64]Category, def, author int64, s Slide, maxVertices int) ([]Draft, []Skip, map[string]int) {
 	byKey := categoryKeys(cats)
 	var drafts []Draft
 	var skips []Skip
 	unknown := map[string]int{}
 	for _, it := range items {
 		cat, err := classCategory(it.Class, def, byKey)
+		if c := cats[cat]; err == nil && c.Assigned != nil && !c.Assigned[author] {
+			err = fmt.Errorf("category %d (%s) is not assigned to you", cat, c.Name)
+		}
 		if err == nil {
 			err = it.Geometry.Validate(s, maxVertices)
 		}

@@ -64,6 +64,7 @@ type Job struct {
 	Attempts  int
 	Owner     string
 	Snapshot  []byte // gzip of the canonical snapshot; nil until taken
+	CreatedAt time.Time
 }
 
 // ListFilter selects a project's exports, newest first.

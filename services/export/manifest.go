@@ -87,7 +87,7 @@ func (m *Manifest) Encode() []byte {
 // same bytes; the manifest carries the times.
 func Readme(m *Manifest, s *Snapshot) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Patholabel export %d of project %d\n\n", m.ExportID, m.ProjectID)
+	fmt.Fprintf(&b, "# Patholabel dataset of project %d\n\n", m.ProjectID)
 	fmt.Fprintf(&b, "Made by %s from a snapshot of %d marks on %d slides (snapshot sha256 `%s`).\n\n",
 		m.Software, m.Counts.Marks, len(s.Slides), m.SnapshotSHA256)
 	fmt.Fprintf(&b, "Formats: %s. Review states: %s.\n\n", strings.Join(m.Params.Formats, ", "), m.Params.Review)
@@ -109,3 +109,12 @@ const layoutDoc = "- `geojson/<slide>.geojson`: one QuPath-compatible FeatureCol
 	"- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled.\n" +
 	"\n`<slide>` is `<case>_<stain>_slide<id>` when the slide has a case id (so the H&E and IHC slides of a case sit " +
 	"side by side), else `slide<id>`. Coordinates are level-0 pixels.\n"
+
+// ParseManifest reads a stored manifest.
+func ParseManifest(b []byte) (*Manifest, error) {
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("decode manifest: %w", err)
+	}
+	return &m, nil
+}

@@ -20,7 +20,7 @@ const MaxMaskPixels = 400_000_000
 // level-0 pixels [i·ds, (i+1)·ds) and takes the class id of the last mark
 // (in mark order, area shapes before points) containing its centre; 0 is
 // unlabelled. 8-bit grey when every class id fits, else 16-bit.
-func Mask(sl *Slide, marks []Mark, ix index, ds int) ([]byte, error) {
+func Mask(sl *Slide, marks []Mark, cats map[int64]*Category, ds int) ([]byte, error) {
 	w, h := ceilDiv(sl.Width, int64(ds)), ceilDiv(sl.Height, int64(ds))
 	if w*h > MaxMaskPixels || w <= 0 || h <= 0 {
 		return nil, fmt.Errorf("mask of %d×%d pixels: out of bounds; choose a larger mask_downsample", w, h)
@@ -29,7 +29,7 @@ func Mask(sl *Slide, marks []Mark, ix index, ds int) ([]byte, error) {
 	for _, pointsPass := range []bool{false, true} {
 		for i := range marks {
 			k := marks[i].Geometry.Kind
-			c := ix.categories[marks[i].CategoryID]
+			c := cats[marks[i].CategoryID]
 			if c == nil || c.ClassID <= 0 || (k == annotation.KindPoint) != pointsPass {
 				continue
 			}

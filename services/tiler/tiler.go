@@ -97,3 +97,48 @@ type Job struct {
 	Attempts int
 	Owner    string
 }
+
+// Upload statuses.
+const (
+	UploadOpen      = "open"
+	UploadCompleted = "completed"
+	UploadAborted   = "aborted"
+)
+
+// Upload is a resumable upload: an S3 multipart upload whose parts the
+// client sends one PUT at a time, retrying any that failed.
+type Upload struct {
+	ID         string    `json:"id"`
+	ProjectID  int64     `json:"project_id"`
+	CaseID     string    `json:"case_id"`
+	Stain      string    `json:"stain"`
+	Name       string    `json:"name"`
+	Size       int64     `json:"size"`
+	PartSize   int64     `json:"part_size"`
+	Status     string    `json:"status"`
+	SlideID    *int64    `json:"slide_id"`
+	Key        string    `json:"-"`
+	S3UploadID string    `json:"-"`
+	CreatedBy  *int64    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// PartCount is how many parts make up the file.
+func (u *Upload) PartCount() int { return int((u.Size + u.PartSize - 1) / u.PartSize) }
+
+// PartLength is the exact size part n (1-based) must have.
+func (u *Upload) PartLength(n int) int64 {
+	if n < u.PartCount() {
+		return u.PartSize
+	}
+	return u.Size - int64(u.PartCount()-1)*u.PartSize
+}
+
+// PartSizeFor picks a part size: at least 8 MiB (S3 needs 5), and large
+// enough that no file needs more than S3's 10,000 parts.
+func PartSizeFor(size int64) int64 {
+	const mib = 1 << 20
+	p := max(int64(8*mib), (size+9999)/10000)
+	return (p + mib - 1) / mib * mib
+}

@@ -192,6 +192,52 @@ describe('open a slide, mark it, and never lose a mark', () => {
     assert.equal(await page.getByLabel('Lymphocyte marks').textContent(), '4');
   });
 
+  it('draws a polygon and a rectangle, edits and erases, with undo and redo, all saved', async () => {
+    const { page } = b;
+    const box = await stageBox(b);
+    const at = (fx: number, fy: number): [number, number] => [box.x + box.width * fx, box.y + box.height * fy];
+    await page.keyboard.press('1');
+    await page.keyboard.press('g');
+    for (const [fx, fy] of [[0.7, 0.6], [0.85, 0.6], [0.85, 0.8], [0.7, 0.8]] as const) await page.mouse.click(...at(fx, fy));
+    await page.keyboard.press('Enter');
+    await page.locator('.viewer-stats', { hasText: '9 marks' }).waitFor();
+    await page.keyboard.press('2');
+    await page.keyboard.press('r');
+    await page.mouse.move(...at(0.1, 0.1));
+    await page.mouse.down();
+    await page.mouse.move(...at(0.25, 0.25), { steps: 5 });
+    await page.mouse.up();
+    await page.locator('.viewer-stats', { hasText: '10 marks' }).waitFor();
+    await page.keyboard.press('Control+z');
+    await page.locator('.viewer-stats', { hasText: '9 marks' }).waitFor();
+    await page.keyboard.press('Control+Shift+z');
+    await page.locator('.viewer-stats', { hasText: '10 marks' }).waitFor();
+    await savedState(b);
+    let shapes = (await serverMarks(api, slideId)).filter((m) => m.properties.shape !== 'point');
+    assert.deepEqual(shapes.map((m) => m.properties.shape).sort(), ['polygon', 'rectangle']);
+
+    // Move the polygon with the select tool: the server gets version 2 of it.
+    await page.keyboard.press('v');
+    await page.mouse.move(...at(0.775, 0.7));
+    await page.mouse.down();
+    await page.mouse.move(...at(0.8, 0.72), { steps: 5 });
+    await page.mouse.up();
+    await savedState(b);
+    shapes = (await serverMarks(api, slideId)).filter((m) => m.properties.shape === 'polygon');
+    assert.equal(shapes[0]?.properties.version, 2);
+
+    // Erase one point with a click of the eraser.
+    await page.keyboard.press('x');
+    await page.mouse.click(...at(0.55, 0.7));
+    await page.locator('.viewer-stats', { hasText: '9 marks' }).waitFor();
+    await savedState(b);
+    assert.equal((await serverMarks(api, slideId)).length, 9);
+    await page.reload();
+    await page.locator('.viewer-stats', { hasText: '9 marks' }).waitFor();
+    await stageBox(b);
+    await screenshot(page, 'viewer-shapes');
+  });
+
   it('loaded nothing from outside and threw no errors', () => {
     assert.deepEqual(b.foreign, []);
     assert.deepEqual(b.pageErrors, []);
@@ -200,7 +246,7 @@ describe('open a slide, mark it, and never lose a mark', () => {
 
 interface Feature {
   id: number;
-  properties: { category_id: number };
+  properties: { category_id: number; shape: string; version: number };
 }
 
 async function serverMarks(api: Api, slideId: number): Promise<Feature[]> {

@@ -55,7 +55,6 @@ func less(a, b countKey) bool {
 	return false
 }
 
-
 // Grid sums the level-of-detail counts into cells of cell pixels (a
 // multiple of annotation.CountCell) over f's box and filters, from the
 // coarser counts when cell is a multiple of theirs.

@@ -145,6 +145,10 @@ func TestValidationWritesNothing(t *testing.T) {
 	tumor := w.Categories["tumor"]
 	other := w.MustProject(t, "other")
 	foreign := w.MustCategory(t, other, 1, "alien", "#123456", false)
+	special := w.MustCategory(t, w.Project, 5, "special", "#abcdef", false)
+	if _, err := w.DB.Exec(`INSERT INTO category_assignments (category_id, user_id) VALUES (?, ?)`, special, w.Users["annotator2"].ID); err != nil {
+		t.Fatal(err)
+	}
 	sq := func(coords string) annotation.Draft {
 		return draft(t, `{"type":"Feature","geometry":{"type":"Polygon","coordinates":`+coords+`},"properties":{"category_id":`+itoa(tumor)+`}}`)
 	}
@@ -156,6 +160,7 @@ func TestValidationWritesNothing(t *testing.T) {
 		{"unknown category", point(1, 1, 999_999), "category 999999 does not exist"},
 		{"foreign category", point(1, 1, foreign), "does not exist in project"},
 		{"archived category", point(1, 1, w.Categories["retired"]), "archived"},
+		{"category assigned to another annotator", point(1, 1, special), "not assigned"},
 		{"outside the slide", point(100_001, 5, tumor), "outside the slide"},
 		{"negative", point(-1, 5, tumor), "outside the slide"},
 		{"bow tie", sq(`[[[0,0],[10,10],[10,0],[0,10],[0,0]]]`), "intersects itself"},

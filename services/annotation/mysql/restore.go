@@ -168,4 +168,3 @@ func containsID(marks []annotation.Mark, id int64) bool {
 	}
 	return false
 }
-

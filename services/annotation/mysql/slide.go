@@ -47,9 +47,11 @@ func (s *Store) SlideOfMark(ctx context.Context, id int64) (annotation.Slide, er
 	return s.Slide(ctx, slide)
 }
 
-// Categories returns a project's categories by id.
+// Categories returns a project's categories by id, each with the users it
+// is assigned to (none: everyone).
 func (s *Store) Categories(ctx context.Context, project int64) (map[int64]annotation.Category, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, color, archived FROM categories WHERE project_id = ?`, project)
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.name, c.color, c.archived, a.user_id FROM categories c
+		LEFT JOIN category_assignments a ON a.category_id = c.id WHERE c.project_id = ?`, project)
 	if err != nil {
 		return nil, fmt.Errorf("list categories of project %d: %w", project, err)
 	}
@@ -57,17 +59,28 @@ func (s *Store) Categories(ctx context.Context, project int64) (map[int64]annota
 	out := map[int64]annotation.Category{}
 	for rows.Next() {
 		var c annotation.Category
-		if err := rows.Scan(&c.ID, &c.Name, &c.Color, &c.Archived); err != nil {
+		var user sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.Name, &c.Color, &c.Archived, &user); err != nil {
 			return nil, fmt.Errorf("scan category: %w", err)
+		}
+		if prev, ok := out[c.ID]; ok {
+			c.Assigned = prev.Assigned
+		}
+		if user.Valid {
+			if c.Assigned == nil {
+				c.Assigned = map[int64]bool{}
+			}
+			c.Assigned[user.Int64] = true
 		}
 		out[c.ID] = c
 	}
 	return out, rows.Err()
 }
 
-// checkDrafts validates every draft against the slide and the project's
-// categories; the first bad one fails the whole request, naming its index.
-func (s *Store) checkDrafts(ctx context.Context, sl annotation.Slide, drafts []annotation.Draft, label func(int) string) error {
+// checkDrafts validates every draft of a new mark by author against the
+// slide and the project's categories; the first bad one fails the whole
+// request, naming its index.
+func (s *Store) checkDrafts(ctx context.Context, sl annotation.Slide, author int64, drafts []annotation.Draft, label func(int) string) error {
 	if len(drafts) > s.cfg.MaxFeatures {
 		return platform.Errorf(platform.ETOOLARGE, "%d features in one request, more than the limit of %d", len(drafts), s.cfg.MaxFeatures)
 	}
@@ -76,20 +89,25 @@ func (s *Store) checkDrafts(ctx context.Context, sl annotation.Slide, drafts []a
 		return err
 	}
 	for i, d := range drafts {
-		if err := checkDraft(d, sl, cats, s.cfg.MaxVertices); err != nil {
+		if err := checkDraft(d, sl, cats, author, 0, s.cfg.MaxVertices); err != nil {
 			return platform.Errorf(platform.EINVALID, "%s: %v", label(i), err)
 		}
 	}
 	return nil
 }
 
-func checkDraft(d annotation.Draft, sl annotation.Slide, cats map[int64]annotation.Category, maxVertices int) error {
+// checkDraft checks one mark of author; kept is the category the mark
+// already has, which stays allowed after it is archived or unassigned.
+func checkDraft(d annotation.Draft, sl annotation.Slide, cats map[int64]annotation.Category, author, kept int64, maxVertices int) error {
 	c, ok := cats[d.CategoryID]
 	switch {
 	case !ok:
 		return fmt.Errorf("category %d does not exist in project %d", d.CategoryID, sl.ProjectID)
+	case d.CategoryID == kept:
 	case c.Archived:
 		return fmt.Errorf("category %d (%s) is archived", d.CategoryID, c.Name)
+	case c.Assigned != nil && !c.Assigned[author]:
+		return fmt.Errorf("category %d (%s) is not assigned to the mark's author", d.CategoryID, c.Name)
 	}
 	return d.Geometry.Validate(sl, maxVertices)
 }

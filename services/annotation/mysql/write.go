@@ -37,7 +37,7 @@ func (s *Store) Create(ctx context.Context, p *access.Principal, slideID int64, 
 	if len(drafts) == 0 {
 		return nil, platform.Errorf(platform.EINVALID, "field \"features\" must hold at least one feature")
 	}
-	if err := s.checkDrafts(ctx, sl, drafts, featureLabel); err != nil {
+	if err := s.checkDrafts(ctx, sl, p.UserID, drafts, featureLabel); err != nil {
 		return nil, err
 	}
 	return s.create(ctx, p, sl, drafts, key, hash)
@@ -209,7 +209,7 @@ func (s *Store) edited(edits []annotation.Edit, cur map[int64]annotation.Mark, s
 		m := cur[e.ID]
 		d, err := e.Feature.Apply(annotation.Draft{CategoryID: m.CategoryID, Geometry: m.Geometry, Note: m.Note})
 		if err == nil {
-			err = checkDraft(d, sl, cats, s.cfg.MaxVertices)
+			err = checkDraft(d, sl, cats, m.AuthorID, m.CategoryID, s.cfg.MaxVertices)
 		}
 		if err != nil {
 			return nil, platform.Errorf(platform.EINVALID, "annotation %d: %v", e.ID, err)
@@ -260,7 +260,6 @@ func refIDs(refs []annotation.Ref) []int64 {
 	return ids
 }
 
-
 // Import resolves parsed items to the project's categories, skips the
 // ones that do not fit (unknown class, outside the slide, bad geometry)
 // and creates the rest in one transaction. Errors as Create.
@@ -276,10 +275,10 @@ func (s *Store) Import(ctx context.Context, p *access.Principal, slideID int64, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if c, ok := cats[def]; def != 0 && (!ok || c.Archived) {
-		return nil, nil, platform.Errorf(platform.EINVALID, "category_id %d is not a live category of project %d", def, sl.ProjectID)
+	if c, ok := cats[def]; def != 0 && (!ok || c.Archived || (c.Assigned != nil && !c.Assigned[p.UserID])) {
+		return nil, nil, platform.Errorf(platform.EINVALID, "category_id %d is not a live category of project %d that you may use", def, sl.ProjectID)
 	}
-	drafts, skips, unknown := annotation.Resolve(items, cats, def, sl, s.cfg.MaxVertices)
+	drafts, skips, unknown := annotation.Resolve(items, cats, def, p.UserID, sl, s.cfg.MaxVertices)
 	rep := &annotation.ImportReport{Skipped: skips, UnknownClasses: unknown, IDs: []int64{}}
 	if len(drafts) == 0 {
 		return rep, &annotation.Created{}, nil

@@ -39,6 +39,9 @@ func Register(e *gin.Engine, cfg auth.Config, store *mysql.Store, authn *access.
 		h.oidc = newOIDCClient(cfg.OIDC)
 	}
 	httpapi.ServeOpenAPI(e, "/api/v1/auth/openapi.json", openAPI)
+	// Login needs no principal; outside the middleware a browser holding
+	// an old session cookie but no CSRF token can still sign in again.
+	e.POST("/api/v1/auth/login", access.Require(access.Anyone), h.login)
 	g := e.Group("/", authn.Middleware())
 	h.registerSession(g)
 	h.registerUsers(g)
@@ -48,7 +51,6 @@ func Register(e *gin.Engine, cfg auth.Config, store *mysql.Store, authn *access.
 }
 
 func (h *Handler) registerSession(g *gin.RouterGroup) {
-	g.POST("/api/v1/auth/login", access.Require(access.Anyone), h.login)
 	g.POST("/api/v1/auth/logout", access.Require(access.SignedIn), h.logout)
 	g.GET("/api/v1/auth/me", access.Require(access.SignedIn), h.me)
 	g.POST("/api/v1/auth/password", access.Require(access.SignedIn), h.changePassword)

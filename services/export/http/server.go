@@ -3,9 +3,15 @@ package http
 
 import (
 	_ "embed"
+	"log/slog"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/patholabel/patholabel/services/export/minio"
+	"github.com/patholabel/patholabel/services/export/mysql"
+	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
@@ -15,7 +21,40 @@ var openAPI []byte
 // OpenAPI is the service's OpenAPI 3 document.
 func OpenAPI() []byte { return openAPI }
 
-// Register adds the export service's routes to e.
-func Register(e *gin.Engine) {
+// Handler holds what the endpoints need. Handlers hand the store the
+// request's context, never the *gin.Context (gin reuses it).
+type Handler struct {
+	store       *mysql.Store
+	objects     *minio.Store
+	rdb         *goredis.Client // may be nil: workers then find jobs by scanning
+	redisPrefix string
+	linkTTL     time.Duration
+	log         *slog.Logger
+}
+
+// Deps are the handler's collaborators.
+type Deps struct {
+	Store       *mysql.Store
+	Objects     *minio.Store
+	Authn       *access.Authenticator
+	Redis       *goredis.Client
+	RedisPrefix string
+	LinkTTL     time.Duration
+	Log         *slog.Logger
+}
+
+// Register adds the export service's routes to e. Every route names the
+// rule it requires: managers of the export's project, and admins.
+func Register(e *gin.Engine, d Deps) {
+	h := &Handler{store: d.Store, objects: d.Objects, rdb: d.Redis, redisPrefix: d.RedisPrefix, linkTTL: d.LinkTTL, log: d.Log}
 	httpapi.ServeOpenAPI(e, "/api/v1/exports/openapi.json", openAPI)
+	g := e.Group("/api/v1/exports", d.Authn.Middleware())
+	manager := func(f access.ProjectFunc) gin.HandlerFunc {
+		return access.Require(access.InProject(f, access.ProjectManager))
+	}
+	g.POST("", manager(projectOfBody), h.create)
+	g.GET("", manager(projectOfQuery), h.list)
+	g.GET("/:export_id", manager(h.projectOfExport), h.get)
+	g.GET("/:export_id/files", manager(h.projectOfExport), h.files)
+	g.POST("/:export_id/cancel", manager(h.projectOfExport), h.cancel)
 }

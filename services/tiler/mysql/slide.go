@@ -12,28 +12,30 @@ import (
 )
 
 // CreateSlide records an uploaded slide and queues its ingest job in one
-// transaction, so no slide exists without a job. It fills s.ID.
+// transaction, so no slide exists without a job. It fills sl.ID.
 // Errors: invalid when the project does not exist.
 func (s *Store) CreateSlide(ctx context.Context, sl *tiler.Slide) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertSlide(ctx, tx, sl) })
+}
+
+func (s *Store) insertSlide(ctx context.Context, tx *sql.Tx, sl *tiler.Slide) error {
 	now := s.now()
 	sl.Status, sl.CreatedAt, sl.UpdatedAt = tiler.StatusQueued, now, now
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO slides
-			(project_id, case_id, stain, name, status, bytes, sha256, source_key, tile_size, tile_overlap, tile_format, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sl.ProjectID, sl.CaseID, sl.Stain, sl.Name, sl.Status, sl.Bytes, sl.SHA256, sl.SourceKey,
-			sl.TileSize, sl.TileOverlap, sl.TileFormat, sl.CreatedBy, now, now)
-		if isForeignKey(err) {
-			return platform.Errorf(platform.EINVALID, "no such project %d", sl.ProjectID)
-		}
-		if err != nil {
-			return fmt.Errorf("insert slide: %w", err)
-		}
-		if sl.ID, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("insert slide: %w", err)
-		}
-		return insertJob(ctx, tx, tiler.KindSlide, sl.ID, now)
-	})
+	res, err := tx.ExecContext(ctx, `INSERT INTO slides
+		(project_id, case_id, stain, name, status, bytes, sha256, source_key, tile_size, tile_overlap, tile_format, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sl.ProjectID, sl.CaseID, sl.Stain, sl.Name, sl.Status, sl.Bytes, sl.SHA256, sl.SourceKey,
+		sl.TileSize, sl.TileOverlap, sl.TileFormat, sl.CreatedBy, now, now)
+	if isForeignKey(err) {
+		return platform.Errorf(platform.EINVALID, "no such project %d", sl.ProjectID)
+	}
+	if err != nil {
+		return fmt.Errorf("insert slide: %w", err)
+	}
+	if sl.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("insert slide: %w", err)
+	}
+	return insertJob(ctx, tx, tiler.KindSlide, sl.ID, now)
 }
 
 const slideColumns = `id, project_id, case_id, stain, name, status, progress, COALESCE(error, ''), width, height, levels,

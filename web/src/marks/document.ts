@@ -1,5 +1,7 @@
 import { PointLayer, type PointMark } from '../overlay/points';
+import type { Point } from '../viewer/geometry';
 import type { Mark } from './mark';
+import { geometryBounds, hits } from './shapes';
 
 /** Change is a mark's state after an edit: null means deleted. */
 export interface Change {
@@ -36,10 +38,12 @@ export class MarkDocument {
   private readonly listeners = new Set<() => void>();
   private shapeRevision = 0;
 
+  /** author stamps new marks made here, so per-annotator views include them before they are saved. */
   constructor(
     width: number,
     height: number,
     private readonly sink: Sink,
+    private readonly author?: string,
   ) {
     this.points = new PointLayer(width, height);
   }
@@ -85,7 +89,7 @@ export class MarkDocument {
 
   /** commit applies one user edit of one or more marks as a single undo step. */
   commit(changes: readonly Change[]): void {
-    const steps = changes.map((c) => ({ ref: c.ref, before: this.marks.get(c.ref) ?? null, after: c.after }));
+    const steps = changes.map((c) => ({ ref: c.ref, before: this.marks.get(c.ref) ?? null, after: this.stamp(c.after) }));
     if (steps.length === 0) return;
     this.undoStack.push(steps);
     if (this.undoStack.length > undoDepth) this.undoStack.shift();
@@ -117,10 +121,46 @@ export class MarkDocument {
     return true;
   }
 
-  countByCategory(): Map<string, number> {
+  /**
+   * hitTest finds the mark under p (image pixels) among those visible:
+   * points first, since they are small and sit on top, then shapes, the
+   * most recently added first.
+   */
+  hitTest(p: Point, tolerance: number, visible: (m: Mark) => boolean = () => true): Mark | undefined {
+    const dot = this.points.nearest(p.x, p.y, tolerance);
+    const mark = dot === undefined ? undefined : this.marks.get(dot.id);
+    if (mark !== undefined && visible(mark)) return mark;
+    const shapes = [...this.shapeMarks.values()];
+    for (let i = shapes.length - 1; i >= 0; i--) {
+      const s = shapes[i] as Mark;
+      const b = geometryBounds(s.geometry);
+      if (p.x < b.x - tolerance || p.y < b.y - tolerance || p.x > b.x + b.width + tolerance || p.y > b.y + b.height + tolerance) continue;
+      if (visible(s) && hits(s, p, tolerance)) return s;
+    }
+    return undefined;
+  }
+
+  countByCategory(visible: (m: Mark) => boolean = () => true): Map<string, number> {
+    return this.count((m) => m.category, visible);
+  }
+
+  /** countByAuthor counts marks per author; unsaved marks count for this document's author. */
+  countByAuthor(): Map<string, number> {
+    return this.count((m) => m.author ?? this.author ?? '', () => true);
+  }
+
+  private count(key: (m: Mark) => string, visible: (m: Mark) => boolean): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const m of this.marks.values()) counts.set(m.category, (counts.get(m.category) ?? 0) + 1);
+    for (const m of this.marks.values()) {
+      if (!visible(m)) continue;
+      const k = key(m);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
     return counts;
+  }
+
+  private stamp(m: Mark | null): Mark | null {
+    return m === null || m.author !== undefined || this.author === undefined ? m : { ...m, author: this.author };
   }
 
   onChange(fn: () => void): () => void {
@@ -162,5 +202,5 @@ export class MarkDocument {
 
 function pointOf(m: Mark): PointMark {
   const g = m.geometry as Extract<Mark['geometry'], { kind: 'point' }>;
-  return { id: m.ref, x: g.x, y: g.y, radius: g.radius, category: m.category };
+  return { id: m.ref, x: g.x, y: g.y, radius: g.radius, category: m.category, ...(m.author === undefined ? {} : { author: m.author }) };
 }

@@ -39,6 +39,12 @@ export class Palette {
     return this.byKey.get(id);
   }
 
+  /** idAt answers the id of the n-th category (0-based), the one key n+1 picks. */
+  idAt(n: number): string | null {
+    const c = this.categories[n];
+    return c === undefined ? null : String(c.id);
+  }
+
   activeId(): string | null {
     return this.active;
   }

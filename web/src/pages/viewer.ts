@@ -1,178 +1,109 @@
 import { listAnnotations } from '../api/annotations';
+import { listMembers } from '../api/members';
 import { listCategories } from '../api/projects';
 import { dziUrl, getSlide } from '../api/slides';
 import type { Category } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
-import { h, replaceChildren } from '../dom';
+import { h } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
-import { fromFeature, toFeature, type Feature } from '../marks/mark';
+import { fromFeature, toFeature, type Feature, type Mark } from '../marks/mark';
 import { MarkOverlay } from '../overlay/overlay';
+import type { CategoryStyle } from '../overlay/render';
+import { paintShapes } from '../overlay/shapes';
 import { IndexedDBOutboxStore } from '../sync/idb';
 import { MemoryOutboxStore, type OutboxStore } from '../sync/outbox';
 import { SaveQueue } from '../sync/queue';
 import { ApiTransport } from '../sync/transport';
-import type { CategoryStyle } from '../overlay/render';
+import type { EditContext } from '../tools/context';
+import { DragShapeTool, PolygonTool } from '../tools/draw';
+import { EraserTool } from '../tools/eraser';
 import { PointTool } from '../tools/point';
-import { panTool, ToolController } from '../tools/tool';
+import { SelectTool } from '../tools/select';
+import { panTool, ToolController, type Tool } from '../tools/tool';
 import { SlideViewer, type ImageSize } from '../viewer/viewer';
+import { AnnotatorFilter } from './annotators';
 import { alertBox, errorText, isAbort, statusBox } from './common';
+import { helpDialog } from './help';
 import { Palette } from './palette';
 import { SaveIndicator } from './savestatus';
+import { rangeField, toolbarGroup, toolButtons, viewControls } from './viewercontrols';
 
 const hiddenStyle: CategoryStyle = { color: '#000', visible: false };
 const defaultMarkerRadius = 8;
 // The annotation service's default cap on one query.
 const maxMarks = 50_000;
 
+/** Slots are the parts of the page that fill in once the slide and its marks are loaded. */
+interface Slots {
+  readonly title: HTMLElement;
+  readonly messages: HTMLElement;
+  readonly save: HTMLElement;
+  readonly toolbar: HTMLElement;
+  readonly tools: HTMLElement;
+  readonly stats: HTMLElement;
+}
+
 export function viewerPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
   const slideId = req.params['slideId'] ?? '';
   const abort = new AbortController();
-  const title = h('h1', { class: 'viewer-title', tabindex: -1 }, 'Slide');
-  const messages = h('div', { class: 'viewer-messages', 'aria-live': 'polite' });
+  const me = String(ctx.session.user?.id ?? '');
+  const slots: Slots = {
+    title: h('h1', { class: 'viewer-title', tabindex: -1 }, 'Slide'),
+    messages: h('div', { class: 'viewer-messages', 'aria-live': 'polite' }),
+    save: h('div', { class: 'save-slot' }),
+    toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'View' }),
+    tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': 'Annotation tools' }),
+    stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
+  };
   const stage = h('div', { class: 'viewer-stage', role: 'region', 'aria-label': 'Slide view' });
   const palette = new Palette();
-  const radius = h('input', {
-    id: 'marker-size',
-    type: 'range',
-    min: 1,
-    max: 100,
-    value: defaultMarkerRadius,
-  });
-  const radiusOut = h('output', { for: 'marker-size' }, `${defaultMarkerRadius} px`);
-  radius.addEventListener('input', () => (radiusOut.textContent = `${radius.value} px`));
-  const stats = h('p', { class: 'viewer-stats', 'aria-live': 'off' });
-  const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Viewer tools' });
-
+  const annotators = new AnnotatorFilter(me);
+  const markerSize = rangeField('marker-size', 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`);
+  const opacity = rangeField('mark-opacity', 'Mark opacity', 10, 100, 100, (v) => `${v} %`);
   const viewer = new SlideViewer(stage, dziUrl(slideId), 'Overview of the whole slide');
-  let state: Loaded | null = null;
-  let disposed = false;
-  const saveSlot = h('div', { class: 'save-slot' });
-
-  const side = h(
-    'aside',
-    { class: 'viewer-side', 'aria-label': 'Annotation settings' },
-    palette.element,
-    h('div', { class: 'field' }, h('label', { for: 'marker-size' }, 'Marker size'), radiusOut, radius),
-    stats,
-  );
   const element = h(
     'section',
     { class: 'viewer-page' },
     h(
       'header',
       { class: 'viewer-head' },
-      h(
-        'nav',
-        { 'aria-label': 'Breadcrumb', class: 'breadcrumb' },
-        h('a', { href: '/' }, 'Projects'),
-        ' / ',
-        h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides'),
-      ),
-      title,
-      saveSlot,
-      toolbar,
+      h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '/' }, 'Projects'), ' / ',
+        h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides')),
+      slots.title,
+      slots.save,
+      slots.toolbar,
     ),
-    messages,
-    h('div', { class: 'viewer-body' }, stage, side),
+    slots.messages,
+    h(
+      'div',
+      { class: 'viewer-body' },
+      stage,
+      h('aside', { class: 'viewer-side', 'aria-label': 'Annotation settings' },
+        slots.tools, palette.element, markerSize.element, opacity.element, annotators.element, slots.stats),
+    ),
   );
+  let state: Loaded | null = null;
+  let disposed = false;
+  const report = (err: unknown): void => {
+    if (!isAbort(err)) slots.messages.appendChild(alertBox(errorText(err)));
+  };
 
-  getSlide(ctx.api, slideId, abort.signal).then(
-    (s) => (title.textContent = s.name),
-    (err: unknown) => report(err),
-  );
+  getSlide(ctx.api, slideId, abort.signal).then((s) => (slots.title.textContent = s.name), report);
+  listMembers(ctx.api, projectId, abort.signal).then((ms) => annotators.setMembers(ms), () => undefined);
   const categories = listCategories(ctx.api, projectId, abort.signal).catch((err: unknown) => {
     report(err);
     return [] as Category[];
   });
   Promise.all([viewer.whenOpen(), categories])
     .then(async ([size, cats]) => {
-      const loaded = await setUp(size, cats);
+      palette.setCategories(cats);
+      const loaded = await setUp({ ctx, slideId, me, viewer, size, palette, annotators, markerSize: markerSize.input, opacity: opacity.input, slots, report, signal: abort.signal });
       if (disposed) loaded.dispose();
       else state = loaded;
     })
-    .catch((err: unknown) => report(err));
-
-  function report(err: unknown): void {
-    if (!isAbort(err)) messages.appendChild(alertBox(errorText(err)));
-  }
-
-  async function setUp(size: ImageSize, cats: readonly Category[]): Promise<Loaded> {
-    palette.setCategories(cats);
-    const queue = await SaveQueue.open({
-      scope: { user: String(ctx.session.user?.id ?? ''), slide: slideId },
-      store: outboxStore(),
-      transport: new ApiTransport(ctx.api),
-      newKey: newId,
-    });
-    const doc = new MarkDocument(size.width, size.height, {
-      put: (m) => queue.put(m.ref, toFeature(m)),
-      remove: (ref) => queue.remove(ref),
-    });
-    const layer = doc.points;
-    const styles = (i: number): CategoryStyle => {
-      const cat = palette.byId(layer.categories[i] ?? '');
-      return cat === undefined ? hiddenStyle : { color: cat.color, visible: palette.isVisible(cat) };
-    };
-    const overlay = new MarkOverlay(viewer, layer, styles);
-    const refresh = (): void => {
-      palette.setCounts(doc.countByCategory());
-      overlay.invalidate();
-    };
-    doc.onChange(refresh);
-    palette.onChange(refresh);
-    queue.on({
-      saved: (ref, saved) => dedupe(doc, ref, saved?.id),
-      rejected: (refs, message) => report(new Error(`${refs.length} mark(s) could not be saved: ${message}`)),
-    });
-    const indicator = new SaveIndicator(queue, (id) => palette.byId(id), (ref, f) => showFeature(doc, ref, f));
-    saveSlot.replaceChildren(indicator.element);
-    const point = new PointTool({
-      category: () => palette.activeId(),
-      radius: () => Number(radius.value),
-      newId,
-      place: (mark) => doc.commit([{ ref: mark.ref, after: mark }]),
-    });
-    const tools = new ToolController(viewer, [panTool, point]);
-    buildToolbar(toolbar, viewer, tools, doc);
-    await loadMarks(doc, queue, size);
-    const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, palette, doc);
-    const onOnline = (): void => queue.retryNow();
-    document.addEventListener('keydown', onKey);
-    window.addEventListener('online', onOnline);
-    overlay.onStats((s) => (stats.textContent = `${doc.size} marks, ${s.drawn} on screen`));
-    refresh();
-    // What an earlier page left in the outbox goes now, not at the next edit.
-    if (queue.status().pending > 0) void queue.flush();
-    return {
-      dispose: () => {
-        document.removeEventListener('keydown', onKey);
-        window.removeEventListener('online', onOnline);
-        queue.close();
-        tools.destroy();
-        overlay.destroy();
-      },
-    };
-  }
-
-  /** loadMarks shows the server's marks, then lays over them what the outbox has not sent yet. */
-  async function loadMarks(doc: MarkDocument, queue: SaveQueue, size: ImageSize): Promise<void> {
-    const loading = statusBox('Loading marks…');
-    messages.appendChild(loading);
-    const bbox = { x0: 0, y0: 0, x1: size.width, y1: size.height };
-    try {
-      const page = await listAnnotations(ctx.api, slideId, bbox, { limit: maxMarks, defaultRadius: defaultMarkerRadius, signal: abort.signal });
-      for (const m of page.marks) queue.track(m.mark.ref, m.id, m.version);
-      doc.showAll(page.marks.map((m) => m.mark));
-      if (page.truncated) report(new Error(`This slide has more than ${maxMarks} marks; only the first ${maxMarks} are shown.`));
-    } catch (err) {
-      report(err);
-    } finally {
-      loading.remove();
-    }
-    for (const c of queue.changes()) showFeature(doc, c.ref, c.feature);
-  }
+    .catch(report);
 
   return {
     title: 'Viewer',
@@ -190,53 +121,159 @@ interface Loaded {
   dispose(): void;
 }
 
-function buildToolbar(toolbar: HTMLElement, viewer: SlideViewer, tools: ToolController, doc: MarkDocument): void {
-  const toolButtons = tools.tools.map((t) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'tool',
-        'aria-pressed': String(t === tools.active),
-        'aria-keyshortcuts': t.key.toUpperCase(),
-        title: `${t.label} (${t.key.toUpperCase()})`,
-        onclick: () => tools.select(t.id),
-      },
-      t.label,
-    ),
-  );
-  tools.onChange((active) =>
-    toolButtons.forEach((b, i) => b.setAttribute('aria-pressed', String(tools.tools[i] === active))),
-  );
-  const action = (label: string, text: string, fn: () => void): HTMLButtonElement =>
-    h('button', { type: 'button', 'aria-label': label, title: label, onclick: fn }, text);
-  replaceChildren(
-    toolbar,
-    h('div', { class: 'group', role: 'group', 'aria-label': 'Tools' }, ...toolButtons),
-    h(
-      'div',
-      { class: 'group', role: 'group', 'aria-label': 'History' },
-      action('Undo (Ctrl+Z)', 'Undo', () => doc.undo()),
-      action('Redo (Ctrl+Shift+Z)', 'Redo', () => doc.redo()),
-    ),
-    h(
-      'div',
-      { class: 'group', role: 'group', 'aria-label': 'View' },
-      action('Zoom in', '+', () => viewer.zoomBy(1.5)),
-      action('Zoom out', '−', () => viewer.zoomBy(1 / 1.5)),
-      action('Fit slide to screen', 'Fit', () => viewer.home()),
-      action('Rotate 90 degrees', 'Rotate', () => viewer.rotateBy(90)),
-      action('Full screen', 'Full screen', () => viewer.toggleFullScreen()),
-    ),
-  );
+interface Setup {
+  readonly ctx: AppContext;
+  readonly slideId: string;
+  readonly me: string;
+  readonly viewer: SlideViewer;
+  readonly size: ImageSize;
+  readonly palette: Palette;
+  readonly annotators: AnnotatorFilter;
+  readonly markerSize: HTMLInputElement;
+  readonly opacity: HTMLInputElement;
+  readonly slots: Slots;
+  readonly signal: AbortSignal;
+  report(err: unknown): void;
 }
 
-/** shortcut maps 1–9 to categories, letters to tools and Ctrl+Z to undo, except while typing in a field. */
-function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument): void {
+/** setUp builds the editing machinery once the slide is open: marks, outbox, overlay, tools, keys. */
+async function setUp(s: Setup): Promise<Loaded> {
+  const queue = await SaveQueue.open({
+    scope: { user: s.me, slide: s.slideId },
+    store: outboxStore(),
+    transport: new ApiTransport(s.ctx.api),
+    newKey: newId,
+  });
+  const doc = new MarkDocument(s.size.width, s.size.height, { put: (m) => queue.put(m.ref, toFeature(m)), remove: (ref) => queue.remove(ref) }, s.me);
+  const visible = (m: Mark): boolean => {
+    const cat = s.palette.byId(m.category);
+    return cat !== undefined && s.palette.isVisible(cat) && s.annotators.isVisible(m.author);
+  };
+  const overlay = markOverlay(s, doc, visible);
+  const refresh = (): void => {
+    s.palette.setCounts(doc.countByCategory());
+    s.annotators.update(doc.countByAuthor());
+    overlay.setFilter(s.annotators.filtering ? (slot) => s.annotators.isVisible(doc.points.authorOf(slot) || undefined) : undefined);
+    overlay.invalidate();
+  };
+  doc.onChange(refresh);
+  s.palette.onChange(refresh);
+  s.annotators.onChange(refresh);
+  s.opacity.addEventListener('input', () => (overlay.canvas.style.opacity = String(Number(s.opacity.value) / 100)));
+  queue.on({
+    saved: (ref, saved) => dedupe(doc, ref, saved?.id),
+    rejected: (refs, message) => s.report(new Error(`${refs.length} mark(s) could not be saved: ${message}`)),
+  });
+  s.slots.save.replaceChildren(new SaveIndicator(queue, (id) => s.palette.byId(id), (ref, f) => showFeature(doc, ref, f)).element);
+  const edit = editContext(s, doc, visible, () => overlay.invalidate());
+  const tools = new ToolController(s.viewer, makeTools(s, edit));
+  overlay.addPainter((c, m) => tools.active.paint?.(c, m));
+  const help = helpDialog(tools.tools);
+  s.slots.tools.replaceChildren(...toolButtons(tools), help);
+  s.slots.toolbar.replaceChildren(
+    toolbarGroup('History', [['Undo (Ctrl+Z)', 'Undo', () => doc.undo()], ['Redo (Ctrl+Shift+Z)', 'Redo', () => doc.redo()]]),
+    viewControls(s.viewer),
+    toolbarGroup('Help', [['Keyboard shortcuts (?)', '?', () => help.showModal()]]),
+  );
+  await loadMarks(s, doc, queue);
+  const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, s.palette, doc, help);
+  const onOnline = (): void => queue.retryNow();
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('online', onOnline);
+  overlay.onStats((f) => (s.slots.stats.textContent = `${doc.size} marks, ${f.drawn} points on screen`));
+  refresh();
+  // What an earlier page left in the outbox goes now, not at the next edit.
+  if (queue.status().pending > 0) void queue.flush();
+  return {
+    dispose: () => {
+      document.removeEventListener('keydown', onKey);
+      window.removeEventListener('online', onOnline);
+      queue.close();
+      tools.destroy();
+      overlay.destroy();
+    },
+  };
+}
+
+function markOverlay(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean): MarkOverlay {
+  const layer = doc.points;
+  const styles = (i: number): CategoryStyle => {
+    const cat = s.palette.byId(layer.categories[i] ?? '');
+    return cat === undefined ? hiddenStyle : { color: cat.color, visible: s.palette.isVisible(cat) };
+  };
+  const overlay = new MarkOverlay(s.viewer, layer, styles);
+  overlay.addPainter((c, m, w, hgt) =>
+    paintShapes(c, doc.shapes(), m, w, hgt, (mark) => ({ color: s.palette.byId(mark.category)?.color ?? '#000', visible: visible(mark) })),
+  );
+  return overlay;
+}
+
+function editContext(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean, invalidate: () => void): EditContext {
+  return {
+    doc,
+    category: () => s.palette.activeId(),
+    newId,
+    color: (c) => s.palette.byId(c)?.color ?? '#000',
+    visible,
+    invalidate,
+    notify: (msg) => s.report(new Error(msg)),
+  };
+}
+
+function makeTools(s: Setup, edit: EditContext): Tool[] {
+  const select = new SelectTool(edit);
+  select.categoryAt = (i) => s.palette.idAt(i);
+  const point = new PointTool({
+    category: () => s.palette.activeId(),
+    radius: () => Number(s.markerSize.value),
+    newId,
+    place: (mark) => edit.doc.commit([{ ref: mark.ref, after: mark }]),
+  });
+  return [
+    panTool,
+    point,
+    new PolygonTool(edit),
+    new DragShapeTool('rectangle', edit),
+    new DragShapeTool('ellipse', edit),
+    new DragShapeTool('freehand', edit),
+    select,
+    new EraserTool(edit),
+  ];
+}
+
+/** loadMarks shows the server's marks, then lays over them what the outbox has not sent yet. */
+async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue): Promise<void> {
+  const loading = statusBox('Loading marks…');
+  s.slots.messages.appendChild(loading);
+  const bbox = { x0: 0, y0: 0, x1: s.size.width, y1: s.size.height };
+  try {
+    const page = await listAnnotations(s.ctx.api, s.slideId, bbox, { limit: maxMarks, defaultRadius: defaultMarkerRadius, signal: s.signal });
+    for (const m of page.marks) queue.track(m.mark.ref, m.id, m.version);
+    doc.showAll(page.marks.map((m) => m.mark));
+    if (page.truncated) s.report(new Error(`This slide has more than ${maxMarks} marks; only the first ${maxMarks} are shown.`));
+  } catch (err) {
+    s.report(err);
+  } finally {
+    loading.remove();
+  }
+  for (const c of queue.changes()) showFeature(doc, c.ref, c.feature);
+}
+
+/**
+ * shortcut routes keys: the active tool first (Enter, Escape, Delete), then
+ * Ctrl+Z / Ctrl+Shift+Z, 1–9 for categories, letters for tools, ? for help.
+ * Nothing while the user types in a field.
+ */
+function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement): void {
   const target = ev.target as HTMLElement | null;
-  if (target !== null && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+  if (target !== null && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.closest('dialog') !== null)) return;
+  if (tools.active.onKey?.(ev) === true) return ev.preventDefault();
   if ((ev.ctrlKey || ev.metaKey) && !ev.altKey) return history(ev, doc);
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if (ev.key === '?') {
+    help.showModal();
+    return ev.preventDefault();
+  }
   if (/^[1-9]$/.test(ev.key)) {
     if (palette.selectIndex(Number(ev.key) - 1)) ev.preventDefault();
     return;

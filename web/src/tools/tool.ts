@@ -1,5 +1,5 @@
 import OpenSeadragon from 'openseadragon';
-import type { Point } from '../viewer/geometry';
+import { scaleOf, type Affine, type Point } from '../viewer/geometry';
 import type { SlideViewer } from '../viewer/viewer';
 
 /** ToolPointer is a pointer event already converted to image coordinates. */
@@ -9,6 +9,8 @@ export interface ToolPointer {
   readonly shift: boolean;
   /** quick is true for a click that was not the end of a drag. */
   readonly quick: boolean;
+  /** scale is how many screen pixels one image pixel spans now: tolerances are set in screen pixels. */
+  readonly scale: number;
 }
 
 /**
@@ -25,6 +27,13 @@ export interface Tool {
   press?(p: ToolPointer): boolean;
   drag?(p: ToolPointer): boolean;
   release?(p: ToolPointer): boolean;
+  dblclick?(p: ToolPointer): boolean;
+  /** move is the pointer moving without a button, for rubber bands and hover. */
+  move?(p: ToolPointer): void;
+  /** key handles keys meant for the tool (Enter, Escape, Delete); true when consumed. */
+  onKey?(ev: KeyboardEvent): boolean;
+  /** paint draws the tool's draft or selection over the marks. */
+  paint?(ctx: CanvasRenderingContext2D, imageToScreen: Affine): void;
   activate?(): void;
   deactivate?(): void;
 }
@@ -97,6 +106,7 @@ export class ToolController {
         if (fn !== undefined && p !== null && fn.call(this.current, p)) ev.preventDefaultAction = true;
       };
     const click = route((t) => t.click);
+    const dblclick = route((t) => t.dblclick);
     const press = route((t) => t.press);
     const drag = route((t) => t.drag);
     const release = route((t) => t.release);
@@ -104,7 +114,17 @@ export class ToolController {
     osd.addHandler('canvas-press', press);
     osd.addHandler('canvas-drag', drag);
     osd.addHandler('canvas-release', release);
+    osd.addHandler('canvas-double-click', dblclick);
+    // OpenSeadragon reports no plain pointer moves; polygon rubber bands need them.
+    const onMove = (ev: PointerEvent): void => {
+      const r = osd.canvas.getBoundingClientRect();
+      const p = this.pointer(new OpenSeadragon.Point(ev.clientX - r.left, ev.clientY - r.top), ev.shiftKey, false);
+      if (p !== null) this.current.move?.(p);
+    };
+    osd.canvas.addEventListener('pointermove', onMove);
     return () => {
+      osd.canvas.removeEventListener('pointermove', onMove);
+      osd.removeHandler('canvas-double-click', dblclick);
       osd.removeHandler('canvas-click', click);
       osd.removeHandler('canvas-press', press);
       osd.removeHandler('canvas-drag', drag);
@@ -113,8 +133,9 @@ export class ToolController {
   }
 
   private pointer(position: OpenSeadragon.Point, shift: boolean, quick: boolean): ToolPointer | null {
+    const m: Affine | null = this.viewer.imageToScreen();
     const image = this.viewer.screenToImage(position.x, position.y);
-    if (image === null) return null;
-    return { image, screen: { x: position.x, y: position.y }, shift, quick };
+    if (image === null || m === null) return null;
+    return { image, screen: { x: position.x, y: position.y }, shift, quick, scale: scaleOf(m) };
   }
 }

@@ -39,6 +39,7 @@ type Main struct {
 
 	res    *app.Resources
 	server *httpapi.Server
+	store  *mysql.Store
 }
 
 // Open connects and binds the listener, so tests can read Addr before Run.
@@ -50,10 +51,10 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "annotation", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
 	})
-	store := mysql.New(m.res.DB, m.Annotation, time.Now)
+	m.store = mysql.New(m.res.DB, m.Annotation, time.Now)
 	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
 	events := annotationredis.NewPublisher(m.res.Redis, m.Redis.Prefix, m.Log)
-	annotationhttp.Register(m.server.Engine(), store, authn, events, m.Log)
+	annotationhttp.Register(m.server.Engine(), m.store, authn, events, m.Log)
 	return m.server.Listen()
 }
 
@@ -67,7 +68,25 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	go m.pruneRequests(ctx)
 	return m.server.Serve(ctx)
+}
+
+// pruneRequests drops expired idempotency answers every few minutes; any
+// replica may do it, and a failure only leaves rows for the next round.
+func (m *Main) pruneRequests(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := m.store.PruneRequests(ctx); err != nil {
+				m.Log.Warn("prune idempotency keys", "err", err)
+			}
+		}
+	}
 }
 
 // Close releases connections.

@@ -30,7 +30,9 @@ func TestEndpointByRole(t *testing.T) {
 		req  func() request
 		want []int // admin, manager, reviewer, annotator, annotator2, viewer, outsider, anonymous
 	}{
-		{"list", func() request { return request{"GET", fmt.Sprintf("/api/v1/annotations?slide_id=%d&bbox=0,0,500,500", s), nil, nil} }, members},
+		{"list", func() request {
+			return request{"GET", fmt.Sprintf("/api/v1/annotations?slide_id=%d&bbox=0,0,500,500", s), nil, nil}
+		}, members},
 		{"create", func() request { return request{"POST", "/api/v1/annotations", pointsBody(w, 1), nil} }, []int{201, 201, 201, 201, 201, 403, 404, 401}},
 		{"get", func() request { return request{"GET", fmt.Sprintf("/api/v1/annotations/%d", fresh()), nil, nil} }, members},
 		{"patch others'", func() request {
@@ -42,13 +44,19 @@ func TestEndpointByRole(t *testing.T) {
 		{"batch", func() request {
 			return request{"POST", "/api/v1/annotations/batch", map[string]any{"slide_id": s, "delete": []map[string]int64{{"id": fresh(), "version": 1}}}, nil}
 		}, []int{200, 200, 200, 200, 403, 403, 404, 401}},
-		{"history", func() request { return request{"GET", fmt.Sprintf("/api/v1/annotations/history?slide_id=%d", s), nil, nil} }, members},
-		{"mark history", func() request { return request{"GET", fmt.Sprintf("/api/v1/annotations/history?annotation_id=%d", fresh()), nil, nil} }, members},
+		{"history", func() request {
+			return request{"GET", fmt.Sprintf("/api/v1/annotations/history?slide_id=%d", s), nil, nil}
+		}, members},
+		{"mark history", func() request {
+			return request{"GET", fmt.Sprintf("/api/v1/annotations/history?annotation_id=%d", fresh()), nil, nil}
+		}, members},
 		{"restore others'", func() request {
 			fresh()
 			return request{"POST", "/api/v1/annotations/restore", map[string]any{"slide_id": s, "author_id": w.Users["annotator"].ID, "at": time.Now().UTC()}, nil}
 		}, []int{200, 200, 200, 200, 403, 403, 404, 401}},
-		{"status", func() request { return request{"GET", fmt.Sprintf("/api/v1/annotations/status?slide_id=%d", s), nil, nil} }, members},
+		{"status", func() request {
+			return request{"GET", fmt.Sprintf("/api/v1/annotations/status?slide_id=%d", s), nil, nil}
+		}, members},
 		{"set own status", func() request {
 			return request{"PUT", "/api/v1/annotations/status", map[string]any{"slide_id": s, "status": "done"}, nil}
 		}, []int{200, 200, 200, 200, 200, 403, 404, 401}},

@@ -87,3 +87,20 @@ func TestBadInputNamesTheField(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminPasswordResetEndsSessions(t *testing.T) {
+	e := mustEnv(t)
+	admin := newClient(t, e.base).mustLogin("admin", adminPassword)
+	u := admin.must(201, "POST", "/api/v1/users", map[string]any{"username": "gina", "password": "gina-password-1"})
+	gina := newClient(t, e.base).mustLogin("gina", "gina-password-1")
+	admin.must(200, "PATCH", "/api/v1/users/"+itoa(id(u, "id")), map[string]any{"password": "gina-password-2"})
+	if st, _ := gina.do("GET", "/api/v1/auth/me", nil); st != 401 {
+		t.Errorf("session after a password reset = %d, want 401", st)
+	}
+	newClient(t, e.base).mustLogin("gina", "gina-password-2")
+	var n int
+	e.db.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'user.password_reset'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("audited resets = %d, want 1", n)
+	}
+}

@@ -1,15 +1,24 @@
 // Command export writes training datasets to object storage.
 //
-//	export            serve (configured by PATHOLABEL_* variables)
+//	export            serve and run export workers (configured by PATHOLABEL_* variables)
 //	export migrate    apply database migrations and exit
 package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
+	"sync"
+	"time"
 
+	"github.com/patholabel/patholabel/services/export"
 	exporthttp "github.com/patholabel/patholabel/services/export/http"
+	"github.com/patholabel/patholabel/services/export/minio"
+	"github.com/patholabel/patholabel/services/export/mysql"
+	"github.com/patholabel/patholabel/services/export/vips"
+	"github.com/patholabel/patholabel/services/export/worker"
+	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -22,19 +31,21 @@ func main() {
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
-	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Log: log}
+	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Export: export.ReadConfig(r), Log: log}
 	return m, r.Err()
 }
 
 // Main is the export service process, bootable from tests.
 type Main struct {
-	Base  app.Base
-	Redis redis.Config
-	S3    objstore.Config
-	Log   *slog.Logger
+	Base   app.Base
+	Redis  redis.Config
+	S3     objstore.Config
+	Export export.Config
+	Log    *slog.Logger
 
 	res    *app.Resources
 	server *httpapi.Server
+	pool   *worker.Pool
 }
 
 // Open connects and binds the listener, so tests can read Addr before Run.
@@ -43,23 +54,39 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, &m.S3); err != nil {
 		return err
 	}
+	// One libvips thread per region: patches are small, and workers run
+	// side by side instead.
+	if err := vips.Startup(1); err != nil {
+		return fmt.Errorf("start libvips: %w", err)
+	}
+	reg := httpapi.NewRegistry()
+	store := mysql.New(m.res.DB, time.Now)
+	objects := minio.New(m.res.S3, m.S3.SlidesBucket, m.S3.ExportsBucket)
+	m.pool = worker.New(m.Export, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg))
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "export", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks(m.S3.ExportsBucket, m.S3.CreateBuckets),
+		Service: "export", Log: m.Log, Registry: reg, Checks: m.res.Checks(m.S3.ExportsBucket, m.S3.CreateBuckets),
 	})
-	exporthttp.Register(m.server.Engine())
+	exporthttp.Register(m.server.Engine(), exporthttp.Deps{
+		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
+		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, LinkTTL: m.Export.LinkTTL, Log: m.Log,
+	})
 	return m.server.Listen()
 }
 
 // Addr is the bound address.
 func (m *Main) Addr() string { return m.server.Addr() }
 
-// Run serves until ctx ends.
+// Run serves and runs the export workers until ctx ends; an export in
+// progress is handed back so another replica resumes it.
 func (m *Main) Run(ctx context.Context) error {
 	if m.server == nil {
 		if err := m.Open(ctx); err != nil {
 			return err
 		}
 	}
+	var wg sync.WaitGroup
+	wg.Go(func() { m.pool.Run(ctx) })
+	defer wg.Wait()
 	return m.server.Serve(ctx)
 }
 

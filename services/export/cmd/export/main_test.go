@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	miniogo "github.com/minio/minio-go/v7"
+
+	"github.com/patholabel/patholabel/services/export"
 	exporthttp "github.com/patholabel/patholabel/services/export/http"
+	"github.com/patholabel/patholabel/services/export/exporttest"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -14,11 +19,21 @@ import (
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
+// Env is a booted export service over its own database, Redis prefix and
+// buckets, with a world of slides and marks to export.
+type Env struct {
+	Main  *Main
+	Base  string
+	S3    *miniogo.Client
+	World *exporttest.World
+}
+
 // MustMain boots the real export service against fresh real dependencies.
-func MustMain(tb testing.TB) (*Main, string) {
+func MustMain(tb testing.TB) *Env {
 	tb.Helper()
-	_, dbcfg := testenv.MustDB(tb)
+	db, dbcfg := testenv.MustDB(tb)
 	_, rcfg := testenv.MustRedis(tb)
+	s3, s3cfg := testenv.MustS3(tb)
 	m := &Main{
 		Base: app.Base{
 			Log:   logging.Config{Format: "json", Level: "info"},
@@ -26,21 +41,24 @@ func MustMain(tb testing.TB) (*Main, string) {
 			MySQL: dbcfg,
 		},
 		Redis: rcfg,
-		Log:   testenv.Logger(),
+		S3:    s3cfg,
+		Export: export.Config{Workers: 1, Lease: 3 * time.Second, MaxAttempts: 3, ScanInterval: 200 * time.Millisecond,
+			TempDir: tb.TempDir(), LinkTTL: time.Hour, Software: "patholabel-export test"},
+		Log: testenv.Logger(),
 	}
-	_, s3cfg := testenv.MustS3(tb)
-	m.S3 = s3cfg
-	return m, testenv.MustServe(tb, m)
+	base := testenv.MustServe(tb, m)
+	w := exporttest.New(tb, db, s3, s3cfg.SlidesBucket, exporttest.Testdata)
+	return &Env{Main: m, Base: base, S3: s3, World: w}
 }
 
 func TestStandardEndpoints(t *testing.T) {
-	_, base := MustMain(t)
-	testenv.CheckStandardEndpoints(t, base, "export")
+	env := MustMain(t)
+	testenv.CheckStandardEndpoints(t, env.Base, "export")
 }
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	m, _ := MustMain(t)
-	missing, stale, err := httpapi.Undocumented(m.server.Engine(), exporthttp.OpenAPI())
+	env := MustMain(t)
+	missing, stale, err := httpapi.Undocumented(env.Main.server.Engine(), exporthttp.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,10 +68,29 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 }
 
 func TestBadConfigExitsWithOneLine(t *testing.T) {
-	var stderr bytes.Buffer
-	code := app.Main("export", nil, config.FromMap(map[string]string{"PATHOLABEL_REDIS_DB": "many"}), &stderr, build)
-	out := strings.TrimSpace(stderr.String())
-	if code != 2 || strings.Contains(out, "\n") || !strings.Contains(out, "PATHOLABEL_REDIS_DB") {
-		t.Fatalf("exit %d, stderr %q; want 2 and one line naming PATHOLABEL_REDIS_DB", code, out)
+	for _, bad := range []map[string]string{{"PATHOLABEL_REDIS_DB": "many"}, {"PATHOLABEL_EXPORT_LEASE": "1s"}} {
+		var stderr bytes.Buffer
+		code := app.Main("export", nil, config.FromMap(bad), &stderr, build)
+		out := strings.TrimSpace(stderr.String())
+		for key := range bad {
+			if code != 2 || strings.Contains(out, "\n") || !strings.Contains(out, key) {
+				t.Fatalf("exit %d, stderr %q; want 2 and one line naming %s", code, out, key)
+			}
+		}
 	}
+}
+
+// get reads an object of the exports bucket.
+func (env *Env) get(tb testing.TB, key string) []byte {
+	tb.Helper()
+	o, err := env.S3.GetObject(context.Background(), env.Main.S3.ExportsBucket, key, miniogo.GetObjectOptions{})
+	if err != nil {
+		tb.Fatalf("get %s: %v", key, err)
+	}
+	defer o.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(o); err != nil {
+		tb.Fatalf("read %s: %v", key, err)
+	}
+	return buf.Bytes()
 }

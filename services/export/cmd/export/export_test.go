@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/export"
+	"github.com/patholabel/patholabel/services/export/exporttest"
+	"github.com/patholabel/patholabel/services/platform/testenv"
+)
+
+// call sends a JSON request as a principal and decodes the answer into out.
+func (env *Env) call(tb testing.TB, who, method, path, body string, out any) int {
+	tb.Helper()
+	req, err := http.NewRequest(method, env.Base+path, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if who != testenv.Anonymous {
+		env.World.Fixture.MustSession(tb, who).Sign(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(b, out); err != nil {
+			tb.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// mustExport queues an export as the manager and waits until it finishes.
+func (env *Env) mustExport(tb testing.TB, body string) *export.Export {
+	tb.Helper()
+	var e export.Export
+	if st := env.call(tb, testenv.Manager, "POST", "/api/v1/exports", body, &e); st != http.StatusAccepted {
+		tb.Fatalf("POST /api/v1/exports = %d", st)
+	}
+	return env.wait(tb, e.ID)
+}
+
+func (env *Env) wait(tb testing.TB, id int64) *export.Export {
+	tb.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		var e export.Export
+		if st := env.call(tb, testenv.Manager, "GET", fmt.Sprintf("/api/v1/exports/%d", id), "", &e); st != http.StatusOK {
+			tb.Fatalf("GET export %d = %d", id, st)
+		}
+		if e.Finished() {
+			return &e
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tb.Fatalf("export %d did not finish in time", id)
+	return nil
+}
+
+// marks is the world every export test reads: one case stained twice
+// (H&E on the SVS, IHC on the NDPI) and a slide whose file is missing.
+type marks struct {
+	he, ihc, missing int64
+	tumor, stroma    int64
+	dot, edgeDot     [2]int64 // pixel positions on the H&E slide
+	poly             int64
+}
+
+func (env *Env) mustMarks(tb testing.TB) marks {
+	w := env.World
+	var m marks
+	m.tumor = w.MustCategory(tb, 1, "tumor", "#ff0000")
+	m.stroma = w.MustCategory(tb, 2, "stroma", "#00ff00")
+	m.he = w.MustSlide(tb, exporttest.SlideSpec{File: exporttest.SVS, Width: 2220, Height: 2967, MPP: 0.499, CaseID: "case-7", Stain: "HE"})
+	m.ihc = w.MustSlide(tb, exporttest.SlideSpec{File: exporttest.NDPI, Width: 3968, Height: 4864, MPP: 0.22818, CaseID: "case-7", Stain: "IHC"})
+	m.missing = w.MustSlide(tb, exporttest.SlideSpec{Width: 1000, Height: 1000, CaseID: "case-8", Stain: "HE"})
+	m.dot, m.edgeDot = [2]int64{700, 900}, [2]int64{20, 30}
+	w.MustMark(tb, m.he, m.tumor, exporttest.Point(700, 900, 12), annotation.ReviewAccepted)
+	w.MustMark(tb, m.he, m.stroma, exporttest.Point(1500.4, 2000.6, 8), annotation.ReviewPending)
+	w.MustMark(tb, m.he, m.tumor, exporttest.Point(20, 30, 5), annotation.ReviewPending)
+	m.poly = w.MustMark(tb, m.he, m.stroma, exporttest.Polygon(annotation.KindPolygon,
+		exporttest.Box(1000, 400, 1600, 800), exporttest.Box(1200, 500, 1400, 700)), annotation.ReviewAccepted)
+	w.MustMark(tb, m.he, m.tumor, exporttest.Polygon(annotation.KindRectangle, exporttest.Box(100, 2500, 300, 2700)), annotation.ReviewPending)
+	w.MustMark(tb, m.ihc, m.tumor, exporttest.Point(2000, 2100, 10), annotation.ReviewAccepted)
+	w.MustMark(tb, m.missing, m.tumor, exporttest.Point(500, 500, 10), annotation.ReviewAccepted)
+	return m
+}
+
+func allFormats(project int64, extra string) string {
+	return fmt.Sprintf(`{"project_id":%d,"formats":["geojson","csv","coco","patches","pathofusion","masks"],
+		"patch_sizes":[64,256],"stride":150%s}`, project, extra)
+}
+
+func TestExportEveryFormat(t *testing.T) {
+	env := MustMain(t)
+	m := env.mustMarks(t)
+	e := env.mustExport(t, allFormats(env.World.Project, ""))
+	if e.Status != export.StatusDone {
+		t.Fatalf("status %s (%s), want done", e.Status, e.Error)
+	}
+	man, err := export.ParseManifest(e.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := env.checkManifest(t, e, man)
+	if len(man.Errors) != 1 || man.Errors[0].SlideID != m.missing || !strings.Contains(e.Error, "1 slide") {
+		t.Errorf("errors %+v, status error %q; want the missing slide reported", man.Errors, e.Error)
+	}
+	if man.Counts.Marks != 7 || man.Counts.ByCategory["tumor"] != 5 || man.Counts.ByCategory["stroma"] != 2 {
+		t.Errorf("counts %+v", man.Counts)
+	}
+	env.checkPatches(t, m, files)
+	env.checkPathoFusion(t, m, files)
+	env.checkMasks(t, m, files)
+	checkCOCO(t, m, files["coco/annotations.json"])
+	checkText(t, files)
+}
+
+// checkManifest downloads every listed file, checks its size and hash,
+// and that nothing unlisted is stored under the prefix.
+func (env *Env) checkManifest(t *testing.T, e *export.Export, man *export.Manifest) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	for _, f := range man.Files {
+		b := env.get(t, e.Prefix+f.Path)
+		sum := sha256.Sum256(b)
+		if int64(len(b)) != f.Size || hex.EncodeToString(sum[:]) != f.SHA256 {
+			t.Errorf("%s: stored %d bytes sha256 %x; manifest says %d %s", f.Path, len(b), sum, f.Size, f.SHA256)
+		}
+		files[f.Path] = b
+	}
+	if !bytes.Equal(env.get(t, e.Prefix+export.ManifestPath), e.Manifest) {
+		t.Error("manifest.json in the bucket differs from the job's")
+	}
+	n := 0
+	for o := range env.S3.ListObjects(context.Background(), env.Main.S3.ExportsBucket, minioList(e.Prefix)) {
+		if _, ok := files[strings.TrimPrefix(o.Key, e.Prefix)]; !ok && o.Key != e.Prefix+export.ManifestPath {
+			t.Errorf("unlisted object %s", o.Key)
+		}
+		n++
+	}
+	if n != len(man.Files)+1 || len(man.Files) < 10 {
+		t.Errorf("%d objects stored, manifest lists %d", n, len(man.Files))
+	}
+	return files
+}
+
+func decodePNG(t *testing.T, b []byte) image.Image {
+	t.Helper()
+	im, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("decode png: %v", err)
+	}
+	return im
+}
+
+// reference is libvips' own crop of the original file (vips extract_area)
+// as packed RGB.
+func reference(t *testing.T, file string, x, y, size int) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "ref.png")
+	cmd := exec.Command("vips", "extract_area", exporttest.Testdata+file, out, fmt.Sprint(x), fmt.Sprint(y), fmt.Sprint(size), fmt.Sprint(size))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("vips extract_area: %v: %s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rgbOf(decodePNG(t, b))
+}
+
+func rgbOf(im image.Image) []byte {
+	r := im.Bounds()
+	out := make([]byte, 0, r.Dx()*r.Dy()*3)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := im.At(x, y).RGBA()
+			out = append(out, uint8(cr>>8), uint8(cg>>8), uint8(cb>>8))
+		}
+	}
+	return out
+}
+
+func (env *Env) checkPatches(t *testing.T, m marks, files map[string][]byte) {
+	t.Helper()
+	for _, size := range []int{64, 256} {
+		path := fmt.Sprintf("patches/%d/tumor/case-7_HE_slide%d_%d_%d.png", size, m.he, m.dot[0], m.dot[1])
+		b, ok := files[path]
+		if !ok {
+			t.Fatalf("no %s", path)
+		}
+		want := reference(t, exporttest.SVS, int(m.dot[0])-size/2, int(m.dot[1])-size/2, size)
+		if !bytes.Equal(rgbOf(decodePNG(t, b)), want) {
+			t.Errorf("%s differs from vips extract_area of the same region", path)
+		}
+	}
+	ihc := fmt.Sprintf("patches/256/tumor/case-7_IHC_slide%d_2000_2100.png", m.ihc)
+	if !bytes.Equal(rgbOf(decodePNG(t, files[ihc])), reference(t, exporttest.NDPI, 2000-128, 2100-128, 256)) {
+		t.Errorf("%s differs from vips extract_area of the NDPI", ihc)
+	}
+	edge := fmt.Sprintf("patches/256/tumor/case-7_HE_slide%d_20_30.png", m.he)
+	px := rgbOf(decodePNG(t, files[edge]))
+	if px[0]|px[1]|px[2] != 0 {
+		t.Errorf("%s: top-left pixel %v lies outside the slide; want black padding", edge, px[:3])
+	}
+	index := string(files[export.PatchIndexPath])
+	if strings.Count(index, "\n") < 10 || !strings.Contains(index, edge+",256,256,") {
+		t.Errorf("index.csv lacks rows:\n%s", index)
+	}
+}

@@ -1,0 +1,145 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/export"
+	"github.com/patholabel/patholabel/services/export/worker"
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+)
+
+const paramsKey = "export.params"
+
+// projectOfBody decodes the request (strictly) before the access rule runs,
+// since the project is in the body; the handler reuses the decoded params.
+func projectOfBody(c *gin.Context) (int64, error) {
+	var p export.Params
+	if err := httpapi.DecodeJSON(c, &p); err != nil {
+		return 0, err
+	}
+	if err := p.Normalize(); err != nil {
+		return 0, err
+	}
+	c.Set(paramsKey, p)
+	return p.ProjectID, nil
+}
+
+func projectOfQuery(c *gin.Context) (int64, error) {
+	n, err := httpapi.QueryInt(c, "project_id", 0, 1, 1<<62)
+	if err == nil && n == 0 {
+		err = platform.Errorf(platform.EINVALID, "query parameter %q is required", "project_id")
+	}
+	return int64(n), err
+}
+
+func (h *Handler) projectOfExport(c *gin.Context) (int64, error) {
+	id, err := httpapi.IDParam(c, "export_id")
+	if err != nil {
+		return 0, err
+	}
+	return h.store.ProjectOf(c.Request.Context(), id)
+}
+
+func (h *Handler) view(e *export.Export) *export.Export {
+	e.Bucket = h.objects.Bucket()
+	return e
+}
+
+func (h *Handler) create(c *gin.Context) {
+	p := c.MustGet(paramsKey).(export.Params)
+	ctx := c.Request.Context()
+	e, err := h.store.Create(ctx, p, access.PrincipalOf(c).UserID)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	if h.rdb != nil {
+		if err := worker.Wake(ctx, h.rdb, h.redisPrefix, e, c.GetHeader("X-Request-Id")); err != nil {
+			httpapi.Logger(c).Warn("wake export workers; they will find the job by scanning", "err", err)
+		}
+	}
+	c.JSON(http.StatusAccepted, h.view(e))
+}
+
+func (h *Handler) get(c *gin.Context) {
+	id, _ := httpapi.IDParam(c, "export_id") // checked by the access rule
+	e, err := h.store.Get(c.Request.Context(), id)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h.view(e))
+}
+
+func (h *Handler) list(c *gin.Context) {
+	project, _ := projectOfQuery(c) // checked by the access rule
+	limit, err := httpapi.QueryInt(c, "limit", 50, 1, 500)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	before, err := httpapi.QueryInt(c, "before", 0, 0, 1<<62)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	list, err := h.store.List(c.Request.Context(), export.ListFilter{ProjectID: project, BeforeID: int64(before), Limit: limit})
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	for _, e := range list {
+		h.view(e)
+	}
+	c.JSON(http.StatusOK, gin.H{"exports": list})
+}
+
+func (h *Handler) cancel(c *gin.Context) {
+	id, _ := httpapi.IDParam(c, "export_id")
+	e, err := h.store.Cancel(c.Request.Context(), id)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h.view(e))
+}
+
+// fileLink is a manifest entry with a presigned download URL.
+type fileLink struct {
+	export.File
+	URL string `json:"url"`
+}
+
+// files lists a finished export's files with presigned download links.
+func (h *Handler) files(c *gin.Context) {
+	id, _ := httpapi.IDParam(c, "export_id")
+	ctx := c.Request.Context()
+	e, err := h.store.Get(ctx, id)
+	if err == nil && e.Status != export.StatusDone {
+		err = platform.Errorf(platform.ECONFLICT, "export %d is %s; files are listed once it is done", id, e.Status)
+	}
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	m, err := export.ParseManifest(e.Manifest)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	all := append(m.Files, export.File{Path: export.ManifestPath})
+	out := make([]fileLink, 0, len(all))
+	for _, f := range all {
+		u, err := h.objects.PresignGet(ctx, e.Prefix, f.Path, h.linkTTL)
+		if err != nil {
+			httpapi.Fail(c, err)
+			return
+		}
+		out = append(out, fileLink{f, u})
+	}
+	c.JSON(http.StatusOK, gin.H{"bucket": h.objects.Bucket(), "prefix": e.Prefix, "expires_in": int(h.linkTTL.Seconds()), "files": out})
+}

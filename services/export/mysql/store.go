@@ -1,0 +1,60 @@
+// Package mysql keeps export jobs in the shared database and reads the
+// snapshot of marks an export is built from.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+)
+
+// Store is the export service's storage and the logic that must run inside
+// its transactions.
+type Store struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+// New returns a Store; now is the clock (UTC, microsecond precision).
+func New(db *sql.DB, now func() time.Time) *Store {
+	return &Store{db: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func isDeadlock(err error) bool {
+	var me *driver.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+// inList is "(?,?,?)" for n values.
+func inList(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+}
+
+func args[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}

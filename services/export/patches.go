@@ -1,0 +1,181 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"math"
+)
+
+// Regions reads level-0 regions of one slide as packed RGB (vips.Slide).
+type Regions interface {
+	Region(x, y, w, h, ow, oh int) ([]byte, error)
+}
+
+// ReadError is a failure to read the slide itself (damaged file, missing
+// calibration): the slide is reported and skipped, the export goes on.
+type ReadError struct{ Err error }
+
+func (e *ReadError) Error() string { return e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Patch is one cut patch: Size×Size packed RGB around a centre.
+type Patch struct {
+	Slide      *Slide
+	Category   *Category
+	Centre     Centre
+	Size       int // output pixels per side
+	OriginSize int // level-0 pixels per side it was cut from
+	Padded     bool
+	RGB        []byte
+}
+
+// Cut cuts every patch of a slide's marks, in mark order then size order,
+// and hands each to emit. Patches crossing the slide edge are padded with
+// black (as PIL's crop does) or skipped, as p.Edge says. At level-0
+// resolution the largest size is read once per centre and the smaller
+// ones cropped from it: the same pixels, fewer reads.
+func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category, p *Params, r Regions, emit func(Patch) error) error {
+	origin, err := originSizes(sl, p)
+	if err != nil {
+		return &ReadError{err}
+	}
+	for _, c := range Centres(marks, p) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cat := cats[c.Mark.CategoryID]
+		if cat == nil {
+			continue // a category outside the filter
+		}
+		if err := cutCentre(sl, cat, c, p, origin, r, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// originSizes maps each output size to the level-0 side it covers.
+func originSizes(sl *Slide, p *Params) (map[int]int, error) {
+	out := map[int]int{}
+	for _, s := range p.PatchSizes {
+		out[s] = s
+		if p.TargetMPP == nil {
+			continue
+		}
+		if sl.MPPX == nil || *sl.MPPX <= 0 {
+			return nil, fmt.Errorf("slide has no microns-per-pixel calibration, so target_mpp cannot apply")
+		}
+		out[s] = max(1, int(math.Round(float64(s)**p.TargetMPP / *sl.MPPX)))
+	}
+	return out, nil
+}
+
+func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int, r Regions, emit func(Patch) error) error {
+	var big []byte
+	bigSize := 0
+	for i := len(p.PatchSizes) - 1; i >= 0; i-- { // largest first, so smaller ones can crop from it
+		size := p.PatchSizes[i]
+		src := origin[size]
+		x, y := int(c.X)-src/2, int(c.Y)-src/2
+		padded := x < 0 || y < 0 || int64(x+src) > sl.Width || int64(y+src) > sl.Height
+		if padded && p.Edge == "skip" {
+			continue
+		}
+		rgb, err := readPatch(r, x, y, src, size, big, bigSize, int(c.X), int(c.Y), p.TargetMPP != nil)
+		if err != nil {
+			return &ReadError{err}
+		}
+		if big == nil && p.TargetMPP == nil {
+			big, bigSize = rgb, size
+		}
+		pt := Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded, RGB: rgb}
+		if err := emit(pt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readPatch(r Regions, x, y, src, size int, big []byte, bigSize, cx, cy int, resized bool) ([]byte, error) {
+	if big != nil && !resized {
+		bx, by := cx-bigSize/2, cy-bigSize/2
+		return cropRGB(big, bigSize, x-bx, y-by, size), nil
+	}
+	return r.Region(x, y, src, src, size, size)
+}
+
+// cropRGB copies the size×size square at (x, y) of a side×side RGB image.
+func cropRGB(img []byte, side, x, y, size int) []byte {
+	out := make([]byte, 0, size*size*3)
+	for row := y; row < y+size; row++ {
+		start := (row*side + x) * 3
+		out = append(out, img[start:start+size*3]...)
+	}
+	return out
+}
+
+// PatchPath is where the patches format stores p.
+func PatchPath(p Patch, ext string) string {
+	return fmt.Sprintf("patches/%d/%s/%s_%d_%d.%s", p.Size, CategoryLabel(p.Category, p.Category.ID),
+		SlideStem(p.Slide), p.Centre.X, p.Centre.Y, ext)
+}
+
+// Encode compresses a patch as PNG or JPEG; both encoders are
+// deterministic, so the same pixels give the same bytes.
+func Encode(rgb []byte, size int, format string, quality int) ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, size, size))
+	for i, j := 0, 0; i < len(rgb); i, j = i+3, j+4 {
+		img.Pix[j], img.Pix[j+1], img.Pix[j+2], img.Pix[j+3] = rgb[i], rgb[i+1], rgb[i+2], 255
+	}
+	var buf bytes.Buffer
+	var err error
+	if format == "jpeg" {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality})
+	} else {
+		err = png.Encode(&buf, img)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encode patch: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// PatchIndex is patches/index.csv, one row per patch file.
+type PatchIndex struct {
+	buf bytes.Buffer
+	w   *csv.Writer
+}
+
+// PatchIndexPath is where the index is written.
+const PatchIndexPath = "patches/index.csv"
+
+// NewPatchIndex starts the index with its header.
+func NewPatchIndex() *PatchIndex {
+	ix := &PatchIndex{}
+	ix.w = csv.NewWriter(&ix.buf)
+	_ = ix.w.Write([]string{"path", "size", "origin_size", "slide_id", "slide", "case_id", "stain", "category_id",
+		"class_id", "category", "mark_id", "x", "y", "padded"})
+	return ix
+}
+
+// Add records one patch file.
+func (ix *PatchIndex) Add(path string, p Patch) {
+	padded := "false"
+	if p.Padded {
+		padded = "true"
+	}
+	_ = ix.w.Write([]string{path, itoa(int64(p.Size)), itoa(int64(p.OriginSize)), itoa(p.Slide.ID), p.Slide.Name,
+		p.Slide.CaseID, p.Slide.Stain, itoa(p.Category.ID), itoa(int64(p.Category.ClassID)), p.Category.Name,
+		itoa(p.Centre.Mark.ID), itoa(p.Centre.X), itoa(p.Centre.Y), padded})
+}
+
+// Bytes is the finished index.
+func (ix *PatchIndex) Bytes() []byte {
+	ix.w.Flush()
+	return ix.buf.Bytes()
+}

@@ -1,0 +1,146 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/patholabel/patholabel/services/export"
+	"github.com/patholabel/patholabel/services/export/sqlite"
+	"github.com/patholabel/patholabel/services/export/vips"
+)
+
+// cutter receives the patches of every slide: image files with their
+// index, PathoFusion rows, or both.
+type cutter struct {
+	b     *builder
+	files bool
+	index *export.PatchIndex
+	seen  map[string]bool // a file name taken by an earlier patch at the same place
+	pf    *sqlite.Writer
+	pfDir string
+}
+
+// images cuts the patches of every slide with marks, for the patches and
+// pathofusion formats. Each slide's file is downloaded once to a temporary
+// file and read region by region; an unreadable slide is recorded and
+// skipped.
+func (b *builder) images(ctx context.Context) error {
+	par := &b.job.Params
+	if !par.Has(export.FormatPatches) && !par.Has(export.FormatPathoFusion) {
+		return nil
+	}
+	dir, err := tempDir(b.p.cfg.TempDir)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(), seen: map[string]bool{}}
+	if par.Has(export.FormatPathoFusion) {
+		c.pfDir = filepath.Join(dir, "pathofusion")
+		if err := os.Mkdir(c.pfDir, 0o700); err != nil {
+			return err
+		}
+		if c.pf, err = sqlite.New(ctx, c.pfDir, par.PatchSizes, par.Grade); err != nil {
+			return err
+		}
+		defer c.pf.Close()
+	}
+	for i := range b.snap.Slides {
+		if err := c.slide(ctx, &b.snap.Slides[i], filepath.Join(dir, "slide")); err != nil {
+			return err
+		}
+		b.progress(5 + 85*(i+1)/len(b.snap.Slides))
+	}
+	return c.finish(ctx)
+}
+
+// slide cuts one slide; only errors that stop the export are returned.
+func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) error {
+	marks := c.b.snap.MarksOf(sl.ID)
+	if len(marks) == 0 {
+		return nil
+	}
+	defer os.Remove(local)
+	if err := c.b.p.objects.FetchSlide(ctx, sl.SourceKey, local); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		c.b.slideError(sl, err)
+		return nil
+	}
+	r, err := vips.Open(local)
+	if err != nil {
+		c.b.slideError(sl, err)
+		return nil
+	}
+	defer r.Close()
+	if c.pf != nil {
+		if err := c.pf.AddSlide(ctx, sl, marks, c.b.cats); err != nil {
+			return err
+		}
+	}
+	err = export.Cut(ctx, sl, marks, c.b.cats, &c.b.job.Params, r, func(p export.Patch) error { return c.emit(ctx, p) })
+	if err != nil && ctx.Err() == nil && isReadError(err) {
+		c.b.slideError(sl, err)
+		return nil
+	}
+	return err
+}
+
+// emit stores one patch as a file and/or a PathoFusion row.
+func (c *cutter) emit(ctx context.Context, p export.Patch) error {
+	c.b.p.m.patches.Inc()
+	c.b.counts.Patches[itoa(p.Size)]++
+	if c.pf != nil {
+		if err := c.pf.Add(ctx, p); err != nil {
+			return err
+		}
+	}
+	if !c.files {
+		return nil
+	}
+	par := &c.b.job.Params
+	ext := map[string]string{"png": "png", "jpeg": "jpg"}[par.PatchFormat]
+	path := export.PatchPath(p, ext)
+	if c.seen[path] {
+		return nil // two marks of one category at one place make one patch
+	}
+	c.seen[path] = true
+	body, err := export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality)
+	if err != nil {
+		return err
+	}
+	c.index.Add(path, p)
+	return c.b.put(ctx, path, body)
+}
+
+func (c *cutter) finish(ctx context.Context) error {
+	if c.files {
+		if err := c.b.put(ctx, export.PatchIndexPath, c.index.Bytes()); err != nil {
+			return err
+		}
+	}
+	if c.pf == nil {
+		return nil
+	}
+	paths, err := c.pf.Finish()
+	if err != nil {
+		return err
+	}
+	for _, s := range c.b.job.Params.PatchSizes {
+		if err := c.b.putFile(ctx, sqlite.Path(s), paths[s]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isReadError(err error) bool {
+	var re *export.ReadError
+	return errors.As(err, &re)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

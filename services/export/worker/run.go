@@ -1,0 +1,108 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/patholabel/patholabel/services/export"
+	"github.com/patholabel/patholabel/services/export/mysql"
+	"github.com/patholabel/patholabel/services/platform"
+)
+
+// run builds one claimed export, keeping its lease alive, and records the
+// outcome: done, failed for good, queued again, or dropped when cancelled.
+func (p *Pool) run(ctx context.Context, job *export.Job) {
+	start := time.Now()
+	log := p.log.With("export", job.ID, "project", job.ProjectID, "attempt", job.Attempts)
+	log.Info("export started")
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var progress atomic.Int32
+	lost := p.heartbeat(jctx, cancel, job, &progress)
+	err := p.Build(jctx, job, func(pc int) { progress.Store(int32(pc)) })
+	cancel()
+	leaseLost := <-lost
+	bg := context.WithoutCancel(ctx)
+	switch {
+	case leaseLost || errors.Is(err, mysql.ErrLeaseLost):
+		p.abandoned(bg, log, job)
+	case ctx.Err() != nil:
+		log.Info("export interrupted by shutdown; job handed back")
+		p.m.jobs.WithLabelValues("released").Inc()
+		p.report(log, p.store.Release(bg, job))
+	case err == nil:
+		log.Info("export done", "took", time.Since(start))
+		p.m.jobs.WithLabelValues("done").Inc()
+		p.m.seconds.Observe(time.Since(start).Seconds())
+	default:
+		p.fail(bg, log, job, err)
+	}
+}
+
+// abandoned handles a job this worker no longer owns: a cancelled export's
+// files are removed; a job another worker took over is left to it.
+func (p *Pool) abandoned(ctx context.Context, log *slog.Logger, job *export.Job) {
+	p.m.jobs.WithLabelValues("abandoned").Inc()
+	e, err := p.store.Get(ctx, job.ID)
+	if err != nil {
+		p.report(log, err)
+		return
+	}
+	if e.Status != export.StatusCancelled {
+		log.Warn("export abandoned: another worker took the job over")
+		return
+	}
+	log.Info("export cancelled; removing its files")
+	p.report(log, p.objects.Sink(e.Prefix).RemoveAll(ctx))
+}
+
+func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *export.Job, err error) {
+	permanent := platform.ErrorCode(err) == platform.EINVALID
+	msg := platform.ErrorMessage(err)
+	if !permanent {
+		msg = fmt.Sprintf("could not build the export: %s (attempt %d)", msg, job.Attempts)
+	}
+	log.Warn("export failed", "err", err, "permanent", permanent)
+	p.m.jobs.WithLabelValues("failed").Inc()
+	retry := time.Duration(job.Attempts) * 10 * time.Second
+	p.report(log, p.store.Fail(ctx, job, msg, permanent, p.cfg.MaxAttempts, retry))
+}
+
+func (p *Pool) report(log *slog.Logger, err error) {
+	if err != nil {
+		log.Error("record export outcome", "err", err)
+	}
+}
+
+// heartbeat extends the lease until ctx ends; it cancels the job when the
+// lease was lost (or the export cancelled) and reports whether that happened.
+func (p *Pool) heartbeat(ctx context.Context, cancel func(), job *export.Job, progress *atomic.Int32) <-chan bool {
+	lost := make(chan bool, 1)
+	every := min(p.cfg.Lease/3, 2*time.Second)
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				lost <- false
+				return
+			case <-t.C:
+			}
+			err := p.store.Heartbeat(ctx, job, p.cfg.Lease, int(progress.Load()))
+			if errors.Is(err, mysql.ErrLeaseLost) {
+				cancel()
+				lost <- true
+				return
+			}
+			if err != nil && ctx.Err() == nil {
+				p.log.Warn("heartbeat", "export", job.ID, "err", err)
+			}
+		}
+	}()
+	return lost
+}

@@ -1,0 +1,29 @@
+import { h } from '../dom';
+import type { Tool } from '../tools/tool';
+
+/** helpDialog lists every keyboard shortcut; '?' or the Help button opens it. */
+export function helpDialog(tools: readonly Tool[]): HTMLDialogElement {
+  const rows: [string, string][] = [
+    ...tools.map((t): [string, string] => [t.key.toUpperCase(), t.label]),
+    ['1 – 9', 'Choose the category for new marks'],
+    ['Shift + 1 – 9', 'Move the selected mark to that category'],
+    ['Ctrl + Z', 'Undo'],
+    ['Ctrl + Shift + Z, Ctrl + Y', 'Redo'],
+    ['Delete, Backspace', 'Delete the selected mark'],
+    ['Enter, double click', 'Close the polygon being drawn'],
+    ['Backspace', 'Remove the last polygon corner'],
+    ['Escape', 'Drop the draft or the selection'],
+    ['?', 'Show this help'],
+  ];
+  return h(
+    'dialog',
+    { class: 'help-dialog', 'aria-labelledby': 'help-title' },
+    h('h2', { id: 'help-title' }, 'Keyboard shortcuts'),
+    h(
+      'table',
+      null,
+      h('tbody', null, ...rows.map(([k, what]) => h('tr', null, h('th', { scope: 'row' }, h('kbd', null, k)), h('td', null, what)))),
+    ),
+    h('form', { method: 'dialog' }, h('button', { type: 'submit', class: 'primary' }, 'Close')),
+  );
+}

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { MarkDocument } from '../marks/document';
+import type { Mark } from '../marks/mark';
+import type { EditContext } from './context';
+import { DragShapeTool, PolygonTool } from './draw';
+import { EraserTool } from './eraser';
+import { SelectTool } from './select';
+import type { ToolPointer } from './tool';
+
+// Screen = image × 2, so tolerances in screen pixels halve in image pixels.
+const scale = 2;
+
+function at(x: number, y: number, quick = true): ToolPointer {
+  return { image: { x, y }, screen: { x: x * scale, y: y * scale }, shift: false, quick, scale };
+}
+
+function setup(): { ctx: EditContext; doc: MarkDocument; notes: string[]; sent: string[] } {
+  const sent: string[] = [];
+  const doc = new MarkDocument(10_000, 10_000, { put: (m) => sent.push(`put ${m.ref}`), remove: (r) => sent.push(`remove ${r}`) });
+  const notes: string[] = [];
+  let n = 0;
+  const ctx: EditContext = {
+    doc,
+    category: () => '3',
+    newId: () => `m${++n}`,
+    color: () => '#ff0000',
+    visible: () => true,
+    invalidate: () => undefined,
+    notify: (msg) => notes.push(msg),
+  };
+  return { ctx, doc, notes, sent };
+}
+
+function drag(tool: { press?(p: ToolPointer): boolean; drag?(p: ToolPointer): boolean; release?(p: ToolPointer): boolean }, path: [number, number][]): void {
+  const [x0, y0] = path[0] as [number, number];
+  tool.press?.(at(x0, y0, false));
+  for (const [x, y] of path.slice(1)) tool.drag?.(at(x, y, false));
+  const [x1, y1] = path[path.length - 1] as [number, number];
+  tool.release?.(at(x1, y1, false));
+}
+
+function key(k: string, extra: Partial<KeyboardEventInit> & { code?: string } = {}): KeyboardEvent {
+  return { key: k, shiftKey: false, code: '', ...extra } as unknown as KeyboardEvent;
+}
+
+const dot = (ref: string, x: number, y: number): Mark => ({ ref, category: '1', geometry: { kind: 'point', x, y, radius: 4 } });
+
+describe('drawing tools', () => {
+  it('draws a rectangle from corner to corner in the active category', () => {
+    const { ctx, doc } = setup();
+    drag(new DragShapeTool('rectangle', ctx), [[100, 100], [150, 120], [200, 300]]);
+    const [m] = [...doc.all()];
+    expect(m).toEqual({ ref: 'm1', category: '3', geometry: { kind: 'rectangle', rings: [[[100, 100], [200, 100], [200, 300], [100, 300], [100, 100]]] } });
+  });
+
+  it('takes a tiny drag as a slip, not a shape', () => {
+    const { ctx, doc } = setup();
+    drag(new DragShapeTool('ellipse', ctx), [[100, 100], [101, 100]]);
+    expect(doc.size).toBe(0);
+  });
+
+  it('draws an ellipse as a polygon named ellipse', () => {
+    const { ctx, doc } = setup();
+    drag(new DragShapeTool('ellipse', ctx), [[0, 0], [100, 50]]);
+    expect([...doc.all()][0]?.geometry.kind).toBe('ellipse');
+  });
+
+  it('closes and simplifies a freehand outline', () => {
+    const { ctx, doc } = setup();
+    const path: [number, number][] = [];
+    for (let i = 0; i <= 50; i++) path.push([i * 2, 0]);
+    for (let i = 0; i <= 50; i++) path.push([100, i * 2]);
+    path.push([0, 100]);
+    drag(new DragShapeTool('freehand', ctx), path);
+    const g = [...doc.all()][0]?.geometry;
+    expect(g).toEqual({ kind: 'freehand', rings: [[[0, 0], [100, 0], [100, 100], [0, 100], [0, 0]]] });
+  });
+
+  it('refuses a freehand outline that crosses itself and says why', () => {
+    const { ctx, doc, notes } = setup();
+    drag(new DragShapeTool('freehand', ctx), [[0, 0], [100, 100], [100, 0], [0, 100]]);
+    expect(doc.size).toBe(0);
+    expect(notes[0]).toContain('crosses itself');
+  });
+
+  it('builds a polygon click by click and closes it on the first corner', () => {
+    const { ctx, doc } = setup();
+    const tool = new PolygonTool(ctx);
+    for (const [x, y] of [[0, 0], [100, 0], [100, 100], [0, 100], [1, 1]] as const) tool.click(at(x, y));
+    expect([...doc.all()][0]?.geometry).toEqual({ kind: 'polygon', rings: [[[0, 0], [100, 0], [100, 100], [0, 100], [0, 0]]] });
+    expect(tool.drafting).toBe(false);
+  });
+
+  it('closes a polygon on a double click without a doubled corner, and on Enter', () => {
+    const { ctx, doc } = setup();
+    const tool = new PolygonTool(ctx);
+    for (const [x, y] of [[0, 0], [100, 0], [100, 100], [100, 100]] as const) tool.click(at(x, y));
+    tool.dblclick();
+    for (const [x, y] of [[200, 0], [300, 0], [300, 100]] as const) tool.click(at(x, y));
+    tool.onKey(key('Backspace'));
+    tool.click(at(250, 100));
+    tool.onKey(key('Enter'));
+    const rings = [...doc.all()].map((m) => (m.geometry.kind === 'polygon' ? m.geometry.rings[0] : []));
+    expect(rings).toEqual([
+      [[0, 0], [100, 0], [100, 100], [0, 0]],
+      [[200, 0], [300, 0], [250, 100], [200, 0]],
+    ]);
+  });
+
+  it('drops a polygon draft on Escape', () => {
+    const { ctx, doc } = setup();
+    const tool = new PolygonTool(ctx);
+    tool.click(at(0, 0));
+    tool.click(at(10, 0));
+    expect(tool.onKey(key('Escape'))).toBe(true);
+    expect(tool.drafting).toBe(false);
+    expect(doc.size).toBe(0);
+  });
+});
+
+describe('select and edit', () => {
+  it('moves a point by dragging it, as one undoable edit', () => {
+    const { ctx, doc, sent } = setup();
+    doc.show(dot('7', 100, 100));
+    drag(new SelectTool(ctx), [[101, 101], [150, 120], [201, 201]]);
+    expect(doc.get('7')?.geometry).toEqual({ kind: 'point', x: 200, y: 200, radius: 4 });
+    expect(sent).toEqual(['put 7']);
+    doc.undo();
+    expect(doc.get('7')?.geometry).toMatchObject({ x: 100, y: 100 });
+  });
+
+  it('resizes a rectangle by its corner handle', () => {
+    const { ctx, doc } = setup();
+    drag(new DragShapeTool('rectangle', ctx), [[0, 0], [100, 100]]);
+    const tool = new SelectTool(ctx);
+    tool.click(at(50, 50));
+    expect(tool.selection?.ref).toBe('m1');
+    drag(tool, [[100, 100], [300, 200]]);
+    expect(doc.get('m1')?.geometry).toEqual({ kind: 'rectangle', rings: [[[0, 0], [300, 0], [300, 200], [0, 200], [0, 0]]] });
+  });
+
+  it('lets the pan go on when the press is on no mark', () => {
+    const { ctx } = setup();
+    expect(new SelectTool(ctx).press(at(5, 5, false))).toBe(false);
+  });
+
+  it('deletes the selection with Delete and recolours it with Shift+digit', () => {
+    const { ctx, doc } = setup();
+    doc.showAll([dot('1', 10, 10), dot('2', 50, 50)]);
+    const tool = new SelectTool(ctx);
+    tool.categoryAt = (i) => (i === 1 ? '9' : null);
+    tool.click(at(10, 10));
+    expect(tool.onKey(key('!', { shiftKey: true, code: 'Digit2' }))).toBe(true);
+    expect(doc.get('1')?.category).toBe('9');
+    tool.onKey(key('Delete'));
+    expect(doc.get('1')).toBeUndefined();
+    expect(tool.selection).toBeUndefined();
+  });
+});
+
+describe('eraser', () => {
+  it('erases what a drag passes over as one undo step', () => {
+    const { ctx, doc } = setup();
+    doc.showAll([dot('1', 10, 10), dot('2', 20, 10), dot('3', 30, 10), dot('far', 30, 80)]);
+    drag(new EraserTool(ctx), [[10, 10], [20, 10], [30, 10]]);
+    expect([...doc.all()].map((m) => m.ref)).toEqual(['far']);
+    doc.undo();
+    expect(doc.size).toBe(4);
+  });
+
+  it('erases the shape under a click', () => {
+    const { ctx, doc } = setup();
+    drag(new DragShapeTool('rectangle', ctx), [[0, 0], [100, 100]]);
+    const eraser = new EraserTool(ctx);
+    drag(eraser, [[50, 50]]);
+    eraser.click();
+    expect(doc.size).toBe(0);
+  });
+});
