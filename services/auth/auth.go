@@ -5,8 +5,6 @@ package auth
 
 import (
 	"fmt"
-	"net"
-	"strings"
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/config"
@@ -14,16 +12,15 @@ import (
 
 // Config is the auth service's own configuration.
 type Config struct {
-	AdminPassword  string        // bootstrap admin's password; empty: no bootstrap
-	SessionTTL     time.Duration // how long a login lasts
-	CookieSecure   bool          // force the Secure cookie flag (behind a TLS proxy)
-	Throttle       Throttle      // failed-login limits
-	OIDC           OIDCConfig    // single sign-on; off when Issuer is empty
-	TrustedProxies []string      // CIDRs whose X-Forwarded-For is believed (the ingress)
+	AdminPassword string        // bootstrap admin's password; empty: no bootstrap
+	SessionTTL    time.Duration // how long a login lasts
+	CookieSecure  bool          // force the Secure cookie flag (behind a TLS proxy)
+	Throttle      Throttle      // failed-login limits
+	OIDC          OIDCConfig    // single sign-on; off when Issuer is empty
 }
 
 // ReadConfig reads PATHOLABEL_ADMIN_PASSWORD, _SESSION_TTL, _COOKIE_SECURE,
-// _LOGIN_*, _OIDC_* and _TRUSTED_PROXIES.
+// _LOGIN_* and _OIDC_*.
 func ReadConfig(r *config.Reader) Config {
 	t := DefaultThrottle()
 	c := Config{
@@ -36,39 +33,15 @@ func ReadConfig(r *config.Reader) Config {
 			Window:          r.Duration("PATHOLABEL_LOGIN_WINDOW", t.Window),
 			Lockout:         r.Duration("PATHOLABEL_LOGIN_LOCKOUT", t.Lockout),
 		},
-		OIDC:           readOIDC(r),
-		TrustedProxies: splitList(r.String("PATHOLABEL_TRUSTED_PROXIES", DefaultTrustedProxies)),
+		OIDC: readOIDC(r),
 	}
 	r.Check(c.SessionTTL >= time.Minute, "PATHOLABEL_SESSION_TTL", c.SessionTTL.String(), "at least 1m")
 	if c.AdminPassword != "" {
 		err := ValidatePassword(c.AdminPassword)
 		r.Check(err == nil, "PATHOLABEL_ADMIN_PASSWORD", "(hidden)", "a valid password (at least 10 characters)")
 	}
-	for _, p := range c.TrustedProxies {
-		r.Check(isIPOrCIDR(p), "PATHOLABEL_TRUSTED_PROXIES", p, "a comma-separated list of IP addresses or CIDRs")
-	}
 	r.Check(c.Throttle.Validate() == nil, "PATHOLABEL_LOGIN_*", fmt.Sprintf("%+v", c.Throttle), "positive limits and durations")
 	return c
-}
-
-// DefaultTrustedProxies are the private ranges an in-cluster ingress
-// connects from; clients on the internet cannot forge X-Forwarded-For
-// through it.
-const DefaultTrustedProxies = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8,::1/128,fc00::/7"
-
-func isIPOrCIDR(s string) bool {
-	_, _, err := net.ParseCIDR(s)
-	return err == nil || net.ParseIP(s) != nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // Membership is a user's role in one project.

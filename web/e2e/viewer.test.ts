@@ -213,6 +213,7 @@ describe('open a slide, mark it, and never lose a mark', () => {
     await page.keyboard.press('Control+Shift+z');
     await page.locator('.viewer-stats', { hasText: '10 marks' }).waitFor();
     await savedState(b);
+    console.log('DEBUG', await page.locator('.viewer-messages').innerText());
     let shapes = (await serverMarks(api, slideId)).filter((m) => m.properties.shape !== 'point');
     assert.deepEqual(shapes.map((m) => m.properties.shape).sort(), ['polygon', 'rectangle']);
 

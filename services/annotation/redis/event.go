@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/google/uuid"
 	goredis "github.com/redis/go-redis/v9"
@@ -18,6 +19,9 @@ import (
 // StreamMaxLen bounds the stream: events are hints for caches and exports,
 // a consumer that fell further behind refetches instead of replaying.
 const StreamMaxLen = 100_000
+
+// PublishTimeout bounds what a slow Redis can add to a committed write.
+const PublishTimeout = 300 * time.Millisecond
 
 // Publisher puts annotations.changed events on the stream
 // prefix+annotation.EventStream, field "envelope" holding a proto-encoded
@@ -40,6 +44,8 @@ func (p *Publisher) Stream() string { return p.stream }
 // so a Redis failure is logged and swallowed: it must not fail the write
 // the caller has been told succeeded, and consumers refetch anyway.
 func (p *Publisher) Publish(ctx context.Context, changes []annotation.Change, requestID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), PublishTimeout)
+	defer cancel()
 	for _, c := range changes {
 		if err := p.publish(ctx, c, requestID); err != nil {
 			p.log.Warn("annotations.changed event not sent", "slide", c.SlideID, "marks", len(c.IDs), "err", err)

@@ -9,6 +9,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,9 +20,23 @@ import (
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
-// Testdata is the shared folder of real slides, from a service folder's
-// packages one and two levels down.
-const Testdata = "../../../../shared/testdata/slides/"
+// Slides finds the shared folder of real slides (shared/ lies beside the
+// checkout) from wherever the test runs, ending in a slash.
+func Slides(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, "shared", "testdata", "slides")
+		if _, err := os.Stat(p); err == nil {
+			return p + "/"
+		}
+	}
+	tb.Fatal("exporttest: no shared/testdata/slides above the working directory")
+	return ""
+}
 
 // SVS is the Aperio slide: 2220×2967 at 0.499 µm per pixel.
 const SVS = "CMU-1-Small-Region.svs"

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,17 +20,28 @@ import (
 	"github.com/patholabel/patholabel/services/platform/config"
 )
 
-// Config is the listener and the shutdown grace period.
+// Config is the listener, the shutdown grace period and the proxies whose
+// X-Forwarded-For is believed.
 type Config struct {
 	Listen          string
 	ShutdownTimeout time.Duration
+	TrustedProxies  []string // IPs or CIDRs of the ingress; nil trusts none
 }
 
-// ReadConfig reads PATHOLABEL_LISTEN and PATHOLABEL_SHUTDOWN_TIMEOUT.
+// DefaultTrustedProxies are the private ranges an in-cluster ingress
+// connects from; clients on the internet cannot forge X-Forwarded-For
+// through it, so rate limits and audit logs see the real address.
+const DefaultTrustedProxies = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8,::1/128,fc00::/7"
+
+// ReadConfig reads PATHOLABEL_LISTEN, _SHUTDOWN_TIMEOUT and _TRUSTED_PROXIES.
 func ReadConfig(r *config.Reader, defaultListen string) Config {
 	c := Config{
 		Listen:          r.String("PATHOLABEL_LISTEN", defaultListen),
 		ShutdownTimeout: r.Duration("PATHOLABEL_SHUTDOWN_TIMEOUT", 30*time.Second),
+		TrustedProxies:  splitList(r.String("PATHOLABEL_TRUSTED_PROXIES", DefaultTrustedProxies)),
+	}
+	for _, p := range c.TrustedProxies {
+		r.Check(isIPOrCIDR(p), "PATHOLABEL_TRUSTED_PROXIES", p, "a comma-separated list of IP addresses or CIDRs")
 	}
 	_, _, err := net.SplitHostPort(c.Listen)
 	r.Check(err == nil, "PATHOLABEL_LISTEN", c.Listen, "a listen address such as :8080 or 127.0.0.1:8081")
@@ -58,8 +70,10 @@ type Deps struct {
 // New builds the engine with the standard middleware and endpoints.
 func New(cfg Config, d Deps) *Server {
 	e := gin.New()
-	e.ContextWithFallback = true // handlers pass c as a context.Context
+	// Handlers must pass c.Request.Context() to anything that outlives the
+	// call (database/sql watches it from another goroutine): gin reuses c.
 	e.HandleMethodNotAllowed = true
+	_ = e.SetTrustedProxies(cfg.TrustedProxies) // validated by ReadConfig
 	m := newHTTPMetrics(d.Registry, d.Service)
 	e.Use(m.middleware(), logRequests(d.Log), recoverPanics(d.Log))
 	e.NoRoute(func(c *gin.Context) { Fail(c, notFound) })
@@ -113,4 +127,19 @@ func (s *Server) Serve(ctx context.Context) error {
 		return fmt.Errorf("serve http: %w", err)
 	}
 	return nil
+}
+
+func isIPOrCIDR(s string) bool {
+	_, _, err := net.ParseCIDR(s)
+	return err == nil || net.ParseIP(s) != nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -80,3 +80,23 @@ describe('MarkDocument', () => {
     expect(doc.countByCategory()).toEqual(new Map([['1', 2], ['2', 2]]));
   });
 });
+
+describe('MarkDocument edits', () => {
+  it('keeps edited marks inside the slide and stamps their author', () => {
+    const sink = recorder();
+    const doc = new MarkDocument(100, 50, sink, '7');
+    doc.commit([{ ref: 'r', after: { ref: 'r', category: '1', geometry: { kind: 'rectangle', rings: [[[-10, -10], [120, -10], [120, 20], [-10, 20], [-10, -10]]] } } }]);
+    expect(doc.get('r')).toEqual({ ref: 'r', category: '1', author: '7', geometry: { kind: 'rectangle', rings: [[[0, 0], [100, 0], [100, 20], [0, 20], [0, 0]]] } });
+    doc.commit([{ ref: 'p', after: { ref: 'p', category: '1', author: '3', geometry: { kind: 'point', x: 120, y: 10, radius: 2 } } }]);
+    expect(doc.get('p')).toMatchObject({ author: '3', geometry: { x: 100, y: 10 } });
+  });
+
+  it('finds the mark under the pointer, dots before shapes', () => {
+    const doc = new MarkDocument(1000, 1000, recorder());
+    doc.showAll([square('sq'), dot('d', 5)]);
+    expect(doc.hitTest({ x: 5, y: 10 }, 1)?.ref).toBe('d');
+    expect(doc.hitTest({ x: 2, y: 2 }, 1)?.ref).toBe('sq');
+    expect(doc.hitTest({ x: 2, y: 2 }, 1, (m) => m.ref !== 'sq')).toBeUndefined();
+    expect(doc.hitTest({ x: 500, y: 500 }, 1)).toBeUndefined();
+  });
+});

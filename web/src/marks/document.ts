@@ -1,7 +1,7 @@
 import { PointLayer, type PointMark } from '../overlay/points';
 import type { Point } from '../viewer/geometry';
 import type { Mark } from './mark';
-import { geometryBounds, hits } from './shapes';
+import { clampGeometry, geometryBounds, hits } from './shapes';
 
 /** Change is a mark's state after an edit: null means deleted. */
 export interface Change {
@@ -40,8 +40,8 @@ export class MarkDocument {
 
   /** author stamps new marks made here, so per-annotator views include them before they are saved. */
   constructor(
-    width: number,
-    height: number,
+    readonly width: number,
+    readonly height: number,
     private readonly sink: Sink,
     private readonly author?: string,
   ) {
@@ -159,8 +159,12 @@ export class MarkDocument {
     return counts;
   }
 
+  /** stamp gives a new mark its author and keeps every edit inside the slide. */
   private stamp(m: Mark | null): Mark | null {
-    return m === null || m.author !== undefined || this.author === undefined ? m : { ...m, author: this.author };
+    if (m === null) return null;
+    const geometry = clampGeometry(m.geometry, this.width, this.height);
+    const author = m.author ?? this.author;
+    return { ...m, geometry, ...(author === undefined ? {} : { author }) };
   }
 
   onChange(fn: () => void): () => void {

@@ -225,3 +225,14 @@ export function areaGeometry(kind: AreaShape, ring: Ring): Geometry | string {
   if (area(ring) === 0) return 'The shape has no area.';
   return { kind, rings: [ring] };
 }
+
+/** clampGeometry pulls every vertex inside the slide (0..width, 0..height), where the server wants it. */
+export function clampGeometry(g: Geometry, width: number, height: number): Geometry {
+  const cx = (x: number): number => Math.min(width, Math.max(0, x));
+  const cy = (y: number): number => Math.min(height, Math.max(0, y));
+  const inside = (r: Ring): boolean => r.every(([x, y]) => x === cx(x) && y === cy(y));
+  const clampRing = (r: Ring): Ring => (inside(r) ? r : r.map(([x, y]) => [cx(x), cy(y)] as const));
+  if (g.kind === 'point') return g.x === cx(g.x) && g.y === cy(g.y) ? g : { ...g, x: cx(g.x), y: cy(g.y) };
+  if (g.kind === 'polyline') return inside(g.path) ? g : { kind: 'polyline', path: clampRing(g.path) };
+  return g.rings.every(inside) ? g : { kind: g.kind, rings: g.rings.map(clampRing) };
+}

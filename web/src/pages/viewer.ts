@@ -225,6 +225,7 @@ function makeTools(s: Setup, edit: EditContext): Tool[] {
   select.categoryAt = (i) => s.palette.idAt(i);
   const point = new PointTool({
     category: () => s.palette.activeId(),
+    inside: (x, y) => x >= 0 && y >= 0 && x <= s.size.width && y <= s.size.height,
     radius: () => Number(s.markerSize.value),
     newId,
     place: (mark) => edit.doc.commit([{ ref: mark.ref, after: mark }]),

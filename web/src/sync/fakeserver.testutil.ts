@@ -30,11 +30,15 @@ export class FakeAnnotationServer implements Transport {
   down = false;
   loseAnswers = 0;
   reject: string | null = null;
+  /** refuse refuses a whole create request when one feature fails it, as the service does. */
+  refuse: ((f: Feature) => boolean) | null = null;
 
   async create(_slide: string, features: readonly Feature[], key: string): Promise<Saved[]> {
     this.calls.push({ op: 'create', key, count: features.length });
     this.fail();
     if (this.reject !== null) throw new ApiError(400, 'invalid', this.reject);
+    const bad = this.refuse === null ? -1 : features.findIndex(this.refuse);
+    if (bad >= 0) throw new ApiError(400, 'invalid', `feature ${bad}: outside the slide`);
     let out = this.replies.get(key);
     if (out === undefined) {
       out = features.map((f) => this.insert(f));

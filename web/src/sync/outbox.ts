@@ -34,6 +34,8 @@ export interface Entry {
   /** seq orders entries by their first edit: older changes go first. */
   readonly seq: number;
   readonly conflict?: Conflict;
+  /** alone sends the mark in a request of its own: its batch was refused, and one bad mark must not sink the rest. */
+  readonly alone?: boolean;
 }
 
 export type FlightKind = 'create' | 'update' | 'delete';

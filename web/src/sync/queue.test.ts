@@ -252,6 +252,25 @@ describe('SaveQueue', () => {
     expect(q.status().state).toBe('saved');
   });
 
+  it('sends the marks of a refused batch one by one, so only the bad one is lost', async () => {
+    const server = new FakeAnnotationServer();
+    const q = await open(server);
+    const rejected: (readonly string[])[] = [];
+    q.on({ rejected: (refs) => rejected.push(refs) });
+    server.refuse = (f) => xOf(f) === -5;
+    q.put('a', point(1, 1));
+    q.put('bad', point(-5, 1));
+    q.put('c', point(3, 3));
+    await q.flush();
+    expect(server.calls.map((c) => c.count)).toEqual([3, 1, 1, 1]);
+    expect(rejected).toEqual([['bad']]);
+    expect(server.marks.size).toBe(2);
+    q.put('d', point(4, 4));
+    q.put('e', point(5, 5));
+    await q.flush();
+    expect(server.calls.at(-1)?.count).toBe(2);
+  });
+
   describe('after a reload', () => {
     it('shows and sends what the previous page left', async () => {
       const server = new FakeAnnotationServer();

@@ -275,7 +275,8 @@ export class SaveQueue {
     const first = ready.find((e) => this.entries.has(e.ref));
     if (first === undefined) return null;
     const kind = kindOf(first);
-    const batch = kind === 'create' ? ready.filter((e) => this.entries.has(e.ref) && kindOf(e) === 'create').slice(0, this.opts.batchSize ?? 500) : [first];
+    const batchable = kind === 'create' && first.alone !== true;
+    const batch = batchable ? ready.filter((e) => this.entries.has(e.ref) && kindOf(e) === 'create' && e.alone !== true).slice(0, this.opts.batchSize ?? 500) : [first];
     const flight: Flight = { key: this.opts.newKey(), kind, items: batch.map(itemOf) };
     for (const e of batch) this.entries.delete(e.ref);
     this.flight = flight;
@@ -345,6 +346,7 @@ export class SaveQueue {
     const item = f.items[0] as FlightItem;
     if (transient(api)) return this.backOff(api);
     this.answered();
+    if (f.kind === 'create' && f.items.length > 1) return this.split(f);
     if (f.kind !== 'create' && api.status === 409) return this.conflicted(f, item, api);
     if (f.kind === 'delete' && api.status === 404) {
       this.land(f, [[item, null]]);
@@ -373,6 +375,18 @@ export class SaveQueue {
     this.entries.set(item.ref, entry);
     this.flight = null;
     this.persist({ put: [entry], flight: null });
+    return 'next';
+  }
+
+  /** split returns a refused batch to the outbox, each mark to be sent alone to find the bad ones. */
+  private split(f: Flight): Outcome {
+    const put: Entry[] = f.items.map((i) => {
+      const later = this.entries.get(i.ref);
+      return later !== undefined ? { ...later, alone: true } : { ...i, seq: ++this.seq, alone: true };
+    });
+    for (const e of put) this.entries.set(e.ref, e);
+    this.flight = null;
+    this.persist({ put, flight: null });
     return 'next';
   }
 
@@ -449,6 +463,7 @@ function kindOf(e: Entry): FlightKind {
 }
 
 function itemOf(e: Entry): FlightItem {
+  // Only the identity travels: alone and seq belong to the outbox, not the request.
   return { ref: e.ref, feature: e.feature, serverId: e.serverId, baseVersion: e.baseVersion };
 }
 

@@ -56,9 +56,6 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "auth", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
 	})
-	if err := m.server.Engine().SetTrustedProxies(m.Auth.TrustedProxies); err != nil {
-		return fmt.Errorf("trusted proxies: %w", err)
-	}
 	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
 	authhttp.Register(m.server.Engine(), m.Auth, store, authn, m.Log)
 	return m.server.Listen()

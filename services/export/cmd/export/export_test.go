@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	miniogo "github.com/minio/minio-go/v7"
 	_ "modernc.org/sqlite"
 
 	"github.com/patholabel/patholabel/services/annotation"
@@ -135,7 +136,7 @@ func TestExportEveryFormat(t *testing.T) {
 	env.checkPathoFusion(t, m, files)
 	env.checkMasks(t, m, files)
 	checkCOCO(t, m, files["coco/annotations.json"])
-	checkText(t, files)
+	checkText(t, files, fmt.Sprintf("geojson/case-7_HE_slide%d.geojson", m.he))
 }
 
 // checkManifest downloads every listed file, checks its size and hash,
@@ -151,7 +152,8 @@ func (env *Env) checkManifest(t *testing.T, e *export.Export, man *export.Manife
 		}
 		files[f.Path] = b
 	}
-	if !bytes.Equal(env.get(t, e.Prefix+export.ManifestPath), e.Manifest) {
+	var stored bytes.Buffer
+	if err := json.Compact(&stored, env.get(t, e.Prefix+export.ManifestPath)); err != nil || !bytes.Equal(stored.Bytes(), e.Manifest) {
 		t.Error("manifest.json in the bucket differs from the job's")
 	}
 	n := 0
@@ -181,7 +183,7 @@ func decodePNG(t *testing.T, b []byte) image.Image {
 func reference(t *testing.T, file string, x, y, size int) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "ref.png")
-	cmd := exec.Command("vips", "extract_area", exporttest.Testdata+file, out, fmt.Sprint(x), fmt.Sprint(y), fmt.Sprint(size), fmt.Sprint(size))
+	cmd := exec.Command("vips", "extract_area", exporttest.Slides(t)+file, out, fmt.Sprint(x), fmt.Sprint(y), fmt.Sprint(size), fmt.Sprint(size))
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("vips extract_area: %v: %s", err, b)
 	}
@@ -229,5 +231,119 @@ func (env *Env) checkPatches(t *testing.T, m marks, files map[string][]byte) {
 	index := string(files[export.PatchIndexPath])
 	if strings.Count(index, "\n") < 10 || !strings.Contains(index, edge+",256,256,") {
 		t.Errorf("index.csv lacks rows:\n%s", index)
+	}
+}
+
+func minioList(prefix string) miniogo.ListObjectsOptions {
+	return miniogo.ListObjectsOptions{Prefix: prefix, Recursive: true}
+}
+
+// Centres per size: 3 dots and 1 rectangle centre on the H&E slide, 10 grid
+// centres in the polygon (12 less the 2 in its hole), 1 dot on the IHC slide.
+const centresPerSize = 15
+
+func (env *Env) checkPathoFusion(t *testing.T, m marks, files map[string][]byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "p.db")
+	if err := os.WriteFile(path, files["pathofusion/patches_256.db"], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n, labels int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM PICTURES WHERE SIZE = 256 AND ORIGIN_SIZE = 256`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM LABELS`).Scan(&labels); err != nil {
+		t.Fatal(err)
+	}
+	if n != centresPerSize || labels != 2 {
+		t.Errorf("PICTURES has %d rows, LABELS %d; want %d and 2", n, labels, centresPerSize)
+	}
+	var patient, typ int64
+	var pic []byte
+	err = db.QueryRow(`SELECT PATIENT_ID, TYPE, PICTURE FROM PICTURES WHERE X = ? AND Y = ?`, m.dot[0], m.dot[1]).Scan(&patient, &typ, &pic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := reference(t, exporttest.SVS, int(m.dot[0])-128, int(m.dot[1])-128, 256)
+	if patient != m.he || typ != 1 || !bytes.Equal(pic, want) {
+		t.Errorf("PICTURES row: patient %d type %d, %d bytes; want %d, 1 and the raw RGB of vips' crop", patient, typ, len(pic), m.he)
+	}
+	var lab string
+	if err := db.QueryRow(`SELECT LABELS FROM LABELS WHERE PATIENT_ID = ?`, m.he).Scan(&lab); err != nil || !strings.Contains(lab, `{"x":700,"y":900,"type":1,"category":"tumor"}`) {
+		t.Errorf("LABELS of the H&E slide: %s (%v)", lab, err)
+	}
+}
+
+func (env *Env) checkMasks(t *testing.T, m marks, files map[string][]byte) {
+	t.Helper()
+	im := decodePNG(t, files[fmt.Sprintf("masks/case-7_HE_slide%d.png", m.he)])
+	if b := im.Bounds(); b.Dx() != 139 || b.Dy() != 186 {
+		t.Fatalf("mask is %v, want 139×186 (2220×2967 at 1/16)", b)
+	}
+	for _, c := range []struct {
+		x, y int
+		want uint32
+	}{{700 / 16, 900 / 16, 1}, {1100 / 16, 450 / 16, 2}, {1300 / 16, 600 / 16, 0}, {2000 / 16, 100 / 16, 0}, {200 / 16, 2600 / 16, 1}} {
+		g, _, _, _ := im.At(c.x, c.y).RGBA()
+		if g>>8 != c.want {
+			t.Errorf("mask pixel %d,%d = %d, want %d", c.x, c.y, g>>8, c.want)
+		}
+	}
+}
+
+func checkCOCO(t *testing.T, m marks, b []byte) {
+	t.Helper()
+	var doc struct {
+		Images      []struct{ ID int64 } `json:"images"`
+		Annotations []struct {
+			ID           int64       `json:"id"`
+			CategoryID   int         `json:"category_id"`
+			Area         float64     `json:"area"`
+			BBox         []float64   `json:"bbox"`
+			Segmentation [][]float64 `json:"segmentation"`
+		} `json:"annotations"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Images) != 3 || len(doc.Annotations) != 2 {
+		t.Fatalf("coco: %d images, %d annotations; want 3 and 2 (the polygon and the rectangle)", len(doc.Images), len(doc.Annotations))
+	}
+	for _, a := range doc.Annotations {
+		if a.ID == m.poly && (a.Area != 600*400-200*200 || a.CategoryID != 2 || len(a.Segmentation) != 2 || a.BBox[2] != 600) {
+			t.Errorf("coco polygon: %+v", a)
+		}
+	}
+}
+
+func checkText(t *testing.T, files map[string][]byte, heGeoJSON string) {
+	t.Helper()
+	csv := string(files[export.CSVPath])
+	if strings.Count(csv, "\n") != 8 || !strings.Contains(csv, ",point,") || !strings.Contains(csv, "1000,400,1600,800") {
+		t.Errorf("csv:\n%s", csv)
+	}
+	var gj struct {
+		Features []struct {
+			Properties struct {
+				Classification struct {
+					Name  string `json:"name"`
+					Color []int  `json:"color"`
+				} `json:"classification"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(files[heGeoJSON], &gj); err != nil {
+		t.Fatalf("%s: %v", heGeoJSON, err)
+	}
+	if len(gj.Features) != 5 || gj.Features[0].Properties.Classification.Name != "tumor" || fmt.Sprint(gj.Features[0].Properties.Classification.Color) != "[255 0 0]" {
+		t.Errorf("geojson features: %+v", gj.Features)
+	}
+	if !bytes.Contains(files[export.ReadmePath], []byte("| 1 | tumor | #ff0000 | 5 |")) {
+		t.Errorf("README.md:\n%s", files[export.ReadmePath])
 	}
 }

@@ -47,7 +47,7 @@ func MustMain(tb testing.TB) *Env {
 		Log: testenv.Logger(),
 	}
 	base := testenv.MustServe(tb, m)
-	w := exporttest.New(tb, db, s3, s3cfg.SlidesBucket, exporttest.Testdata)
+	w := exporttest.New(tb, db, s3, s3cfg.SlidesBucket, exporttest.Slides(tb))
 	return &Env{Main: m, Base: base, S3: s3, World: w}
 }
 
