@@ -12,25 +12,26 @@ import (
 
 // AppendFeature appends m as a GeoJSON Feature.
 func AppendFeature(b []byte, m Mark) []byte {
-	var tc timeCache
-	return tc.appendFeature(b, m)
+	return timeCache{}.appendFeature(b, m)
 }
 
-// timeCache remembers the last time formatted: marks created in one batch
-// share their timestamps, and formatting was a tenth of a viewport's cost.
-type timeCache struct {
-	t   time.Time
-	enc []byte
-}
+// timeCache remembers formatted times: marks created in one batch share
+// their timestamps, and formatting was a tenth of a viewport's cost.
+type timeCache map[time.Time][]byte
 
-func (c *timeCache) append(b []byte, t time.Time) []byte {
-	if c.enc == nil || !t.Equal(c.t) {
-		c.t, c.enc = t, appendTime(c.enc[:0], t)
+func (c timeCache) append(b []byte, t time.Time) []byte {
+	enc, ok := c[t]
+	if !ok {
+		if len(c) >= 4096 {
+			clear(c)
+		}
+		enc = appendTime(nil, t)
+		c[t] = enc
 	}
-	return append(b, c.enc...)
+	return append(b, enc...)
 }
 
-func (c *timeCache) appendFeature(b []byte, m Mark) []byte {
+func (c timeCache) appendFeature(b []byte, m Mark) []byte {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = strconv.AppendInt(b, m.ID, 10)
 	b = append(b, `,"geometry":`...)
@@ -107,11 +108,11 @@ func appendPt(b []byte, p Pt) []byte {
 func FeatureCollection(marks []Mark, truncated bool) []byte {
 	size := 64
 	for _, m := range marks {
-		size += 360 + 24*m.Geometry.Vertices() + 2*len(m.Note)
+		size += 280 + 24*m.Geometry.Vertices() + 2*len(m.Note)
 	}
 	b := make([]byte, 0, size)
 	b = append(b, `{"type":"FeatureCollection","features":[`...)
-	var tc timeCache
+	tc := timeCache{}
 	for i, m := range marks {
 		if i > 0 {
 			b = append(b, ',')

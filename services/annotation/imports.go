@@ -99,15 +99,20 @@ func parseQuPath(b []byte) ([]Item, []Skip, error) {
 			class = f.Properties.Classification.Name
 		}
 		gs, err := qupathGeometries(f)
-		if err != nil {
-			skips = append(skips, Skip{i, err.Error()})
-			continue
-		}
-		for _, g := range gs {
-			items = append(items, Item{Index: i, Class: class, Geometry: g})
-		}
+		items, skips = collect(items, skips, i, class, gs, err)
 	}
 	return items, skips, nil
+}
+
+// collect adds the marks read from item i, or why it was skipped.
+func collect(items []Item, skips []Skip, i int, class string, gs []Geometry, err error) ([]Item, []Skip) {
+	if err != nil {
+		return items, append(skips, Skip{i, err.Error()})
+	}
+	for _, g := range gs {
+		items = append(items, Item{Index: i, Class: class, Geometry: g})
+	}
+	return items, skips
 }
 
 func qupathFeatures(b []byte) ([]qupathFeature, error) {
@@ -202,13 +207,7 @@ func parseASAP(b []byte) ([]Item, []Skip, error) {
 		if err == nil {
 			err = gerr
 		}
-		if err != nil {
-			skips = append(skips, Skip{i, err.Error()})
-			continue
-		}
-		for _, g := range gs {
-			items = append(items, Item{Index: i, Class: class, Geometry: g})
-		}
+		items, skips = collect(items, skips, i, class, gs, err)
 	}
 	return items, skips, nil
 }

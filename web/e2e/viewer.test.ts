@@ -82,11 +82,9 @@ describe('open a slide, mark it, and never lose a mark', () => {
 
   it('places points of two categories with the keyboard shortcuts', async () => {
     const { page } = b;
-    const box = await page.locator('.viewer-stage').boundingBox();
-    assert.ok(box);
     await page.keyboard.press('p');
     assert.equal(await page.getByRole('button', { name: 'Point marker' }).getAttribute('aria-pressed'), 'true');
-    const at = (fx: number, fy: number): [number, number] => [box.x + box.width * fx, box.y + box.height * fy];
+    const { at, overlay } = await aim(b);
     await page.keyboard.press('1');
     await page.mouse.click(...at(0.4, 0.4));
     await page.mouse.click(...at(0.45, 0.6));
@@ -96,7 +94,7 @@ describe('open a slide, mark it, and never lose a mark', () => {
     assert.equal(await page.getByLabel('Tumour cell marks').textContent(), '2');
     assert.equal(await page.getByLabel('Lymphocyte marks').textContent(), '1');
     const [x, y] = at(0.6, 0.5);
-    const rgb = await overlayPixel(b, x - box.x, y - box.y);
+    const rgb = await overlayPixel(b, x - overlay.x, y - overlay.y);
     assert.deepEqual(rgb, [0x1f, 0x77, 0xb4]);
     await screenshot(page, 'viewer-points');
   });
@@ -115,10 +113,10 @@ describe('open a slide, mark it, and never lose a mark', () => {
 
   it('undoes and redoes with Ctrl+Z and Ctrl+Shift+Z, on the server too', async () => {
     const { page } = b;
-    const box = await stageBox(b);
+    const { at } = await aim(b);
     await page.keyboard.press('p');
     await page.keyboard.press('2');
-    await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await page.mouse.click(...at(0.3, 0.3));
     await page.locator('.viewer-stats', { hasText: '4 marks' }).waitFor();
     await page.keyboard.press('Control+z');
     await page.locator('.viewer-stats', { hasText: '3 marks' }).waitFor();
@@ -134,11 +132,11 @@ describe('open a slide, mark it, and never lose a mark', () => {
     const { page } = b;
     const blocked = '**/api/v1/annotations**';
     await page.route(blocked, (route) => route.abort('internetdisconnected'));
-    let box = await stageBox(b);
+    let { at } = await aim(b);
     await page.keyboard.press('p');
     await page.keyboard.press('1');
-    await page.mouse.click(box.x + box.width * 0.35, box.y + box.height * 0.65);
-    await page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.7);
+    await page.mouse.click(...at(0.35, 0.65));
+    await page.mouse.click(...at(0.55, 0.7));
     await page.locator('[data-testid=save-status][data-state=offline]').waitFor();
     await screenshot(page, 'viewer-offline');
 
@@ -146,10 +144,10 @@ describe('open a slide, mark it, and never lose a mark', () => {
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'could not be reached' }).waitFor();
     await page.locator('.viewer-stats', { hasText: '2 marks' }).waitFor();
-    box = await stageBox(b);
+    ({ at } = await aim(b));
     await page.keyboard.press('p');
     await page.keyboard.press('2');
-    await page.mouse.click(box.x + box.width * 0.65, box.y + box.height * 0.35);
+    await page.mouse.click(...at(0.65, 0.35));
     await page.locator('.viewer-stats', { hasText: '3 marks' }).waitFor();
     await page.locator('[data-testid=save-status][data-state=offline]').waitFor();
     await screenshot(page, 'viewer-offline-reloaded');
@@ -167,10 +165,10 @@ describe('open a slide, mark it, and never lose a mark', () => {
 
   it('shows both versions when someone else changed a mark, and keeps the one chosen', async () => {
     const { page } = b;
-    const box = await stageBox(b);
+    const { at } = await aim(b);
     await page.keyboard.press('p');
     await page.keyboard.press('1');
-    await page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.5);
+    await page.mouse.click(...at(0.2, 0.5));
     await page.locator('.viewer-stats', { hasText: '8 marks' }).waitFor();
     await savedState(b);
     const mine = (await serverMarks(api, slideId)).reduce((a, m) => (m.id > a.id ? m : a));
@@ -194,8 +192,7 @@ describe('open a slide, mark it, and never lose a mark', () => {
 
   it('draws a polygon and a rectangle, edits and erases, with undo and redo, all saved', async () => {
     const { page } = b;
-    const box = await stageBox(b);
-    const at = (fx: number, fy: number): [number, number] => [box.x + box.width * fx, box.y + box.height * fy];
+    const { at } = await aim(b);
     await page.keyboard.press('1');
     await page.keyboard.press('g');
     for (const [fx, fy] of [[0.7, 0.6], [0.85, 0.6], [0.85, 0.8], [0.7, 0.8]] as const) await page.mouse.click(...at(fx, fy));
@@ -203,9 +200,9 @@ describe('open a slide, mark it, and never lose a mark', () => {
     await page.locator('.viewer-stats', { hasText: '9 marks' }).waitFor();
     await page.keyboard.press('2');
     await page.keyboard.press('r');
-    await page.mouse.move(...at(0.1, 0.1));
+    await page.mouse.move(...at(0.46, 0.36));
     await page.mouse.down();
-    await page.mouse.move(...at(0.25, 0.25), { steps: 5 });
+    await page.mouse.move(...at(0.56, 0.46), { steps: 5 });
     await page.mouse.up();
     await page.locator('.viewer-stats', { hasText: '10 marks' }).waitFor();
     await page.keyboard.press('Control+z');
@@ -213,7 +210,7 @@ describe('open a slide, mark it, and never lose a mark', () => {
     await page.keyboard.press('Control+Shift+z');
     await page.locator('.viewer-stats', { hasText: '10 marks' }).waitFor();
     await savedState(b);
-    console.log('DEBUG', await page.locator('.viewer-messages').innerText());
+    assert.equal(await page.getByRole('alert').count(), 0, await page.locator('.viewer-messages').innerText());
     let shapes = (await serverMarks(api, slideId)).filter((m) => m.properties.shape !== 'point');
     assert.deepEqual(shapes.map((m) => m.properties.shape).sort(), ['polygon', 'rectangle']);
 
@@ -235,7 +232,7 @@ describe('open a slide, mark it, and never lose a mark', () => {
     assert.equal((await serverMarks(api, slideId)).length, 9);
     await page.reload();
     await page.locator('.viewer-stats', { hasText: '9 marks' }).waitFor();
-    await stageBox(b);
+    await aim(b);
     await screenshot(page, 'viewer-shapes');
   });
 
@@ -269,11 +266,20 @@ async function savedState(b: Browser): Promise<void> {
   await b.page.locator('[data-testid=save-status][data-state=saved]').waitFor({ timeout: 20_000 });
 }
 
-async function stageBox(b: Browser): Promise<{ x: number; y: number; width: number; height: number }> {
-  await b.page.waitForFunction(() => document.querySelector<HTMLElement>('.mark-overlay')?.dataset['mode'] !== undefined);
-  const box = await b.page.locator('.viewer-stage').boundingBox();
-  assert.ok(box);
-  return box;
+interface Aim {
+  readonly overlay: { x: number; y: number; width: number; height: number };
+  /** at maps a place on the slide, as fractions of its width and height, to page coordinates. */
+  at(u: number, v: number): [number, number];
+}
+
+/** aim waits for the slide to be drawn and reads where it is on the page, from the overlay. */
+async function aim(b: Browser): Promise<Aim> {
+  await b.page.waitForFunction(() => document.querySelector<HTMLElement>('.mark-overlay')?.dataset['imageBox'] !== undefined);
+  const overlay = await b.page.locator('.mark-overlay').boundingBox();
+  const imageBox = await b.page.locator('.mark-overlay').getAttribute('data-image-box');
+  assert.ok(overlay && imageBox);
+  const [x0, y0, x1, y1] = imageBox.split(',').map(Number) as [number, number, number, number];
+  return { overlay, at: (u, v) => [overlay.x + x0 + (x1 - x0) * u, overlay.y + y0 + (y1 - y0) * v] };
 }
 
 /** overlayPixel reads the mark overlay's colour at a point of the viewer (CSS pixels). */

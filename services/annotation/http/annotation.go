@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -37,7 +38,7 @@ func (h *Handler) create(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "Idempotency-Key is longer than 128 characters"))
 		return
 	}
-	out, err := h.store.Create(c, access.PrincipalOf(c), req.SlideID, drafts, key)
+	out, err := h.store.Create(c.Request.Context(), access.PrincipalOf(c), req.SlideID, drafts, key)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -51,13 +52,13 @@ func (h *Handler) create(c *gin.Context) {
 
 func (h *Handler) publish(c *gin.Context, changes []annotation.Change) {
 	if len(changes) > 0 {
-		h.events.Publish(c, changes, c.Writer.Header().Get("X-Request-Id"))
+		h.events.Publish(c.Request.Context(), changes, c.Writer.Header().Get("X-Request-Id"))
 	}
 }
 
 func (h *Handler) get(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "id")
-	m, err := h.store.Mark(c, id)
+	m, err := h.store.Mark(c.Request.Context(), id)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -92,7 +93,7 @@ func (h *Handler) patch(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	res, err := h.store.Apply(c, access.PrincipalOf(c), slideOf(c).ID, []annotation.Edit{{ID: id, Version: version, Feature: f}}, nil)
+	res, err := h.store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c).ID, []annotation.Edit{{ID: id, Version: version, Feature: f}}, nil)
 	if err != nil {
 		failWrite(c, err)
 		return
@@ -108,7 +109,7 @@ func (h *Handler) delete(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	res, err := h.store.Apply(c, access.PrincipalOf(c), slideOf(c).ID, nil, []annotation.Ref{{ID: id, Version: version}})
+	res, err := h.store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c).ID, nil, []annotation.Ref{{ID: id, Version: version}})
 	if err != nil {
 		failWrite(c, err)
 		return
@@ -126,7 +127,8 @@ func failWrite(c *gin.Context, err error) {
 		return
 	}
 	b := []byte(`{"error":{"code":"conflict","message":`)
-	b = strconv.AppendQuote(b, platform.ErrorMessage(ce.Unwrap()))
+	msg, _ := json.Marshal(platform.ErrorMessage(ce.Unwrap()))
+	b = append(b, msg...)
 	b = append(b, `},"current":`...)
 	b = append(append(b, annotation.FeatureCollection(ce.Current, false)...), '}')
 	c.Abort()
@@ -166,7 +168,7 @@ func (h *Handler) batch(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "fields \"update\" and \"delete\" are both empty"))
 		return
 	}
-	res, err := h.store.Apply(c, access.PrincipalOf(c), req.SlideID, edits, dels)
+	res, err := h.store.Apply(c.Request.Context(), access.PrincipalOf(c), req.SlideID, edits, dels)
 	if err != nil {
 		failWrite(c, err)
 		return

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -26,7 +27,7 @@ func (h *Handler) slideOfHistory(c *gin.Context) (int64, error) {
 	if err != nil || id == 0 {
 		return h.slideOfQuery(c)
 	}
-	sl, err := h.store.SlideOfMark(c, id)
+	sl, err := h.store.SlideOfMark(c.Request.Context(), id)
 	c.Set(slideKey, sl)
 	return sl.ProjectID, err
 }
@@ -45,7 +46,7 @@ func (h *Handler) history(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	events, err := h.store.History(c, f)
+	events, err := h.store.History(c.Request.Context(), f)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -71,7 +72,8 @@ func encodeHistory(events []annotation.Event, limit int) []byte {
 		}
 		b = append(append(append(b, `,"action":"`...), e.Action.String()...), '"')
 		b = append(append(append(b, `,"at":"`...), e.At.UTC().Format(time.RFC3339Nano)...), '"')
-		b = strconv.AppendQuote(append(b, `,"comment":`...), e.Comment)
+		comment, _ := json.Marshal(e.Comment)
+		b = append(append(b, `,"comment":`...), comment...)
 		b = appendState(append(b, `,"before":`...), e, e.Before)
 		b = append(appendState(append(b, `,"after":`...), e, e.After), '}')
 	}
@@ -111,9 +113,9 @@ func (h *Handler) restore(c *gin.Context) {
 	case req.AnnotationID != 0 && req.AuthorID != 0:
 		err = platform.Errorf(platform.EINVALID, "give either \"annotation_id\" or \"author_id\", not both")
 	case req.AnnotationID != 0:
-		res, err = h.store.RestoreMark(c, p, req.AnnotationID, req.At)
+		res, err = h.store.RestoreMark(c.Request.Context(), p, req.AnnotationID, req.At)
 	case req.AuthorID != 0:
-		res, err = h.store.RestoreAuthor(c, p, req.SlideID, req.AuthorID, req.At)
+		res, err = h.store.RestoreAuthor(c.Request.Context(), p, req.SlideID, req.AuthorID, req.At)
 	default:
 		err = platform.Errorf(platform.EINVALID, "field \"annotation_id\" or \"author_id\" is required")
 	}

@@ -42,7 +42,7 @@ func (h *Handler) importFile(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "%v", err))
 		return
 	}
-	rep, out, err := h.store.Import(c, access.PrincipalOf(c), slideOf(c).ID, items, def)
+	rep, out, err := h.store.Import(c.Request.Context(), access.PrincipalOf(c), slideOf(c).ID, items, def)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

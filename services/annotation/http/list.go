@@ -55,7 +55,7 @@ func (h *Handler) filter(c *gin.Context) (annotation.Filter, error) {
 }
 
 func (h *Handler) listMarks(c *gin.Context, f annotation.Filter, tol int64) {
-	marks, truncated, err := h.store.Find(c, f)
+	marks, truncated, err := h.store.Find(c.Request.Context(), f)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -82,7 +82,7 @@ func (h *Handler) listGrid(c *gin.Context, f annotation.Filter) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameter \"cell\" must be a multiple of %d pixels", annotation.CountCell))
 		return
 	}
-	counts, err := h.store.Grid(c, f, int64(cell))
+	counts, err := h.store.Grid(c.Request.Context(), f, int64(cell))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

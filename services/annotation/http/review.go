@@ -19,7 +19,7 @@ func (h *Handler) registerReview(g *gin.RouterGroup, member gin.HandlerFunc, wri
 }
 
 func (h *Handler) progress(c *gin.Context) {
-	ps, err := h.store.Progress(c, slideOf(c).ID)
+	ps, err := h.store.Progress(c.Request.Context(), slideOf(c).ID)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -36,7 +36,7 @@ func (r *statusRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) setStatus(c *gin.Context) {
 	req := c.MustGet(bodyKey).(*statusRequest)
-	if err := h.store.SetStatus(c, access.PrincipalOf(c), req.SlideID, req.Status); err != nil {
+	if err := h.store.SetStatus(c.Request.Context(), access.PrincipalOf(c), req.SlideID, req.Status); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -54,7 +54,7 @@ func (r *reviewRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) review(c *gin.Context) {
 	req := c.MustGet(bodyKey).(*reviewRequest)
-	res, err := h.store.Review(c, access.PrincipalOf(c), req.SlideID, req.IDs, req.Decision, req.Comment)
+	res, err := h.store.Review(c.Request.Context(), access.PrincipalOf(c), req.SlideID, req.IDs, req.Decision, req.Comment)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

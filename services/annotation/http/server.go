@@ -32,6 +32,10 @@ type Handler struct {
 	log    *slog.Logger
 }
 
+// Handlers pass c.Request.Context(), never c, to the store: database/sql
+// keeps watching a query's context from its own goroutine, which must not
+// outlive the request while gin recycles c for the next one.
+
 // Register adds the annotation service's routes to e. Every route names
 // the rule it requires, so the endpoint-by-role test can walk them; rules
 // on a mark's author are checked by the store, inside the transaction.

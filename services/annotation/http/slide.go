@@ -52,13 +52,13 @@ func (h *Handler) slideOfMark(c *gin.Context) (int64, error) {
 	if err != nil {
 		return 0, platform.Errorf(platform.ENOTFOUND, "no such annotation %q", c.Param("id"))
 	}
-	sl, err := h.store.SlideOfMark(c, id)
+	sl, err := h.store.SlideOfMark(c.Request.Context(), id)
 	c.Set(slideKey, sl)
 	return sl.ProjectID, err
 }
 
 func (h *Handler) remember(c *gin.Context, id int64) (int64, error) {
-	sl, err := h.store.Slide(c, id)
+	sl, err := h.store.Slide(c.Request.Context(), id)
 	c.Set(slideKey, sl)
 	return sl.ProjectID, err
 }

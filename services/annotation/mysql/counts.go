@@ -65,15 +65,17 @@ func (s *Store) Grid(ctx context.Context, f annotation.Filter, cell int64) ([]an
 	}
 	f2 := cell / base
 	var q strings.Builder
-	q.WriteString(`SELECT cx DIV ?, cy DIV ?, category_id, SUM(n) FROM annotation_counts WHERE slide_id = ? AND level = ?`)
-	args := []any{f2, f2, f.SlideID, level}
+	// The divisor is inlined so GROUP BY 1, 2 groups by the very select
+	// expressions under MySQL 8's ONLY_FULL_GROUP_BY.
+	fmt.Fprintf(&q, `SELECT cx DIV %d, cy DIV %d, category_id, SUM(n) FROM annotation_counts WHERE slide_id = ? AND level = ?`, f2, f2)
+	args := []any{f.SlideID, level}
 	if !f.BBox.Empty() {
 		unit := base * annotation.Scale
 		q.WriteString(` AND cy BETWEEN ? AND ? AND cx BETWEEN ? AND ?`)
 		args = append(args, max(f.BBox.MinY, 0)/unit, max(f.BBox.MaxY, 0)/unit, max(f.BBox.MinX, 0)/unit, max(f.BBox.MaxX, 0)/unit)
 	}
 	appendFilters(&q, &args, f)
-	q.WriteString(` GROUP BY 1, 2, 3 HAVING SUM(n) > 0`)
+	q.WriteString(` GROUP BY 1, 2, 3 HAVING SUM(n) > 0 ORDER BY 2, 1, 3`)
 	rows, err := s.db.QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sum mark counts of slide %d: %w", f.SlideID, err)

@@ -98,54 +98,72 @@ func (s *Store) restoreTargets(ctx context.Context, tx *sql.Tx, p *access.Princi
 	if err != nil {
 		return err
 	}
-	var hist []historyEntry
-	var put []annotation.Mark
-	var drop []int64
-	d := counts{}
+	pl := &restorePlan{counts: counts{}}
 	for _, id := range ids {
-		t := targets[id]
-		old, exists := cur[id]
-		if err := annotation.CheckWrite(p, sl, t.owner); err != nil {
+		if err := annotation.CheckWrite(p, sl, targets[id].owner); err != nil {
 			return err
 		}
-		switch {
-		case t.state == nil && exists:
-			b := annotation.StateOf(old)
-			old.Version = t.lastVersion + 1
-			hist = append(hist, historyEntry{mark: old, actor: p.UserID, at: now, action: annotation.ChangeRestored, before: &b})
-			drop = append(drop, id)
-			d.add(old, -1)
-		case t.state != nil && (!exists || !sameState(annotation.StateOf(old), *t.state)):
-			m := restored(sl.ID, id, t, now)
-			after := annotation.StateOf(m)
-			e := historyEntry{mark: m, actor: p.UserID, at: now, action: annotation.ChangeRestored, after: &after}
-			if exists {
-				b := annotation.StateOf(old)
-				e.before = &b
-				drop = append(drop, id)
-				d.add(old, -1)
-			}
-			hist = append(hist, e)
-			put = append(put, m)
-			d.add(m, 1)
-		}
+		old, exists := cur[id]
+		pl.add(sl.ID, id, targets[id], old, exists, p.UserID, now)
 	}
-	if err := deleteMarks(ctx, tx, drop); err != nil {
+	if err := pl.write(ctx, tx); err != nil {
 		return err
 	}
-	if err := insertMarks(ctx, tx, put); err != nil {
-		return err
-	}
-	if err := insertHistory(ctx, tx, hist); err != nil {
-		return err
-	}
-	res.Updated = put
-	for _, id := range drop {
-		if !containsID(put, id) {
+	res.Updated = pl.put
+	for _, id := range pl.drop {
+		if !containsID(pl.put, id) {
 			res.Deleted = append(res.Deleted, id)
 		}
 	}
-	return d.apply(ctx, tx)
+	return nil
+}
+
+// restorePlan collects what a restore writes: rows to drop and put back,
+// their history and the count changes.
+type restorePlan struct {
+	put    []annotation.Mark
+	drop   []int64
+	hist   []historyEntry
+	counts counts
+}
+
+// add plans one mark: delete it if it did not exist at the time, put its
+// old state back if it differs from the current one, else nothing.
+func (pl *restorePlan) add(slide, id int64, t *target, old annotation.Mark, exists bool, actor int64, now time.Time) {
+	switch {
+	case t.state == nil && exists:
+		b := annotation.StateOf(old)
+		old.Version = t.lastVersion + 1
+		pl.hist = append(pl.hist, historyEntry{mark: old, actor: actor, at: now, action: annotation.ChangeRestored, before: &b})
+		pl.drop = append(pl.drop, id)
+		pl.counts.add(old, -1)
+	case t.state != nil && (!exists || !sameState(annotation.StateOf(old), *t.state)):
+		m := restored(slide, id, t, now)
+		after := annotation.StateOf(m)
+		e := historyEntry{mark: m, actor: actor, at: now, action: annotation.ChangeRestored, after: &after}
+		if exists {
+			b := annotation.StateOf(old)
+			e.before = &b
+			pl.drop = append(pl.drop, id)
+			pl.counts.add(old, -1)
+		}
+		pl.hist = append(pl.hist, e)
+		pl.put = append(pl.put, m)
+		pl.counts.add(m, 1)
+	}
+}
+
+func (pl *restorePlan) write(ctx context.Context, tx *sql.Tx) error {
+	if err := deleteMarks(ctx, tx, pl.drop); err != nil {
+		return err
+	}
+	if err := insertMarks(ctx, tx, pl.put); err != nil {
+		return err
+	}
+	if err := insertHistory(ctx, tx, pl.hist); err != nil {
+		return err
+	}
+	return pl.counts.apply(ctx, tx)
 }
 
 func restored(slide, id int64, t *target, now time.Time) annotation.Mark {

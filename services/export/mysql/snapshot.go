@@ -27,6 +27,9 @@ func (s *Store) Snapshot(ctx context.Context, p export.Params) (*export.Snapshot
 	if snap.Categories, err = readCategories(ctx, tx, p); err != nil {
 		return nil, err
 	}
+	if s.afterSlides != nil {
+		s.afterSlides()
+	}
 	for _, sl := range snap.Slides {
 		marks, err := readMarks(ctx, tx, sl.ID, p, snap.Categories)
 		if err != nil {

@@ -18,6 +18,10 @@ import (
 type Store struct {
 	db  *sql.DB
 	now func() time.Time
+
+	// afterSlides runs inside Snapshot between reading slides and marks;
+	// tests use it to write marks while a snapshot is being taken.
+	afterSlides func()
 }
 
 // New returns a Store; now is the clock (UTC, microsecond precision).

@@ -1,4 +1,5 @@
 #include "region.h"
+#include <string.h>
 
 int ex_init(int concurrency) {
 	if (VIPS_INIT("patholabel-export"))
@@ -45,6 +46,35 @@ static int to_rgb(VipsImage *in, VipsImage **out) {
 	return r;
 }
 
+int ex_rgb(VipsImage *in, VipsImage **out) { return to_rgb(in, out); }
+
+// ex_read copies [x, x+w) × [y, y+h) of im (3-band 8-bit) into out
+// (w·h·3 bytes, zeroed by the caller so what lies outside stays black).
+// vips_region_prepare computes just those pixels on this thread: no
+// pipeline or thread pool per patch. A region belongs to the thread that
+// made it, and Go moves goroutines between threads, so each read makes its
+// own (a few allocations; the pixels come from OpenSlide's tile cache).
+int ex_read(VipsImage *im, int x, int y, int w, int h, unsigned char *out) {
+	VipsRect want = {x, y, w, h}, all = {0, 0, im->Xsize, im->Ysize}, r;
+	vips_rect_intersectrect(&want, &all, &r);
+	if (vips_rect_isempty(&r))
+		return 0;
+	VipsRegion *reg = vips_region_new(im);
+	if (!reg)
+		return -1;
+	if (vips_region_prepare(reg, &r)) {
+		g_object_unref(reg);
+		return -1;
+	}
+	for (int row = 0; row < r.height; row++) {
+		VipsPel *src = VIPS_REGION_ADDR(reg, r.left, r.top + row);
+		unsigned char *dst = out + ((size_t) (r.top - y + row) * w + (r.left - x)) * 3;
+		memcpy(dst, src, (size_t) r.width * 3);
+	}
+	g_object_unref(reg);
+	return 0;
+}
+
 // ex_region reads [x, x+w) × [y, y+h) of level 0, black outside the image,
 // resized to ow × oh when that differs, as packed RGB in *out (g_free it).
 int ex_region(VipsImage *in, int x, int y, int w, int h, int ow, int oh,
@@ -82,4 +112,22 @@ int ex_region(VipsImage *in, int x, int y, int w, int h, int ow, int oh,
 fail:
 	g_object_unref(base);
 	return -1;
+}
+
+// ex_decode_all decodes the whole of level 0 into memory as packed RGB:
+// what PIL's Image.open + load does, kept only as the benchmark's baseline.
+int ex_decode_all(const char *path, void **out, size_t *len, int *w, int *h) {
+	VipsImage *in = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+	if (!in)
+		return -1;
+	VipsImage *rgb = NULL;
+	int r = to_rgb(in, &rgb);
+	g_object_unref(in);
+	if (r)
+		return -1;
+	*w = rgb->Xsize;
+	*h = rgb->Ysize;
+	*out = vips_image_write_to_memory(rgb, len);
+	g_object_unref(rgb);
+	return *out ? 0 : -1;
 }

@@ -12,4 +12,8 @@ VipsImage *ex_open(const char *path);
 int ex_region(VipsImage *in, int x, int y, int w, int h, int ow, int oh,
 	void **out, size_t *len);
 
+int ex_rgb(VipsImage *in, VipsImage **out);
+int ex_read(VipsImage *im, int x, int y, int w, int h, unsigned char *out);
+int ex_decode_all(const char *path, void **out, size_t *len, int *w, int *h);
+
 #endif

@@ -84,6 +84,10 @@ export class MarkOverlay {
     if (m === null) return this.record(null, start);
     const dpr = this.canvas.width / Math.max(width, 1);
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    // The slide's box on screen, for tests and bug reports that need to aim at the image.
+    this.canvas.dataset['imageBox'] = [m.e, m.f, m.a * this.layer.width + m.c * this.layer.height + m.e, m.b * this.layer.width + m.d * this.layer.height + m.f]
+      .map((v) => v.toFixed(1))
+      .join(',');
     const plan = this.planner.plan(this.layer, m, width, height, this.styles, this.opts, this.keep);
     const mode = paintMode(plan, this.opts);
     if (mode === 'raster') this.rasterFrame(plan, dpr);

@@ -13,7 +13,11 @@ export class AnnotatorFilter {
   private readonly listeners = new Set<() => void>();
   private shown = '';
 
-  constructor(private readonly me: string) {
+  constructor(
+    private readonly me: string,
+    myName: string,
+  ) {
+    this.names.set(me, myName);
     this.list = h('div', { class: 'annotator-list' });
     this.element = h('fieldset', { class: 'annotators' }, h('legend', null, 'Annotators'), this.list);
   }

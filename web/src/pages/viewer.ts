@@ -4,7 +4,7 @@ import { listCategories } from '../api/projects';
 import { dziUrl, getSlide } from '../api/slides';
 import type { Category } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
-import { h } from '../dom';
+import { h, replaceChildren } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
 import { fromFeature, toFeature, type Feature, type Mark } from '../marks/mark';
@@ -21,6 +21,8 @@ import { EraserTool } from '../tools/eraser';
 import { PointTool } from '../tools/point';
 import { SelectTool } from '../tools/select';
 import { panTool, ToolController, type Tool } from '../tools/tool';
+import { displayName } from '../session';
+import { magnificationButtons, scaleWidget, type Optics } from '../viewer/scalewidget';
 import { SlideViewer, type ImageSize } from '../viewer/viewer';
 import { AnnotatorFilter } from './annotators';
 import { alertBox, errorText, isAbort, statusBox } from './common';
@@ -59,7 +61,8 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
   };
   const stage = h('div', { class: 'viewer-stage', role: 'region', 'aria-label': 'Slide view' });
   const palette = new Palette();
-  const annotators = new AnnotatorFilter(me);
+  const user = ctx.session.user;
+  const annotators = new AnnotatorFilter(me, user === null ? 'You' : displayName(user));
   const markerSize = rangeField('marker-size', 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`);
   const opacity = rangeField('mark-opacity', 'Mark opacity', 10, 100, 100, (v) => `${v} %`);
   const viewer = new SlideViewer(stage, dziUrl(slideId), 'Overview of the whole slide');
@@ -90,16 +93,26 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     if (!isAbort(err)) slots.messages.appendChild(alertBox(errorText(err)));
   };
 
-  getSlide(ctx.api, slideId, abort.signal).then((s) => (slots.title.textContent = s.name), report);
+  const slide = getSlide(ctx.api, slideId, abort.signal).then(
+    (s) => {
+      slots.title.textContent = s.name;
+      return s;
+    },
+    (err: unknown) => {
+      report(err);
+      return null;
+    },
+  );
   listMembers(ctx.api, projectId, abort.signal).then((ms) => annotators.setMembers(ms), () => undefined);
   const categories = listCategories(ctx.api, projectId, abort.signal).catch((err: unknown) => {
     report(err);
     return [] as Category[];
   });
-  Promise.all([viewer.whenOpen(), categories])
-    .then(async ([size, cats]) => {
+  Promise.all([viewer.whenOpen(), categories, slide])
+    .then(async ([size, cats, info]) => {
       palette.setCategories(cats);
-      const loaded = await setUp({ ctx, slideId, me, viewer, size, palette, annotators, markerSize: markerSize.input, opacity: opacity.input, slots, report, signal: abort.signal });
+      const optics = { mpp: info?.mpp_x, objective: info?.objective };
+      const loaded = await setUp({ ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, opacity: opacity.input, slots, report, signal: abort.signal });
       if (disposed) loaded.dispose();
       else state = loaded;
     })
@@ -127,6 +140,7 @@ interface Setup {
   readonly me: string;
   readonly viewer: SlideViewer;
   readonly size: ImageSize;
+  readonly optics: Optics;
   readonly palette: Palette;
   readonly annotators: AnnotatorFilter;
   readonly markerSize: HTMLInputElement;
@@ -170,11 +184,15 @@ async function setUp(s: Setup): Promise<Loaded> {
   overlay.addPainter((c, m) => tools.active.paint?.(c, m));
   const help = helpDialog(tools.tools);
   s.slots.tools.replaceChildren(...toolButtons(tools), help);
-  s.slots.toolbar.replaceChildren(
+  replaceChildren(
+    s.slots.toolbar,
     toolbarGroup('History', [['Undo (Ctrl+Z)', 'Undo', () => doc.undo()], ['Redo (Ctrl+Shift+Z)', 'Redo', () => doc.redo()]]),
+    magnificationButtons(s.viewer, s.optics.objective),
     viewControls(s.viewer),
     toolbarGroup('Help', [['Keyboard shortcuts (?)', '?', () => help.showModal()]]),
   );
+  const scale = scaleWidget(s.viewer, s.optics);
+  s.viewer.addControl(scale.element);
   await loadMarks(s, doc, queue);
   const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, s.palette, doc, help);
   const onOnline = (): void => queue.retryNow();
@@ -189,6 +207,7 @@ async function setUp(s: Setup): Promise<Loaded> {
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('online', onOnline);
       queue.close();
+      scale.dispose();
       tools.destroy();
       overlay.destroy();
     },

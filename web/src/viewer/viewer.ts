@@ -1,5 +1,7 @@
 import OpenSeadragon from 'openseadragon';
-import { affineFromPoints, apply, invert, type Affine, type Point } from './geometry';
+import { affineFromPoints, apply, invert, scaleOf, type Affine, type Point } from './geometry';
+
+const viewerKeys = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Equal', 'Minus', 'NumpadAdd', 'NumpadSubtract', 'Digit0', 'Numpad0']);
 
 export interface ImageSize {
   readonly width: number;
@@ -13,6 +15,7 @@ export interface ImageSize {
 export class SlideViewer {
   readonly osd: OpenSeadragon.Viewer;
   private opened: ImageSize | null = null;
+  private userMoved = false;
 
   constructor(container: HTMLElement, tileSource: string, navigatorLabel: string) {
     this.osd = OpenSeadragon({
@@ -38,6 +41,21 @@ export class SlideViewer {
       gestureSettingsTouch: { clickToZoom: false },
     });
     this.osd.navigator?.element.setAttribute('aria-label', navigatorLabel);
+    // The page lays itself out while the slide opens; until the user moves the view, a new
+    // size refits the whole slide instead of keeping a zoom chosen for the old size.
+    const moved = (): void => void (this.userMoved = true);
+    for (const ev of ['canvas-drag', 'canvas-scroll', 'canvas-pinch', 'canvas-key'] as const) this.osd.addHandler(ev, moved);
+    this.osd.addHandler('after-resize', () => {
+      // After OpenSeadragon's own resize step, which re-centres and re-zooms when this returns.
+      queueMicrotask(() => {
+        if (!this.userMoved && this.opened !== null) this.osd.viewport.goHome(true);
+      });
+    });
+    // Letters and digits are the annotation shortcuts (R rectangle, F freehand, 1–9 categories);
+    // OpenSeadragon would also rotate, flip or pan on them. It keeps arrows, +, - and 0.
+    this.osd.addHandler('canvas-key', (ev) => {
+      if (!viewerKeys.has(ev.originalEvent instanceof KeyboardEvent ? ev.originalEvent.code : '')) ev.preventDefaultAction = true;
+    });
   }
 
   /** opened resolves with the image size once the slide's pyramid description is read. */
@@ -79,7 +97,25 @@ export class SlideViewer {
     };
   }
 
+  /** addControl pins an element to the bottom-left corner of the view; it follows the view into full screen. */
+  addControl(el: HTMLElement): void {
+    this.osd.addControl(el, { anchor: OpenSeadragon.ControlAnchor.BOTTOM_LEFT });
+  }
+
+  /** scale is how many screen pixels one level-0 image pixel spans now. */
+  scale(): number | null {
+    const m = this.imageToScreen();
+    return m === null ? null : scaleOf(m);
+  }
+
+  /** zoomToScale zooms about the centre until one image pixel spans s screen pixels. */
+  zoomToScale(s: number): void {
+    this.userMoved = true;
+    this.osd.viewport.zoomTo(this.osd.viewport.imageToViewportZoom(s));
+  }
+
   zoomBy(factor: number): void {
+    this.userMoved = true;
     this.osd.viewport.zoomBy(factor);
     this.osd.viewport.applyConstraints();
   }
@@ -89,6 +125,7 @@ export class SlideViewer {
   }
 
   rotateBy(degrees: number): void {
+    this.userMoved = true;
     this.osd.viewport.setRotation(this.osd.viewport.getRotation() + degrees);
   }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,6 +65,17 @@ func TestConcurrentEditsConflict(t *testing.T) {
 	if cur["version"].(float64) != 2 || cur["note"] != "reviewer was here" {
 		t.Fatalf("409 carries %v, want the reviewer's version 2", cur)
 	}
+	// A batch with one stale mark writes nothing.
+	other := createOne(t, ann, w)
+	batch := map[string]any{"slide_id": w.Slide,
+		"update": []map[string]any{{"id": other, "version": 1, "feature": map[string]any{"type": "Feature", "properties": map[string]any{"note": "batch"}}}},
+		"delete": []map[string]int64{{"id": id, "version": 1}}}
+	if r := ann.do("POST", "/api/v1/annotations/batch", batch); r.status != http.StatusConflict {
+		t.Fatalf("stale batch: %d %s", r.status, r.body)
+	}
+	if v := versionOf(t, ann, other); v != "1" {
+		t.Fatalf("stale batch changed mark %d to version %s", other, v)
+	}
 	if r := ann.do("DELETE", path, nil, "If-Match", "1"); r.status != http.StatusConflict {
 		t.Fatalf("stale delete: %d", r.status)
 	}
@@ -116,9 +128,25 @@ func TestQueryLevelOfDetailAndIdempotency(t *testing.T) {
 	if len(fc["features"].([]any)) != 100 || fc["truncated"] != true {
 		t.Fatalf("limited viewport: %d features, truncated %v", len(fc["features"].([]any)), fc["truncated"])
 	}
+	ring := make([][]float64, 0, 401)
+	for i := range 400 {
+		a := 2 * math.Pi * float64(i) / 400
+		ring = append(ring, []float64{5000 + 1000*math.Cos(a), 5000 + 1000*math.Sin(a)})
+	}
+	ring = append(ring, ring[0])
+	poly := map[string]any{"slide_id": w.Slide, "features": []map[string]any{{"type": "Feature",
+		"geometry": map[string]any{"type": "Polygon", "coordinates": [][][]float64{ring}}, "properties": map[string]any{"category_id": w.Categories["stroma"], "shape": "ellipse"}}}}
+	if r := ann.do("POST", "/api/v1/annotations", poly); r.status != http.StatusCreated {
+		t.Fatalf("create ellipse: %d %s", r.status, r.body)
+	}
+	simple := ann.do("GET", fmt.Sprintf("/api/v1/annotations?slide_id=%d&bbox=3000,3000,7000,7000&lod=simplify&tolerance=20", w.Slide), nil).json(t)
+	coords := simple["features"].([]any)[0].(map[string]any)["geometry"].(map[string]any)["coordinates"].([]any)[0].([]any)
+	if len(coords) >= 401 || len(coords) < 8 {
+		t.Fatalf("simplified ellipse has %d positions, want fewer than 401", len(coords))
+	}
 	grid := ann.do("GET", fmt.Sprintf("/api/v1/annotations?slide_id=%d&lod=grid&cell=4096", w.Slide), nil).json(t)
 	cells := grid["features"].([]any)
-	if len(cells) != 1 || cells[0].(map[string]any)["properties"].(map[string]any)["count"].(float64) != 2000 {
+	if len(cells) != 2 || cells[0].(map[string]any)["properties"].(map[string]any)["count"].(float64) != 2000 {
 		t.Fatalf("grid: %v", grid)
 	}
 }

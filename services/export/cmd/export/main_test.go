@@ -10,8 +10,8 @@ import (
 	miniogo "github.com/minio/minio-go/v7"
 
 	"github.com/patholabel/patholabel/services/export"
-	exporthttp "github.com/patholabel/patholabel/services/export/http"
 	"github.com/patholabel/patholabel/services/export/exporttest"
+	exporthttp "github.com/patholabel/patholabel/services/export/http"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -29,7 +29,11 @@ type Env struct {
 }
 
 // MustMain boots the real export service against fresh real dependencies.
-func MustMain(tb testing.TB) *Env {
+func MustMain(tb testing.TB) *Env { return MustMainWorkers(tb, 1) }
+
+// MustMainWorkers is MustMain with a number of export workers; 0 leaves
+// jobs queued for a test to drive.
+func MustMainWorkers(tb testing.TB, workers int) *Env {
 	tb.Helper()
 	db, dbcfg := testenv.MustDB(tb)
 	_, rcfg := testenv.MustRedis(tb)
@@ -42,7 +46,7 @@ func MustMain(tb testing.TB) *Env {
 		},
 		Redis: rcfg,
 		S3:    s3cfg,
-		Export: export.Config{Workers: 1, Lease: 3 * time.Second, MaxAttempts: 3, ScanInterval: 200 * time.Millisecond,
+		Export: export.Config{Workers: workers, Lease: 3 * time.Second, MaxAttempts: 3, ScanInterval: 200 * time.Millisecond,
 			TempDir: tb.TempDir(), LinkTTL: time.Hour, Software: "patholabel-export test"},
 		Log: testenv.Logger(),
 	}
