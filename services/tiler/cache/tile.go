@@ -86,13 +86,9 @@ func (t *Tiles) ETag(ctx context.Context, sl *tiler.Slide, level, col, row int) 
 	return fmt.Sprintf(`"%d-%d-%d-%d-%08x"`, sl.ID, level, col, row, ref.CRC32), ref, nil
 }
 
-// Tile reads one tile. Errors: not_found, unavailable (the store is down and
-// no cache holds the tile).
-func (t *Tiles) Tile(ctx context.Context, sl *tiler.Slide, level, col, row int) (Tile, error) {
-	etag, ref, err := t.ETag(ctx, sl, level, col, row)
-	if err != nil {
-		return Tile{}, err
-	}
+// Tile reads one tile located by ETag. Errors: unavailable (the store is
+// down and no cache holds the tile).
+func (t *Tiles) Tile(ctx context.Context, sl *tiler.Slide, level, col, row int, etag string, ref tiler.TileRef) (Tile, error) {
 	key := sl.PyramidKey + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
 	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) {
 		return t.objects.GetRange(ctx, sl.PyramidKey+tiler.PyramidZip, ref.Offset, int64(ref.Size))

@@ -86,13 +86,17 @@ func (h *Handler) tile(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such tile"))
 		return
 	}
-	etag, _, err := h.Tiles.ETag(c, sl, int(level), col, row)
-	if err == nil && c.GetHeader("If-None-Match") == etag {
+	etag, ref, err := h.Tiles.ETag(c, sl, int(level), col, row)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	if c.GetHeader("If-None-Match") == etag {
 		h.immutable(c, etag)
 		c.Status(http.StatusNotModified)
 		return
 	}
-	t, err := h.Tiles.Tile(c, sl, int(level), col, row)
+	t, err := h.Tiles.Tile(c, sl, int(level), col, row, etag, ref)
 	h.serve(c, t, err)
 }
 

@@ -5,8 +5,6 @@
 package main
 
 import (
-	"net/http"
-	_ "net/http/pprof"
 	"context"
 	"log/slog"
 	"os"
@@ -99,7 +97,6 @@ func (m *Main) Open(ctx context.Context) error {
 		Authn:  access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
 		Redis:  m.res.Redis, RedisPrefix: m.Redis.Prefix, Log: m.Log,
 	})
-	if os.Getenv("TMP_PPROF") != "" { go http.ListenAndServe("127.0.0.1:38190", nil) }
 	return m.server.Listen()
 }
 

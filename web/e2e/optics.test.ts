@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Api } from './api';
+import { openBrowser, screenshot, type Browser } from './browser';
+import { e2eEnv } from './env';
+
+const env = e2eEnv();
+
+interface Created {
+  id: number;
+}
+
+describe('a scanned slide: scale bar and magnification', () => {
+  let b: Browser;
+  let api: Api;
+  let url = '';
+  const run = Date.now().toString(36);
+
+  before(async () => {
+    b = await openBrowser(env);
+    api = new Api(b.context.request, env.url);
+    await api.login('admin', env.adminPassword);
+    const project = await api.post<Created>('/api/v1/projects', { name: `e2e optics ${run}`, description: 'made by the e2e suite' });
+    await api.post(`/api/v1/projects/${project.id}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b', shortcut: '1' });
+    const file = join(env.testdata, 'slides', 'CMU-1-Small-Region.svs');
+    const slide = await api.upload<Created>('/api/v1/slides', {
+      project_id: String(project.id),
+      name: `CMU-1 ${run}`,
+      stain: 'H&E',
+      file: { name: 'CMU-1-Small-Region.svs', mimeType: 'application/octet-stream', buffer: readFileSync(file) },
+    });
+    await api.until('the SVS slide to be tiled', 120_000, async () => {
+      const s = await api.get<{ status: string; error?: string }>(`/api/v1/slides/${slide.id}`);
+      if (s.status === 'failed') throw new Error(`e2e: slide failed: ${s.error ?? ''}`);
+      return s.status === 'ready' ? s : undefined;
+    });
+    url = `${env.url}/projects/${project.id}/slides/${slide.id}`;
+  });
+
+  after(async () => {
+    await b?.close();
+  });
+
+  it('shows a scale bar from the microns per pixel and the magnification from the objective', async () => {
+    const { page } = b;
+    await page.goto(url);
+    const scale = page.getByTestId('scale');
+    await scale.locator('.scale-mag', { hasText: '×' }).waitFor();
+    // 2220 × 2967 px at 0.499 µm/px shown whole in about 675 px: a few ×, and a bar of hundreds of µm.
+    assert.match(await scale.innerText(), /\d+ µm|\d mm/);
+    const buttons = page.getByRole('group', { name: 'Magnification' }).getByRole('button');
+    assert.deepEqual(await buttons.allInnerTexts(), ['1×', '2×', '5×', '10×', '20×']);
+  });
+
+  it('zooms to 10× with its button, the bar and label following', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Zoom to 10×' }).click();
+    await page.getByTestId('scale').locator('.scale-mag', { hasText: /^10×$/ }).waitFor();
+    // At 10× on a 20× scan one screen pixel is 0.998 µm: an 80 px minimum gives a 100 µm bar.
+    assert.equal(await page.locator('.scale-bar-label').innerText(), '100 µm');
+    await screenshot(page, 'viewer-svs-10x');
+  });
+
+  it('loaded nothing from outside and threw no errors', () => {
+    assert.deepEqual(b.foreign, []);
+    assert.deepEqual(b.pageErrors, []);
+  });
+});
