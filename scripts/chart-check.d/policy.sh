@@ -15,13 +15,21 @@ generate_schemas() {
 }
 
 # The ServiceMonitor CRD is not part of Kubernetes: generate it from the
-# Prometheus Operator's Go API types, as the operator itself does.
+# Prometheus Operator's Go API types, as the operator itself does. The result
+# only depends on the pinned module, so it is cached like the tools.
 generate_crds() {
-  (cd "$root/scripts/tools/controller-gen" && GOWORK=off GOFLAGS=-mod=mod "$controller_gen" \
-    crd:crdVersions=v1,maxDescLen=0 \
-    paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 \
-    output:crd:dir="$work/crds") || die "controller-gen ServiceMonitor CRD"
-  [ -s "$work/crds/monitoring.coreos.com_servicemonitors.yaml" ] || die "controller-gen wrote no ServiceMonitor CRD"
+  local dir="$root/scripts/tools/controller-gen" key out
+  key=$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-12)
+  out="$cache/crds/monitoring-$key"
+  if [ ! -s "$out/monitoring.coreos.com_servicemonitors.yaml" ]; then
+    (cd "$dir" && GOWORK=off GOFLAGS=-mod=mod "$controller_gen" crd:crdVersions=v1,maxDescLen=0 \
+      paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 \
+      output:crd:dir="$out.tmp") || die "controller-gen ServiceMonitor CRD"
+    [ -s "$out.tmp/monitoring.coreos.com_servicemonitors.yaml" ] || die "controller-gen wrote no ServiceMonitor CRD"
+    rm -rf "$out" && mv "$out.tmp" "$out"
+  fi
+  mkdir -p "$work/crds"
+  cp "$out/monitoring.coreos.com_servicemonitors.yaml" "$work/crds/"
 }
 
 # Unknown and misplaced fields fail (-strict).

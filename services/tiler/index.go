@@ -59,12 +59,12 @@ func (ix *Index) Tiles() int {
 
 type tileName struct{ level, col, row int }
 
-// parseTileName reads ".../{level}/{col}_{row}.jpeg", the layout dzsave writes.
+// parseTileName reads ".../{level}/{col}_{row}.jpeg" (or .png), the layout dzsave writes.
 func parseTileName(name string) (tileName, bool) {
 	dir, file := path.Split(name)
 	lvl := path.Base(strings.TrimSuffix(dir, "/"))
-	stem, ok := strings.CutSuffix(file, ".jpeg")
-	if !ok {
+	stem := strings.TrimSuffix(strings.TrimSuffix(file, ".jpeg"), ".png")
+	if stem == file {
 		return tileName{}, false
 	}
 	c, r, ok := strings.Cut(stem, "_")

@@ -142,3 +142,29 @@ func PartSizeFor(size int64) int64 {
 	p := max(int64(8*mib), (size+9999)/10000)
 	return (p + mib - 1) / mib * mib
 }
+
+// Overlay is a model output (heatmap, prediction) shown over a slide. Its
+// image is scaled to the slide's full size, so overlay tiles line up with
+// slide tiles one to one.
+type Overlay struct {
+	ID         int64     `json:"id"`
+	SlideID    int64     `json:"slide_id"`
+	Name       string    `json:"name"`
+	Opacity    float64   `json:"opacity"`
+	Status     string    `json:"status"`
+	Progress   int       `json:"progress"`
+	Error      string    `json:"error"`
+	Width      int64     `json:"width"`
+	Height     int64     `json:"height"`
+	Levels     int       `json:"levels"`
+	Bytes      int64     `json:"bytes"`
+	SourceKey  string    `json:"-"`
+	PyramidKey string    `json:"-"`
+	CreatedBy  *int64    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// OverlayTileFormat keeps the overlays' alpha: a prediction is usually
+// transparent where the model saw nothing.
+const OverlayTileFormat = "png"

@@ -28,12 +28,12 @@ export interface Browser {
 }
 
 /** openBrowser starts a fresh profile in a temp folder, sized like a small laptop screen. */
-export async function openBrowser(env: E2EEnv): Promise<Browser> {
+export async function openBrowser(env: E2EEnv, extraArgs: readonly string[] = []): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'patholabel-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: env.chromium,
     headless: true,
-    args: chromiumArgs,
+    args: [...chromiumArgs, ...extraArgs],
     viewport: { width: 1366, height: 768 },
   });
   // tsx compiles the tests with esbuild's keepNames, which wraps named functions in

@@ -236,6 +236,37 @@ describe('open a slide, mark it, and never lose a mark', () => {
     await screenshot(page, 'viewer-shapes');
   });
 
+  it('reviews marks with the keyboard, one after another', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Review mode' }).click();
+    const info = page.getByTestId('review-info');
+    await info.filter({ hasText: 'Mark 1 of 9 (pending)' }).waitFor();
+    await page.keyboard.press('a');
+    await info.filter({ hasText: 'Accepted 1, rejected 0, pending 8' }).waitFor();
+    await page.keyboard.press('r');
+    await info.filter({ hasText: 'Accepted 1, rejected 1, pending 7' }).waitFor();
+    await screenshot(page, 'viewer-review');
+    const reviews = (await serverMarks(api, slideId)).map((m) => m.properties.review).sort();
+    assert.deepEqual(reviews.filter((r) => r !== 'pending' && r !== ''), ['accepted', 'rejected']);
+    await page.keyboard.press('Escape');
+    // A reviewed mark is still editable: its new version travels with the next edit.
+    await page.keyboard.press('Control+z');
+    await savedState(b);
+  });
+
+  it('marks the slide done for the annotator', async () => {
+    const { page } = b;
+    const button = page.getByTestId('slide-status');
+    await button.filter({ hasText: 'mark done' }).waitFor();
+    await button.click();
+    await button.filter({ hasText: 'Done' }).waitFor();
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    const progress = await api.get<{ annotators: { status: string }[] }>(`/api/v1/annotations/status?slide_id=${slideId}`);
+    assert.deepEqual(progress.annotators.map((a) => a.status), ['done']);
+    await page.reload();
+    await button.filter({ hasText: 'Done' }).waitFor();
+  });
+
   it('loaded nothing from outside and threw no errors', () => {
     assert.deepEqual(b.foreign, []);
     assert.deepEqual(b.pageErrors, []);
@@ -244,7 +275,7 @@ describe('open a slide, mark it, and never lose a mark', () => {
 
 interface Feature {
   id: number;
-  properties: { category_id: number; shape: string; version: number };
+  properties: { category_id: number; shape: string; version: number; review: string };
 }
 
 async function serverMarks(api: Api, slideId: number): Promise<Feature[]> {

@@ -57,7 +57,24 @@ func (p *Pool) abandoned(ctx context.Context, log *slog.Logger, job *export.Job)
 		return
 	}
 	log.Info("export cancelled; removing its files")
-	p.report(log, p.objects.Sink(e.Prefix).RemoveAll(ctx))
+	p.report(log, removeSettled(ctx, p.objects.Sink(e.Prefix)))
+}
+
+// removeSettled removes a cancelled export's files, then again after a
+// pause: a PUT whose body was already sent when the job was cancelled can
+// still be committed by the store after the first sweep listed the prefix.
+func removeSettled(ctx context.Context, sink interface{ RemoveAll(context.Context) error }) error {
+	for _, wait := range []time.Duration{0, time.Second, 3 * time.Second} {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		if err := sink.RemoveAll(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *export.Job, err error) {

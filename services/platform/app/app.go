@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/logging"
@@ -69,6 +71,7 @@ func Main(service string, args []string, lookup config.LookupFunc, stderr io.Wri
 		return 2
 	}
 	log := logging.New(base.Log, service, stderr)
+	gin.SetMode(gin.ReleaseMode) // gin's debug mode prints to stdout, outside the structured log
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if len(args) > 0 {

@@ -47,7 +47,7 @@ func Open(my mysql.Config, rc *redis.Config, s3 *objstore.Config) (*Resources, e
 func (r *Resources) Checks(bucket string, create bool) []httpapi.Check {
 	checks := []httpapi.Check{{Name: "mysql", Probe: r.DB.PingContext}}
 	if r.Redis != nil {
-		checks = append(checks, httpapi.Check{Name: "redis", Probe: func(ctx context.Context) error { return r.Redis.Ping(ctx).Err() }})
+		checks = append(checks, httpapi.Check{Name: "redis", Optional: true, Probe: func(ctx context.Context) error { return r.Redis.Ping(ctx).Err() }})
 	}
 	if r.S3 != nil {
 		checks = append(checks, httpapi.Check{Name: "s3", Probe: func(ctx context.Context) error {

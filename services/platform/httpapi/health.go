@@ -14,11 +14,16 @@ import (
 type Check struct {
 	Name  string
 	Probe func(ctx context.Context) error
+	// Optional dependencies (Redis: a cache and a wake-up channel) are
+	// probed and reported, but their failure leaves the service ready,
+	// because it keeps working without them; pulling every replica out of
+	// rotation when Redis blips would turn a slowdown into an outage.
+	Optional bool
 }
 
 // Readiness is the body of /readyz.
 type Readiness struct {
-	Status string            `json:"status"` // ok or unavailable
+	Status string            `json:"status"` // ok, degraded (an optional check failed) or unavailable
 	Checks map[string]string `json:"checks"` // name → ok or unavailable
 }
 
@@ -29,7 +34,7 @@ func registerHealth(e *gin.Engine, log *slog.Logger, checks []Check) {
 	e.GET("/readyz", func(c *gin.Context) {
 		r := RunChecks(c, log, checks)
 		status := http.StatusOK
-		if r.Status != "ok" {
+		if r.Status == "unavailable" {
 			status = http.StatusServiceUnavailable
 		}
 		c.JSON(status, r)
@@ -51,8 +56,14 @@ func RunChecks(ctx context.Context, log *slog.Logger, checks []Check) Readiness 
 			defer mu.Unlock()
 			r.Checks[ch.Name] = "ok"
 			if err != nil {
-				log.Warn("readiness check failed", "check", ch.Name, "err", err)
-				r.Checks[ch.Name], r.Status = "unavailable", "unavailable"
+				log.Warn("readiness check failed", "check", ch.Name, "optional", ch.Optional, "err", err)
+				r.Checks[ch.Name] = "unavailable"
+				switch {
+				case !ch.Optional:
+					r.Status = "unavailable"
+				case r.Status == "ok":
+					r.Status = "degraded"
+				}
 			}
 		})
 	}

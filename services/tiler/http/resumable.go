@@ -17,7 +17,7 @@ const uploadKey = "tiler.upload"
 
 // uploadProject finds the upload a path names and returns its project.
 func (h *Handler) uploadProject(c *gin.Context) (int64, error) {
-	u, err := h.Store.Upload(c, c.Param("id"))
+	u, err := h.Store.Upload(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		return 0, err
 	}
@@ -74,17 +74,17 @@ func (h *Handler) openUpload(c *gin.Context, in newUpload) (*tiler.Upload, error
 		Size: in.Size, PartSize: tiler.PartSizeFor(in.Size), CreatedBy: &uid}
 	u.Key = "sources/" + u.ID + "/source"
 	var err error
-	if u.S3UploadID, err = h.Objects.StartMultipart(c, u.Key); err != nil {
+	if u.S3UploadID, err = h.Objects.StartMultipart(c.Request.Context(), u.Key); err != nil {
 		return nil, err
 	}
-	return u, h.Store.CreateUpload(c, u)
+	return u, h.Store.CreateUpload(c.Request.Context(), u)
 }
 
 func (h *Handler) getUpload(c *gin.Context) {
 	u := uploadOf(c)
 	v := uploadView{Upload: u, Parts: u.PartCount(), ReceivedParts: []minio.Part{}}
 	if u.Status == tiler.UploadOpen {
-		parts, err := h.Objects.Parts(c, u.Key, u.S3UploadID)
+		parts, err := h.Objects.Parts(c.Request.Context(), u.Key, u.S3UploadID)
 		if err != nil {
 			httpapi.Fail(c, err)
 			return
@@ -114,7 +114,7 @@ func (h *Handler) putPart(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	p, err := h.Objects.PutPart(c, u.Key, u.S3UploadID, n, c.Request.Body, u.PartLength(n))
+	p, err := h.Objects.PutPart(c.Request.Context(), u.Key, u.S3UploadID, n, c.Request.Body, u.PartLength(n))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -132,7 +132,7 @@ func (h *Handler) completeUpload(c *gin.Context) {
 			return
 		}
 	}
-	if err := h.Store.CompleteUpload(c, u.ID, sl); err != nil {
+	if err := h.Store.CompleteUpload(c.Request.Context(), u.ID, sl); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -142,7 +142,7 @@ func (h *Handler) completeUpload(c *gin.Context) {
 
 // assemble checks every part arrived whole, then has S3 join them.
 func (h *Handler) assemble(c *gin.Context, u *tiler.Upload) error {
-	parts, err := h.Objects.Parts(c, u.Key, u.S3UploadID)
+	parts, err := h.Objects.Parts(c.Request.Context(), u.Key, u.S3UploadID)
 	if err != nil {
 		return err
 	}
@@ -154,16 +154,16 @@ func (h *Handler) assemble(c *gin.Context, u *tiler.Upload) error {
 			return platform.Errorf(platform.ECONFLICT, "part %d is missing or incomplete", i+1)
 		}
 	}
-	return h.Objects.CompleteMultipart(c, u.Key, u.S3UploadID, parts)
+	return h.Objects.CompleteMultipart(c.Request.Context(), u.Key, u.S3UploadID, parts)
 }
 
 func (h *Handler) abortUpload(c *gin.Context) {
 	u := uploadOf(c)
-	if err := h.Store.AbortUpload(c, u.ID); err != nil {
+	if err := h.Store.AbortUpload(c.Request.Context(), u.ID); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	if err := h.Objects.AbortMultipart(c, u.Key, u.S3UploadID); err != nil {
+	if err := h.Objects.AbortMultipart(c.Request.Context(), u.Key, u.S3UploadID); err != nil {
 		httpapi.Logger(c).Warn("abort multipart upload", "upload", u.ID, "err", err)
 	}
 	c.Status(http.StatusNoContent)

@@ -21,7 +21,7 @@ func (h *Handler) slideProject(param string) func(c *gin.Context) (int64, error)
 		if !ok {
 			return 0, platform.Errorf(platform.ENOTFOUND, "no such slide %q", c.Param(param))
 		}
-		sl, err := h.Tiles.Slide(c, id)
+		sl, err := h.Tiles.Slide(c.Request.Context(), id)
 		if err != nil {
 			return 0, err
 		}
@@ -66,7 +66,7 @@ func view(sl *tiler.Slide) slideView {
 }
 
 func (h *Handler) get(c *gin.Context) {
-	sl, err := h.Store.Slide(c, slideOf(c).ID) // fresh: status and progress move
+	sl, err := h.Store.Slide(c.Request.Context(), slideOf(c).ID) // fresh: status and progress move
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -83,7 +83,7 @@ func (h *Handler) paired(c *gin.Context, sl *tiler.Slide) ([]pairedRef, error) {
 	if sl.CaseID == "" {
 		return nil, nil
 	}
-	same, _, err := h.Store.Slides(c, tiler.SlideFilter{ProjectID: sl.ProjectID, CaseID: sl.CaseID, Limit: 100})
+	same, _, err := h.Store.Slides(c.Request.Context(), tiler.SlideFilter{ProjectID: sl.ProjectID, CaseID: sl.CaseID, Limit: 100})
 	out := []pairedRef{}
 	for _, o := range same {
 		if o.ID != sl.ID {
@@ -104,7 +104,7 @@ func (h *Handler) list(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	slides, total, err := h.Store.Slides(c, f)
+	slides, total, err := h.Store.Slides(c.Request.Context(), f)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

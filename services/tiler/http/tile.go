@@ -74,7 +74,7 @@ func (h *Handler) thumbnail(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such thumbnail"))
 		return
 	}
-	t, err := h.Tiles.Thumbnail(c, sl)
+	t, err := h.Tiles.Thumbnail(c.Request.Context(), sl)
 	h.serve(c, t, err)
 }
 
@@ -86,7 +86,7 @@ func (h *Handler) tile(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such tile"))
 		return
 	}
-	etag, ref, err := h.Tiles.ETag(c, sl, int(level), col, row)
+	etag, ref, err := h.Tiles.ETag(c.Request.Context(), sl, int(level), col, row)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -96,7 +96,7 @@ func (h *Handler) tile(c *gin.Context) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	t, err := h.Tiles.Tile(c, sl, int(level), col, row, etag, ref)
+	t, err := h.Tiles.Tile(c.Request.Context(), sl, int(level), col, row, etag, ref)
 	h.serve(c, t, err)
 }
 

@@ -37,8 +37,8 @@ func (h *Handler) upload(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	if err := h.Store.CreateSlide(c, sl); err != nil {
-		_ = h.Objects.Remove(c, sl.SourceKey)
+	if err := h.Store.CreateSlide(c.Request.Context(), sl); err != nil {
+		_ = h.Objects.Remove(c.Request.Context(), sl.SourceKey)
 		httpapi.Fail(c, err)
 		return
 	}
@@ -72,12 +72,12 @@ func (h *Handler) store(c *gin.Context, file *multipart.Part, fields map[string]
 		return err
 	}
 	sl.SourceKey = "sources/" + newKey() + "/source"
-	n, sum, err := h.Objects.PutStream(c, sl.SourceKey, file, h.Config.MaxUploadBytes)
+	n, sum, err := h.Objects.PutStream(c.Request.Context(), sl.SourceKey, file, h.Config.MaxUploadBytes)
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		_ = h.Objects.Remove(c, sl.SourceKey)
+		_ = h.Objects.Remove(c.Request.Context(), sl.SourceKey)
 		return platform.Errorf(platform.EINVALID, "the file is empty")
 	}
 	sl.Bytes, sl.SHA256 = n, sum
@@ -120,7 +120,7 @@ func (h *Handler) wake(c *gin.Context, kind string, id, project int64) {
 	if h.Redis == nil {
 		return
 	}
-	if err := worker.Wake(c, h.Redis, h.RedisPrefix, kind, id, project, c.Writer.Header().Get("X-Request-Id")); err != nil {
+	if err := worker.Wake(c.Request.Context(), h.Redis, h.RedisPrefix, kind, id, project, c.Writer.Header().Get("X-Request-Id")); err != nil {
 		httpapi.Logger(c).Warn("wake ingest workers", "err", err)
 	}
 }

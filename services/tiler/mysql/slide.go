@@ -95,3 +95,17 @@ func slideWhere(f tiler.SlideFilter) (string, []any) {
 	}
 	return strings.Join(conds, " AND "), args
 }
+
+// SlideBySource finds the slide of a project made from source key, so an
+// import run twice queues nothing new.
+func (s *Store) SlideBySource(ctx context.Context, project int64, key string) (int64, bool, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM slides WHERE project_id = ? AND source_key = ? LIMIT 1`, project, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("find slide from %s: %w", key, err)
+	}
+	return id, true, nil
+}

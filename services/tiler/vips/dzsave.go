@@ -13,11 +13,20 @@ import (
 	"unsafe"
 )
 
-// Pyramid is how DZSave tiles.
+// Pyramid is how DZSave tiles. Width and Height, when set, stretch the
+// source to that size first (overlays onto their slide). Format is "jpeg"
+// (the default) or "png".
 type Pyramid struct {
-	TileSize int
-	Overlap  int
-	Quality  int
+	TileSize, Overlap, Quality int
+	Width, Height               int64
+	Format                      string
+}
+
+func (p Pyramid) suffix() string {
+	if p.Format == "png" {
+		return ".png[strip]"
+	}
+	return fmt.Sprintf(".jpeg[Q=%d,strip]", p.Quality)
 }
 
 // DZSave writes src's Deep Zoom pyramid as a zip (entries stored, not
@@ -52,11 +61,17 @@ func dzsave(src, dst string, p Pyramid, state *C.pl_progress) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	csrc, cdst := C.CString(src), C.CString(dst)
-	suffix := C.CString(fmt.Sprintf(".jpeg[Q=%d,strip]", p.Quality))
+	suffix := C.CString(p.suffix())
 	defer C.free(unsafe.Pointer(csrc))
 	defer C.free(unsafe.Pointer(cdst))
 	defer C.free(unsafe.Pointer(suffix))
-	if C.pl_dzsave(csrc, cdst, C.int(p.TileSize), C.int(p.Overlap), suffix, state) != 0 {
+	var r C.int
+	if p.Width > 0 && p.Height > 0 {
+		r = C.pl_dzsave_scaled(csrc, cdst, C.int(p.Width), C.int(p.Height), C.int(p.TileSize), C.int(p.Overlap), suffix, state)
+	} else {
+		r = C.pl_dzsave(csrc, cdst, C.int(p.TileSize), C.int(p.Overlap), suffix, state)
+	}
+	if r != 0 {
 		return fmt.Errorf("build pyramid: %w", lastError())
 	}
 	return nil

@@ -19,6 +19,17 @@ const char *pl_loader(const char *path) {
 	return vips_foreign_find_load(path);
 }
 
+static int pl_dzsave_image(VipsImage *in, const char *dst, int tile, int overlap,
+	const char *suffix) {
+	return vips_dzsave(in, dst,
+		"tile_size", tile,
+		"overlap", overlap,
+		"suffix", suffix,
+		"container", VIPS_FOREIGN_DZ_CONTAINER_ZIP,
+		"compression", 0,
+		NULL);
+}
+
 int pl_dzsave(const char *src, const char *dst, int tile, int overlap,
 	const char *suffix, pl_progress *p) {
 	VipsImage *in = pl_open(src);
@@ -26,13 +37,34 @@ int pl_dzsave(const char *src, const char *dst, int tile, int overlap,
 		return -1;
 	vips_image_set_progress(in, TRUE);
 	g_signal_connect(in, "eval", G_CALLBACK(pl_eval), p);
-	int r = vips_dzsave(in, dst,
-		"tile_size", tile,
-		"overlap", overlap,
-		"suffix", suffix,
-		"container", VIPS_FOREIGN_DZ_CONTAINER_ZIP,
-		"compression", 0,
+	int r = pl_dzsave_image(in, dst, tile, overlap, suffix);
+	g_object_unref(in);
+	return r;
+}
+
+// pl_dzsave_scaled stretches src to exactly width×height (bilinear, so a
+// coarse heatmap stays smooth) and pyramids the result. vips_resize can land
+// one pixel off the target; the embed pads or trims that pixel.
+int pl_dzsave_scaled(const char *src, const char *dst, int width, int height,
+	int tile, int overlap, const char *suffix, pl_progress *p) {
+	VipsImage *in = pl_open(src);
+	if (!in)
+		return -1;
+	vips_image_set_progress(in, TRUE);
+	g_signal_connect(in, "eval", G_CALLBACK(pl_eval), p);
+	VipsImage *scaled = NULL, *exact = NULL;
+	int r = vips_resize(in, &scaled, (double) width / in->Xsize,
+		"vscale", (double) height / in->Ysize,
+		"kernel", VIPS_KERNEL_LINEAR,
 		NULL);
+	if (!r)
+		r = vips_embed(scaled, &exact, 0, 0, width, height, "extend", VIPS_EXTEND_COPY, NULL);
+	if (!r)
+		r = pl_dzsave_image(exact, dst, tile, overlap, suffix);
+	if (exact)
+		g_object_unref(exact);
+	if (scaled)
+		g_object_unref(scaled);
 	g_object_unref(in);
 	return r;
 }

@@ -17,6 +17,8 @@ VipsImage *pl_open(const char *path);
 const char *pl_loader(const char *path);
 int pl_dzsave(const char *src, const char *dst, int tile, int overlap,
 	const char *suffix, pl_progress *p);
+int pl_dzsave_scaled(const char *src, const char *dst, int width, int height,
+	int tile, int overlap, const char *suffix, pl_progress *p);
 int pl_has_field(VipsImage *im, const char *name);
 char *pl_get_string(VipsImage *im, const char *name);
 

@@ -22,8 +22,8 @@ func (p *Pool) ingest(ctx context.Context, job *tiler.Job, progress func(int)) e
 		return fmt.Errorf("staging folder: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	if job.Kind != tiler.KindSlide {
-		return platform.Errorf(platform.EINVALID, "this tiler cannot process %s jobs", job.Kind)
+	if job.Kind == tiler.KindOverlay {
+		return p.ingestOverlay(ctx, job, dir, progress)
 	}
 	return p.ingestSlide(ctx, job, dir, progress)
 }
@@ -47,7 +47,8 @@ func (p *Pool) ingestSlide(ctx context.Context, job *tiler.Job, dir string, prog
 	if err != nil {
 		return err
 	}
-	pyr, err := p.pyramid(ctx, src, dir, tiler.PyramidKey(tiler.KindSlide, sl.ID), func(pc int) { progress(5 + pc*85/100) })
+	opts := vips.Pyramid{TileSize: p.cfg.TileSize, Overlap: p.cfg.Overlap, Quality: p.cfg.Quality}
+	pyr, err := p.pyramid(ctx, src, dir, tiler.PyramidKey(tiler.KindSlide, sl.ID), opts, true, func(pc int) { progress(5 + pc*90/100) })
 	if err != nil {
 		return err
 	}
@@ -76,11 +77,10 @@ type pyramid struct {
 	levels int
 }
 
-// pyramid builds the zip, its index and the thumbnail from src and uploads
-// them under key.
-func (p *Pool) pyramid(ctx context.Context, src, dir, key string, progress func(int)) (pyramid, error) {
+// pyramid builds the zip, its index and (when asked) the thumbnail from
+// src and uploads them under key.
+func (p *Pool) pyramid(ctx context.Context, src, dir, key string, opts vips.Pyramid, thumbnail bool, progress func(int)) (pyramid, error) {
 	zipPath := filepath.Join(dir, "pyramid.zip")
-	opts := vips.Pyramid{TileSize: p.cfg.TileSize, Overlap: p.cfg.Overlap, Quality: p.cfg.Quality}
 	if err := vips.DZSave(ctx, src, zipPath, opts, func(pc int) { progress(pc * 95 / 100) }); err != nil {
 		if ctx.Err() != nil {
 			return pyramid{}, err
@@ -91,9 +91,11 @@ func (p *Pool) pyramid(ctx context.Context, src, dir, key string, progress func(
 	if err != nil {
 		return pyramid{}, err
 	}
-	thumb, err := vips.Thumbnail(src, p.cfg.ThumbnailSize, p.cfg.Quality)
-	if err != nil {
-		return pyramid{}, platform.Errorf(platform.EINVALID, "cannot render a thumbnail: %v", err)
+	var thumb []byte
+	if thumbnail {
+		if thumb, err = vips.Thumbnail(src, p.cfg.ThumbnailSize, p.cfg.Quality); err != nil {
+			return pyramid{}, platform.Errorf(platform.EINVALID, "cannot render a thumbnail: %v", err)
+		}
 	}
 	if err := p.upload(ctx, key, zipPath, ix, thumb); err != nil {
 		return pyramid{}, err
@@ -110,8 +112,10 @@ func (p *Pool) upload(ctx context.Context, key, zipPath string, ix *tiler.Index,
 	if err := p.objects.PutFile(ctx, key+tiler.PyramidZip, zipPath, "application/zip"); err != nil {
 		return err
 	}
-	if err := p.objects.PutBytes(ctx, key+tiler.PyramidThumbnail, thumb, "image/jpeg"); err != nil {
-		return err
+	if thumb != nil {
+		if err := p.objects.PutBytes(ctx, key+tiler.PyramidThumbnail, thumb, "image/jpeg"); err != nil {
+			return err
+		}
 	}
 	// The index goes last: its presence means the pyramid is complete.
 	return p.objects.PutBytes(ctx, key+tiler.PyramidIndex, b, "application/octet-stream")

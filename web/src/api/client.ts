@@ -40,6 +40,10 @@ export class ApiClient {
     return this.request<T>('POST', path, { ...opts, body });
   }
 
+  put<T>(path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PUT', path, { ...opts, body });
+  }
+
   patch<T>(path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
     return this.request<T>('PATCH', path, { ...opts, body });
   }

@@ -11,7 +11,8 @@ export class AnnotatorFilter {
   private readonly hidden = new Set<string>();
   private readonly names = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
-  private shown = '';
+  // Never a real key, so the first update always renders.
+  private shown = '\u0000';
 
   constructor(
     private readonly me: string,
@@ -27,7 +28,7 @@ export class AnnotatorFilter {
       const name = m.display_name?.trim();
       this.names.set(String(m.user_id), name !== undefined && name !== '' ? name : m.username);
     }
-    this.shown = '';
+    this.shown = '\u0000';
   }
 
   /** isVisible answers for an author id; unsaved marks (no author yet) are the user's own. */

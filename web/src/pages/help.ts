@@ -13,6 +13,8 @@ export function helpDialog(tools: readonly Tool[]): HTMLDialogElement {
     ['Enter, double click', 'Close the polygon being drawn'],
     ['Backspace', 'Remove the last polygon corner'],
     ['Escape', 'Drop the draft or the selection'],
+    ['N, P', 'Review mode: next, previous mark'],
+    ['A, R', 'Review mode: accept, reject the mark'],
     ['?', 'Show this help'],
   ];
   return h(

@@ -28,7 +28,9 @@ import { AnnotatorFilter } from './annotators';
 import { alertBox, errorText, isAbort, statusBox } from './common';
 import { helpDialog } from './help';
 import { Palette } from './palette';
+import { ReviewMode } from './review';
 import { SaveIndicator } from './savestatus';
+import { statusButton } from './statusbutton';
 import { rangeField, toolbarGroup, toolButtons, viewControls } from './viewercontrols';
 
 const hiddenStyle: CategoryStyle = { color: '#000', visible: false };
@@ -41,6 +43,8 @@ interface Slots {
   readonly title: HTMLElement;
   readonly messages: HTMLElement;
   readonly save: HTMLElement;
+  readonly status: HTMLElement;
+  readonly review: HTMLElement;
   readonly toolbar: HTMLElement;
   readonly tools: HTMLElement;
   readonly stats: HTMLElement;
@@ -55,6 +59,8 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     title: h('h1', { class: 'viewer-title', tabindex: -1 }, 'Slide'),
     messages: h('div', { class: 'viewer-messages', 'aria-live': 'polite' }),
     save: h('div', { class: 'save-slot' }),
+    status: h('div', { class: 'status-slot' }),
+    review: h('div', { class: 'review-slot' }),
     toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'View' }),
     tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': 'Annotation tools' }),
     stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
@@ -76,6 +82,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
         h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides')),
       slots.title,
       slots.save,
+      slots.status,
       slots.toolbar,
     ),
     slots.messages,
@@ -84,7 +91,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
       { class: 'viewer-body' },
       stage,
       h('aside', { class: 'viewer-side', 'aria-label': 'Annotation settings' },
-        slots.tools, palette.element, markerSize.element, opacity.element, annotators.element, slots.stats),
+        slots.tools, palette.element, markerSize.element, opacity.element, annotators.element, slots.review, slots.stats),
     ),
   );
   let state: Loaded | null = null;
@@ -182,6 +189,13 @@ async function setUp(s: Setup): Promise<Loaded> {
   const edit = editContext(s, doc, visible, () => overlay.invalidate());
   const tools = new ToolController(s.viewer, makeTools(s, edit));
   overlay.addPainter((c, m) => tools.active.paint?.(c, m));
+  const reviewMode = new ReviewMode({
+    api: s.ctx.api, slideId: s.slideId, doc, queue, viewer: s.viewer, visible, invalidate: () => overlay.invalidate(), report: s.report,
+  });
+  doc.onChange(() => reviewMode.refresh());
+  overlay.addPainter((c, m) => reviewMode.paint(c, m));
+  s.slots.review.replaceChildren(reviewMode.element);
+  s.slots.status.replaceChildren(statusButton(s.ctx.api, s.slideId, s.me, s.report, s.signal));
   const help = helpDialog(tools.tools);
   s.slots.tools.replaceChildren(...toolButtons(tools), help);
   replaceChildren(
@@ -194,7 +208,7 @@ async function setUp(s: Setup): Promise<Loaded> {
   const scale = scaleWidget(s.viewer, s.optics);
   s.viewer.addControl(scale.element);
   await loadMarks(s, doc, queue);
-  const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, s.palette, doc, help);
+  const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, s.palette, doc, help, reviewMode);
   const onOnline = (): void => queue.retryNow();
   document.addEventListener('keydown', onKey);
   window.addEventListener('online', onOnline);
@@ -284,9 +298,10 @@ async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue): Promise
  * Ctrl+Z / Ctrl+Shift+Z, 1–9 for categories, letters for tools, ? for help.
  * Nothing while the user types in a field.
  */
-function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement): void {
+function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement, review: ReviewMode): void {
   const target = ev.target as HTMLElement | null;
   if (target !== null && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.closest('dialog') !== null)) return;
+  if (review.onKey(ev)) return ev.preventDefault();
   if (tools.active.onKey?.(ev) === true) return ev.preventDefault();
   if ((ev.ctrlKey || ev.metaKey) && !ev.altKey) return history(ev, doc);
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;

@@ -154,6 +154,13 @@ export class SaveQueue {
     this.known.set(ref, { id, version });
   }
 
+  /** serverId answers the server's id of mark ref, once the server has it and nothing for it waits unsent. */
+  serverId(ref: string): number | undefined {
+    const e = this.entries.get(ref);
+    if (e !== undefined) return e.serverId ?? undefined;
+    return this.inFlight(ref) ? undefined : this.known.get(ref)?.id;
+  }
+
   /** put records that mark ref should now be feature. */
   put(ref: string, feature: Feature): void {
     const e = this.entries.get(ref);

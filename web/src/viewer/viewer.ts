@@ -114,6 +114,12 @@ export class SlideViewer {
     this.osd.viewport.zoomTo(this.osd.viewport.imageToViewportZoom(s));
   }
 
+  /** panToImage centres the view on a level-0 image position, keeping the zoom. */
+  panToImage(x: number, y: number): void {
+    this.userMoved = true;
+    this.osd.viewport.panTo(this.osd.viewport.imageToViewportCoordinates(x, y));
+  }
+
   zoomBy(factor: number): void {
     this.userMoved = true;
     this.osd.viewport.zoomBy(factor);

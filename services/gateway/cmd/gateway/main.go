@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/patholabel/patholabel/services/gateway"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -33,6 +35,7 @@ func run(lookup config.LookupFunc, stderr *os.File) int {
 		return 2
 	}
 	log := logging.New(logCfg, "gateway", stderr)
+	gin.SetMode(gin.ReleaseMode) // gin's debug mode prints to stdout, outside the structured log
 	m := &Main{HTTP: httpCfg, Gateway: cfg, Log: log}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()

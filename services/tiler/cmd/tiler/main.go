@@ -2,6 +2,8 @@
 //
 //	tiler            serve and run ingest workers (configured by PATHOLABEL_* variables)
 //	tiler migrate    apply database migrations and exit
+//	tiler ingest DIR --project N             queue every file of a local folder
+//	tiler import BUCKET/PREFIX --project N   queue every object under a bucket prefix
 package main
 
 import (
@@ -27,7 +29,7 @@ import (
 )
 
 func main() {
-	os.Exit(app.Main("tiler", os.Args[1:], os.LookupEnv, os.Stderr, build))
+	os.Exit(app.Main("tiler", os.Args[1:], os.LookupEnv, os.Stderr, build, ingestCommand, importCommand))
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
