@@ -5,12 +5,17 @@
 #
 #   1. helm lint --strict, helm template;
 #   2. kubeconform -strict against schemas generated from the pinned
-#      Kubernetes OpenAPI spec (scripts/kubeschema);
+#      Kubernetes OpenAPI spec (scripts/kubeschema) and from the ServiceMonitor
+#      CRD, itself generated from the Prometheus Operator's Go types;
 #   3. kubectl apply --dry-run=server against a real kube-apiserver + etcd
 #      started here on 127.0.0.1 and stopped on exit;
 #   4. kube-score tuned to the chart's rules, plus scripts/kubeschema/policy;
 #
-# and values the chart must refuse (schema and validate.yaml) are refused.
+# and values the chart must refuse (schema and validate.yaml) are refused, and
+# canaries prove each check catches what it is for. Tools are pinned in
+# scripts/tools/{helm,helm3,kubeconform,kube-score,skaffold,kubernetes,
+# controller-gen} and built once per machine (scripts/tool.sh); as root on
+# Debian, missing etcd-server, openssl and curl are installed with apt-get.
 #
 #   scripts/chart-check.sh          # everything
 #   SKIP_APISERVER=1 scripts/chart-check.sh   # no etcd/kube-apiserver (quick)

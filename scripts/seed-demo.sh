@@ -22,6 +22,8 @@ if curl -fsS -b "$jar" "$base/api/v1/slides?project_id=$project&limit=200" | gre
   say "demo slide already uploaded"
   exit 0
 fi
-curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -F "file=@$slide" -F "project_id=$project" \
-  -F "name=CMU-1-Small-Region" -F "stain=H&E" -F "case_id=CMU-1" "$base/api/v1/slides" >/dev/null
+# The file goes last: the tiler streams it to storage and needs the other
+# fields first.
+curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -F "project_id=$project" -F "name=CMU-1-Small-Region" \
+  -F "stain=H&E" -F "case_id=CMU-1" -F "file=@$slide" "$base/api/v1/slides" >/dev/null
 say "demo slide CMU-1-Small-Region uploaded to project $project; it is being tiled"

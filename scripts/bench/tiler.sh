@@ -89,10 +89,10 @@ ingest() {
   id=$(curl -sS -H "$cookie" -H "X-CSRF-Token: $csrf" -F project_id=1 -F "file=@$1" \
     "http://127.0.0.1:$tiler_port/api/v1/slides" | tee "$state/upload.json" | sed -E 's/.*"id":([0-9]+).*/\1/')
   t1=$(now)
-  for ((i = 0; i < 3000; i++)); do
+  for ((i = 0; i < 12000; i++)); do
     status=$(curl -sS -H "$cookie" "http://127.0.0.1:$tiler_port/api/v1/slides/$id" | sed -E 's/.*"status":"([a-z]+)".*/\1/' || true)
     [ "$status" = ready ] || [ "$status" = failed ] && break
-    sleep 0.2
+    sleep 0.05
   done
   [ "$status" = ready ] || die "slide $id ended ${status:-unknown}: $(cat "$state/upload.json")"
   echo "$id $(elapsed "$t0" "$(now)") $(elapsed "$t0" "$t1")"

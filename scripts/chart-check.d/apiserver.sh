@@ -3,17 +3,22 @@
 # and the pinned kube-apiserver on random loopback ports, state and keys in
 # the scratch folder, both stopped by PID. Sourced by scripts/chart-check.sh.
 
-ensure_etcd() {
-  command -v etcd >/dev/null && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing etcd-server (Debian)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null 2>&1 ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null; } ||
-      die "apt-get install etcd-server"
-    # The package enables a system service; this check needs none.
-    if command -v systemctl >/dev/null; then systemctl disable --now etcd >/dev/null 2>&1 || true; fi
+# ensure_packages: etcd (Debian's etcd-server), openssl and curl.
+ensure_packages() {
+  local missing=()
+  command -v etcd >/dev/null || missing+=(etcd-server)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
+  [ ${#missing[@]} -eq 0 ] && return
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    die "missing ${missing[*]}: apt-get install ${missing[*]}"
   fi
-  command -v etcd >/dev/null || die "etcd not found: apt-get install etcd-server"
+  log "installing ${missing[*]} (Debian)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
+    die "apt-get install ${missing[*]}"
+  # The etcd package enables a system service; this check needs none.
+  if command -v systemctl >/dev/null; then systemctl disable --now etcd >/dev/null 2>&1 || true; fi
 }
 
 # free_port: a loopback port nothing listens on (bash's /dev/tcp connect fails).
@@ -38,7 +43,7 @@ wait_for() {
 }
 
 start_apiserver() {
-  ensure_etcd
+  ensure_packages
   local d="$work/cp" etcd_port peer_port api_port token
   mkdir -p "$d/etcd" "$d/certs"
   etcd_port=$(free_port)

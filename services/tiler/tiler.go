@@ -66,7 +66,7 @@ type Metadata struct {
 	MPPY      *float64
 	Objective *float64
 	Vendor    string // "aperio", "hamamatsu"; "" for plain images
-	Format    string // the libvips loader, e.g. "openslideload", "pngload"
+	Format    string // the libvips loader ("openslideload", "pngload"…) or "dicom"
 }
 
 // Pixels is the pixel count, the figure the configured limit bounds.
@@ -168,3 +168,22 @@ type Overlay struct {
 // OverlayTileFormat keeps the overlays' alpha: a prediction is usually
 // transparent where the model saw nothing.
 const OverlayTileFormat = "png"
+
+// PyramidRef names the pyramid of a slide or an overlay for the tile path.
+type PyramidRef struct {
+	Kind   string
+	ID     int64
+	Key    string // prefix in the slides bucket
+	Ready  bool
+	Format string // tile suffix without the dot
+}
+
+// Pyramid is the slide's pyramid.
+func (s *Slide) Pyramid() PyramidRef {
+	return PyramidRef{KindSlide, s.ID, s.PyramidKey, s.Status == StatusReady, s.TileFormat}
+}
+
+// Pyramid is the overlay's pyramid.
+func (o *Overlay) Pyramid() PyramidRef {
+	return PyramidRef{KindOverlay, o.ID, o.PyramidKey, o.Status == StatusReady, OverlayTileFormat}
+}

@@ -46,6 +46,7 @@ describe('a scanned slide: scale bar and magnification', () => {
   it('shows a scale bar from the microns per pixel and the magnification from the objective', async () => {
     const { page } = b;
     await page.goto(url);
+    await page.locator('.viewer-page[data-ready]').waitFor();
     const scale = page.getByTestId('scale');
     await scale.locator('.scale-mag', { hasText: '×' }).waitFor();
     // 2220 × 2967 px at 0.499 µm/px shown whole in about 675 px: a few ×, and a bar of hundreds of µm.

@@ -77,6 +77,7 @@ describe('open a slide, mark it, and never lose a mark', () => {
     await page.locator('.viewer-stage .navigator').waitFor();
     // The mark overlay draws on every OpenSeadragon frame, so a frame mode means the slide is drawn.
     await page.waitForFunction(() => document.querySelector<HTMLElement>('.mark-overlay')?.dataset['mode'] !== undefined);
+    await page.locator('.viewer-page[data-ready]').waitFor();
     assert.equal(await page.getByRole('alert').count(), 0, await page.locator('.viewer-messages').innerText());
   });
 
@@ -259,12 +260,12 @@ describe('open a slide, mark it, and never lose a mark', () => {
     const button = page.getByTestId('slide-status');
     await button.filter({ hasText: 'mark done' }).waitFor();
     await button.click();
-    await button.filter({ hasText: 'Done' }).waitFor();
+    await button.filter({ hasText: 'Done ✓' }).waitFor();
     assert.equal(await button.getAttribute('aria-pressed'), 'true');
     const progress = await api.get<{ annotators: { status: string }[] }>(`/api/v1/annotations/status?slide_id=${slideId}`);
     assert.deepEqual(progress.annotators.map((a) => a.status), ['done']);
     await page.reload();
-    await button.filter({ hasText: 'Done' }).waitFor();
+    await button.filter({ hasText: 'Done ✓' }).waitFor();
   });
 
   it('loaded nothing from outside and threw no errors', () => {
@@ -306,6 +307,7 @@ interface Aim {
 /** aim waits for the slide to be drawn and reads where it is on the page, from the overlay. */
 async function aim(b: Browser): Promise<Aim> {
   await b.page.waitForFunction(() => document.querySelector<HTMLElement>('.mark-overlay')?.dataset['imageBox'] !== undefined);
+  await b.page.locator('.viewer-page[data-ready]').waitFor();
   const overlay = await b.page.locator('.mark-overlay').boundingBox();
   const imageBox = await b.page.locator('.mark-overlay').getAttribute('data-image-box');
   assert.ok(overlay && imageBox);

@@ -10,6 +10,8 @@ import { loginPage } from './pages/login';
 import { projectsPage } from './pages/projects';
 import { slidesPage } from './pages/slides';
 import { viewerPage } from './pages/viewer';
+import { settingsPage } from './pages/settings';
+import { exportsPage } from './pages/exports';
 import { notFoundPage } from './pages/notfound';
 import { alertBox, errorText } from './pages/common';
 
@@ -18,6 +20,8 @@ const routes: Route<RouteSpec>[] = [
   { pattern: '/', value: { page: projectsPage } },
   { pattern: '/projects/:projectId', value: { page: slidesPage } },
   { pattern: '/projects/:projectId/slides/:slideId', value: { page: viewerPage } },
+  { pattern: '/projects/:projectId/settings', value: { page: settingsPage } },
+  { pattern: '/projects/:projectId/exports', value: { page: exportsPage } },
 ];
 
 async function start(root: HTMLElement): Promise<void> {

@@ -54,7 +54,7 @@ spec:
             - name: {{ .name }}
               containerPort: {{ .port }}
               protocol: TCP
-          {{- .container | nindent 10 }}
+          {{- .container | trim | nindent 10 }}
           resources:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:

@@ -19,9 +19,10 @@ type Objects interface {
 	GetRange(ctx context.Context, key string, off, n int64) ([]byte, error)
 }
 
-// Slides reads slide rows. Errors: not_found.
+// Slides reads slide and overlay rows. Errors: not_found.
 type Slides interface {
 	Slide(ctx context.Context, id int64) (*tiler.Slide, error)
+	Overlay(ctx context.Context, id int64) (*tiler.Overlay, error)
 }
 
 // Tile is a tile's bytes and its entity tag.
@@ -38,6 +39,7 @@ type Tiles struct {
 	shared  *Redis
 	mem     *LRU[string, []byte]
 	ready   *LRU[int64, *tiler.Slide] // ready slides never change
+	readyO  *LRU[int64, *tiler.Overlay]
 	indexes *LRU[string, *tiler.Index]
 	flight  singleflight.Group
 	m       *metrics
@@ -49,6 +51,7 @@ func NewTiles(slides Slides, objects Objects, shared *Redis, memBytes int64, reg
 		slides: slides, objects: objects, shared: shared,
 		mem:     NewLRU[string](memBytes, func(b []byte) int64 { return int64(len(b)) + 64 }),
 		ready:   NewLRU[int64](20_000, func(*tiler.Slide) int64 { return 1 }),
+		readyO:  NewLRU[int64](20_000, func(*tiler.Overlay) int64 { return 1 }),
 		indexes: NewLRU[string](128<<20, func(ix *tiler.Index) int64 { return int64(ix.Tiles())*16 + 1024 }),
 		m:       newMetrics(reg),
 	}
@@ -69,32 +72,47 @@ func (t *Tiles) Slide(ctx context.Context, id int64) (*tiler.Slide, error) {
 	return sl, nil
 }
 
-// ETag names a tile's content without reading it, so a revalidation costs
-// no fetch. Errors: not_found outside the pyramid.
-func (t *Tiles) ETag(ctx context.Context, sl *tiler.Slide, level, col, row int) (string, tiler.TileRef, error) {
-	if sl.Status != tiler.StatusReady {
-		return "", tiler.TileRef{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
+// Overlay returns an overlay, from memory once it is ready. Errors: not_found.
+func (t *Tiles) Overlay(ctx context.Context, id int64) (*tiler.Overlay, error) {
+	if o, ok := t.readyO.Get(id); ok {
+		return o, nil
 	}
-	ix, err := t.index(ctx, sl.PyramidKey)
+	o, err := t.slides.Overlay(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status == tiler.StatusReady {
+		t.readyO.Add(id, o)
+	}
+	return o, nil
+}
+
+// ETag names a tile's content without reading it, so a revalidation costs
+// no fetch. Errors: not_found outside the pyramid or while it is not ready.
+func (t *Tiles) ETag(ctx context.Context, p tiler.PyramidRef, level, col, row int) (string, tiler.TileRef, error) {
+	if !p.Ready {
+		return "", tiler.TileRef{}, platform.Errorf(platform.ENOTFOUND, "%s %d is not ready", p.Kind, p.ID)
+	}
+	ix, err := t.index(ctx, p.Key)
 	if err != nil {
 		return "", tiler.TileRef{}, err
 	}
 	ref, ok := ix.Lookup(level, col, row)
 	if !ok {
-		return "", tiler.TileRef{}, platform.Errorf(platform.ENOTFOUND, "no tile %d/%d_%d in slide %d", level, col, row, sl.ID)
+		return "", tiler.TileRef{}, platform.Errorf(platform.ENOTFOUND, "no tile %d/%d_%d in %s %d", level, col, row, p.Kind, p.ID)
 	}
-	return fmt.Sprintf(`"%d-%d-%d-%d-%08x"`, sl.ID, level, col, row, ref.CRC32), ref, nil
+	return fmt.Sprintf(`"%.1s%d-%d-%d-%d-%08x"`, p.Kind, p.ID, level, col, row, ref.CRC32), ref, nil
 }
 
 // Tile reads one tile located by ETag. Errors: unavailable (the store is
 // down and no cache holds the tile).
-func (t *Tiles) Tile(ctx context.Context, sl *tiler.Slide, level, col, row int, etag string, ref tiler.TileRef) (Tile, error) {
-	key := sl.PyramidKey + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
+func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row int, etag string, ref tiler.TileRef) (Tile, error) {
+	key := p.Key + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
 	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) {
-		return t.objects.GetRange(ctx, sl.PyramidKey+tiler.PyramidZip, ref.Offset, int64(ref.Size))
+		return t.objects.GetRange(ctx, p.Key+tiler.PyramidZip, ref.Offset, int64(ref.Size))
 	})
 	if err != nil {
-		return Tile{}, fmt.Errorf("read tile %d/%d_%d of slide %d: %w", level, col, row, sl.ID, err)
+		return Tile{}, fmt.Errorf("read tile %d/%d_%d of %s %d: %w", level, col, row, p.Kind, p.ID, err)
 	}
 	return Tile{Data: b, ETag: etag}, nil
 }

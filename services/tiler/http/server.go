@@ -49,6 +49,9 @@ func Register(e *gin.Engine, d Deps) {
 	g.POST("/api/v1/slides", access.Require(access.SignedIn), h.upload)
 	g.GET("/api/v1/slides", access.Require(access.InProject(queryProject)), h.list)
 	g.GET("/api/v1/slides/:id", access.Require(access.InProject(h.slideProject("id"))), h.get)
+	slideWriter := access.Require(access.InProject(h.slideProject("id"), uploaders...))
+	g.POST("/api/v1/slides/:id/overlays", slideWriter, h.uploadOverlay)
+	g.GET("/api/v1/slides/:id/overlays", access.Require(access.InProject(h.slideProject("id"))), h.listOverlays)
 	up := access.Require(access.InProject(h.uploadProject, uploaders...))
 	g.POST("/api/v1/uploads", access.Require(access.SignedIn), h.startUpload)
 	g.GET("/api/v1/uploads/:id", access.Require(access.InProject(h.uploadProject)), h.getUpload)
@@ -59,4 +62,6 @@ func Register(e *gin.Engine, d Deps) {
 	t.GET("/:name", access.Require(access.InProject(h.slideProject("name"))), h.dzi)
 	t.GET("/:name/thumbnail.jpeg", access.Require(access.InProject(h.slideProject("name"))), h.thumbnail)
 	t.GET("/:name/:level/:tile", access.Require(access.InProject(h.slideProject("name"))), h.tile)
+	t.GET("/overlays/:name", access.Require(access.InProject(h.overlayProject)), h.overlayDZI)
+	t.GET("/overlays/:name/:level/:tile", access.Require(access.InProject(h.overlayProject)), h.overlayTile)
 }

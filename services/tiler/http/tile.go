@@ -11,6 +11,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/cache"
 )
 
@@ -59,12 +60,16 @@ type dziImage struct {
 
 func (h *Handler) dzi(c *gin.Context) {
 	sl := slideOf(c)
-	if !strings.HasSuffix(c.Param("name"), ".dzi") || sl.Status != "ready" {
+	h.serveDZI(c, sl.Pyramid(), dziImage{Format: sl.TileFormat, Overlap: sl.TileOverlap, TileSize: sl.TileSize, Size: dziSize{sl.Width, sl.Height}})
+}
+
+func (h *Handler) serveDZI(c *gin.Context, p tiler.PyramidRef, img dziImage) {
+	if !strings.HasSuffix(c.Param("name"), ".dzi") || !p.Ready {
 		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such pyramid %q", c.Param("name")))
 		return
 	}
-	b, _ := xml.Marshal(dziImage{Format: sl.TileFormat, Overlap: sl.TileOverlap, TileSize: sl.TileSize, Size: dziSize{sl.Width, sl.Height}})
-	h.immutable(c, fmt.Sprintf(`"%d-dzi-%.16s"`, sl.ID, sl.SHA256))
+	b, _ := xml.Marshal(img)
+	h.immutable(c, fmt.Sprintf(`"%.1s%d-dzi-%d"`, p.Kind, p.ID, img.Size.Width))
 	c.Data(http.StatusOK, "application/xml", append([]byte(xml.Header), b...))
 }
 
@@ -75,18 +80,19 @@ func (h *Handler) thumbnail(c *gin.Context) {
 		return
 	}
 	t, err := h.Tiles.Thumbnail(c.Request.Context(), sl)
-	h.serve(c, t, err)
+	h.serve(c, t, err, "image/jpeg")
 }
 
-func (h *Handler) tile(c *gin.Context) {
-	sl := slideOf(c)
+func (h *Handler) tile(c *gin.Context) { h.serveTile(c, slideOf(c).Pyramid()) }
+
+func (h *Handler) serveTile(c *gin.Context, p tiler.PyramidRef) {
 	level, okL := digits(c.Param("level"))
-	col, row, okT := tileName(c.Param("tile"))
+	col, row, okT := tileName(c.Param("tile"), p.Format)
 	if !strings.HasSuffix(c.Param("name"), "_files") || !okL || !okT {
 		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such tile"))
 		return
 	}
-	etag, ref, err := h.Tiles.ETag(c.Request.Context(), sl, int(level), col, row)
+	etag, ref, err := h.Tiles.ETag(c.Request.Context(), p, int(level), col, row)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -96,13 +102,13 @@ func (h *Handler) tile(c *gin.Context) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	t, err := h.Tiles.Tile(c.Request.Context(), sl, int(level), col, row, etag, ref)
-	h.serve(c, t, err)
+	t, err := h.Tiles.Tile(c.Request.Context(), p, int(level), col, row, etag, ref)
+	h.serve(c, t, err, "image/"+p.Format)
 }
 
-// tileName reads "{col}_{row}.jpeg".
-func tileName(s string) (col, row int, ok bool) {
-	stem, ok := strings.CutSuffix(s, ".jpeg")
+// tileName reads "{col}_{row}.{format}".
+func tileName(s, format string) (col, row int, ok bool) {
+	stem, ok := strings.CutSuffix(s, "."+format)
 	if !ok {
 		return 0, 0, false
 	}
@@ -112,7 +118,7 @@ func tileName(s string) (col, row int, ok bool) {
 	return int(c), int(r), ok && okC && okR
 }
 
-func (h *Handler) serve(c *gin.Context, t cache.Tile, err error) {
+func (h *Handler) serve(c *gin.Context, t cache.Tile, err error, contentType string) {
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -122,7 +128,7 @@ func (h *Handler) serve(c *gin.Context, t cache.Tile, err error) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, "image/jpeg", t.Data)
+	c.Data(http.StatusOK, contentType, t.Data)
 }
 
 // immutable marks a response cacheable by the browser only (tiles are

@@ -59,12 +59,19 @@ func (h *Handler) receive(c *gin.Context, mr *multipart.Reader, sl *tiler.Slide)
 		if part.FormName() == "file" {
 			return h.store(c, part, fields, sl)
 		}
-		b, err := io.ReadAll(io.LimitReader(part, 1025))
-		if err != nil || len(b) > 1024 {
-			return platform.Errorf(platform.EINVALID, "form field %q is too long", part.FormName())
+		if fields[part.FormName()], err = formValue(part); err != nil {
+			return err
 		}
-		fields[part.FormName()] = strings.TrimSpace(string(b))
 	}
+}
+
+// formValue reads a small text field.
+func formValue(part *multipart.Part) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(part, 1025))
+	if err != nil || len(b) > 1024 {
+		return "", platform.Errorf(platform.EINVALID, "form field %q is too long", part.FormName())
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 func (h *Handler) store(c *gin.Context, file *multipart.Part, fields map[string]string, sl *tiler.Slide) error {

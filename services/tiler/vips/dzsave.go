@@ -18,8 +18,8 @@ import (
 // (the default) or "png".
 type Pyramid struct {
 	TileSize, Overlap, Quality int
-	Width, Height               int64
-	Format                      string
+	Width, Height              int64
+	Format                     string
 }
 
 func (p Pyramid) suffix() string {
@@ -36,10 +36,16 @@ func DZSave(ctx context.Context, src, dst string, p Pyramid, progress func(int))
 	if _, err := Loader(src); err != nil {
 		return err
 	}
+	return run(ctx, progress, func(state *C.pl_progress) error { return dzsave(src, dst, p, state) })
+}
+
+// run calls libvips in a goroutine with a progress block it polls once a
+// second, and stops libvips when ctx ends.
+func run(ctx context.Context, progress func(int), call func(*C.pl_progress) error) error {
 	state := (*C.pl_progress)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pl_progress{}))))
 	defer C.free(unsafe.Pointer(state))
 	done := make(chan error, 1)
-	go func() { done <- dzsave(src, dst, p, state) }()
+	go func() { done <- call(state) }()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {

@@ -79,3 +79,50 @@ char *pl_get_string(VipsImage *im, const char *name) {
 		return NULL;
 	return out;
 }
+
+// pl_join_frames lays out n equal frames (TILED_FULL order) `across` to a
+// row and trims the padding of the last row and column to width×height.
+static VipsImage *pl_join_frames(const char **paths, int n, int across, int width, int height) {
+	VipsImage **in = g_new0(VipsImage *, n);
+	VipsImage *joined = NULL, *out = NULL;
+	int i;
+	for (i = 0; i < n; i++)
+		if (!(in[i] = vips_image_new_from_file(paths[i], "fail_on", VIPS_FAIL_ON_ERROR, NULL)))
+			break;
+	if (i == n && !vips_arrayjoin(in, &joined, n, "across", across, NULL))
+		vips_crop(joined, &out, 0, 0, width, height, NULL);
+	for (i = 0; i < n; i++)
+		if (in[i])
+			g_object_unref(in[i]);
+	g_free(in);
+	if (joined)
+		g_object_unref(joined);
+	return out;
+}
+
+int pl_dzsave_frames(const char **paths, int n, int across, int width, int height,
+	const char *dst, int tile, int overlap, const char *suffix, pl_progress *p) {
+	VipsImage *in = pl_join_frames(paths, n, across, width, height);
+	if (!in)
+		return -1;
+	vips_image_set_progress(in, TRUE);
+	g_signal_connect(in, "eval", G_CALLBACK(pl_eval), p);
+	int r = pl_dzsave_image(in, dst, tile, overlap, suffix);
+	g_object_unref(in);
+	return r;
+}
+
+int pl_thumbnail_frames(const char **paths, int n, int across, int width, int height,
+	int size, int quality, void **buf, size_t *len) {
+	VipsImage *in = pl_join_frames(paths, n, across, width, height);
+	VipsImage *thumb = NULL;
+	if (!in)
+		return -1;
+	int r = vips_thumbnail_image(in, &thumb, size, "height", size, NULL);
+	if (!r)
+		r = vips_jpegsave_buffer(thumb, buf, len, "Q", quality, "strip", TRUE, NULL);
+	if (thumb)
+		g_object_unref(thumb);
+	g_object_unref(in);
+	return r;
+}

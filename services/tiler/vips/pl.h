@@ -19,6 +19,10 @@ int pl_dzsave(const char *src, const char *dst, int tile, int overlap,
 	const char *suffix, pl_progress *p);
 int pl_dzsave_scaled(const char *src, const char *dst, int width, int height,
 	int tile, int overlap, const char *suffix, pl_progress *p);
+int pl_dzsave_frames(const char **paths, int n, int across, int width, int height,
+	const char *dst, int tile, int overlap, const char *suffix, pl_progress *p);
+int pl_thumbnail_frames(const char **paths, int n, int across, int width, int height,
+	int size, int quality, void **buf, size_t *len);
 int pl_has_field(VipsImage *im, const char *name);
 char *pl_get_string(VipsImage *im, const char *name);
 

@@ -17,21 +17,30 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"unsafe"
 
 	govips "github.com/davidbyttow/govips/v2/vips"
 )
 
-// Startup initialises libvips once per process. concurrency bounds the
-// threads of one libvips operation; the operation cache is off because
-// every slide is read once and cached loaders would hold file handles.
+// started guards libvips' start-up. libvips is process-wide state, so this
+// is the one package-level variable: a second Main in the same process (the
+// tests boot several) must not reconfigure it while images are in use.
+var started sync.Once
+
+// Startup initialises libvips once per process; later calls do nothing.
+// concurrency bounds the threads of one libvips operation; the operation
+// cache is off because every slide is read once and cached loaders would
+// hold file handles.
 func Startup(concurrency int) {
-	govips.LoggingSettings(nil, govips.LogLevelWarning)
-	govips.Startup(&govips.Config{
-		ConcurrencyLevel: concurrency,
-		MaxCacheFiles:    0,
-		MaxCacheMem:      0,
-		MaxCacheSize:     0,
+	started.Do(func() {
+		govips.LoggingSettings(nil, govips.LogLevelWarning)
+		govips.Startup(&govips.Config{
+			ConcurrencyLevel: concurrency,
+			MaxCacheFiles:    0,
+			MaxCacheMem:      0,
+			MaxCacheSize:     0,
+		})
 	})
 }
 

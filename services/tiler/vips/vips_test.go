@@ -22,10 +22,10 @@ func TestMain(m *testing.M) {
 
 func TestProbe(t *testing.T) {
 	tests := []struct {
-		file          string
-		w, h          int64
-		format        string
-		vendor        string
+		file           string
+		w, h           int64
+		format         string
+		vendor         string
 		mpp, objective float64
 	}{
 		{"slides/CMU-1-Small-Region.svs", 2220, 2967, "openslideload", "aperio", 0.499, 20},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/tiler"
+	"github.com/patholabel/patholabel/services/tiler/dicom"
 	"github.com/patholabel/patholabel/services/tiler/vips"
 )
 
@@ -43,12 +44,12 @@ func (p *Pool) ingestSlide(ctx context.Context, job *tiler.Job, dir string, prog
 	if sl.Bytes, sl.SHA256, err = hashFile(src); err != nil {
 		return err
 	}
-	meta, err := p.probe(src)
+	meta, img, err := p.open(src, dir)
 	if err != nil {
 		return err
 	}
 	opts := vips.Pyramid{TileSize: p.cfg.TileSize, Overlap: p.cfg.Overlap, Quality: p.cfg.Quality}
-	pyr, err := p.pyramid(ctx, src, dir, tiler.PyramidKey(tiler.KindSlide, sl.ID), opts, true, func(pc int) { progress(5 + pc*90/100) })
+	pyr, err := p.pyramid(ctx, img, dir, tiler.PyramidKey(tiler.KindSlide, sl.ID), opts, true, func(pc int) { progress(5 + pc*90/100) })
 	if err != nil {
 		return err
 	}
@@ -58,6 +59,16 @@ func (p *Pool) ingestSlide(ctx context.Context, job *tiler.Job, dir string, prog
 	return p.store.FinishSlide(ctx, job, sl)
 }
 
+// open recognises the source by content: DICOM-WSI, which libvips cannot
+// read, is split into its frames; everything else goes to libvips.
+func (p *Pool) open(src, dir string) (tiler.Metadata, image, error) {
+	if dicom.Is(src) {
+		return p.openDICOM(src, dir)
+	}
+	meta, err := p.probe(src)
+	return meta, file(src), err
+}
+
 // probe reads the header and applies the limits; its errors are the
 // user's to fix, so they are invalid, not internal.
 func (p *Pool) probe(src string) (tiler.Metadata, error) {
@@ -65,11 +76,15 @@ func (p *Pool) probe(src string) (tiler.Metadata, error) {
 	if err != nil {
 		return meta, platform.Errorf(platform.EINVALID, "cannot read the file: %v", err)
 	}
+	return meta, p.limit(meta)
+}
+
+func (p *Pool) limit(meta tiler.Metadata) error {
 	if meta.Pixels() > p.cfg.MaxPixels {
-		return meta, platform.Errorf(platform.EINVALID, "the image is %d × %d = %d pixels, over this server's limit of %d",
+		return platform.Errorf(platform.EINVALID, "the image is %d × %d = %d pixels, over this server's limit of %d",
 			meta.Width, meta.Height, meta.Pixels(), p.cfg.MaxPixels)
 	}
-	return meta, nil
+	return nil
 }
 
 type pyramid struct {
@@ -79,9 +94,9 @@ type pyramid struct {
 
 // pyramid builds the zip, its index and (when asked) the thumbnail from
 // src and uploads them under key.
-func (p *Pool) pyramid(ctx context.Context, src, dir, key string, opts vips.Pyramid, thumbnail bool, progress func(int)) (pyramid, error) {
+func (p *Pool) pyramid(ctx context.Context, src image, dir, key string, opts vips.Pyramid, thumbnail bool, progress func(int)) (pyramid, error) {
 	zipPath := filepath.Join(dir, "pyramid.zip")
-	if err := vips.DZSave(ctx, src, zipPath, opts, func(pc int) { progress(pc * 95 / 100) }); err != nil {
+	if err := src.dzsave(ctx, zipPath, opts, func(pc int) { progress(pc * 95 / 100) }); err != nil {
 		if ctx.Err() != nil {
 			return pyramid{}, err
 		}
@@ -93,7 +108,7 @@ func (p *Pool) pyramid(ctx context.Context, src, dir, key string, opts vips.Pyra
 	}
 	var thumb []byte
 	if thumbnail {
-		if thumb, err = vips.Thumbnail(src, p.cfg.ThumbnailSize, p.cfg.Quality); err != nil {
+		if thumb, err = src.thumbnail(p.cfg.ThumbnailSize, p.cfg.Quality); err != nil {
 			return pyramid{}, platform.Errorf(platform.EINVALID, "cannot render a thumbnail: %v", err)
 		}
 	}

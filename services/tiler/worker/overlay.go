@@ -33,7 +33,7 @@ func (p *Pool) ingestOverlay(ctx context.Context, job *tiler.Job, dir string, pr
 	}
 	opts := vips.Pyramid{TileSize: sl.TileSize, Overlap: sl.TileOverlap, Quality: p.cfg.Quality,
 		Width: sl.Width, Height: sl.Height, Format: tiler.OverlayTileFormat}
-	pyr, err := p.pyramid(ctx, src, dir, tiler.PyramidKey(tiler.KindOverlay, o.ID), opts, false, func(pc int) { progress(5 + pc*90/100) })
+	pyr, err := p.pyramid(ctx, file(src), dir, tiler.PyramidKey(tiler.KindOverlay, o.ID), opts, false, func(pc int) { progress(5 + pc*90/100) })
 	if err != nil {
 		return err
 	}

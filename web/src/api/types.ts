@@ -48,4 +48,5 @@ export interface Category {
   name: string;
   color: string;
   shortcut?: string;
+  archived?: boolean;
 }

@@ -28,10 +28,11 @@ export class Palette {
   }
 
   setCategories(categories: readonly Category[]): void {
-    this.categories = [...categories];
+    // Archived categories still colour the marks that use them, but take no new marks.
+    this.categories = categories.filter((c) => c.archived !== true);
     this.byKey.clear();
     for (const c of categories) this.byKey.set(String(c.id), c);
-    this.active = categories[0] === undefined ? null : String(categories[0].id);
+    this.active = this.categories[0] === undefined ? null : String(this.categories[0].id);
     this.render();
   }
 

@@ -3,25 +3,48 @@ import type { Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
+import { uploadPanel } from './upload';
+
+// While a slide is being tiled the list refreshes itself this often.
+const pollMs = 2000;
 
 export function slidesPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
   const body = h('div', { class: 'page-body' }, statusBox('Loading slides…'));
+  const abort = new AbortController();
+  let timer = 0;
+  const load = (): void => {
+    window.clearTimeout(timer);
+    listSlides(ctx.api, projectId, abort.signal).then(
+      (slides) => {
+        replaceChildren(body, slides.length === 0 ? emptyState() : slideTable(projectId, slides));
+        if (slides.some((s) => s.status === 'queued' || s.status === 'processing')) timer = window.setTimeout(load, pollMs);
+      },
+      (err: unknown) => {
+        if (!isAbort(err)) replaceChildren(body, alertBox(errorText(err)));
+      },
+    );
+  };
   const element = h(
     'section',
     { class: 'slides-page' },
     h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '/' }, 'Projects')),
     pageHeading('Slides'),
+    h('p', { class: 'page-links' },
+      h('a', { href: `/projects/${encodeURIComponent(projectId)}/settings` }, 'Project settings: categories and members'),
+      h('a', { href: `/projects/${encodeURIComponent(projectId)}/exports` }, 'Exports')),
     body,
+    uploadPanel(ctx, projectId, load),
   );
-  const abort = new AbortController();
-  listSlides(ctx.api, projectId, abort.signal).then(
-    (slides) => replaceChildren(body, slides.length === 0 ? emptyState() : slideTable(projectId, slides)),
-    (err: unknown) => {
-      if (!isAbort(err)) replaceChildren(body, alertBox(errorText(err)));
+  load();
+  return {
+    title: 'Slides',
+    element,
+    dispose: () => {
+      abort.abort();
+      window.clearTimeout(timer);
     },
-  );
-  return { title: 'Slides', element, dispose: () => abort.abort() };
+  };
 }
 
 function emptyState(): HTMLElement {

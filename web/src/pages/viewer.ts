@@ -120,8 +120,10 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
       palette.setCategories(cats);
       const optics = { mpp: info?.mpp_x, objective: info?.objective };
       const loaded = await setUp({ ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, opacity: opacity.input, slots, report, signal: abort.signal });
-      if (disposed) loaded.dispose();
-      else state = loaded;
+      if (disposed) return loaded.dispose();
+      state = loaded;
+      // Keys and tools work from here on; tests and people waiting on the page can tell.
+      element.dataset['ready'] = 'true';
     })
     .catch(report);
 

@@ -19,17 +19,21 @@ export function scaleWidget(viewer: SlideViewer, optics: Optics): { element: HTM
   const mag = h('span', { class: 'scale-mag' });
   const element = h('div', { class: 'scale-widget', 'aria-live': 'off', 'data-testid': 'scale' }, h('div', { class: 'scale-bar' }, bar, label), mag);
   let pending = 0;
+  // Servers send 0 for "unknown" (plain PNG or JPEG): no bar and no power then.
+  const mpp = optics.mpp !== undefined && optics.mpp > 0 ? optics.mpp : undefined;
+  const objective = optics.objective !== undefined && optics.objective > 0 ? optics.objective : undefined;
+  element.hidden = mpp === undefined && objective === undefined;
   const update = (): void => {
     pending = 0;
     const s = viewer.scale();
     if (s === null) return;
-    const b = optics.mpp === undefined ? null : scaleBar(optics.mpp / s);
+    const b = mpp === undefined ? null : scaleBar(mpp / s);
     bar.parentElement?.toggleAttribute('hidden', b === null);
     if (b !== null) {
       bar.style.width = `${b.pixels.toFixed(1)}px`;
       label.textContent = b.label;
     }
-    mag.textContent = optics.objective === undefined ? '' : magnificationLabel(magnification(optics.objective, s));
+    mag.textContent = objective === undefined ? '' : magnificationLabel(magnification(objective, s));
   };
   const unlisten = viewer.onRender(() => {
     if (pending === 0) pending = requestAnimationFrame(update);

@@ -88,4 +88,3 @@ func report(log *slog.Logger) func(worker.Imported) {
 		log.Info("slide queued", "slide", im.SlideID, "from", im.From)
 	}
 }
-

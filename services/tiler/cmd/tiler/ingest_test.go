@@ -21,10 +21,10 @@ func TestIngestRealSlides(t *testing.T) {
 	u := seed(t, e.db)
 	_, base := e.serve(t, nil)
 	tests := []struct {
-		file          string
-		w, h          float64
-		format        string
-		mpp           any
+		file   string
+		w, h   float64
+		format string
+		mpp    any
 	}{
 		{"slides/CMU-1-Small-Region.svs", 2220, 2967, "openslideload", 0.499},
 		{"slides/test3-DAPI-2-387.ndpi", 3968, 4864, "openslideload", 0.2281750559028887},
@@ -234,7 +234,7 @@ func TestTileAccessAndPathTricks(t *testing.T) {
 		{fmt.Sprintf("/api/v1/slides/%d", id), u.outsider, 404},
 		{fmt.Sprintf("/api/v1/slides?project_id=%d", u.project), u.outsider, 404},
 		{fmt.Sprintf("/tiles/%d_files/10/0_0.jpeg", id), u.member, 404}, // level past the top
-		{fmt.Sprintf("/tiles/%d_files/9/3_0.jpeg", id), u.member, 404}, // column past the edge
+		{fmt.Sprintf("/tiles/%d_files/9/3_0.jpeg", id), u.member, 404},  // column past the edge
 		{fmt.Sprintf("/tiles/%d_files/10/0_-1.jpeg", id), u.member, 404},
 		{fmt.Sprintf("/tiles/%d_files/10/0_0.png", id), u.member, 404},
 		{fmt.Sprintf("/tiles/%d_files/+10/0_0.jpeg", id), u.member, 404},
@@ -271,5 +271,41 @@ func TestTilesSurviveRedisDownAndStoreDownIs503(t *testing.T) {
 	_, noStore := e.serve(t, func(m *Main) { m.S3.Endpoint = "127.0.0.1:1"; m.Tiler.Workers = 0 })
 	if resp, b := call(t, "GET", noStore+fmt.Sprintf("/tiles/%d_files/8/0_0.jpeg", id), u.member, nil); resp.StatusCode != 503 {
 		t.Fatalf("uncached tile with the object store down = %d %s, want 503", resp.StatusCode, b)
+	}
+}
+
+// TestIngestDICOM pyramids the full-resolution instance of the DICOM-WSI
+// series, which OpenSlide 3.4 cannot read, and compares a tile with libvips'
+// rendering of the SVS it was converted from (the conversion re-encoded the
+// JPEGs, so the bound is the README's 7/255 rather than the SVS tests' 4).
+func TestIngestDICOM(t *testing.T) {
+	e := newEnv(t)
+	u := seed(t, e.db)
+	_, base := e.serve(t, nil)
+	id := uploadID(t, base, u.member, u.project, testdata+"slides/CMU-1-Small-Region-dicom/level-0-frames-0-30.dcm", nil)
+	sl := waitFor(t, base, u.member, id, "ready", 60*time.Second)
+	if sl["status"] != "ready" || sl["width"] != 2220.0 || sl["height"] != 2967.0 || sl["format"] != "dicom" || sl["mpp_x"] != 0.499 {
+		t.Fatalf("slide = %v, want ready 2220×2967 dicom mpp 0.499", sl)
+	}
+	url := fmt.Sprintf("%s/tiles/%d_files/12/1_1.jpeg", base, id)
+	resp, b := call(t, "GET", url, u.member, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("tile = %d", resp.StatusCode)
+	}
+	got, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join(t.TempDir(), "ref.png")
+	if out, err := exec.Command("vips", "crop", testdata+"slides/CMU-1-Small-Region.svs", ref, "253", "253", "256", "256").CombinedOutput(); err != nil {
+		t.Fatalf("vips crop: %v %s", err, out)
+	}
+	if d := meanAbsDiff(t, got, decodePNG(t, ref)); d > 7 {
+		t.Fatalf("mean absolute difference from the SVS = %.2f, want ≤ 7", d)
+	} else {
+		t.Logf("mean absolute difference from the SVS: %.2f", d)
+	}
+	if resp, b := call(t, "GET", fmt.Sprintf("%s/tiles/%d/thumbnail.jpeg", base, id), u.member, nil); resp.StatusCode != 200 || !isJPEG(b) {
+		t.Fatalf("thumbnail = %d", resp.StatusCode)
 	}
 }

@@ -95,9 +95,9 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	tilerhttp.Register(m.server.Engine(), tilerhttp.Deps{
 		Config: m.Tiler, Store: store, Objects: objects,
-		Tiles:  cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, reg),
-		Authn:  access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
-		Redis:  m.res.Redis, RedisPrefix: m.Redis.Prefix, Log: m.Log,
+		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, reg),
+		Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
+		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, Log: m.Log,
 	})
 	return m.server.Listen()
 }

@@ -120,7 +120,10 @@ func TestBadConfigExitsWithOneLine(t *testing.T) {
 const csrfToken = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 // users seeds two projects and three callers and returns their bearer tokens.
-type users struct{ project, other int64; member, viewer, outsider string }
+type users struct {
+	project, other           int64
+	member, viewer, outsider string
+}
 
 func seed(tb testing.TB, db *sql.DB) users {
 	tb.Helper()

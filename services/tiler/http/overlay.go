@@ -1,0 +1,135 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/tiler"
+)
+
+const overlayKey = "tiler.overlay"
+
+// overlayProject finds the overlay a tile path names ("5.dzi", "5_files")
+// and returns its slide's project.
+func (h *Handler) overlayProject(c *gin.Context) (int64, error) {
+	id, ok := slideID(c.Param("name"))
+	if !ok {
+		return 0, platform.Errorf(platform.ENOTFOUND, "no such overlay %q", c.Param("name"))
+	}
+	o, err := h.Tiles.Overlay(c.Request.Context(), id)
+	if err != nil {
+		return 0, err
+	}
+	sl, err := h.Tiles.Slide(c.Request.Context(), o.SlideID)
+	if err != nil {
+		return 0, err
+	}
+	c.Set(overlayKey, o)
+	c.Set(slideKey, sl)
+	return sl.ProjectID, nil
+}
+
+func overlayOf(c *gin.Context) *tiler.Overlay { return c.MustGet(overlayKey).(*tiler.Overlay) }
+
+type overlayView struct {
+	*tiler.Overlay
+	DZIURL string `json:"dzi_url,omitempty"`
+}
+
+func viewOverlay(o *tiler.Overlay) overlayView {
+	v := overlayView{Overlay: o}
+	if o.Status == tiler.StatusReady {
+		v.DZIURL = "/tiles/overlays/" + strconv.FormatInt(o.ID, 10) + ".dzi"
+	}
+	return v
+}
+
+// uploadOverlay streams a heatmap or prediction image for a ready slide
+// (fields name and opacity before the file) and queues its pyramid.
+func (h *Handler) uploadOverlay(c *gin.Context) {
+	sl := slideOf(c)
+	if sl.Status != tiler.StatusReady {
+		httpapi.Fail(c, platform.Errorf(platform.ECONFLICT, "slide %d is %s; overlays need a ready slide", sl.ID, sl.Status))
+		return
+	}
+	o, err := h.receiveOverlay(c, sl)
+	if err == nil {
+		err = h.Store.CreateOverlay(c.Request.Context(), o)
+	}
+	if err != nil {
+		if o != nil && o.SourceKey != "" {
+			_ = h.Objects.Remove(c.Request.Context(), o.SourceKey)
+		}
+		httpapi.Fail(c, err)
+		return
+	}
+	h.wake(c, tiler.KindOverlay, o.ID, sl.ProjectID)
+	c.JSON(http.StatusAccepted, gin.H{"id": o.ID, "status": o.Status})
+}
+
+func (h *Handler) receiveOverlay(c *gin.Context, sl *tiler.Slide) (*tiler.Overlay, error) {
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, platform.Errorf(platform.EINVALID, "send the overlay as multipart/form-data with a file field")
+	}
+	fields := map[string]string{}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return nil, platform.Errorf(platform.EINVALID, "the form has no file field")
+		}
+		if part.FormName() != "file" {
+			if fields[part.FormName()], err = formValue(part); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		o, err := overlayFields(fields, sl, access.PrincipalOf(c).UserID)
+		if err != nil {
+			return nil, err
+		}
+		o.SourceKey = "overlays/" + newKey() + "/source"
+		o.Bytes, _, err = h.Objects.PutStream(c.Request.Context(), o.SourceKey, part, h.Config.MaxUploadBytes)
+		return o, err
+	}
+}
+
+func overlayFields(f map[string]string, sl *tiler.Slide, user int64) (*tiler.Overlay, error) {
+	o := &tiler.Overlay{SlideID: sl.ID, Name: f["name"], Opacity: 0.5, CreatedBy: &user}
+	if f["opacity"] != "" {
+		op, err := strconv.ParseFloat(f["opacity"], 64)
+		if err != nil || op < 0 || op > 1 {
+			return nil, platform.Errorf(platform.EINVALID, "opacity must be a number from 0 to 1")
+		}
+		o.Opacity = op
+	}
+	if o.Name == "" || len(o.Name) > 128 {
+		return nil, platform.Errorf(platform.EINVALID, "field name (1–128 characters) is required before the file")
+	}
+	return o, nil
+}
+
+func (h *Handler) listOverlays(c *gin.Context) {
+	list, err := h.Store.Overlays(c.Request.Context(), slideOf(c).ID)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	views := make([]overlayView, len(list))
+	for i, o := range list {
+		views[i] = viewOverlay(o)
+	}
+	c.JSON(http.StatusOK, gin.H{"overlays": views})
+}
+
+func (h *Handler) overlayDZI(c *gin.Context) {
+	o, sl := overlayOf(c), slideOf(c)
+	h.serveDZI(c, o.Pyramid(), dziImage{Format: tiler.OverlayTileFormat, Overlap: sl.TileOverlap, TileSize: sl.TileSize, Size: dziSize{o.Width, o.Height}})
+}
+
+func (h *Handler) overlayTile(c *gin.Context) { h.serveTile(c, overlayOf(c).Pyramid()) }

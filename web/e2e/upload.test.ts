@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Api } from './api';
+import { openBrowser, screenshot, type Browser } from './browser';
+import { e2eEnv } from './env';
+
+const env = e2eEnv();
+
+describe('upload slides from the browser and watch them become ready', () => {
+  let b: Browser;
+  let projectId = 0;
+  const run = Date.now().toString(36);
+
+  before(async () => {
+    b = await openBrowser(env);
+    const api = new Api(b.context.request, env.url);
+    await api.login('admin', env.adminPassword);
+    projectId = (await api.post<{ id: number }>('/api/v1/projects', { name: `e2e upload ${run}`, description: 'made by the e2e suite' })).id;
+  });
+
+  after(async () => {
+    await b?.close();
+  });
+
+  it('sends two files with a progress bar each, then lists them as they are tiled', async () => {
+    const { page } = b;
+    await page.goto(`${env.url}/projects/${projectId}`);
+    await page.getByText('This project has no slides yet.').waitFor();
+    await page.getByLabel('Case id (optional)').fill(`case-${run}`);
+    await page.getByLabel('Stain (optional)').fill('H&E');
+    await page.locator('#slide-files').setInputFiles([
+      join(env.testdata, 'slides', 'CMU-1-Small-Region.svs'),
+      join(env.testdata, 'images', 'skimage-ihc.png'),
+    ]);
+    for (const name of ['CMU-1-Small-Region.svs', 'skimage-ihc.png']) {
+      const row = page.locator(`.upload-row[data-file="${name}"]`);
+      await row.locator('.upload-state', { hasText: 'uploaded' }).waitFor({ timeout: 60_000 });
+      assert.equal(await row.locator('progress').getAttribute('value'), '100');
+    }
+    await screenshot(page, 'upload');
+    for (const name of ['CMU-1-Small-Region', 'skimage-ihc']) {
+      await page.getByRole('link', { name }).waitFor({ timeout: 120_000 });
+    }
+    const rows = page.locator('.slide-table tbody tr');
+    assert.equal(await rows.count(), 2);
+    assert.match(await rows.first().innerText(), new RegExp(`case-${run}\\s+H&E\\s+ready`));
+    await screenshot(page, 'slides-ready');
+  });
+
+  it('loaded nothing from outside and threw no errors', () => {
+    assert.deepEqual(b.foreign, []);
+    assert.deepEqual(b.pageErrors, []);
+  });
+});
