@@ -44,7 +44,7 @@ describe('create an export and download it', () => {
     const { page } = b;
     await page.goto(`${env.url}/projects/${projectId}`);
     await page.getByRole('link', { name: 'Exports' }).click();
-    await page.getByRole('heading', { name: 'Exports' }).waitFor();
+    await page.getByRole('heading', { name: 'Exports', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Create export' }).click();
     const row = page.locator('tr[data-export]').first();
     await row.locator('.export-status', { hasText: 'done' }).waitFor({ timeout: 120_000 });

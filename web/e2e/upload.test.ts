@@ -44,8 +44,31 @@ describe('upload slides from the browser and watch them become ready', () => {
     }
     const rows = page.locator('.slide-table tbody tr');
     assert.equal(await rows.count(), 2);
-    assert.match(await rows.first().innerText(), new RegExp(`case-${run}\\s+H&E\\s+ready`));
+    assert.match(await rows.first().innerText(), new RegExp(`case-${run}\\s+beside H&E\\s+H&E\\s+ready`));
     await screenshot(page, 'slides-ready');
+  });
+
+  it('shows two slides of the case side by side, zooming together', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'beside H&E' }).first().click();
+    await page.getByRole('heading', { name: 'Side by side' }).waitFor();
+    const views = async (): Promise<number[][]> =>
+      page.locator('.pair-stage').evaluateAll((els) => els.map((e) => ((e as HTMLElement).dataset['view'] ?? '').split(',').map(Number)));
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.pair-stage')].every((e) => e.dataset['view'] !== undefined));
+    await page.waitForTimeout(500);
+    const [before] = await views();
+    const left = await page.locator('.pair-stage').first().boundingBox();
+    assert.ok(left && before);
+    await page.mouse.move(left.x + left.width / 2, left.y + left.height / 2);
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -200);
+    await page.waitForTimeout(1500);
+    const [a, b2] = await views();
+    assert.ok(a && b2);
+    // The left zoomed in; the right followed to the same scale and the same place (offset 0).
+    assert.ok((a[2] ?? 0) > (before[2] ?? 0) * 1.5, `left scale ${before[2]} → ${a[2]}`);
+    assert.ok(Math.abs((b2[2] ?? 0) / (a[2] ?? 1) - 1) < 0.01, `right scale ${b2[2]} vs left ${a[2]}`);
+    assert.ok(Math.abs((b2[0] ?? 0) - (a[0] ?? 0)) < 2 && Math.abs((b2[1] ?? 0) - (a[1] ?? 0)) < 2, `centres ${a} vs ${b2}`);
+    await screenshot(page, 'pair');
   });
 
   it('loaded nothing from outside and threw no errors', () => {

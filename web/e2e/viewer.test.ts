@@ -268,6 +268,29 @@ describe('open a slide, mark it, and never lose a mark', () => {
     await button.filter({ hasText: 'Done ✓' }).waitFor();
   });
 
+  it('shows a heatmap overlay over the marks, aligned, with its opacity', async () => {
+    const { page } = b;
+    const heatmap = readFileSync(join(env.testdata, 'images', 'skimage-ihc.png'));
+    await api.upload(`/api/v1/slides/${slideId}/overlays`, {
+      name: 'heatmap',
+      opacity: '0.5',
+      file: { name: 'heatmap.png', mimeType: 'image/png', buffer: heatmap },
+    });
+    await api.until('the overlay to be tiled', 120_000, async () => {
+      const { overlays } = await api.get<{ overlays: { status: string; error?: string }[] }>(`/api/v1/slides/${slideId}/overlays`);
+      if (overlays[0]?.status === 'failed') throw new Error(`e2e: overlay failed: ${overlays[0].error ?? ''}`);
+      return overlays[0]?.status === 'ready' ? overlays[0] : undefined;
+    });
+    await page.reload();
+    await aim(b);
+    const tiles = page.waitForResponse((r) => r.url().includes('/tiles/overlays/') && r.status() === 200);
+    await page.getByLabel('Show heatmap').check();
+    await tiles;
+    await page.getByLabel('Opacity of heatmap').fill('60');
+    await page.waitForTimeout(500);
+    await screenshot(page, 'viewer-overlay');
+  });
+
   it('loaded nothing from outside and threw no errors', () => {
     assert.deepEqual(b.foreign, []);
     assert.deepEqual(b.pageErrors, []);

@@ -12,6 +12,8 @@ import { slidesPage } from './pages/slides';
 import { viewerPage } from './pages/viewer';
 import { settingsPage } from './pages/settings';
 import { exportsPage } from './pages/exports';
+import { adminPage } from './pages/admin';
+import { pairPage } from './pages/pair';
 import { notFoundPage } from './pages/notfound';
 import { alertBox, errorText } from './pages/common';
 
@@ -22,6 +24,8 @@ const routes: Route<RouteSpec>[] = [
   { pattern: '/projects/:projectId/slides/:slideId', value: { page: viewerPage } },
   { pattern: '/projects/:projectId/settings', value: { page: settingsPage } },
   { pattern: '/projects/:projectId/exports', value: { page: exportsPage } },
+  { pattern: '/admin', value: { page: adminPage } },
+  { pattern: '/projects/:projectId/pair/:a/:b', value: { page: pairPage } },
 ];
 
 async function start(root: HTMLElement): Promise<void> {

@@ -45,6 +45,7 @@ export class Shell {
     if (user === null) return replaceChildren(this.userSlot);
     replaceChildren(
       this.userSlot,
+      user.system_role === 'admin' && h('a', { href: '/admin', class: 'header-link' }, 'Administration'),
       h('span', { class: 'user-name', 'data-testid': 'user-name' }, displayName(user)),
       h('button', { type: 'button', class: 'link-button', onclick: () => void this.signOut() }, 'Sign out'),
     );

@@ -1,32 +1,27 @@
 package worker
 
 import (
+	"database/sql"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/patholabel/patholabel/services/platform/jobmetrics"
 )
 
-// Metrics are the workers' Prometheus metrics.
+// Metrics are the workers' Prometheus metrics: the shared job contract and
+// the patches cut.
 type Metrics struct {
-	jobs    *prometheus.CounterVec
-	seconds prometheus.Histogram
+	*jobmetrics.Metrics
 	patches prometheus.Counter
 }
 
-// NewMetrics registers the metrics with reg.
-func NewMetrics(reg prometheus.Registerer) *Metrics {
-	f := promauto.With(reg)
+// NewMetrics registers the metrics with reg; db counts the queue at scrape time.
+func NewMetrics(reg prometheus.Registerer, db *sql.DB) *Metrics {
 	return &Metrics{
-		jobs: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "export_jobs_total",
-			Help: "Export attempts by outcome: done, failed, released, abandoned.",
-		}, []string{"outcome"}),
-		seconds: f.NewHistogram(prometheus.HistogramOpts{
-			Name:    "export_job_duration_seconds",
-			Help:    "Time to build one finished export.",
-			Buckets: prometheus.ExponentialBuckets(0.5, 2, 14),
-		}),
-		patches: f.NewCounter(prometheus.CounterOpts{
-			Name: "export_patches_total",
+		Metrics: jobmetrics.New(reg, "export", db, "exports"),
+		patches: promauto.With(reg).NewCounter(prometheus.CounterOpts{
+			Name: "patholabel_export_patches_total",
 			Help: "Patches cut from slides.",
 		}),
 	}

@@ -32,12 +32,11 @@ func (p *Pool) run(ctx context.Context, job *export.Job) {
 		p.abandoned(bg, log, job)
 	case ctx.Err() != nil:
 		log.Info("export interrupted by shutdown; job handed back")
-		p.m.jobs.WithLabelValues("released").Inc()
+		p.m.Finished("released")
 		p.report(log, p.store.Release(bg, job))
 	case err == nil:
 		log.Info("export done", "took", time.Since(start))
-		p.m.jobs.WithLabelValues("done").Inc()
-		p.m.seconds.Observe(time.Since(start).Seconds())
+		p.m.Succeeded("done", time.Since(start))
 	default:
 		p.fail(bg, log, job, err)
 	}
@@ -46,7 +45,7 @@ func (p *Pool) run(ctx context.Context, job *export.Job) {
 // abandoned handles a job this worker no longer owns: a cancelled export's
 // files are removed; a job another worker took over is left to it.
 func (p *Pool) abandoned(ctx context.Context, log *slog.Logger, job *export.Job) {
-	p.m.jobs.WithLabelValues("abandoned").Inc()
+	p.m.Finished("abandoned")
 	e, err := p.store.Get(ctx, job.ID)
 	if err != nil {
 		p.report(log, err)
@@ -84,7 +83,7 @@ func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *export.Job, err 
 		msg = fmt.Sprintf("could not build the export: %s (attempt %d)", msg, job.Attempts)
 	}
 	log.Warn("export failed", "err", err, "permanent", permanent)
-	p.m.jobs.WithLabelValues("failed").Inc()
+	p.m.Finished("failed")
 	retry := time.Duration(job.Attempts) * 10 * time.Second
 	p.report(log, p.store.Fail(ctx, job, msg, permanent, p.cfg.MaxAttempts, retry))
 }

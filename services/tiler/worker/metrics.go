@@ -1,28 +1,17 @@
 package worker
 
 import (
+	"database/sql"
+
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/patholabel/patholabel/services/platform/jobmetrics"
 )
 
-// Metrics are the ingest metrics of one binary.
-type Metrics struct {
-	jobs    *prometheus.CounterVec
-	seconds prometheus.Histogram
-}
+// Metrics are the ingest metrics of one binary: the shared job contract.
+type Metrics struct{ *jobmetrics.Metrics }
 
-// NewMetrics registers the ingest metrics.
-func NewMetrics(reg prometheus.Registerer) *Metrics {
-	f := promauto.With(reg)
-	return &Metrics{
-		jobs: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "patholabel_ingest_jobs_total",
-			Help: "Ingest job runs by outcome (ready, failed, released).",
-		}, []string{"outcome"}),
-		seconds: f.NewHistogram(prometheus.HistogramOpts{
-			Name:    "patholabel_ingest_duration_seconds",
-			Help:    "Time from claiming an ingest job to its slide being ready.",
-			Buckets: prometheus.ExponentialBuckets(0.5, 2, 14),
-		}),
-	}
+// NewMetrics registers the ingest metrics; db counts the queue at scrape time.
+func NewMetrics(reg prometheus.Registerer, db *sql.DB) *Metrics {
+	return &Metrics{jobmetrics.New(reg, "ingest", db, "ingest_jobs")}
 }

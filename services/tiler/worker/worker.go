@@ -138,12 +138,11 @@ func (p *Pool) run(ctx context.Context, job *tiler.Job) {
 		log.Warn("ingest abandoned: another worker took the job over")
 	case ctx.Err() != nil:
 		log.Info("ingest interrupted by shutdown; job handed back")
-		p.m.jobs.WithLabelValues("released").Inc()
+		p.m.Finished("released")
 		p.report(log, p.store.Release(bg, job))
 	case err == nil:
 		log.Info("ingest done", "took", time.Since(start))
-		p.m.jobs.WithLabelValues("ready").Inc()
-		p.m.seconds.Observe(time.Since(start).Seconds())
+		p.m.Succeeded("done", time.Since(start))
 	default:
 		p.fail(bg, log, job, err)
 	}
@@ -156,7 +155,7 @@ func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *tiler.Job, err e
 		msg = "could not build the pyramid: " + msg + " (attempt " + fmt.Sprint(job.Attempts) + ")"
 	}
 	log.Warn("ingest failed", "err", err, "permanent", permanent)
-	p.m.jobs.WithLabelValues("failed").Inc()
+	p.m.Finished("failed")
 	retry := time.Duration(job.Attempts) * 10 * time.Second
 	p.report(log, p.store.Fail(ctx, job, msg, permanent, p.cfg.MaxAttempts, retry))
 }

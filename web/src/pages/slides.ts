@@ -61,11 +61,21 @@ function slideTable(projectId: string, slides: readonly Slide[]): HTMLElement {
       null,
       h('tr', null, ...['Preview', 'Name', 'Case', 'Stain', 'Status'].map((c) => h('th', { scope: 'col' }, c))),
     ),
-    h('tbody', null, ...slides.map((s) => slideRow(projectId, s))),
+    h('tbody', null, ...slides.map((s) => slideRow(projectId, s, slides))),
   );
 }
 
-function slideRow(projectId: string, s: Slide): HTMLElement {
+/** pairLinks offer the other ready slides of the same case side by side (H&E beside its IHC). */
+function pairLinks(projectId: string, s: Slide, all: readonly Slide[]): HTMLElement | null {
+  if (s.status !== 'ready' || s.case_id === undefined || s.case_id === '') return null;
+  const others = all.filter((o) => o.id !== s.id && o.case_id === s.case_id && o.status === 'ready');
+  if (others.length === 0) return null;
+  const base = `/projects/${encodeURIComponent(projectId)}/pair/${encodeURIComponent(String(s.id))}`;
+  return h('span', { class: 'pair-links' }, ...others.map((o) =>
+    h('a', { href: `${base}/${encodeURIComponent(String(o.id))}`, title: `Show ${s.name} beside ${o.name}` }, `beside ${o.stain !== undefined && o.stain !== '' ? o.stain : o.name}`)));
+}
+
+function slideRow(projectId: string, s: Slide, all: readonly Slide[]): HTMLElement {
   const id = String(s.id);
   const ready = s.status === 'ready';
   const href = `/projects/${encodeURIComponent(projectId)}/slides/${encodeURIComponent(id)}`;
@@ -74,7 +84,7 @@ function slideRow(projectId: string, s: Slide): HTMLElement {
     null,
     h('td', null, ready && h('img', { src: thumbnailUrl(id), alt: '', class: 'thumb', loading: 'lazy' })),
     h('td', null, ready ? h('a', { href }, s.name) : s.name),
-    h('td', null, s.case_id ?? ''),
+    h('td', null, s.case_id ?? '', ' ', pairLinks(projectId, s, all)),
     h('td', null, s.stain ?? ''),
     h('td', null, statusCell(s)),
   );

@@ -27,6 +27,7 @@ import { SlideViewer, type ImageSize } from '../viewer/viewer';
 import { AnnotatorFilter } from './annotators';
 import { alertBox, errorText, isAbort, statusBox } from './common';
 import { helpDialog } from './help';
+import { overlayPanel } from './overlays';
 import { Palette } from './palette';
 import { ReviewMode } from './review';
 import { SaveIndicator } from './savestatus';
@@ -45,6 +46,7 @@ interface Slots {
   readonly save: HTMLElement;
   readonly status: HTMLElement;
   readonly review: HTMLElement;
+  readonly overlays: HTMLElement;
   readonly toolbar: HTMLElement;
   readonly tools: HTMLElement;
   readonly stats: HTMLElement;
@@ -61,6 +63,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     save: h('div', { class: 'save-slot' }),
     status: h('div', { class: 'status-slot' }),
     review: h('div', { class: 'review-slot' }),
+    overlays: h('div', { class: 'overlays-slot' }),
     toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'View' }),
     tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': 'Annotation tools' }),
     stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
@@ -91,7 +94,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
       { class: 'viewer-body' },
       stage,
       h('aside', { class: 'viewer-side', 'aria-label': 'Annotation settings' },
-        slots.tools, palette.element, markerSize.element, opacity.element, annotators.element, slots.review, slots.stats),
+        slots.tools, palette.element, markerSize.element, opacity.element, annotators.element, slots.overlays, slots.review, slots.stats),
     ),
   );
   let state: Loaded | null = null;
@@ -197,6 +200,7 @@ async function setUp(s: Setup): Promise<Loaded> {
   doc.onChange(() => reviewMode.refresh());
   overlay.addPainter((c, m) => reviewMode.paint(c, m));
   s.slots.review.replaceChildren(reviewMode.element);
+  s.slots.overlays.replaceChildren(overlayPanel(s.ctx.api, s.slideId, s.viewer, s.signal));
   s.slots.status.replaceChildren(statusButton(s.ctx.api, s.slideId, s.me, s.report, s.signal));
   const help = helpDialog(tools.tools);
   s.slots.tools.replaceChildren(...toolButtons(tools), help);

@@ -41,6 +41,7 @@ export class SlideViewer {
       gestureSettingsTouch: { clickToZoom: false },
     });
     this.osd.navigator?.element.setAttribute('aria-label', navigatorLabel);
+    this.osd.addOnceHandler('open', () => this.markOpen());
     // The page lays itself out while the slide opens; until the user moves the view, a new
     // size refits the whole slide instead of keeping a zoom chosen for the old size.
     const moved = (): void => void (this.userMoved = true);
@@ -97,6 +98,36 @@ export class SlideViewer {
     };
   }
 
+  /**
+   * addLayer lays another pyramid (a heatmap) over the slide, stretched to
+   * the slide's width whatever its own size, as the original's heatmaps were;
+   * the answer sets its opacity, or removes it with null.
+   */
+  addLayer(dzi: string, opacity: number): (opacity: number | null) => void {
+    let layer: OpenSeadragon.TiledImage | null = null;
+    let removed = false;
+    this.osd.addTiledImage({
+      tileSource: dzi,
+      x: 0,
+      y: 0,
+      width: 1,
+      opacity,
+      // The typings call the argument an Event; OpenSeadragon passes { item }.
+      success: (ev: Event) => {
+        layer = (ev as unknown as { item: OpenSeadragon.TiledImage }).item;
+        if (removed) this.osd.world.removeItem(layer);
+      },
+    });
+    return (next) => {
+      if (next === null) {
+        removed = true;
+        if (layer !== null) this.osd.world.removeItem(layer);
+      } else {
+        layer?.setOpacity(next);
+      }
+    };
+  }
+
   /** addControl pins an element to the bottom-left corner of the view; it follows the view into full screen. */
   addControl(el: HTMLElement): void {
     this.osd.addControl(el, { anchor: OpenSeadragon.ControlAnchor.BOTTOM_LEFT });
@@ -111,7 +142,26 @@ export class SlideViewer {
   /** zoomToScale zooms about the centre until one image pixel spans s screen pixels. */
   zoomToScale(s: number): void {
     this.userMoved = true;
-    this.osd.viewport.zoomTo(this.osd.viewport.imageToViewportZoom(s));
+    const item = this.osd.world.getItemAt(0);
+    if (item !== undefined && item !== null) this.osd.viewport.zoomTo(item.imageToViewportZoom(s));
+  }
+
+  /** view answers the image position at the centre of the screen and the scale, for synchronised viewers. */
+  view(): { x: number; y: number; scale: number } | null {
+    const item = this.osd.world.getItemAt(0);
+    if (item === undefined || item === null) return null;
+    const c = item.viewportToImageCoordinates(this.osd.viewport.getCenter(true));
+    const s = this.scale();
+    return s === null ? null : { x: c.x, y: c.y, scale: s };
+  }
+
+  /** setView centres on an image position at a scale (screen px per image px), at once. */
+  setView(x: number, y: number, scale: number): void {
+    const item = this.osd.world.getItemAt(0);
+    if (item === undefined || item === null) return;
+    this.userMoved = true;
+    this.osd.viewport.zoomTo(item.imageToViewportZoom(scale), undefined, true);
+    this.osd.viewport.panTo(item.imageToViewportCoordinates(x, y), true);
   }
 
   /** panToImage centres the view on a level-0 image position, keeping the zoom. */

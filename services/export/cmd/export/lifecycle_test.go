@@ -158,7 +158,7 @@ func TestCrashedExportRestartsWithItsSnapshot(t *testing.T) {
 	objects := minio.New(env.S3, env.Main.S3.SlidesBucket, env.Main.S3.ExportsBucket)
 	cfg := env.Main.Export
 	cfg.Workers, cfg.Lease = 1, 3*time.Second
-	pool := worker.New(cfg, store, objects, nil, "", testenv.Logger(), worker.NewMetrics(httpapi.NewRegistry()))
+	pool := worker.New(cfg, store, objects, nil, "", testenv.Logger(), worker.NewMetrics(httpapi.NewRegistry(), nil))
 
 	var ref, crashed export.Export
 	env.call(t, testenv.Manager, "POST", "/api/v1/exports", body, &ref)

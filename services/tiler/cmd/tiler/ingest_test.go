@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
 func TestIngestRealSlides(t *testing.T) {
@@ -247,6 +249,12 @@ func TestTileAccessAndPathTricks(t *testing.T) {
 	for _, tt := range tests {
 		if resp, b := call(t, "GET", base+tt.path, tt.token, nil); resp.StatusCode != tt.want {
 			t.Errorf("GET %s = %d %s, want %d", tt.path, resp.StatusCode, b, tt.want)
+		}
+	}
+	_, metrics := testenv.Get(t, base+"/metrics")
+	for _, want := range []string{`patholabel_tile_cache_requests_total{layer="memory",result="hit"}`, `patholabel_tile_cache_requests_total{layer="memory",result="miss"}`, `patholabel_tile_cache_requests_total{layer="redis",result="miss"}`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
 		}
 	}
 	if st, body := upload(t, base, u.viewer, u.project, testdata+"images/skimage-ihc.png", nil); st != 403 {

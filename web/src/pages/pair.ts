@@ -1,0 +1,87 @@
+import { dziUrl, getSlide } from '../api/slides';
+import type { AppContext, Page, PageRequest } from '../app';
+import { h } from '../dom';
+import { SlideViewer } from '../viewer/viewer';
+import { alertBox, errorText, isAbort } from './common';
+
+/**
+ * pairPage shows two slides of one case side by side (H&E beside its IHC)
+ * with pan and zoom kept in step. The offset, in pixels of the left slide,
+ * lines up sections that were not placed identically on the glass.
+ */
+export function pairPage(ctx: AppContext, req: PageRequest): Page {
+  const projectId = req.params['projectId'] ?? '';
+  const ids = [req.params['a'] ?? '', req.params['b'] ?? ''] as const;
+  const abort = new AbortController();
+  const messages = h('div', { class: 'viewer-messages', 'aria-live': 'polite' });
+  const stages = ids.map((id) => h('div', { class: 'viewer-stage pair-stage', role: 'region', 'aria-label': `Slide ${id}` }));
+  const titles = ids.map((id) => h('h2', { class: 'pair-title' }, `Slide ${id}`));
+  const viewers = ids.map((id, i) => new SlideViewer(stages[i] as HTMLElement, dziUrl(id), `Overview of slide ${id}`));
+  const dx = h('input', { id: 'pair-dx', type: 'number', value: 0, step: 10, size: 6 });
+  const dy = h('input', { id: 'pair-dy', type: 'number', value: 0, step: 10, size: 6 });
+  const sync = h('input', { id: 'pair-sync', type: 'checkbox', checked: true });
+  const element = h(
+    'section',
+    { class: 'pair-page viewer-page' },
+    h('header', { class: 'viewer-head' },
+      h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '/' }, 'Projects'), ' / ',
+        h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides')),
+      h('h1', { class: 'viewer-title', tabindex: -1 }, 'Side by side'),
+      h('span', { class: 'inline-form' },
+        sync, h('label', { for: 'pair-sync' }, 'Move together'),
+        h('label', { for: 'pair-dx' }, 'Offset x (px)'), dx,
+        h('label', { for: 'pair-dy' }, 'Offset y (px)'), dy)),
+    messages,
+    h('div', { class: 'pair-body' }, ...stages.map((s, i) => h('div', { class: 'pair-half' }, titles[i], s))),
+  );
+  ids.forEach((id, i) => getSlide(ctx.api, id, abort.signal).then(
+    (s) => ((titles[i] as HTMLElement).textContent = [s.name, s.stain].filter((v) => v).join(' · ')),
+    (err: unknown) => {
+      if (!isAbort(err)) messages.appendChild(alertBox(errorText(err)));
+    },
+  ));
+  const stop = link(viewers as [SlideViewer, SlideViewer], () => (sync.checked ? { x: Number(dx.value) || 0, y: Number(dy.value) || 0 } : null));
+  // Each half says where it looks (image pixels at the centre, zoom), for people comparing and for tests.
+  const unwatch = viewers.map((v, i) => v.onRender(() => {
+    const view = v.view();
+    if (view !== null) (stages[i] as HTMLElement).dataset['view'] = `${view.x.toFixed(1)},${view.y.toFixed(1)},${view.scale.toFixed(5)}`;
+  }));
+  return {
+    title: 'Side by side',
+    element,
+    dispose: () => {
+      abort.abort();
+      stop();
+      unwatch.forEach((u) => u());
+      viewers.forEach((v) => v.destroy());
+    },
+  };
+}
+
+/**
+ * link keeps two viewers on the same place at the same scale: the right
+ * slide's position is the left one's plus the offset. A viewer already in
+ * place is left alone, so the follower's echo does not steer the leader.
+ */
+function link([a, b]: [SlideViewer, SlideViewer], offset: () => { x: number; y: number } | null): () => void {
+  let following = false;
+  const follow = (from: SlideViewer, to: SlideViewer, sign: 1 | -1): void => {
+    const o = offset();
+    const v = from.view();
+    const t = to.view();
+    if (following || o === null || v === null || t === null) return;
+    const x = v.x + sign * o.x;
+    const y = v.y + sign * o.y;
+    // Already there (this is the echo of our own move): nothing to do, which ends the ping-pong.
+    if (Math.abs(t.x - x) * v.scale < 0.5 && Math.abs(t.y - y) * v.scale < 0.5 && Math.abs(t.scale / v.scale - 1) < 1e-3) return;
+    following = true;
+    to.setView(x, y, v.scale);
+    following = false;
+  };
+  const offA = a.onRender(() => follow(a, b, 1));
+  const offB = b.onRender(() => follow(b, a, -1));
+  return () => {
+    offA();
+    offB();
+  };
+}
