@@ -65,7 +65,7 @@ describe('upload slides from the browser and watch them become ready', () => {
     const [a, b2] = await views();
     assert.ok(a && b2);
     // The left zoomed in; the right followed to the same scale and the same place (offset 0).
-    assert.ok((a[2] ?? 0) > (before[2] ?? 0) * 1.5, `left scale ${before[2]} → ${a[2]}`);
+    assert.ok((a[2] ?? 0) > (before[2] ?? 0) * 1.5, `left ${JSON.stringify(before)} → ${JSON.stringify(a)}`);
     assert.ok(Math.abs((b2[2] ?? 0) / (a[2] ?? 1) - 1) < 0.01, `right scale ${b2[2]} vs left ${a[2]}`);
     assert.ok(Math.abs((b2[0] ?? 0) - (a[0] ?? 0)) < 2 && Math.abs((b2[1] ?? 0) - (a[1] ?? 0)) < 2, `centres ${a} vs ${b2}`);
     await screenshot(page, 'pair');

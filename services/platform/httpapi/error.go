@@ -67,12 +67,13 @@ func IsCode(err error, code string) bool {
 	return errors.As(err, &e) && e.Code == code
 }
 
-const loggerKey = "patholabel.logger"
+const requestKey = "patholabel.request"
 
-// logger returns the request-scoped logger set by the logging middleware.
+// logger returns the request-scoped logger of the logging middleware.
 func logger(c *gin.Context) *slog.Logger {
-	if l, ok := c.Get(loggerKey); ok {
-		return l.(*slog.Logger)
+	if v, ok := c.Get(requestKey); ok {
+		r := v.(requestLog)
+		return r.base.With("request_id", r.id, "method", c.Request.Method, "route", routeOf(c))
 	}
 	return slog.Default()
 }

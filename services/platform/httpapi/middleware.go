@@ -10,8 +10,10 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// logRequests gives every request a logger with its id and logs one line
-// when it ends. Probes and scrapes log at debug so they do not drown the rest.
+// logRequests tags every request with an id and logs one line when it
+// ends. Probes and scrapes log at debug so they do not drown the rest. The
+// request-scoped logger is built only when a handler asks for it (Logger),
+// because tiles are served in about a millisecond and most requests never log.
 func logRequests(base *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-Id")
@@ -19,8 +21,7 @@ func logRequests(base *slog.Logger) gin.HandlerFunc {
 			id = newRequestID()
 		}
 		c.Header("X-Request-Id", id)
-		l := base.With("request_id", id, "method", c.Request.Method, "route", routeOf(c))
-		c.Set(loggerKey, l)
+		c.Set(requestKey, requestLog{base: base, id: id})
 		start := time.Now()
 		c.Next()
 		level := slog.LevelInfo
@@ -30,8 +31,19 @@ func logRequests(base *slog.Logger) gin.HandlerFunc {
 		case p == "/healthz" || p == "/readyz" || p == "/metrics":
 			level = slog.LevelDebug
 		}
-		l.Log(c, level, "request", "status", c.Writer.Status(), "took_ms", time.Since(start).Milliseconds(), "bytes", c.Writer.Size())
+		ctx := c.Request.Context()
+		if base.Enabled(ctx, level) {
+			base.LogAttrs(ctx, level, "request", slog.String("request_id", id), slog.String("method", c.Request.Method),
+				slog.String("route", routeOf(c)), slog.Int("status", c.Writer.Status()),
+				slog.Int64("took_ms", time.Since(start).Milliseconds()), slog.Int("bytes", c.Writer.Size()))
+		}
 	}
+}
+
+// requestLog is what a request's logger is built from, on demand.
+type requestLog struct {
+	base *slog.Logger
+	id   string
 }
 
 func newRequestID() string {
