@@ -12,6 +12,8 @@ import (
 	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/patholabel/patholabel/services/annotation"
+
+	platmysql "github.com/patholabel/patholabel/services/platform/mysql"
 )
 
 // Store is the annotation service's storage and the logic that must run
@@ -45,18 +47,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return platmysql.InTx(ctx, s.db, fn)
 }
 
 func retryable(err error) bool {

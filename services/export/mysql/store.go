@@ -6,11 +6,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	driver "github.com/go-sql-driver/mysql"
+
+	platmysql "github.com/patholabel/patholabel/services/platform/mysql"
 )
 
 // Store is the export service's storage and the logic that must run inside
@@ -31,18 +32,7 @@ func New(db *sql.DB, now func() time.Time) *Store {
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return platmysql.InTx(ctx, s.db, fn)
 }
 
 func isDeadlock(err error) bool {

@@ -102,3 +102,20 @@ func IsDuplicate(err error) bool {
 	var me *driver.MySQLError
 	return errors.As(err, &me) && me.Number == 1062
 }
+
+// InTx runs fn in a transaction on db, committing when fn returns nil and
+// rolling back otherwise.
+func InTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

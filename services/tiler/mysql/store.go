@@ -5,8 +5,9 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
+
+	platmysql "github.com/patholabel/patholabel/services/platform/mysql"
 )
 
 // Store is the tiler's storage and the logic that must run inside its
@@ -23,18 +24,7 @@ func New(db *sql.DB, now func() time.Time) *Store {
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return platmysql.InTx(ctx, s.db, fn)
 }
 
 // querier is a *sql.DB or *sql.Tx.
