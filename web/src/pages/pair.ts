@@ -40,7 +40,7 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
       if (!isAbort(err)) messages.appendChild(alertBox(errorText(err)));
     },
   ));
-  const stop = link(viewers as [SlideViewer, SlideViewer], () => (sync.checked ? { x: Number(dx.value) || 0, y: Number(dy.value) || 0 } : null));
+  const stop = link(viewers as [SlideViewer, SlideViewer], stages as [HTMLElement, HTMLElement], () => (sync.checked ? { x: Number(dx.value) || 0, y: Number(dy.value) || 0 } : null));
   // Each half says where it looks (image pixels at the centre, zoom), for people comparing and for tests.
   const unwatch = viewers.map((v, i) => v.onRender(() => {
     const view = v.view();
@@ -60,28 +60,26 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
 
 /**
  * link keeps two viewers on the same place at the same scale: the right
- * slide's position is the left one's plus the offset. A viewer already in
- * place is left alone, so the follower's echo does not steer the leader.
+ * slide's position is the left one's plus the offset. The half the user last
+ * pointed at leads and the other follows; a follower never steers back, since
+ * it lags its leader by a frame and would pull it to where it just was.
  */
-function link([a, b]: [SlideViewer, SlideViewer], offset: () => { x: number; y: number } | null): () => void {
-  let following = false;
-  const follow = (from: SlideViewer, to: SlideViewer, sign: 1 | -1): void => {
+function link(viewers: [SlideViewer, SlideViewer], stages: [HTMLElement, HTMLElement], offset: () => { x: number; y: number } | null): () => void {
+  let leader = 0;
+  const take = (i: number) => (): void => void (leader = i);
+  const events = ['pointerdown', 'wheel', 'pointerenter', 'focusin'] as const;
+  stages.forEach((st, i) => events.forEach((ev) => st.addEventListener(ev, take(i), { passive: true })));
+  const follow = (i: number): void => {
     const o = offset();
+    const from = viewers[i] as SlideViewer;
+    const to = viewers[1 - i] as SlideViewer;
     const v = from.view();
-    const t = to.view();
-    if (following || o === null || v === null || t === null) return;
-    const x = v.x + sign * o.x;
-    const y = v.y + sign * o.y;
-    // Already there (this is the echo of our own move): nothing to do, which ends the ping-pong.
-    if (Math.abs(t.x - x) * v.scale < 0.5 && Math.abs(t.y - y) * v.scale < 0.5 && Math.abs(t.scale / v.scale - 1) < 1e-3) return;
-    following = true;
-    to.setView(x, y, v.scale);
-    following = false;
+    if (i !== leader || o === null || v === null) return;
+    const sign = i === 0 ? 1 : -1;
+    to.setView(v.x + sign * o.x, v.y + sign * o.y, v.scale);
   };
-  const offA = a.onRender(() => follow(a, b, 1));
-  const offB = b.onRender(() => follow(b, a, -1));
+  const off = viewers.map((v, i) => v.onRender(() => follow(i)));
   return () => {
-    offA();
-    offB();
+    off.forEach((f) => f());
   };
 }

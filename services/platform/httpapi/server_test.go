@@ -1,0 +1,94 @@
+package httpapi_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/platform/testenv"
+)
+
+func newServer(t *testing.T) *httpapi.Server {
+	t.Helper()
+	s := httpapi.New(httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second},
+		httpapi.Deps{Service: "test", Log: testenv.Logger(), Registry: httpapi.NewRegistry()})
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A request in flight when SIGTERM arrives (ctx ends) still completes;
+// new connections are refused afterwards.
+func TestGracefulShutdownFinishesInFlight(t *testing.T) {
+	s := newServer(t)
+	started := make(chan struct{})
+	s.Engine().GET("/slow", func(c *gin.Context) {
+		close(started)
+		time.Sleep(500 * time.Millisecond)
+		c.String(http.StatusOK, "finished")
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx) }()
+	base := "http://" + s.Addr()
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get(base + "/slow")
+		if err != nil {
+			got <- "error: " + err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		got <- string(b)
+	}()
+	<-started
+	cancel()
+	if body := <-got; body != "finished" {
+		t.Fatalf("in-flight request got %q, want it to finish", body)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve = %v, want a clean stop", err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Fatal("the server still accepts connections after shutdown")
+	}
+}
+
+func TestErrorsHaveOneShape(t *testing.T) {
+	s := newServer(t)
+	s.Engine().GET("/conflict", func(c *gin.Context) { httpapi.Fail(c, platform.Errorf(platform.ECONFLICT, "version 3 is stale")) })
+	s.Engine().GET("/boom", func(c *gin.Context) { httpapi.Fail(c, io.ErrUnexpectedEOF) })
+	s.Engine().GET("/panic", func(c *gin.Context) { panic("bug") })
+	base := testenv.MustServe(t, serving{s})
+	tests := []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/conflict", 409, `{"error":{"code":"conflict","message":"version 3 is stale"}}`},
+		{"/boom", 500, `{"error":{"code":"internal","message":"internal error"}}`},
+		{"/panic", 500, `{"error":{"code":"internal","message":"internal error"}}`},
+		{"/nowhere", 404, `{"error":{"code":"not_found","message":"no such resource"}}`},
+	}
+	for _, tt := range tests {
+		if st, body := testenv.Get(t, base+tt.path); st != tt.status || body != tt.body {
+			t.Errorf("GET %s = %d %s, want %d %s", tt.path, st, body, tt.status, tt.body)
+		}
+	}
+}
+
+// serving adapts a bare Server to testenv.MustServe.
+type serving struct{ s *httpapi.Server }
+
+func (v serving) Open(context.Context) error    { return nil }
+func (v serving) Run(ctx context.Context) error { return v.s.Serve(ctx) }
+func (v serving) Close() error                  { return nil }
+func (v serving) Addr() string                  { return v.s.Addr() }
