@@ -80,8 +80,23 @@ const (
 	PyramidThumbnail = "thumbnail.jpeg"
 )
 
+// AssociatedImages are the slide's label and macro images. They can show
+// the patient's name, so they are stored and served only for projects whose
+// settings hold SettingAssociatedImages: true; each lives at the pyramid
+// prefix as <name>.jpeg.
+var AssociatedImages = []string{"label", "macro"}
+
+// SettingAssociatedImages is the key in projects.settings (JSON) that
+// allows a project's label and macro images.
+const SettingAssociatedImages = "store_associated_images"
+
 // PyramidKey is where the pyramid of slide id lives in the slides bucket.
 func PyramidKey(kind string, id int64) string { return fmt.Sprintf("pyramids/%s-%d/", kind, id) }
+
+// SlideReadyStream is the Redis stream (after the installation's key
+// prefix) of slide.ready events: a patholabel.v1.Envelope holding a
+// SlideReady, sent once a slide's ingest committed.
+const SlideReadyStream = "events:slide.ready"
 
 // Job kinds.
 const (

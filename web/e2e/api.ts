@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { APIRequestContext, APIResponse } from 'playwright-core';
 
 /**
@@ -38,6 +39,22 @@ export class Api {
 
   async get<T>(path: string): Promise<T> {
     return this.json<T>(await this.request.get(this.url + path), `GET ${path}`);
+  }
+
+  /** uploadSlide uploads a local file into a project and waits until the tiler has made it ready. */
+  async uploadSlide(projectId: number, file: string, fields: Record<string, string> = {}, timeoutMs = 120_000): Promise<number> {
+    const name = file.split('/').pop() ?? file;
+    const slide = await this.upload<{ id: number }>('/api/v1/slides', {
+      project_id: String(projectId),
+      ...fields,
+      file: { name, mimeType: 'application/octet-stream', buffer: readFileSync(file) },
+    });
+    await this.until(`slide ${name} to be tiled`, timeoutMs, async () => {
+      const s = await this.get<{ status: string; error?: string }>(`/api/v1/slides/${slide.id}`);
+      if (s.status === 'failed') throw new Error(`e2e: slide ${name} failed: ${s.error ?? ''}`);
+      return s.status === 'ready' ? s : undefined;
+    });
+    return slide.id;
   }
 
   /** until polls fn every half second until it answers a value or the time is up. */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Api } from './api';
@@ -23,17 +22,9 @@ describe('create an export and download it', () => {
     await api.login('admin', env.adminPassword);
     projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e export ${run}`, description: 'made by the e2e suite' })).id;
     const cat = await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b' });
-    const slide = await api.upload<Created>('/api/v1/slides', {
-      project_id: String(projectId),
-      name: `export ${run}`,
-      file: { name: 'skimage-ihc.png', mimeType: 'image/png', buffer: readFileSync(join(env.testdata, 'images', 'skimage-ihc.png')) },
-    });
-    await api.until('the slide to be tiled', 120_000, async () => {
-      const s = await api.get<{ status: string }>(`/api/v1/slides/${slide.id}`);
-      return s.status === 'ready' ? s : undefined;
-    });
+    const slideId = await api.uploadSlide(projectId, join(env.testdata, 'images', 'skimage-ihc.png'), { name: `export ${run}` });
     const point = (x: number, y: number): unknown => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [x, y] }, properties: { category_id: cat.id, radius: 5 } });
-    await api.post('/api/v1/annotations', { slide_id: slide.id, features: [point(50, 60), point(120, 80)] });
+    await api.post('/api/v1/annotations', { slide_id: slideId, features: [point(50, 60), point(120, 80)] });
   });
 
   after(async () => {

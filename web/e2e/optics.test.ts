@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Api } from './api';
@@ -24,19 +23,8 @@ describe('a scanned slide: scale bar and magnification', () => {
     await api.login('admin', env.adminPassword);
     const project = await api.post<Created>('/api/v1/projects', { name: `e2e optics ${run}`, description: 'made by the e2e suite' });
     await api.post(`/api/v1/projects/${project.id}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b', shortcut: '1' });
-    const file = join(env.testdata, 'slides', 'CMU-1-Small-Region.svs');
-    const slide = await api.upload<Created>('/api/v1/slides', {
-      project_id: String(project.id),
-      name: `CMU-1 ${run}`,
-      stain: 'H&E',
-      file: { name: 'CMU-1-Small-Region.svs', mimeType: 'application/octet-stream', buffer: readFileSync(file) },
-    });
-    await api.until('the SVS slide to be tiled', 120_000, async () => {
-      const s = await api.get<{ status: string; error?: string }>(`/api/v1/slides/${slide.id}`);
-      if (s.status === 'failed') throw new Error(`e2e: slide failed: ${s.error ?? ''}`);
-      return s.status === 'ready' ? s : undefined;
-    });
-    url = `${env.url}/projects/${project.id}/slides/${slide.id}`;
+    const slideId = await api.uploadSlide(project.id, join(env.testdata, 'slides', 'CMU-1-Small-Region.svs'), { name: `CMU-1 ${run}`, stain: 'H&E' });
+    url = `${env.url}/projects/${project.id}/slides/${slideId}`;
   });
 
   after(async () => {

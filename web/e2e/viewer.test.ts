@@ -12,11 +12,6 @@ interface Created {
   id: number;
 }
 
-interface SlideState {
-  status: string;
-  error?: string;
-}
-
 const categories = [
   { class_id: 1, name: 'Tumour cell', color: '#e6194b', shortcut: '1' },
   { class_id: 2, name: 'Lymphocyte', color: '#1f77b4', shortcut: '2' },
@@ -40,19 +35,10 @@ describe('open a slide, mark it, and never lose a mark', () => {
       const made = await api.post<Created>(`/api/v1/projects/${projectId}/categories`, c);
       categoryNames.set(made.id, c.name);
     }
-    const file = join(env.testdata, 'images', 'HEnorm-example1.png');
-    const slide = await api.upload<Created>('/api/v1/slides', {
-      project_id: String(projectId),
+    slideId = await api.uploadSlide(projectId, join(env.testdata, 'images', 'HEnorm-example1.png'), {
       name: `H&E example ${run}`,
       stain: 'H&E',
       case_id: `case-${run}`,
-      file: { name: 'HEnorm-example1.png', mimeType: 'image/png', buffer: readFileSync(file) },
-    });
-    slideId = slide.id;
-    await api.until('the slide to be tiled', 120_000, async () => {
-      const s = await api.get<SlideState>(`/api/v1/slides/${slideId}`);
-      if (s.status === 'failed') throw new Error(`e2e: slide failed: ${s.error ?? ''}`);
-      return s.status === 'ready' ? s : undefined;
     });
   });
 
@@ -289,6 +275,21 @@ describe('open a slide, mark it, and never lose a mark', () => {
     await page.getByLabel('Opacity of heatmap').fill('60');
     await page.waitForTimeout(500);
     await screenshot(page, 'viewer-overlay');
+  });
+
+  it('lists the slide under "Done" for its annotator, and finds it by search', async () => {
+    const { page } = b;
+    await page.goto(`${env.url}/projects/${projectId}`);
+    const link = page.getByRole('link', { name: `H&E example ${run}` });
+    await link.waitFor();
+    await page.getByRole('button', { name: 'To do' }).click();
+    await page.getByText('No slide matches.').waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await link.waitFor();
+    await page.getByLabel('Search').fill('no such slide');
+    await page.getByText('No slide matches.').waitFor();
+    await page.getByLabel('Search').fill(`case-${run}`);
+    await link.waitFor();
   });
 
   it('loaded nothing from outside and threw no errors', () => {

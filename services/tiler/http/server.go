@@ -61,6 +61,9 @@ func Register(e *gin.Engine, d Deps) {
 	t := g.Group("/tiles", rejectEscapedPaths)
 	t.GET("/:name", access.Require(access.InProject(h.slideProject("name"))), h.dzi)
 	t.GET("/:name/thumbnail.jpeg", access.Require(access.InProject(h.slideProject("name"))), h.thumbnail)
+	for _, name := range tiler.AssociatedImages {
+		t.GET("/:name/"+name+".jpeg", access.Require(access.InProject(h.slideProject("name"))), h.associated(name))
+	}
 	t.GET("/:name/:level/:tile", access.Require(access.InProject(h.slideProject("name"))), h.tile)
 	t.GET("/overlays/:name", access.Require(access.InProject(h.overlayProject)), h.overlayDZI)
 	t.GET("/overlays/:name/:level/:tile", access.Require(access.InProject(h.overlayProject)), h.overlayTile)

@@ -190,9 +190,12 @@ func (s *Store) finish(ctx context.Context, j *tiler.Job, commit func(tx *sql.Tx
 	})
 }
 
-// FinishSlide stores a slide's pyramid metadata and makes it ready.
+// FinishSlide stores a slide's pyramid metadata and makes it ready; on
+// success sl carries the status and ready time that were committed.
 func (s *Store) FinishSlide(ctx context.Context, j *tiler.Job, sl *tiler.Slide) error {
-	return s.finish(ctx, j, func(tx *sql.Tx, now time.Time) error {
+	var readyAt time.Time
+	err := s.finish(ctx, j, func(tx *sql.Tx, now time.Time) error {
+		readyAt = now
 		_, err := tx.ExecContext(ctx, `UPDATE slides SET status = 'ready', progress = 100, error = NULL,
 			width = ?, height = ?, levels = ?, mpp_x = ?, mpp_y = ?, objective = ?, vendor = ?, format = ?,
 			bytes = ?, sha256 = ?, tile_size = ?, tile_overlap = ?, tile_format = ?, pyramid_key = ?,
@@ -204,6 +207,10 @@ func (s *Store) FinishSlide(ctx context.Context, j *tiler.Job, sl *tiler.Slide) 
 		}
 		return nil
 	})
+	if err == nil {
+		sl.Status, sl.Progress, sl.ReadyAt = tiler.StatusReady, 100, &readyAt
+	}
+	return err
 }
 
 // Pending counts queued and processing jobs, for metrics and tests.

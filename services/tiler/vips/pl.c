@@ -1,5 +1,12 @@
 #include "pl.h"
 
+#include <openslide.h>
+
+// Labels and macros are photos of a glass slide; anything larger is not one.
+#define PL_MAX_ASSOCIATED_PIXELS (100LL * 1000 * 1000)
+
+static int pl_jpeg_on_white(const uint32_t *argb, int64_t w, int64_t h, int quality, void **buf, size_t *len);
+
 static void pl_eval(VipsImage *image, VipsProgress *progress, pl_progress *p) {
 	p->percent = progress->percent;
 	if (p->kill)
@@ -124,5 +131,57 @@ int pl_thumbnail_frames(const char **paths, int n, int across, int width, int he
 	if (thumb)
 		g_object_unref(thumb);
 	g_object_unref(in);
+	return r;
+}
+
+// pl_associated renders one OpenSlide associated image ("label", "macro")
+// as JPEG, flattened onto white. It reads through OpenSlide itself: the
+// libvips 8.14.1 of Debian 12 crashes on openslideload's "associated".
+int pl_associated(const char *src, const char *name, int quality, void **buf, size_t *len) {
+	openslide_t *osr = openslide_open(src);
+	int64_t w = -1, h = -1;
+	if (!osr || openslide_get_error(osr)) {
+		vips_error("pl_associated", "%s", osr ? openslide_get_error(osr) : "not a slide OpenSlide reads");
+		if (osr)
+			openslide_close(osr);
+		return -1;
+	}
+	openslide_get_associated_image_dimensions(osr, name, &w, &h);
+	if (w <= 0 || h <= 0 || w * h > PL_MAX_ASSOCIATED_PIXELS) {
+		vips_error("pl_associated", "no usable %s image (%lld x %lld)", name, (long long) w, (long long) h);
+		openslide_close(osr);
+		return -1;
+	}
+	uint32_t *argb = g_malloc(w * h * 4);
+	openslide_read_associated_image(osr, name, argb);
+	const char *err = openslide_get_error(osr);
+	int r = -1;
+	if (err)
+		vips_error("pl_associated", "%s", err);
+	else
+		r = pl_jpeg_on_white(argb, w, h, quality, buf, len);
+	g_free(argb);
+	openslide_close(osr);
+	return r;
+}
+
+// pl_jpeg_on_white encodes OpenSlide's premultiplied ARGB as if laid over
+// white: premultiplied colour plus the uncovered part of white.
+static int pl_jpeg_on_white(const uint32_t *argb, int64_t w, int64_t h, int quality, void **buf, size_t *len) {
+	unsigned char *rgb = g_malloc(w * h * 3);
+	for (int64_t i = 0; i < w * h; i++) {
+		uint32_t p = argb[i], a = p >> 24;
+		rgb[3 * i] = ((p >> 16) & 0xff) + 255 - a;
+		rgb[3 * i + 1] = ((p >> 8) & 0xff) + 255 - a;
+		rgb[3 * i + 2] = (p & 0xff) + 255 - a;
+	}
+	VipsImage *im = vips_image_new_from_memory(rgb, w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
+	int r = -1;
+	if (im) {
+		im->Type = VIPS_INTERPRETATION_sRGB;
+		r = vips_jpegsave_buffer(im, buf, len, "Q", quality, "strip", TRUE, NULL);
+		g_object_unref(im);
+	}
+	g_free(rgb);
 	return r;
 }

@@ -25,5 +25,6 @@ int pl_thumbnail_frames(const char **paths, int n, int across, int width, int he
 	int size, int quality, void **buf, size_t *len);
 int pl_has_field(VipsImage *im, const char *name);
 char *pl_get_string(VipsImage *im, const char *name);
+int pl_associated(const char *src, const char *name, int quality, void **buf, size_t *len);
 
 #endif

@@ -2,11 +2,12 @@
 // libvips. govips covers thumbnails; dzsave, which govips lacks, and the
 // header probe (govips reads whole files into memory before loading, which
 // neither suits multi-gigabyte slides nor works with OpenSlide) are thin cgo
-// calls into the same libvips.
+// calls into the same libvips. Label and macro images are read through
+// OpenSlide directly, since Debian 12's libvips crashes reading them.
 package vips
 
 /*
-#cgo pkg-config: vips
+#cgo pkg-config: vips openslide
 #include "pl.h"
 */
 import "C"

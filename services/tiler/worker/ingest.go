@@ -56,7 +56,14 @@ func (p *Pool) ingestSlide(ctx context.Context, job *tiler.Job, dir string, prog
 	sl.Width, sl.Height, sl.MPPX, sl.MPPY, sl.Objective = meta.Width, meta.Height, meta.MPPX, meta.MPPY, meta.Objective
 	sl.Vendor, sl.Format, sl.Levels, sl.PyramidKey = meta.Vendor, meta.Format, pyr.levels, pyr.key
 	sl.TileSize, sl.TileOverlap, sl.TileFormat = p.cfg.TileSize, p.cfg.Overlap, "jpeg"
-	return p.store.FinishSlide(ctx, job, sl)
+	if err := p.storeAssociated(ctx, sl, src); err != nil {
+		return err
+	}
+	if err := p.store.FinishSlide(ctx, job, sl); err != nil {
+		return err
+	}
+	p.announce(ctx, sl)
+	return nil
 }
 
 // open recognises the source by content: DICOM-WSI, which libvips cannot

@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/events"
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
 	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/minio"
@@ -32,7 +33,8 @@ type Pool struct {
 	cfg     tiler.Config
 	store   *mysql.Store
 	objects *minio.Store
-	rdb     *goredis.Client // may be nil: workers then only scan
+	rdb     *goredis.Client   // may be nil: workers then only scan
+	events  *events.Publisher // nil without Redis
 	queue   string
 	owner   string // this replica, in lease_owner
 	log     *slog.Logger
@@ -44,8 +46,12 @@ func New(cfg tiler.Config, store *mysql.Store, objects *minio.Store, rdb *goredi
 	host, _ := os.Hostname()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return &Pool{cfg: cfg, store: store, objects: objects, rdb: rdb, queue: Queue(redisPrefix),
+	p := &Pool{cfg: cfg, store: store, objects: objects, rdb: rdb, queue: Queue(redisPrefix),
 		owner: fmt.Sprintf("%.40s-%s", host, hex.EncodeToString(b[:])), log: log, m: m}
+	if rdb != nil {
+		p.events = events.NewPublisher(rdb, redisPrefix, "tiler", log)
+	}
+	return p
 }
 
 // Queue is the Redis list that wakes workers.

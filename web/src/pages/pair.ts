@@ -14,9 +14,13 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
   const ids = [req.params['a'] ?? '', req.params['b'] ?? ''] as const;
   const abort = new AbortController();
   const messages = h('div', { class: 'viewer-messages', 'aria-live': 'polite' });
-  const stages = ids.map((id) => h('div', { class: 'viewer-stage pair-stage', role: 'region', 'aria-label': `Slide ${id}` }));
+  const stage = (id: string): HTMLElement => h('div', { class: 'viewer-stage pair-stage', role: 'region', 'aria-label': `Slide ${id}` });
+  const stages: [HTMLElement, HTMLElement] = [stage(ids[0]), stage(ids[1])];
   const titles = ids.map((id) => h('h2', { class: 'pair-title' }, `Slide ${id}`));
-  const viewers = ids.map((id, i) => new SlideViewer(stages[i] as HTMLElement, dziUrl(id), `Overview of slide ${id}`));
+  const viewers: [SlideViewer, SlideViewer] = [
+    new SlideViewer(stages[0], dziUrl(ids[0]), `Overview of slide ${ids[0]}`),
+    new SlideViewer(stages[1], dziUrl(ids[1]), `Overview of slide ${ids[1]}`),
+  ];
   const dx = h('input', { id: 'pair-dx', type: 'number', value: 0, step: 10, size: 6 });
   const dy = h('input', { id: 'pair-dy', type: 'number', value: 0, step: 10, size: 6 });
   const sync = h('input', { id: 'pair-sync', type: 'checkbox', checked: true });
@@ -40,11 +44,13 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
       if (!isAbort(err)) messages.appendChild(alertBox(errorText(err)));
     },
   ));
-  const stop = link(viewers as [SlideViewer, SlideViewer], stages as [HTMLElement, HTMLElement], () => (sync.checked ? { x: Number(dx.value) || 0, y: Number(dy.value) || 0 } : null));
+  const stop = link(viewers, stages, () => (sync.checked ? { x: Number(dx.value) || 0, y: Number(dy.value) || 0 } : null));
+  // A new offset or "move together" applies at once, not at the next move.
+  [dx, dy, sync].forEach((el) => el.addEventListener('input', () => stop.resync()));
   // Each half says where it looks (image pixels at the centre, zoom), for people comparing and for tests.
   const unwatch = viewers.map((v, i) => v.onRender(() => {
     const view = v.view();
-    if (view !== null) (stages[i] as HTMLElement).dataset['view'] = `${view.x.toFixed(1)},${view.y.toFixed(1)},${view.scale.toFixed(5)}`;
+    if (view !== null) stages[i]!.dataset['view'] = `${view.x.toFixed(1)},${view.y.toFixed(1)},${view.scale.toFixed(5)}`;
   }));
   return {
     title: 'Side by side',
@@ -61,25 +67,32 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
 /**
  * link keeps two viewers on the same place at the same scale: the right
  * slide's position is the left one's plus the offset. The half the user last
- * pointed at leads and the other follows; a follower never steers back, since
- * it lags its leader by a frame and would pull it to where it just was.
+ * touched (pointer, wheel, key) leads and only it is followed: a follower that
+ * cannot show the very same place (its slide is smaller, and OpenSeadragon
+ * keeps part of it in view) must not drag the leader back.
  */
-function link(viewers: [SlideViewer, SlideViewer], stages: [HTMLElement, HTMLElement], offset: () => { x: number; y: number } | null): () => void {
+function link(viewers: [SlideViewer, SlideViewer], stages: [HTMLElement, HTMLElement], offset: () => { x: number; y: number } | null): (() => void) & { resync(): void } {
   let leader = 0;
-  const take = (i: number) => (): void => void (leader = i);
-  const events = ['pointerdown', 'wheel', 'pointerenter', 'focusin'] as const;
-  stages.forEach((st, i) => events.forEach((ev) => st.addEventListener(ev, take(i), { passive: true })));
+  // Capture phase: OpenSeadragon stops these events inside the viewer.
+  const events = ['pointerdown', 'wheel', 'keydown', 'pointerenter'] as const;
+  const takes = stages.map((st, i) => {
+    const take = (): void => void (leader = i);
+    events.forEach((ev) => st.addEventListener(ev, take, { capture: true, passive: true }));
+    return () => events.forEach((ev) => st.removeEventListener(ev, take, { capture: true }));
+  });
   const follow = (i: number): void => {
     const o = offset();
-    const from = viewers[i] as SlideViewer;
-    const to = viewers[1 - i] as SlideViewer;
-    const v = from.view();
+    const v = viewers[i]?.view() ?? null;
     if (i !== leader || o === null || v === null) return;
     const sign = i === 0 ? 1 : -1;
-    to.setView(v.x + sign * o.x, v.y + sign * o.y, v.scale);
+    (viewers[1 - i] as SlideViewer).setView(v.x + sign * o.x, v.y + sign * o.y, v.scale);
   };
   const off = viewers.map((v, i) => v.onRender(() => follow(i)));
-  return () => {
-    off.forEach((f) => f());
-  };
+  return Object.assign(
+    () => {
+      off.forEach((f) => f());
+      takes.forEach((t) => t());
+    },
+    { resync: () => follow(leader) },
+  );
 }

@@ -1,8 +1,10 @@
+import { slideProgress } from '../api/review';
 import { listSlides, thumbnailUrl } from '../api/slides';
 import type { Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
+import { filterSlides, tabs, type Tab } from './slidefilter';
 import { uploadPanel } from './upload';
 
 // While a slide is being tiled the list refreshes itself this often.
@@ -10,15 +12,35 @@ const pollMs = 2000;
 
 export function slidesPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
+  const me = String(ctx.session.user?.id ?? '');
   const body = h('div', { class: 'page-body' }, statusBox('Loading slides…'));
   const abort = new AbortController();
   let timer = 0;
+  let slides: Slide[] = [];
+  const mine = new Map<string, string>();
+  let tab: Tab = 'all';
+  const search = h('input', { type: 'search', id: 'slide-search', placeholder: 'Name, case or stain', autocomplete: 'off' });
+  const tabButtons = tabs.map(([t, label]) =>
+    h('button', { type: 'button', 'aria-pressed': String(t === tab), 'data-tab': t, onclick: () => pick(t) }, label));
+  const render = (): void => {
+    if (slides.length === 0) return replaceChildren(body, emptyState());
+    const shown = filterSlides(slides, search.value, tab, mine);
+    replaceChildren(body, shown.length === 0 ? h('p', { class: 'status' }, 'No slide matches.') : slideTable(projectId, shown, slides));
+  };
+  const pick = (t: Tab): void => {
+    tab = t;
+    tabButtons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset['tab'] === t)));
+    render();
+  };
+  search.addEventListener('input', render);
   const load = (): void => {
     window.clearTimeout(timer);
     listSlides(ctx.api, projectId, abort.signal).then(
-      (slides) => {
-        replaceChildren(body, slides.length === 0 ? emptyState() : slideTable(projectId, slides));
-        if (slides.some((s) => s.status === 'queued' || s.status === 'processing')) timer = window.setTimeout(load, pollMs);
+      (got) => {
+        slides = got;
+        render();
+        void loadStatuses(ctx, got, me, mine, abort.signal).then(render);
+        if (got.some((s) => s.status === 'queued' || s.status === 'processing')) timer = window.setTimeout(load, pollMs);
       },
       (err: unknown) => {
         if (!isAbort(err)) replaceChildren(body, alertBox(errorText(err)));
@@ -33,6 +55,9 @@ export function slidesPage(ctx: AppContext, req: PageRequest): Page {
     h('p', { class: 'page-links' },
       h('a', { href: `/projects/${encodeURIComponent(projectId)}/settings` }, 'Project settings: categories and members'),
       h('a', { href: `/projects/${encodeURIComponent(projectId)}/exports` }, 'Exports')),
+    h('div', { class: 'slide-filters' },
+      h('div', { class: 'group', role: 'group', 'aria-label': 'Your progress' }, ...tabButtons),
+      h('label', { for: 'slide-search' }, 'Search'), search),
     body,
     uploadPanel(ctx, projectId, load),
   );
@@ -51,7 +76,23 @@ function emptyState(): HTMLElement {
   return h('div', { class: 'empty-state' }, h('p', null, 'This project has no slides yet.'));
 }
 
-function slideTable(projectId: string, slides: readonly Slide[]): HTMLElement {
+/** loadStatuses asks, a few slides at a time, where the signed-in annotator stands on each ready slide. */
+async function loadStatuses(ctx: AppContext, slides: readonly Slide[], me: string, mine: Map<string, string>, signal: AbortSignal): Promise<void> {
+  const todo = slides.filter((s) => s.status === 'ready' && !mine.has(String(s.id)));
+  const worker = async (): Promise<void> => {
+    for (let s = todo.shift(); s !== undefined; s = todo.shift()) {
+      try {
+        const all = await slideProgress(ctx.api, String(s.id), signal);
+        mine.set(String(s.id), all.find((p) => String(p.user_id) === me)?.status ?? 'not_started');
+      } catch {
+        // Without the annotation service the tabs show every slide as to do; the list itself still works.
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+function slideTable(projectId: string, slides: readonly Slide[], all: readonly Slide[]): HTMLElement {
   return h(
     'table',
     { class: 'slide-table' },
@@ -61,7 +102,7 @@ function slideTable(projectId: string, slides: readonly Slide[]): HTMLElement {
       null,
       h('tr', null, ...['Preview', 'Name', 'Case', 'Stain', 'Status'].map((c) => h('th', { scope: 'col' }, c))),
     ),
-    h('tbody', null, ...slides.map((s) => slideRow(projectId, s, slides))),
+    h('tbody', null, ...slides.map((s) => slideRow(projectId, s, all))),
   );
 }
 
