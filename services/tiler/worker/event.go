@@ -22,7 +22,7 @@ func (p *Pool) announce(ctx context.Context, sl *tiler.Slide) {
 
 // SlideReady wraps a ready slide as the proto contract describes.
 func SlideReady(sl *tiler.Slide) *plv1.Envelope {
-	ev := &plv1.SlideReady{SlideId: sl.ID, ProjectId: sl.ProjectID, CaseId: caseNumber(sl.CaseID),
+	ev := &plv1.SlideReady{SlideId: sl.ID, ProjectId: sl.ProjectID, CaseId: caseNumber(sl.CaseID), CaseLabel: sl.CaseID,
 		Width: sl.Width, Height: sl.Height, Levels: uint32(sl.Levels), Mpp: sl.MPPX}
 	if sl.ReadyAt != nil {
 		ev.ReadyAt = timestamppb.New(*sl.ReadyAt)

@@ -48,5 +48,7 @@ export interface Category {
   name: string;
   color: string;
   shortcut?: string;
+  description?: string;
+  order?: number;
   archived?: boolean;
 }

@@ -22,7 +22,7 @@ func TestSlideReadyEvent(t *testing.T) {
 	}
 	env := readSlideReady(t, m)
 	got := env.GetSlideReady()
-	want := &plv1.SlideReady{SlideId: id, ProjectId: u.project, CaseId: 42, Width: 2220, Height: 2967,
+	want := &plv1.SlideReady{SlideId: id, ProjectId: u.project, CaseId: 42, CaseLabel: "42", Width: 2220, Height: 2967,
 		Levels: uint32(levels(2220, 2967)), Mpp: proto.Float64(0.499), ReadyAt: got.GetReadyAt()}
 	if env.Producer != "tiler" || env.Id == "" || got.GetReadyAt() == nil || !proto.Equal(got, want) {
 		t.Fatalf("event = %v, want %v from the tiler with an id and ready_at", env, want)

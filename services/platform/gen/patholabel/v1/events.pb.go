@@ -96,8 +96,10 @@ type SlideReady struct {
 	SlideId int64 `protobuf:"varint,1,opt,name=slide_id,json=slideId,proto3" json:"slide_id,omitempty"`
 	// Project owning the slide; subscribers filter on it.
 	ProjectId int64 `protobuf:"varint,2,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
-	// Case the slide is filed under; 0 when it belongs to no case (MySQL ids
-	// start at 1).
+	// Deprecated: cases are free-text labels, not ids; use case_label. Set
+	// only when the label is a positive number, 0 otherwise.
+	//
+	// Deprecated: Marked as deprecated in patholabel/v1/events.proto.
 	CaseId int64 `protobuf:"varint,3,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
 	// Width of the full-resolution image (level 0) in pixels.
 	Width int64 `protobuf:"varint,4,opt,name=width,proto3" json:"width,omitempty"`
@@ -110,7 +112,11 @@ type SlideReady struct {
 	// computed from a made-up scale.
 	Mpp *float64 `protobuf:"fixed64,7,opt,name=mpp,proto3,oneof" json:"mpp,omitempty"`
 	// When the pyramid was committed and the slide became servable.
-	ReadyAt       *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=ready_at,json=readyAt,proto3" json:"ready_at,omitempty"`
+	ReadyAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=ready_at,json=readyAt,proto3" json:"ready_at,omitempty"`
+	// Case the slide is filed under, as the uploader labelled it ("C1",
+	// "GBM-017"); empty when it belongs to no case. Slides of one case are
+	// the H&E and IHC stains shown and exported side by side.
+	CaseLabel     string `protobuf:"bytes,9,opt,name=case_label,json=caseLabel,proto3" json:"case_label,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -159,6 +165,7 @@ func (x *SlideReady) GetProjectId() int64 {
 	return 0
 }
 
+// Deprecated: Marked as deprecated in patholabel/v1/events.proto.
 func (x *SlideReady) GetCaseId() int64 {
 	if x != nil {
 		return x.CaseId
@@ -199,6 +206,13 @@ func (x *SlideReady) GetReadyAt() *timestamppb.Timestamp {
 		return x.ReadyAt
 	}
 	return nil
+}
+
+func (x *SlideReady) GetCaseLabel() string {
+	if x != nil {
+		return x.CaseLabel
+	}
+	return ""
 }
 
 // AnnotationsChanged is the annotations.changed event: one committed write
@@ -298,18 +312,20 @@ var File_patholabel_v1_events_proto protoreflect.FileDescriptor
 
 const file_patholabel_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1apatholabel/v1/events.proto\x12\rpatholabel.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfb\x01\n" +
+	"\x1apatholabel/v1/events.proto\x12\rpatholabel.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9e\x02\n" +
 	"\n" +
 	"SlideReady\x12\x19\n" +
 	"\bslide_id\x18\x01 \x01(\x03R\aslideId\x12\x1d\n" +
 	"\n" +
-	"project_id\x18\x02 \x01(\x03R\tprojectId\x12\x17\n" +
-	"\acase_id\x18\x03 \x01(\x03R\x06caseId\x12\x14\n" +
+	"project_id\x18\x02 \x01(\x03R\tprojectId\x12\x1b\n" +
+	"\acase_id\x18\x03 \x01(\x03B\x02\x18\x01R\x06caseId\x12\x14\n" +
 	"\x05width\x18\x04 \x01(\x03R\x05width\x12\x16\n" +
 	"\x06height\x18\x05 \x01(\x03R\x06height\x12\x16\n" +
 	"\x06levels\x18\x06 \x01(\rR\x06levels\x12\x15\n" +
 	"\x03mpp\x18\a \x01(\x01H\x00R\x03mpp\x88\x01\x01\x125\n" +
-	"\bready_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\areadyAtB\x06\n" +
+	"\bready_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\areadyAt\x12\x1d\n" +
+	"\n" +
+	"case_label\x18\t \x01(\tR\tcaseLabelB\x06\n" +
 	"\x04_mpp\"\x86\x02\n" +
 	"\x12AnnotationsChanged\x12\x19\n" +
 	"\bslide_id\x18\x01 \x01(\x03R\aslideId\x12\x1d\n" +
