@@ -11,20 +11,36 @@ interface Created {
   id: number;
 }
 
+interface Job {
+  id: number;
+  status: string;
+  marks: number;
+  params: { slide_ids: number[]; category_ids: number[]; author_ids: number[]; review: string; formats: string[]; patch_sizes: number[]; patch_format: string; edge: string };
+}
+
 describe('create an export and download it', () => {
   let b: Browser;
+  let api: Api;
   let projectId = 0;
+  let slideId = 0;
+  let tumour = 0;
+  let adminId = 0;
   const run = Date.now().toString(36);
+  const slideName = `export ${run}`;
 
   before(async () => {
     b = await openBrowser(env);
-    const api = new Api(b.context.request, env.url);
+    api = new Api(b.context.request, env.url);
     await api.login('admin', env.adminPassword);
+    adminId = Number((await api.get<{ user: { id: number } }>('/api/v1/auth/me')).user.id);
     projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e export ${run}`, description: 'made by the e2e suite' })).id;
-    const cat = await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b' });
-    const slideId = await api.uploadSlide(projectId, join(env.testdata, 'images', 'skimage-ihc.png'), { name: `export ${run}` });
-    const point = (x: number, y: number): unknown => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [x, y] }, properties: { category_id: cat.id, radius: 5 } });
-    await api.post('/api/v1/annotations', { slide_id: slideId, features: [point(50, 60), point(120, 80)] });
+    // The author filter offers the project's members.
+    await api.post(`/api/v1/projects/${projectId}/members`, { username: 'admin', role: 'manager' });
+    tumour = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b' })).id;
+    const stroma = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 2, name: 'Stroma', color: '#3cb44b' })).id;
+    slideId = await api.uploadSlide(projectId, join(env.testdata, 'images', 'skimage-ihc.png'), { name: slideName });
+    const point = (x: number, y: number, cat: number): unknown => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [x, y] }, properties: { category_id: cat, radius: 5 } });
+    await api.post('/api/v1/annotations', { slide_id: slideId, features: [point(50, 60, tumour), point(120, 80, tumour), point(200, 90, stroma)] });
   });
 
   after(async () => {
@@ -39,15 +55,49 @@ describe('create an export and download it', () => {
     await page.getByRole('button', { name: 'Create export' }).click();
     const row = page.locator('tr[data-export]').first();
     await row.locator('.export-status', { hasText: 'done' }).waitFor({ timeout: 120_000 });
-    assert.match(await row.innerText(), /geojson, csv\s+done\s+2\s+s3:\/\//);
+    assert.match(await row.innerText(), /geojson, csv\s+all slides, all categories, all authors, all reviews\s+done\s+3\s+s3:\/\//);
     await row.getByRole('button', { name: 'Download links' }).click();
     const manifest = row.getByRole('link', { name: 'manifest.json' });
     await manifest.waitFor();
-    await screenshot(page, 'exports');
     const res = await b.context.request.get((await manifest.getAttribute('href')) ?? '');
     assert.equal(res.status(), 200);
     const body = (await res.json()) as { files?: unknown[] };
     assert.ok(Array.isArray(body.files) && body.files.length > 0);
+  });
+
+  it('refuses a patch size the service would refuse, before sending it', async () => {
+    const { page } = b;
+    await page.getByLabel('patches', { exact: true }).check();
+    await page.getByLabel('Patch sizes (px)').fill('32, 4');
+    await page.getByRole('button', { name: 'Create export' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Patch size "4"' }).waitFor();
+    assert.equal(await page.locator('tr[data-export]').count(), 1);
+  });
+
+  it('exports a chosen slide, category and author as patches, with the parameters recorded', async () => {
+    const { page } = b;
+    await page.getByLabel('Patch sizes (px)').fill('32');
+    await page.locator('#patch-format').selectOption('jpeg');
+    await page.locator('#patch-edge').selectOption('skip');
+    await page.getByLabel(slideName, { exact: true }).check();
+    await page.getByLabel('Tumour cell', { exact: true }).check();
+    await page.getByLabel('admin', { exact: true }).check();
+    await page.locator('#export-review').selectOption('all');
+    await page.getByRole('button', { name: 'Create export' }).click();
+    const row = page.locator('tr[data-export]').first();
+    await row.filter({ hasText: '1 slide, 1 category, 1 author, all reviews, 32 px' }).waitFor();
+    await row.locator('.export-status', { hasText: 'done' }).waitFor({ timeout: 120_000 });
+    const id = Number(await row.getAttribute('data-export'));
+    const job = await api.get<Job>(`/api/v1/exports/${id}`);
+    assert.equal(job.marks, 2, 'only the two tumour cells');
+    const p = job.params;
+    assert.deepEqual([p.slide_ids, p.category_ids, p.author_ids, p.formats, p.patch_sizes, p.patch_format, p.edge],
+      [[slideId], [tumour], [adminId], ['geojson', 'csv', 'patches'], [32], 'jpeg', 'skip']);
+    await row.getByRole('button', { name: 'Download links' }).click();
+    const patch = row.getByRole('link', { name: /^patches\/32\/Tumour-cell\/.*\.jpe?g$/ }).first();
+    await patch.waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0);
+    await screenshot(page, 'exports');
   });
 
   it('loaded nothing from outside and threw no errors', () => {

@@ -14,6 +14,7 @@ import { settingsPage } from './pages/settings';
 import { exportsPage } from './pages/exports';
 import { adminPage } from './pages/admin';
 import { pairPage } from './pages/pair';
+import { tokensPage } from './pages/tokens';
 import { notFoundPage } from './pages/notfound';
 import { alertBox, errorText } from './pages/common';
 
@@ -25,6 +26,7 @@ const routes: Route<RouteSpec>[] = [
   { pattern: '/projects/:projectId/settings', value: { page: settingsPage } },
   { pattern: '/projects/:projectId/exports', value: { page: exportsPage } },
   { pattern: '/admin', value: { page: adminPage } },
+  { pattern: '/tokens', value: { page: tokensPage } },
   { pattern: '/projects/:projectId/pair/:a/:b', value: { page: pairPage } },
 ];
 

@@ -46,6 +46,7 @@ export class Shell {
     replaceChildren(
       this.userSlot,
       user.system_role === 'admin' && h('a', { href: '/admin', class: 'header-link' }, 'Administration'),
+      h('a', { href: '/tokens', class: 'header-link' }, 'Access tokens'),
       h('span', { class: 'user-name', 'data-testid': 'user-name' }, displayName(user)),
       h('button', { type: 'button', class: 'link-button', onclick: () => void this.signOut() }, 'Sign out'),
     );

@@ -11,6 +11,7 @@ import (
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/mysql"
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/jobqueue"
 )
 
 // run builds one claimed export, keeping its lease alive, and records the
@@ -22,7 +23,8 @@ func (p *Pool) run(ctx context.Context, job *export.Job) {
 	jctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var progress atomic.Int32
-	lost := p.heartbeat(jctx, cancel, job, &progress)
+	beat := func(ctx context.Context) error { return p.store.Heartbeat(ctx, job, p.cfg.Lease, int(progress.Load())) }
+	lost := jobqueue.Hold(jctx, jobqueue.BeatEvery(p.cfg.Lease), beat, isLeaseLost, cancel, log)
 	err := p.Build(jctx, job, func(pc int) { progress.Store(int32(pc)) })
 	cancel()
 	leaseLost := <-lost
@@ -94,31 +96,4 @@ func (p *Pool) report(log *slog.Logger, err error) {
 	}
 }
 
-// heartbeat extends the lease until ctx ends; it cancels the job when the
-// lease was lost (or the export cancelled) and reports whether that happened.
-func (p *Pool) heartbeat(ctx context.Context, cancel func(), job *export.Job, progress *atomic.Int32) <-chan bool {
-	lost := make(chan bool, 1)
-	every := min(p.cfg.Lease/3, 2*time.Second)
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				lost <- false
-				return
-			case <-t.C:
-			}
-			err := p.store.Heartbeat(ctx, job, p.cfg.Lease, int(progress.Load()))
-			if errors.Is(err, mysql.ErrLeaseLost) {
-				cancel()
-				lost <- true
-				return
-			}
-			if err != nil && ctx.Err() == nil {
-				p.log.Warn("heartbeat", "export", job.ID, "err", err)
-			}
-		}
-	}()
-	return lost
-}
+func isLeaseLost(err error) bool { return errors.Is(err, mysql.ErrLeaseLost) }

@@ -3,6 +3,18 @@ import { listItems } from './list';
 
 export const exportFormats = ['geojson', 'csv', 'coco', 'patches', 'pathofusion', 'masks'] as const;
 
+/** ExportParams is what an export was asked for; empty id lists mean "all". */
+export interface ExportParams {
+  formats: string[];
+  review: string;
+  slide_ids?: number[];
+  category_ids?: number[];
+  author_ids?: number[];
+  patch_sizes?: number[];
+  patch_format?: string;
+  edge?: string;
+}
+
 export interface ExportJob {
   id: number;
   status: string;
@@ -14,7 +26,7 @@ export interface ExportJob {
   prefix: string;
   error?: string;
   created_at: string;
-  params: { formats: string[]; review: string };
+  params: ExportParams;
 }
 
 export interface ExportFile {
@@ -23,12 +35,64 @@ export interface ExportFile {
   url: string;
 }
 
+/** ExportChoice is what the export form holds, before it becomes a request. */
+export interface ExportChoice {
+  formats: readonly string[];
+  review: string;
+  slideIds: readonly number[];
+  categoryIds: readonly number[];
+  authorIds: readonly number[];
+  patchSizes: string;
+  patchFormat: string;
+  edge: string;
+}
+
+// The export service's limits on a patch side, in pixels.
+const minPatch = 8;
+const maxPatch = 2048;
+
+/**
+ * exportRequest turns the form into the service's request, or names what is
+ * wrong. Patch settings go only with a format that cuts patches, so the
+ * job's recorded parameters say nothing about patches it never made.
+ */
+export function exportRequest(projectId: number, c: ExportChoice): { body: ExportParams & { project_id: number } } | { error: string } {
+  if (c.formats.length === 0) return { error: 'Choose at least one format.' };
+  const body: ExportParams & { project_id: number } = { project_id: projectId, formats: [...c.formats], review: c.review };
+  if (c.slideIds.length > 0) body.slide_ids = [...c.slideIds];
+  if (c.categoryIds.length > 0) body.category_ids = [...c.categoryIds];
+  if (c.authorIds.length > 0) body.author_ids = [...c.authorIds];
+  if (!c.formats.includes('patches') && !c.formats.includes('pathofusion')) return { body };
+  const sizes = parseSizes(c.patchSizes);
+  if (typeof sizes === 'string') return { error: sizes };
+  return { body: { ...body, patch_sizes: sizes, patch_format: c.patchFormat, edge: c.edge } };
+}
+
+function parseSizes(text: string): number[] | string {
+  const parts = text.split(/[\s,]+/).filter((s) => s !== '');
+  if (parts.length === 0) return 'Give at least one patch size.';
+  const sizes = parts.map(Number);
+  const bad = parts.find((_, i) => !Number.isInteger(sizes[i]) || (sizes[i] ?? 0) < minPatch || (sizes[i] ?? 0) > maxPatch);
+  if (bad !== undefined) return `Patch size "${bad}" must be a whole number of pixels from ${minPatch} to ${maxPatch}.`;
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}
+
+/** selectionSummary describes an export's selection in a few words. */
+export function selectionSummary(p: ExportParams): string {
+  const count = (ids: readonly number[] | undefined, one: string, many: string): string =>
+    ids === undefined || ids.length === 0 ? `all ${many}` : `${ids.length} ${ids.length === 1 ? one : many}`;
+  const parts = [count(p.slide_ids, 'slide', 'slides'), count(p.category_ids, 'category', 'categories'), count(p.author_ids, 'author', 'authors'),
+    p.review === 'accepted' ? 'accepted only' : 'all reviews'];
+  if (p.formats.includes('patches') || p.formats.includes('pathofusion')) parts.push(`${(p.patch_sizes ?? []).join('/')} px`);
+  return parts.join(', ');
+}
+
 export async function listExports(api: ApiClient, projectId: string, signal?: AbortSignal): Promise<ExportJob[]> {
   const body = await api.get<unknown>(`/api/v1/exports?project_id=${encodeURIComponent(projectId)}`, signal ? { signal } : {});
   return listItems<ExportJob>(body, 'exports');
 }
 
-export function createExport(api: ApiClient, body: { project_id: number; formats: string[]; review: string; patch_sizes?: number[] }): Promise<{ id: number }> {
+export function createExport(api: ApiClient, body: ExportParams & { project_id: number }): Promise<{ id: number }> {
   return api.post<{ id: number }>('/api/v1/exports', body);
 }
 

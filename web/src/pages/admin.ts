@@ -1,6 +1,7 @@
 import type { AppContext, Page } from '../app';
 import { h, replaceChildren } from '../dom';
 import { listItems } from '../api/list';
+import { AuditPanel } from './audit';
 import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
 interface UserRow {
@@ -10,37 +11,47 @@ interface UserRow {
   email: string;
   system_role: string;
   disabled: boolean;
+  sso?: boolean;
 }
 
-interface AuditEntry {
-  id: number;
-  at: string;
-  actor_name: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  client_ip: string;
+interface UserActions {
+  toggle(u: UserRow): void;
+  resetPassword(u: UserRow): void;
 }
 
-/** adminPage is for system administrators: accounts (create, disable, enable) and the audit log. */
+/**
+ * adminPage is for system administrators: accounts (create, disable,
+ * enable, reset a password) and the audit log with filters and paging.
+ */
 export function adminPage(ctx: AppContext): Page {
   const messages = h('div', { class: 'form-messages', 'aria-live': 'polite' });
   const users = h('div', null, statusBox('Loading users…'));
-  const audit = h('div', null, statusBox('Loading the audit log…'));
+  const reset = h('div');
   const abort = new AbortController();
   const fail = (err: unknown): void => {
     if (!isAbort(err)) replaceChildren(messages, alertBox(errorText(err)));
   };
-  const reload = (): void => {
-    ctx.api.get<unknown>('/api/v1/users', { signal: abort.signal }).then(
-      (body) => replaceChildren(users, userTable(listItems<UserRow>(body, 'users'), (u) => {
-        replaceChildren(messages);
-        ctx.api.patch(`/api/v1/users/${u.id}`, { disabled: !u.disabled }).then(reload, fail);
-      })),
-      fail,
-    );
-    ctx.api.get<{ entries?: AuditEntry[] }>('/api/v1/audit?limit=50', { signal: abort.signal }).then((page) => replaceChildren(audit, auditTable(page.entries ?? [])), fail);
+  const audit = new AuditPanel(ctx, abort.signal, fail);
+  const act = (p: Promise<unknown>, done: () => void = reload): void => {
+    replaceChildren(messages);
+    p.then(done, fail);
   };
+  const actions: UserActions = {
+    toggle: (u) => act(ctx.api.patch(`/api/v1/users/${u.id}`, { disabled: !u.disabled })),
+    resetPassword: (u) => replaceChildren(reset, passwordForm(u, (password) => act(ctx.api.patch(`/api/v1/users/${u.id}`, { password }), () => {
+      replaceChildren(reset);
+      replaceChildren(messages, statusBox(`The password of ${u.username} was reset; their sessions were ended.`));
+      audit.load();
+    }))),
+  };
+  function reload(): void {
+    ctx.api.get<unknown>('/api/v1/users', { signal: abort.signal }).then((body) => {
+      const rows = listItems<UserRow>(body, 'users');
+      replaceChildren(users, userTable(rows, actions));
+      audit.setActors(rows);
+    }, fail);
+    audit.load();
+  }
   const element = h(
     'section',
     { class: 'admin-page' },
@@ -48,18 +59,16 @@ export function adminPage(ctx: AppContext): Page {
     messages,
     h('h2', null, 'Users'),
     users,
-    userForm((body) => {
-      replaceChildren(messages);
-      ctx.api.post('/api/v1/users', body).then(reload, fail);
-    }),
-    h('h2', null, 'Audit log (latest 50)'),
-    audit,
+    reset,
+    userForm((body) => act(ctx.api.post('/api/v1/users', body))),
+    h('h2', null, 'Audit log'),
+    audit.element,
   );
   reload();
   return { title: 'Administration', element, dispose: () => abort.abort() };
 }
 
-function userTable(us: readonly UserRow[], toggle: (u: UserRow) => void): HTMLElement {
+function userTable(us: readonly UserRow[], act: UserActions): HTMLElement {
   return h(
     'table',
     { class: 'data-table', 'aria-label': 'Users' },
@@ -72,9 +81,29 @@ function userTable(us: readonly UserRow[], toggle: (u: UserRow) => void): HTMLEl
       h('td', null, u.email),
       h('td', null, u.system_role),
       h('td', null, u.disabled ? 'disabled' : 'active'),
-      h('td', null, h('button', { type: 'button', onclick: () => toggle(u), 'aria-label': `${u.disabled ? 'Enable' : 'Disable'} ${u.username}` }, u.disabled ? 'Enable' : 'Disable')),
+      h('td', { class: 'row-actions' },
+        h('button', { type: 'button', onclick: () => act.toggle(u), 'aria-label': `${u.disabled ? 'Enable' : 'Disable'} ${u.username}` }, u.disabled ? 'Enable' : 'Disable'),
+        // Single sign-on accounts have no password here to reset.
+        u.sso !== true && h('button', { type: 'button', onclick: () => act.resetPassword(u), 'aria-label': `Reset the password of ${u.username}` }, 'Reset password')),
     ))),
   );
+}
+
+function passwordForm(u: UserRow, set: (password: string) => void): HTMLElement {
+  const id = `reset-${u.id}`;
+  const password = h('input', { id, type: 'password', required: true, minlength: 10, maxlength: 256, autocomplete: 'new-password' });
+  const form = h(
+    'form',
+    { class: 'inline-form', 'aria-label': `Reset the password of ${u.username}` },
+    h('label', { for: id }, `New password for ${u.username}`), password,
+    h('button', { type: 'submit', class: 'primary' }, 'Set password'),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    set(password.value);
+  });
+  queueMicrotask(() => password.focus());
+  return form;
 }
 
 function userForm(create: (body: unknown) => void): HTMLElement {
@@ -93,22 +122,4 @@ function userForm(create: (body: unknown) => void): HTMLElement {
     form.reset();
   });
   return form;
-}
-
-function auditTable(entries: readonly AuditEntry[]): HTMLElement {
-  if (entries.length === 0) return h('p', { class: 'status' }, 'Nothing recorded yet.');
-  return h(
-    'table',
-    { class: 'data-table', 'aria-label': 'Audit log' },
-    h('thead', null, h('tr', null, ...['When', 'Who', 'Action', 'Target', 'From'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, ...entries.map((e) => h(
-      'tr',
-      null,
-      h('td', null, new Date(e.at).toLocaleString()),
-      h('td', null, e.actor_name),
-      h('td', null, h('code', null, e.action)),
-      h('td', null, `${e.target_type} ${e.target_id}`),
-      h('td', null, e.client_ip),
-    ))),
-  );
 }

@@ -1,7 +1,11 @@
-import { cancelExport, createExport, exportFiles, exportFormats, listExports, type ExportJob } from '../api/exports';
+import { cancelExport, createExport, exportFiles, listExports, selectionSummary, type ExportJob } from '../api/exports';
+import { listMembers } from '../api/members';
+import { listCategories } from '../api/projects';
+import { listSlides } from '../api/slides';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
+import { exportForm, type ExportOptions } from './exportform';
 
 const pollMs = 2000;
 
@@ -10,6 +14,7 @@ export function exportsPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
   const messages = h('div', { class: 'form-messages', 'aria-live': 'polite' });
   const list = h('div', null, statusBox('Loading exports…'));
+  const formSlot = h('div', null, statusBox('Loading slides, categories and members…'));
   const abort = new AbortController();
   let timer = 0;
   const fail = (err: unknown): void => {
@@ -29,45 +34,37 @@ export function exportsPage(ctx: AppContext, req: PageRequest): Page {
       h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides')),
     pageHeading('Exports'),
     messages,
-    exportForm((body) => {
-      replaceChildren(messages);
-      createExport(ctx.api, { project_id: Number(projectId), ...body }).then(load, fail);
-    }),
+    formSlot,
     h('h2', null, 'Past exports'),
     list,
   );
+  exportOptions(ctx, projectId, abort.signal).then((opts) => replaceChildren(formSlot, exportForm(Number(projectId), opts, (body) => {
+    replaceChildren(messages);
+    createExport(ctx.api, body).then(load, fail);
+  })), fail);
   load();
   return { title: 'Exports', element, dispose: () => { abort.abort(); window.clearTimeout(timer); } };
 }
 
-function exportForm(create: (body: { formats: string[]; review: string; patch_sizes?: number[] }) => void): HTMLElement {
-  const boxes = exportFormats.map((f) => h('input', { type: 'checkbox', id: `fmt-${f}`, value: f, checked: f === 'geojson' || f === 'csv' }));
-  const sizes = h('input', { id: 'patch-sizes', value: '64, 128, 256, 512', inputmode: 'numeric' });
-  const review = h('select', { id: 'export-review' }, h('option', { value: 'all' }, 'all marks'), h('option', { value: 'accepted' }, 'accepted marks only'));
-  const form = h(
-    'form',
-    { class: 'export-form', 'aria-label': 'New export' },
-    h('fieldset', null, h('legend', null, 'Formats'), ...boxes.map((b) => h('span', { class: 'check' }, b, h('label', { for: b.id }, b.value)))),
-    h('div', { class: 'inline-form' },
-      h('label', { for: 'patch-sizes' }, 'Patch sizes (px)'), sizes,
-      h('label', { for: 'export-review' }, 'Marks'), review,
-      h('button', { type: 'submit', class: 'primary' }, 'Create export')),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const formats = boxes.filter((b) => b.checked).map((b) => b.value);
-    const patchSizes = sizes.value.split(/[\s,]+/).filter((s) => s !== '').map(Number);
-    const patches = formats.includes('patches') || formats.includes('pathofusion');
-    create({ formats, review: review.value, ...(patches ? { patch_sizes: patchSizes } : {}) });
-  });
-  return form;
+/** exportOptions gathers what an export can select: ready slides, every category (archived too: old marks use them), members. */
+async function exportOptions(ctx: AppContext, projectId: string, signal: AbortSignal): Promise<ExportOptions> {
+  const [slides, cats, members] = await Promise.all([
+    listSlides(ctx.api, projectId, signal),
+    listCategories(ctx.api, projectId, signal, { archived: true }),
+    listMembers(ctx.api, projectId, signal),
+  ]);
+  return {
+    slides: slides.filter((s) => s.status === 'ready').map((s) => ({ id: Number(s.id), label: s.name })),
+    categories: cats.map((c) => ({ id: Number(c.id), label: c.archived === true ? `${c.name} (archived)` : c.name })),
+    authors: members.map((m) => ({ id: m.user_id, label: m.display_name !== undefined && m.display_name !== '' ? m.display_name : m.username })),
+  };
 }
 
 function exportTable(ctx: AppContext, jobs: readonly ExportJob[], reload: () => void, fail: (err: unknown) => void): HTMLElement {
   return h(
     'table',
     { class: 'data-table', 'aria-label': 'Exports' },
-    h('thead', null, h('tr', null, ...['Export', 'Formats', 'Status', 'Marks', 'Location', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', null, h('tr', null, ...['Export', 'Formats', 'Selection', 'Status', 'Marks', 'Location', ''].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, ...jobs.map((j) => {
       const files = h('div', { class: 'export-files' });
       const running = j.status === 'queued' || j.status === 'running';
@@ -79,6 +76,7 @@ function exportTable(ctx: AppContext, jobs: readonly ExportJob[], reload: () => 
         { 'data-export': String(j.id) },
         h('td', null, `#${j.id}`),
         h('td', null, j.params.formats.join(', ')),
+        h('td', null, selectionSummary(j.params)),
         h('td', { class: 'export-status' }, running ? h('progress', { max: 100, value: j.progress, 'aria-label': `Export ${j.id} progress` }) : null, ` ${j.status}${running ? ` ${j.progress}%` : ''}`, j.error ? `: ${j.error}` : ''),
         h('td', null, String(j.marks)),
         h('td', null, h('code', null, `s3://${j.bucket}/${j.prefix}`)),

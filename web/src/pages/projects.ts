@@ -1,4 +1,4 @@
-import { listProjects } from '../api/projects';
+import { createProject, listProjects } from '../api/projects';
 import type { Project } from '../api/types';
 import type { AppContext, Page } from '../app';
 import { h, replaceChildren } from '../dom';
@@ -6,7 +6,18 @@ import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
 export function projectsPage(ctx: AppContext): Page {
   const body = h('div', { class: 'page-body' }, statusBox('Loading projects…'));
-  const element = h('section', { class: 'projects-page' }, pageHeading('Projects'), body);
+  const messages = h('div', { class: 'form-messages', 'aria-live': 'polite' });
+  // Only administrators may create projects; the server says so too.
+  const admin = ctx.session.user?.system_role === 'admin';
+  const create = (in_: { name: string; description: string }): void => {
+    replaceChildren(messages);
+    createProject(ctx.api, in_).then(
+      (p) => ctx.navigate(`/projects/${encodeURIComponent(String(p.id))}/settings`),
+      (err: unknown) => replaceChildren(messages, alertBox(errorText(err))),
+    );
+  };
+  const element = h('section', { class: 'projects-page' }, pageHeading('Projects'), body,
+    admin && h('h2', null, 'New project'), admin && messages, admin && projectForm(create));
   const abort = new AbortController();
   listProjects(ctx.api, abort.signal).then(
     (projects) => replaceChildren(body, projects.length === 0 ? emptyState() : projectList(projects)),
@@ -40,4 +51,21 @@ function projectList(projects: readonly Project[]): HTMLElement {
       ),
     ),
   );
+}
+
+function projectForm(create: (in_: { name: string; description: string }) => void): HTMLElement {
+  const name = h('input', { id: 'project-name', required: true, maxlength: 128, autocomplete: 'off' });
+  const description = h('input', { id: 'project-description', maxlength: 10000, autocomplete: 'off' });
+  const form = h(
+    'form',
+    { class: 'inline-form', 'aria-label': 'Create a project' },
+    h('label', { for: 'project-name' }, 'Project name'), name,
+    h('label', { for: 'project-description' }, 'Description'), description,
+    h('button', { type: 'submit', class: 'primary' }, 'Create project'),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    create({ name: name.value.trim(), description: description.value.trim() });
+  });
+  return form;
 }

@@ -1,16 +1,20 @@
 import { listMembers, type Member } from '../api/members';
-import { listCategories } from '../api/projects';
+import { listCategories, patchCategory } from '../api/projects';
 import type { Category } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
+import { assignmentPanel } from './assignment';
+import { categoryForm, categoryTable } from './categories';
 import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
 const roles = ['manager', 'annotator', 'reviewer', 'viewer'] as const;
 
 /**
  * settingsPage is a project's management: its categories (name, class id
- * used in exports, colour, keyboard shortcut; archived rather than deleted)
- * and its members with their roles. The server decides who may change what.
+ * used in exports, colour, keyboard shortcut, order, description; archived
+ * rather than deleted when marks use them), its members with their roles,
+ * and which categories each annotator may use. The server decides who may
+ * change what.
  */
 export function settingsPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
@@ -18,7 +22,9 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
   const messages = h('div', { class: 'form-messages', 'aria-live': 'polite' });
   const cats = h('div', null, statusBox('Loading categories…'));
   const members = h('div', null, statusBox('Loading members…'));
+  const assignment = h('div');
   const abort = new AbortController();
+  let categories: Category[] = [];
   const fail = (err: unknown): void => {
     if (!isAbort(err)) replaceChildren(messages, alertBox(errorText(err)));
   };
@@ -27,11 +33,19 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
     p.then(reload, fail);
   };
   const reload = (): void => {
-    listCategories(ctx.api, projectId, abort.signal).then((cs) => replaceChildren(cats, categoryTable(cs, (c) => act(ctx.api.delete(`${base}/categories/${c.id}`)))), fail);
+    listCategories(ctx.api, projectId, abort.signal, { archived: true }).then((cs) => {
+      categories = cs;
+      replaceChildren(cats, categoryTable(cs, {
+        save: (c, patch) => act(patchCategory(ctx.api, projectId, c.id, patch)),
+        remove: (c) => act(ctx.api.delete(`${base}/categories/${c.id}`)),
+        restore: (c) => act(patchCategory(ctx.api, projectId, c.id, { archived: false })),
+      }));
+    }, fail);
     listMembers(ctx.api, projectId, abort.signal).then(
       (ms) => replaceChildren(members, memberTable(ms, {
         role: (m, role) => act(ctx.api.patch(`${base}/members/${m.user_id}`, { role })),
         remove: (m) => act(ctx.api.delete(`${base}/members/${m.user_id}`)),
+        categories: (m) => replaceChildren(assignment, assignmentPanel(ctx, projectId, m, categories, fail)),
       })),
       fail,
     );
@@ -49,57 +63,16 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
     h('h2', null, 'Members'),
     members,
     memberForm((body) => act(ctx.api.post(`${base}/members`, body))),
+    assignment,
   );
   reload();
   return { title: 'Project settings', element, dispose: () => abort.abort() };
 }
 
-function categoryTable(cs: readonly Category[], archive: (c: Category) => void): HTMLElement {
-  if (cs.length === 0) return h('p', { class: 'status' }, 'No categories yet.');
-  return h(
-    'table',
-    { class: 'data-table', 'aria-label': 'Categories' },
-    h('thead', null, h('tr', null, ...['Name', 'Class id', 'Colour', 'Shortcut', ''].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, ...cs.map((c) => {
-      const archived = (c as Category & { archived?: boolean }).archived === true;
-      return h(
-        'tr',
-        { class: archived ? 'archived' : '' },
-        h('td', null, h('span', { class: 'swatch', style: `background:${c.color}`, 'aria-hidden': 'true' }), ` ${c.name}${archived ? ' (archived)' : ''}`),
-        h('td', null, String(c.class_id)),
-        h('td', null, h('code', null, c.color)),
-        h('td', null, c.shortcut !== undefined && c.shortcut !== '' ? h('kbd', null, c.shortcut) : ''),
-        h('td', null, archived ? '' : h('button', { type: 'button', onclick: () => archive(c), 'aria-label': `Remove ${c.name}`, title: 'Archived if marks use it, deleted otherwise' }, 'Remove')),
-      );
-    })),
-  );
-}
-
-function categoryForm(create: (body: unknown) => void): HTMLElement {
-  const name = h('input', { id: 'cat-name', required: true, maxlength: 100 });
-  const classId = h('input', { id: 'cat-class', type: 'number', min: 1, max: 65535, required: true });
-  const color = h('input', { id: 'cat-color', type: 'color', value: '#e6194b' });
-  const shortcut = h('input', { id: 'cat-shortcut', maxlength: 1, size: 2 });
-  const form = h(
-    'form',
-    { class: 'inline-form', 'aria-label': 'Add a category' },
-    h('label', { for: 'cat-name' }, 'Name'), name,
-    h('label', { for: 'cat-class' }, 'Class id'), classId,
-    h('label', { for: 'cat-color' }, 'Colour'), color,
-    h('label', { for: 'cat-shortcut' }, 'Shortcut'), shortcut,
-    h('button', { type: 'submit', class: 'primary' }, 'Add category'),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    create({ name: name.value.trim(), class_id: Number(classId.value), color: color.value, shortcut: shortcut.value.trim() });
-    form.reset();
-  });
-  return form;
-}
-
 interface MemberActions {
   role(m: Member, role: string): void;
   remove(m: Member): void;
+  categories(m: Member): void;
 }
 
 function memberTable(ms: readonly Member[], act: MemberActions): HTMLElement {
@@ -117,7 +90,10 @@ function memberTable(ms: readonly Member[], act: MemberActions): HTMLElement {
         h('td', null, m.display_name ?? ''),
         h('td', null, m.username),
         h('td', null, select),
-        h('td', null, h('button', { type: 'button', onclick: () => act.remove(m), 'aria-label': `Remove ${m.username}` }, 'Remove')),
+        h('td', { class: 'row-actions' },
+          // Only annotators are limited by an assignment; other roles see every category.
+          m.role === 'annotator' && h('button', { type: 'button', onclick: () => act.categories(m), 'aria-label': `Categories of ${m.username}` }, 'Categories'),
+          h('button', { type: 'button', onclick: () => act.remove(m), 'aria-label': `Remove ${m.username}` }, 'Remove')),
       );
     })),
   );

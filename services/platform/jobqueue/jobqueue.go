@@ -1,0 +1,140 @@
+// Package jobqueue runs durable background jobs (ingest, export) the same
+// way in every service: the job's row in MySQL is the queue of record,
+// claimed under a lease that a heartbeat keeps alive; a Redis list only
+// wakes idle workers early, and a periodic scan finds every job a lost
+// wake-up, a Redis flush or a dead worker left behind.
+package jobqueue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"google.golang.org/protobuf/proto"
+
+	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
+)
+
+// Config is one replica's worker pool.
+type Config struct {
+	Name         string          // job kind, for logs ("ingest", "export")
+	Workers      int             // concurrent jobs on this replica
+	ScanInterval time.Duration   // how often idle workers look at MySQL
+	Redis        *goredis.Client // may be nil: workers then only scan
+	Queue        string          // the Redis list that wakes workers
+	Log          *slog.Logger
+}
+
+// Next claims and runs one job as owner; found is false when none was due.
+type Next func(ctx context.Context, owner string) (found bool, err error)
+
+// Owner names this replica in lease_owner columns: host plus a random
+// suffix, so two pods on one node never share leases.
+func Owner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%.40s-%s", host, NewID()[:8])
+}
+
+// NewID is a random 128-bit hex id (envelopes, owners).
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Run runs c.Workers loops until ctx ends. A loop whose claim fails waits a
+// scan interval; one that finds nothing waits for a wake-up or the scan.
+func Run(ctx context.Context, c Config, owner string, next Next) {
+	var wg sync.WaitGroup
+	for i := range c.Workers {
+		wg.Go(func() { loop(ctx, c, fmt.Sprintf("%s/%d", owner, i), next) })
+	}
+	wg.Wait()
+}
+
+func loop(ctx context.Context, c Config, owner string, next Next) {
+	for ctx.Err() == nil {
+		found, err := next(ctx, owner)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			c.Log.Error("claim job", "kind", c.Name, "err", err)
+			sleep(ctx, c.ScanInterval)
+		case !found:
+			wait(ctx, c)
+		}
+	}
+}
+
+// wait blocks until a wake-up or the next scan.
+func wait(ctx context.Context, c Config) {
+	if c.Redis == nil {
+		sleep(ctx, c.ScanInterval)
+		return
+	}
+	// Redis counts BRPOP timeouts in whole seconds.
+	err := c.Redis.BRPop(ctx, max(c.ScanInterval, time.Second), c.Queue).Err()
+	if err != nil && !errors.Is(err, goredis.Nil) && ctx.Err() == nil {
+		sleep(ctx, c.ScanInterval) // Redis is down: scanning alone still finds every job
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// Wake pushes env onto queue so an idle worker of any replica starts at
+// once. Losing it is harmless: it only saves the wait until the next scan.
+func Wake(ctx context.Context, rdb *goredis.Client, queue string, env *plv1.Envelope) error {
+	b, err := proto.Marshal(env)
+	if err != nil {
+		return fmt.Errorf("encode wake-up: %w", err)
+	}
+	if err := rdb.LPush(ctx, queue, b).Err(); err != nil {
+		return fmt.Errorf("wake workers: %w", err)
+	}
+	return nil
+}
+
+// Hold keeps a claimed job's lease alive by calling beat every interval
+// until ctx ends. When beat reports the lease lost (isLost), Hold cancels
+// the job and sends true; otherwise it sends false once ctx ends.
+func Hold(ctx context.Context, every time.Duration, beat func(context.Context) error, isLost func(error) bool,
+	cancel func(), log *slog.Logger) <-chan bool {
+	lost := make(chan bool, 1)
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				lost <- false
+				return
+			case <-t.C:
+			}
+			err := beat(ctx)
+			if isLost(err) {
+				cancel()
+				lost <- true
+				return
+			}
+			if err != nil && ctx.Err() == nil {
+				log.Warn("heartbeat", "err", err)
+			}
+		}
+	}()
+	return lost
+}
+
+// BeatEvery is how often to renew a lease: a third of it, at most 2 s, so
+// two missed beats still leave the lease held.
+func BeatEvery(lease time.Duration) time.Duration { return min(lease/3, 2*time.Second) }
