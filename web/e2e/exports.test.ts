@@ -25,6 +25,7 @@ describe('create an export and download it', () => {
   let slideId = 0;
   let tumour = 0;
   let adminId = 0;
+  let adminLabel = '';
   const run = Date.now().toString(36);
   const slideName = `export ${run}`;
 
@@ -32,7 +33,9 @@ describe('create an export and download it', () => {
     b = await openBrowser(env);
     api = new Api(b.context.request, env.url);
     await api.login('admin', env.adminPassword);
-    adminId = Number((await api.get<{ user: { id: number } }>('/api/v1/auth/me')).user.id);
+    const me = (await api.get<{ user: { id: number; username: string; display_name?: string } }>('/api/v1/auth/me')).user;
+    adminId = Number(me.id);
+    adminLabel = me.display_name !== undefined && me.display_name !== '' ? me.display_name : me.username;
     projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e export ${run}`, description: 'made by the e2e suite' })).id;
     // The author filter offers the project's members.
     await api.post(`/api/v1/projects/${projectId}/members`, { username: 'admin', role: 'manager' });
@@ -81,7 +84,7 @@ describe('create an export and download it', () => {
     await page.locator('#patch-edge').selectOption('skip');
     await page.getByLabel(slideName, { exact: true }).check();
     await page.getByLabel('Tumour cell', { exact: true }).check();
-    await page.getByLabel('admin', { exact: true }).check();
+    await page.getByLabel(adminLabel, { exact: true }).check();
     await page.locator('#export-review').selectOption('all');
     await page.getByRole('button', { name: 'Create export' }).click();
     const row = page.locator('tr[data-export]').first();

@@ -74,7 +74,8 @@ describe('manage a project: creation, categories, members and assignments', () =
     await page.getByLabel('Order of Tumour').fill('2');
     await page.getByLabel('Description of Tumour').fill('malignant epithelial');
     await page.getByRole('button', { name: 'Save' }).click();
-    const row = page.getByRole('table', { name: 'Categories' }).getByRole('row', { name: /Tumour cell/ });
+    // The saved row, not the editor whose inputs also hold the new name.
+    const row = page.locator('tr[data-category]', { hasText: 'Tumour cell' });
     await row.waitFor();
     assert.match(await row.innerText(), /Tumour cell\s+3\s+#1f77b4\s+shift\+t\s+2\s+malignant epithelial/);
     const [c] = await cats();

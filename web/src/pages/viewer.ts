@@ -19,6 +19,7 @@ import type { EditContext } from '../tools/context';
 import { DragShapeTool, PolygonTool } from '../tools/draw';
 import { EraserTool } from '../tools/eraser';
 import { PointTool } from '../tools/point';
+import { BrushTool } from '../tools/brush';
 import { SelectTool } from '../tools/select';
 import { panTool, ToolController, type Tool } from '../tools/tool';
 import { displayName } from '../session';
@@ -73,6 +74,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
   const user = ctx.session.user;
   const annotators = new AnnotatorFilter(me, user === null ? 'You' : displayName(user));
   const markerSize = rangeField('marker-size', 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`);
+  const brushWidth = rangeField('brush-width', 'Brush width', 4, 200, 30, (v) => `${v} px`);
   const opacity = rangeField('mark-opacity', 'Mark opacity', 10, 100, 100, (v) => `${v} %`);
   const viewer = new SlideViewer(stage, dziUrl(slideId), 'Overview of the whole slide');
   const element = h(
@@ -94,7 +96,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
       { class: 'viewer-body' },
       stage,
       h('aside', { class: 'viewer-side', 'aria-label': 'Annotation settings' },
-        slots.tools, palette.element, markerSize.element, opacity.element, annotators.element, slots.overlays, slots.review, slots.stats),
+        slots.tools, palette.element, markerSize.element, brushWidth.element, opacity.element, annotators.element, slots.overlays, slots.review, slots.stats),
     ),
   );
   let state: Loaded | null = null;
@@ -122,7 +124,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     .then(async ([size, cats, info]) => {
       palette.setCategories(cats);
       const optics = { mpp: info?.mpp_x, objective: info?.objective };
-      const loaded = await setUp({ ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, opacity: opacity.input, slots, report, signal: abort.signal });
+      const loaded = await setUp({ ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report, signal: abort.signal });
       if (disposed) return loaded.dispose();
       state = loaded;
       // Keys and tools work from here on; tests and people waiting on the page can tell.
@@ -156,6 +158,7 @@ interface Setup {
   readonly palette: Palette;
   readonly annotators: AnnotatorFilter;
   readonly markerSize: HTMLInputElement;
+  readonly brushWidth: HTMLInputElement;
   readonly opacity: HTMLInputElement;
   readonly slots: Slots;
   readonly signal: AbortSignal;
@@ -273,9 +276,11 @@ function makeTools(s: Setup, edit: EditContext): Tool[] {
     panTool,
     point,
     new PolygonTool(edit),
+    new PolygonTool(edit, 'polyline'),
     new DragShapeTool('rectangle', edit),
     new DragShapeTool('ellipse', edit),
     new DragShapeTool('freehand', edit),
+    new BrushTool(edit, () => Number(s.brushWidth.value)),
     select,
     new EraserTool(edit),
   ];

@@ -134,17 +134,27 @@ const closeDistance = 10;
 /**
  * PolygonTool places a corner per click; it closes on a click near the
  * first corner, a double click or Enter. Backspace removes the last corner,
- * Escape drops the draft.
+ * Escape drops the draft. As a polyline tool it draws an open line
+ * (stored as a GeoJSON LineString), ended by a double click or Enter.
  */
 export class PolygonTool implements Tool {
-  readonly id = 'polygon';
-  readonly label = 'Polygon';
-  readonly key = 'g';
+  readonly id: string;
+  readonly label: string;
+  readonly key: string;
   readonly cursor = 'crosshair';
   private corners: Point[] = [];
   private hover: Point | null = null;
+  private readonly minCorners: number;
 
-  constructor(private readonly ctx: EditContext) {}
+  constructor(
+    private readonly ctx: EditContext,
+    private readonly kind: 'polygon' | 'polyline' = 'polygon',
+  ) {
+    this.id = kind;
+    this.label = kind === 'polygon' ? 'Polygon' : 'Polyline';
+    this.key = kind === 'polygon' ? 'g' : 'l';
+    this.minCorners = kind === 'polygon' ? 3 : 2;
+  }
 
   get drafting(): boolean {
     return this.corners.length > 0;
@@ -154,7 +164,7 @@ export class PolygonTool implements Tool {
     if (!p.quick) return false;
     if (this.ctx.category() === null) return true;
     const start = this.corners[0];
-    if (start !== undefined && this.corners.length >= 3 && Math.hypot(p.image.x - start.x, p.image.y - start.y) * p.scale <= closeDistance) {
+    if (this.kind === 'polygon' && start !== undefined && this.corners.length >= 3 && Math.hypot(p.image.x - start.x, p.image.y - start.y) * p.scale <= closeDistance) {
       this.finish();
       return true;
     }
@@ -166,7 +176,7 @@ export class PolygonTool implements Tool {
   }
 
   dblclick(): boolean {
-    if (this.corners.length >= 3) this.finish();
+    if (this.corners.length >= this.minCorners) this.finish();
     return true;
   }
 
@@ -178,8 +188,9 @@ export class PolygonTool implements Tool {
 
   onKey(ev: KeyboardEvent): boolean {
     if (this.corners.length === 0) return false;
-    if (ev.key === 'Enter') this.finish();
-    else if (ev.key === 'Escape') this.reset();
+    if (ev.key === 'Enter') {
+      if (this.corners.length >= this.minCorners) this.finish();
+    } else if (ev.key === 'Escape') this.reset();
     else if (ev.key === 'Backspace') this.corners.pop();
     else return false;
     this.ctx.invalidate();
@@ -198,9 +209,12 @@ export class PolygonTool implements Tool {
 
   private finish(): void {
     const category = this.ctx.category();
-    const ring = closeRing(this.corners);
+    const corners = this.corners;
     this.reset();
-    if (category !== null) commitArea(this.ctx, 'polygon', ring, category);
+    if (category === null) return;
+    if (this.kind === 'polygon') return commitArea(this.ctx, 'polygon', closeRing(corners), category);
+    const ref = this.ctx.newId();
+    this.ctx.doc.commit([{ ref, after: { ref, category, geometry: { kind: 'polyline', path: corners.map((q) => [q.x, q.y] as const) } } }]);
   }
 
   private reset(): void {

@@ -1,6 +1,7 @@
 import type { Change } from '../marks/document';
 import type { Geometry, Mark } from '../marks/mark';
 import { geometryBounds, handlesOf, moveHandle, translate, type Handle } from '../marks/shapes';
+import { insertVertex, removeVertex } from '../marks/vertices';
 import { handleSize, paintDraft, paintHandles } from '../overlay/shapes';
 import { apply, type Affine, type Point } from '../viewer/geometry';
 import { hitTolerance, type EditContext } from './context';
@@ -11,7 +12,8 @@ type Grab = { kind: 'move'; from: Point } | { kind: 'handle'; handle: Handle };
 /**
  * SelectTool picks a mark with a click; dragging it moves it, dragging a
  * handle reshapes it (polygon vertices, box corners of rectangles and
- * ellipses). Delete removes it, Escape lets it go, and 1–9 (through the
+ * ellipses). A double click on an edge of the selected shape adds a corner
+ * there, Alt+click on a corner removes it. Delete removes the mark, Escape lets it go, and 1–9 (through the
  * palette) do not recolour it: a category change is a deliberate edit made
  * with the number keys while Shift is held.
  */
@@ -32,13 +34,38 @@ export class SelectTool implements Tool {
 
   click(p: ToolPointer): boolean {
     if (!p.quick) return this.grab !== null;
+    const sel = this.selection;
+    const corner = sel === undefined || p.alt !== true || boxed(sel) ? undefined : this.handleAt(sel, p);
+    if (sel !== undefined && corner !== undefined) {
+      return this.reshape(sel, removeVertex(sel.geometry, corner.index), 'That corner stays: a shape needs three corners (a line two) and must not cross itself.');
+    }
     const hit = this.ctx.doc.hitTest(p.image, hitTolerance / p.scale, (m) => this.ctx.visible(m));
     this.selected = hit?.ref ?? null;
     this.ctx.invalidate();
     return true;
   }
 
+  dblclick(p: ToolPointer): boolean {
+    const sel = this.selection;
+    if (sel === undefined) return false;
+    const g = insertVertex(sel.geometry, p.image, hitTolerance / p.scale);
+    return g === null ? false : this.reshape(sel, g, '');
+  }
+
+  /** reshape commits a vertex edit, or says why there is none. */
+  private reshape(sel: Mark, g: Geometry | null, why: string): boolean {
+    if (g === null) {
+      if (why !== '') this.ctx.notify(why);
+      return true;
+    }
+    this.ctx.doc.commit([{ ref: sel.ref, after: { ...sel, geometry: g } }]);
+    this.ctx.invalidate();
+    return true;
+  }
+
   press(p: ToolPointer): boolean {
+    // Alt+press on a corner is the start of a removal click, not a drag.
+    if (p.alt === true && this.selection !== undefined && this.handleAt(this.selection, p) !== undefined) return true;
     const sel = this.selection;
     const handle = sel === undefined ? undefined : this.handleAt(sel, p);
     if (handle !== undefined) {
@@ -127,4 +154,9 @@ export class SelectTool implements Tool {
       return Math.abs(q.x - at.x) <= handleSize && Math.abs(q.y - at.y) <= handleSize;
     });
   }
+}
+
+/** boxed marks have box handles, not corners: their outline is edited by dragging the box. */
+function boxed(m: Mark): boolean {
+  return m.geometry.kind === 'rectangle' || m.geometry.kind === 'ellipse';
 }

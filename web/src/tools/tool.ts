@@ -7,6 +7,8 @@ export interface ToolPointer {
   readonly image: Point;
   readonly screen: Point;
   readonly shift: boolean;
+  /** alt is the Alt (Option) key: in select mode Alt+click on a corner removes it. */
+  readonly alt?: boolean;
   /** quick is true for a click that was not the end of a drag. */
   readonly quick: boolean;
   /** scale is how many screen pixels one image pixel spans now: tolerances are set in screen pixels. */
@@ -100,9 +102,10 @@ export class ToolController {
     const osd = this.viewer.osd;
     const route =
       (pick: (t: Tool) => ((p: ToolPointer) => boolean) | undefined) =>
-      (ev: { position: OpenSeadragon.Point; shift?: boolean; quick?: boolean; preventDefaultAction?: boolean }): void => {
+      (ev: { position: OpenSeadragon.Point; shift?: boolean; quick?: boolean; preventDefaultAction?: boolean; originalEvent?: Event }): void => {
         const fn = pick(this.current);
-        const p = this.pointer(ev.position, ev.shift ?? false, ev.quick ?? false);
+        const alt = ev.originalEvent instanceof MouseEvent && ev.originalEvent.altKey;
+        const p = this.pointer(ev.position, ev.shift ?? false, ev.quick ?? false, alt);
         if (fn !== undefined && p !== null && fn.call(this.current, p)) ev.preventDefaultAction = true;
       };
     const click = route((t) => t.click);
@@ -132,10 +135,10 @@ export class ToolController {
     };
   }
 
-  private pointer(position: OpenSeadragon.Point, shift: boolean, quick: boolean): ToolPointer | null {
+  private pointer(position: OpenSeadragon.Point, shift: boolean, quick: boolean, alt = false): ToolPointer | null {
     const m: Affine | null = this.viewer.imageToScreen();
     const image = this.viewer.screenToImage(position.x, position.y);
     if (image === null || m === null) return null;
-    return { image, screen: { x: position.x, y: position.y }, shift, quick, scale: scaleOf(m) };
+    return { image, screen: { x: position.x, y: position.y }, shift, alt, quick, scale: scaleOf(m) };
   }
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MarkDocument } from '../marks/document';
 import type { Mark } from '../marks/mark';
 import type { EditContext } from './context';
+import { insideRing } from '../marks/shapes';
+import { BrushTool } from './brush';
 import { DragShapeTool, PolygonTool } from './draw';
 import { EraserTool } from './eraser';
 import { SelectTool } from './select';
@@ -107,6 +109,35 @@ describe('drawing tools', () => {
     ]);
   });
 
+  it('draws a polyline, ended by a double click or Enter, never closed', () => {
+    const { ctx, doc } = setup();
+    const tool = new PolygonTool(ctx, 'polyline');
+    expect([tool.id, tool.key]).toEqual(['polyline', 'l']);
+    tool.click(at(0, 0));
+    tool.onKey(key('Enter')); // one corner is no line yet
+    for (const [x, y] of [[1, 1], [100, 0], [100, 0]] as const) tool.click(at(x, y));
+    tool.dblclick();
+    for (const [x, y] of [[0, 50], [10, 50], [20, 60]] as const) tool.click(at(x, y));
+    tool.onKey(key('Enter'));
+    expect([...doc.all()].map((m) => m.geometry)).toEqual([
+      { kind: 'polyline', path: [[0, 0], [1, 1], [100, 0]] },
+      { kind: 'polyline', path: [[0, 50], [10, 50], [20, 60]] },
+    ]);
+  });
+
+  it('buffers a brush stroke by half its screen width into one polygon', () => {
+    const { ctx, doc } = setup();
+    // 20 screen pixels wide at scale 2: 5 image pixels either side of the path.
+    drag(new BrushTool(ctx, () => 20), [[10, 10], [30, 10], [50, 10], [50, 30]]);
+    const g = [...doc.all()][0]?.geometry;
+    expect(g?.kind).toBe('polygon');
+    const ring = g?.kind === 'polygon' ? (g.rings[0] ?? []) : [];
+    expect(insideRing(ring, { x: 30, y: 14 })).toBe(true);
+    expect(insideRing(ring, { x: 30, y: 16 })).toBe(false);
+    expect(insideRing(ring, { x: 54, y: 30 })).toBe(true);
+    expect(insideRing(ring, { x: 30, y: 25 })).toBe(false);
+  });
+
   it('drops a polygon draft on Escape', () => {
     const { ctx, doc } = setup();
     const tool = new PolygonTool(ctx);
@@ -137,6 +168,34 @@ describe('select and edit', () => {
     expect(tool.selection?.ref).toBe('m1');
     drag(tool, [[100, 100], [300, 200]]);
     expect(doc.get('m1')?.geometry).toEqual({ kind: 'rectangle', rings: [[[0, 0], [300, 0], [300, 200], [0, 200], [0, 0]]] });
+  });
+
+  it('adds a corner with a double click on an edge and removes one with Alt+click, each undoable', () => {
+    const { ctx, doc } = setup();
+    const tool = new PolygonTool(ctx);
+    for (const [x, y] of [[0, 0], [100, 0], [100, 100], [0, 100]] as const) tool.click(at(x, y));
+    tool.onKey(key('Enter'));
+    const select = new SelectTool(ctx);
+    select.click(at(50, 1));
+    expect(select.dblclick(at(50, 1))).toBe(true);
+    expect(doc.get('m1')?.geometry).toEqual({ kind: 'polygon', rings: [[[0, 0], [50, 1], [100, 0], [100, 100], [0, 100], [0, 0]]] });
+    select.click({ ...at(100, 100), alt: true });
+    expect(doc.get('m1')?.geometry).toEqual({ kind: 'polygon', rings: [[[0, 0], [50, 1], [100, 0], [0, 100], [0, 0]]] });
+    doc.undo();
+    doc.undo();
+    expect(doc.get('m1')?.geometry).toEqual({ kind: 'polygon', rings: [[[0, 0], [100, 0], [100, 100], [0, 100], [0, 0]]] });
+  });
+
+  it('keeps a triangle whole and says why', () => {
+    const { ctx, doc, notes } = setup();
+    const tool = new PolygonTool(ctx);
+    for (const [x, y] of [[0, 0], [100, 0], [0, 100]] as const) tool.click(at(x, y));
+    tool.onKey(key('Enter'));
+    const select = new SelectTool(ctx);
+    select.click(at(50, 0));
+    select.click({ ...at(0, 100), alt: true });
+    expect(doc.get('m1')?.geometry).toEqual({ kind: 'polygon', rings: [[[0, 0], [100, 0], [0, 100], [0, 0]]] });
+    expect(notes).toHaveLength(1);
   });
 
   it('lets the pan go on when the press is on no mark', () => {
