@@ -132,3 +132,26 @@ start_minio() {
 
 # go_modules lists the directories of the workspace's modules.
 go_modules() { (cd "$PL_ROOT" && go list -m -f '{{.Dir}}'); }
+
+# throwaway_stack NAME PORT MINIO_PORT: start the whole system in a temp
+# state folder on its own ports, database and Redis prefix, and remove all
+# of it when the calling script exits, whatever the outcome. Exports
+# PL_STATE, PL_PORT, PL_MINIO_PORT, PL_DB, PATHOLABEL_ADMIN_PASSWORD and
+# PATHOLABEL_URL.
+throwaway_stack() {
+  PL_STATE=$(mktemp -d "${TMPDIR:-/tmp}/patholabel-$1.XXXXXX")
+  PL_PORT=$2 PL_MINIO_PORT=$3 PL_DB="pl$1_$(random_hex 4)"
+  PATHOLABEL_ADMIN_PASSWORD="$1-$(random_hex 12)" PATHOLABEL_URL="http://127.0.0.1:$2"
+  export PL_STATE PL_PORT PL_MINIO_PORT PL_DB PATHOLABEL_ADMIN_PASSWORD PATHOLABEL_URL
+  trap _throwaway_cleanup EXIT
+  "$PL_ROOT/scripts/stack.sh" start
+}
+
+random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+_throwaway_cleanup() {
+  "$PL_ROOT/scripts/stack.sh" stop || true
+  mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$PL_DB\`" 2>/dev/null || true
+  redis-cli -h 127.0.0.1 --scan --pattern "patholabel:$PL_DB:*" 2>/dev/null | xargs -r redis-cli -h 127.0.0.1 del >/dev/null 2>&1 || true
+  rm -rf "$PL_STATE"
+}

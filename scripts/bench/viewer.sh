@@ -24,21 +24,5 @@ if [ -n "${PATHOLABEL_URL:-}" ]; then
   exit 0
 fi
 
-export PL_STATE
-PL_STATE=$(mktemp -d "${TMPDIR:-/tmp}/patholabel-bench-viewer.XXXXXX")
-export PL_PORT=${PL_BENCH_PORT:-18280}
-export PL_MINIO_PORT=${PL_BENCH_MINIO_PORT:-19300}
-export PL_DB="plbench_$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export PATHOLABEL_ADMIN_PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-
-cleanup() {
-  "$PL_ROOT/scripts/stack.sh" stop || true
-  mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$PL_DB\`" 2>/dev/null || true
-  redis-cli -h 127.0.0.1 --scan --pattern "patholabel:$PL_DB:*" 2>/dev/null | xargs -r redis-cli -h 127.0.0.1 del >/dev/null 2>&1 || true
-  rm -rf "$PL_STATE"
-}
-trap cleanup EXIT
-
-"$PL_ROOT/scripts/stack.sh" start
-export PATHOLABEL_URL="http://127.0.0.1:$PL_PORT"
+throwaway_stack bench "${PL_BENCH_PORT:-18280}" "${PL_BENCH_MINIO_PORT:-19300}"
 run_bench
