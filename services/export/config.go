@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 // Config tunes the export workers.
 type Config struct {
 	Workers      int           // concurrent exports per replica
+	Cutters      int           // goroutines of one export cutting patches side by side, each with a libvips reader (default: the cores, at most 4)
+	Uploads      int           // patch files of one export being encoded and stored at once
 	Lease        time.Duration // how long a silent worker keeps a job
 	MaxAttempts  int           // interrupted attempts before a job fails
 	ScanInterval time.Duration // how often idle workers look for due jobs without a wake-up
@@ -24,6 +27,8 @@ type Config struct {
 func ReadConfig(r *config.Reader) Config {
 	c := Config{
 		Workers:      r.Int("PATHOLABEL_EXPORT_WORKERS", 1),
+		Cutters:      r.Int("PATHOLABEL_EXPORT_CUTTERS", min(runtime.GOMAXPROCS(0), 4)),
+		Uploads:      r.Int("PATHOLABEL_EXPORT_UPLOADS", 8),
 		Lease:        r.Duration("PATHOLABEL_EXPORT_LEASE", 30*time.Second),
 		MaxAttempts:  r.Int("PATHOLABEL_EXPORT_MAX_ATTEMPTS", 3),
 		ScanInterval: r.Duration("PATHOLABEL_EXPORT_SCAN_INTERVAL", 5*time.Second),
@@ -32,6 +37,8 @@ func ReadConfig(r *config.Reader) Config {
 		Software:     Software(),
 	}
 	r.Check(c.Workers >= 0 && c.Workers <= 64, "PATHOLABEL_EXPORT_WORKERS", fmt.Sprint(c.Workers), "from 0 to 64")
+	r.Check(c.Cutters >= 1 && c.Cutters <= 64, "PATHOLABEL_EXPORT_CUTTERS", fmt.Sprint(c.Cutters), "from 1 to 64")
+	r.Check(c.Uploads >= 1 && c.Uploads <= 64, "PATHOLABEL_EXPORT_UPLOADS", fmt.Sprint(c.Uploads), "from 1 to 64")
 	r.Check(c.Lease >= 3*time.Second, "PATHOLABEL_EXPORT_LEASE", c.Lease.String(), "at least 3s")
 	r.Check(c.MaxAttempts >= 1, "PATHOLABEL_EXPORT_MAX_ATTEMPTS", fmt.Sprint(c.MaxAttempts), "at least 1")
 	r.Check(c.ScanInterval > 0, "PATHOLABEL_EXPORT_SCAN_INTERVAL", c.ScanInterval.String(), "positive")

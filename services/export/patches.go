@@ -12,6 +12,7 @@ import (
 )
 
 // Regions reads level-0 regions of one slide as packed RGB (vips.Slide).
+// Cut calls it from several goroutines at once.
 type Regions interface {
 	Region(x, y, w, h, ow, oh int) ([]byte, error)
 }
@@ -34,29 +35,38 @@ type Patch struct {
 	RGB        []byte
 }
 
-// Cut cuts every patch of a slide's marks, in mark order then size order,
-// and hands each to emit. Patches crossing the slide edge are padded with
-// black (as PIL's crop does) or skipped, as p.Edge says. At level-0
-// resolution the largest size is read once per centre and the smaller
-// ones cropped from it: the same pixels, fewer reads.
-func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category, p *Params, r Regions, emit func(Patch) error) error {
+// Cut cuts every patch of a slide's marks and hands each to emit, in mark
+// order then size order, whatever the number of workers: workers
+// goroutines read regions side by side (a patch is mostly a JPEG decode,
+// which one core does at a time), a few centres ahead of the one being
+// emitted, and emit runs on the calling goroutine. Patches crossing the
+// slide edge are padded with black (as PIL's crop does) or skipped, as
+// p.Edge says. At level-0 resolution the largest size is read once per
+// centre and the smaller ones cropped from it: the same pixels, fewer
+// reads.
+func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category, p *Params, r Regions, workers int, emit func(Patch) error) error {
 	origin, err := originSizes(sl, p)
 	if err != nil {
 		return &ReadError{err}
 	}
+	var centres []Centre
 	for _, c := range Centres(marks, p) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		cat := cats[c.Mark.CategoryID]
-		if cat == nil {
-			continue // a category outside the filter
-		}
-		if err := cutCentre(sl, cat, c, p, origin, r, emit); err != nil {
-			return err
+		if cats[c.Mark.CategoryID] != nil { // else a category outside the filter
+			centres = append(centres, c)
 		}
 	}
-	return nil
+	cut := func(i int) ([]Patch, error) {
+		c := centres[i]
+		return cutCentre(sl, cats[c.Mark.CategoryID], c, p, origin, r)
+	}
+	return inOrder(ctx, len(centres), workers, cut, func(patches []Patch) error {
+		for _, pt := range patches {
+			if err := emit(pt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // originSizes maps each output size to the level-0 side it covers.
@@ -75,7 +85,8 @@ func originSizes(sl *Slide, p *Params) (map[int]int, error) {
 	return out, nil
 }
 
-func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int, r Regions, emit func(Patch) error) error {
+func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int, r Regions) ([]Patch, error) {
+	var out []Patch
 	var big []byte
 	bigSize := 0
 	for i := len(p.PatchSizes) - 1; i >= 0; i-- { // largest first, so smaller ones can crop from it
@@ -88,17 +99,14 @@ func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int
 		}
 		rgb, err := readPatch(r, x, y, src, size, big, bigSize, int(c.X), int(c.Y), p.TargetMPP != nil)
 		if err != nil {
-			return &ReadError{err}
+			return nil, &ReadError{err}
 		}
 		if big == nil && p.TargetMPP == nil {
 			big, bigSize = rgb, size
 		}
-		pt := Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded, RGB: rgb}
-		if err := emit(pt); err != nil {
-			return err
-		}
+		out = append(out, Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded, RGB: rgb})
 	}
-	return nil
+	return out, nil
 }
 
 func readPatch(r Regions, x, y, src, size int, big []byte, bigSize, cx, cy int, resized bool) ([]byte, error) {

@@ -15,7 +15,7 @@ func TestCutPadsOrSkipsAtTheEdge(t *testing.T) {
 	if err := vips.Startup(1); err != nil {
 		t.Fatal(err)
 	}
-	r, err := vips.Open(exporttest.Slides(t) + exporttest.SVS)
+	r, err := vips.Open(exporttest.Slides(t)+exporttest.SVS, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestCutPadsOrSkipsAtTheEdge(t *testing.T) {
 	}{{"pad", 4, 2}, {"skip", 2, 0}} {
 		p := &export.Params{PatchSizes: []int{64, 256}, Edge: c.edge}
 		var got []export.Patch
-		err := export.Cut(context.Background(), sl, marks, cats, p, r, func(pt export.Patch) error { got = append(got, pt); return nil })
+		err := export.Cut(context.Background(), sl, marks, cats, p, r, 2, func(pt export.Patch) error { got = append(got, pt); return nil })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,9 +34,9 @@ func (s *Store) claimOne(ctx context.Context, owner string, lease time.Duration,
 		now := s.now()
 		j := &export.Job{Owner: owner}
 		var params string
-		err := tx.QueryRowContext(ctx, `SELECT id, project_id, params, attempts, snapshot, created_at FROM exports
+		err := tx.QueryRowContext(ctx, `SELECT id, project_id, params, attempts, created_at FROM exports
 			WHERE (status = 'queued' AND run_after <= ?) OR (status = 'running' AND lease_until < ?)
-			ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, now, now).Scan(&j.ID, &j.ProjectID, &params, &j.Attempts, &j.Snapshot, &j.CreatedAt)
+			ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, now, now).Scan(&j.ID, &j.ProjectID, &params, &j.Attempts, &j.CreatedAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -50,6 +50,9 @@ func (s *Store) claimOne(ctx context.Context, owner string, lease time.Duration,
 			retry = true
 			return end(ctx, tx, j.ID, export.StatusFailed,
 				fmt.Sprintf("the export was interrupted %d times (the worker stopped or ran out of memory); giving up", j.Attempts), now)
+		}
+		if j.Snapshot, err = readSnapshot(ctx, tx, j.ID); err != nil {
+			return err
 		}
 		j.Attempts++
 		job = j
@@ -100,20 +103,61 @@ func (s *Store) Heartbeat(ctx context.Context, j *export.Job, lease time.Duratio
 	return nil
 }
 
-// SaveSnapshot records the snapshot a job's first attempt took; later
-// attempts reuse it, so they write the same files. Errors: ErrLeaseLost.
+// snapshotChunk is the most of a snapshot one row holds: far below
+// max_allowed_packet (16 MiB by default), which one row must fit in, so a
+// snapshot of any size can be stored.
+const snapshotChunk = 4 << 20
+
+// SaveSnapshot records the snapshot a job's first attempt took, in rows of
+// at most snapshotChunk bytes written in one transaction; later attempts
+// reuse it, so they write the same files. Errors: ErrLeaseLost.
 func (s *Store) SaveSnapshot(ctx context.Context, j *export.Job, gz []byte, hash string, marks int) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := owned(ctx, tx, j); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE exports SET snapshot = ?, snapshot_sha256 = ?, marks = ?, updated_at = ?
-			WHERE id = ? AND snapshot IS NULL`, gz, hash, marks, s.now(), j.ID)
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM export_snapshot_chunks WHERE export_id = ?)`,
+			j.ID).Scan(&taken); err != nil {
+			return fmt.Errorf("look for the snapshot of export %d: %w", j.ID, err)
+		}
+		if taken {
+			return nil // the first snapshot stays; the row lock above makes this check final
+		}
+		for seq, off := 0, 0; off < len(gz); seq, off = seq+1, off+snapshotChunk {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO export_snapshot_chunks (export_id, seq, data) VALUES (?, ?, ?)`,
+				j.ID, seq, gz[off:min(off+snapshotChunk, len(gz))]); err != nil {
+				return fmt.Errorf("save snapshot of export %d (part %d): %w", j.ID, seq, err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE exports SET snapshot_sha256 = ?, marks = ?, updated_at = ? WHERE id = ?`,
+			hash, marks, s.now(), j.ID)
 		if err != nil {
 			return fmt.Errorf("save snapshot of export %d: %w", j.ID, err)
 		}
 		return nil
 	})
+}
+
+// readSnapshot joins a job's snapshot rows; nil when none was taken yet.
+func readSnapshot(ctx context.Context, tx *sql.Tx, id int64) ([]byte, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT data FROM export_snapshot_chunks WHERE export_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot of export %d: %w", id, err)
+	}
+	defer rows.Close()
+	var gz []byte
+	for rows.Next() {
+		var part []byte
+		if err := rows.Scan(&part); err != nil {
+			return nil, fmt.Errorf("read snapshot of export %d: %w", id, err)
+		}
+		gz = append(gz, part...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read snapshot of export %d: %w", id, err)
+	}
+	return gz, nil
 }
 
 // Finish marks the job done with its manifest. Errors: ErrLeaseLost.

@@ -1,7 +1,9 @@
 package mysql
 
 import (
+	"bytes"
 	"context"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -51,5 +53,62 @@ func TestSnapshotIgnoresMarksSavedWhileReading(t *testing.T) {
 	}
 	if export.Hash(snap.Canonical()) == export.Hash(after.Canonical()) {
 		t.Fatal("different marks, same snapshot hash")
+	}
+}
+
+// TestSnapshotLargerThanAPacketRoundTrips stores a snapshot bigger than one
+// chunk and (on a server with the default max_allowed_packet, which one
+// row would have to fit in) bigger than a packet, then reads it back
+// through Claim, as the next attempt of the job does.
+func TestSnapshotLargerThanAPacketRoundTrips(t *testing.T) {
+	db, _ := testenv.MustDB(t)
+	w := exporttest.New(t, db, nil, "", "")
+	s := New(db, time.Now)
+	ctx := context.Background()
+	p := export.Params{ProjectID: w.Project, Formats: []string{"csv"}}
+	if err := p.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Create(ctx, p, w.Author)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := s.Claim(ctx, "worker-a", time.Minute, 3)
+	if err != nil || job == nil || job.ID != e.ID || job.Snapshot != nil {
+		t.Fatalf("claim: %+v, %v; want export %d without a snapshot", job, err, e.ID)
+	}
+	var packet int
+	if err := db.QueryRow(`SELECT @@max_allowed_packet`).Scan(&packet); err != nil {
+		t.Fatal(err)
+	}
+	gz := make([]byte, min(packet, 64<<20)+snapshotChunk+12345)
+	_, _ = rand.NewChaCha8([32]byte{7}).Read(gz) // random: incompressible, like gzip output
+	if err := s.SaveSnapshot(ctx, job, gz, "hash", 1); err != nil {
+		t.Fatal(err)
+	}
+	var rows, biggest int
+	if err := db.QueryRow(`SELECT COUNT(*), MAX(LENGTH(data)) FROM export_snapshot_chunks WHERE export_id = ?`, e.ID).
+		Scan(&rows, &biggest); err != nil {
+		t.Fatal(err)
+	}
+	if want := (len(gz) + snapshotChunk - 1) / snapshotChunk; rows != want || biggest > snapshotChunk {
+		t.Fatalf("%d rows of at most %d bytes; want %d of at most %d", rows, biggest, want, snapshotChunk)
+	}
+	// A second save (a raced attempt) must not replace the first snapshot.
+	if err := s.SaveSnapshot(ctx, job, []byte("other"), "other", 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Claim(ctx, "worker-b", time.Minute, 3)
+	if err != nil || again == nil || again.ID != e.ID {
+		t.Fatalf("claim again: %+v, %v", again, err)
+	}
+	if !bytes.Equal(again.Snapshot, gz) {
+		t.Fatalf("snapshot read back has %d bytes, differing from the %d saved", len(again.Snapshot), len(gz))
+	}
+	if got, err := s.Get(ctx, e.ID); err != nil || got.SnapshotSHA256 != "hash" || got.Marks != 1 {
+		t.Fatalf("export after saving: %+v, %v", got, err)
 	}
 }

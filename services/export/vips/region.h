@@ -8,12 +8,13 @@
 #include <vips/vips.h>
 
 int ex_init(int concurrency);
-VipsImage *ex_open(const char *path);
+VipsImage *ex_open(const char *path, int sequential);
+VipsImage *ex_open_tiff(const char *path, int sequential);
 int ex_region(VipsImage *in, int x, int y, int w, int h, int ow, int oh,
 	void **out, size_t *len);
 
 int ex_rgb(VipsImage *in, VipsImage **out);
 int ex_read(VipsImage *im, int x, int y, int w, int h, unsigned char *out);
-int ex_decode_all(const char *path, void **out, size_t *len, int *w, int *h);
+int ex_decode_all(VipsImage *rgb, void **out, size_t *len);
 
 #endif

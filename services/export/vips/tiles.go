@@ -1,37 +1,75 @@
 package vips
 
-import "container/list"
+import (
+	"container/list"
+	"sync"
+)
 
 // tileCache keeps recently read tiles of the slide's own grid as packed
 // RGB, bounded in bytes. Neighbouring patches (the sizes of one centre,
-// dense dots, grid samples) share tiles, and a tile read through OpenSlide
-// costs a JPEG decode: each is decoded about once instead of once per
-// patch touching it.
+// dense dots, grid samples) share tiles, and a tile costs a JPEG decode:
+// each is decoded about once instead of once per patch touching it. It is
+// shared by the goroutines reading one slide; a tile two of them want at
+// once is decoded by the first while the other waits for it.
 type tileCache struct {
-	size     int // tile side
+	size int // tile side
+
+	mu       sync.Mutex
 	max, now int // bytes
 	order    *list.List
 	tiles    map[[2]int]*list.Element
+	loading  map[[2]int]*pending
 }
 
+// tile is immutable once cached: readers copy out of it without a lock.
 type tile struct {
 	key  [2]int
 	w, h int
 	rgb  []byte
 }
 
-func newTileCache(size, maxBytes int) *tileCache {
-	return &tileCache{size: size, max: maxBytes, order: list.New(), tiles: map[[2]int]*list.Element{}}
+type pending struct {
+	done chan struct{}
+	t    *tile
+	err  error
 }
 
-func (c *tileCache) get(key [2]int) *tile {
+func newTileCache(size, maxBytes int) *tileCache {
+	return &tileCache{size: size, max: maxBytes, order: list.New(), tiles: map[[2]int]*list.Element{},
+		loading: map[[2]int]*pending{}}
+}
+
+// get returns the cached tile, or the one load reads (once, however many
+// goroutines ask for it meanwhile). A failed load is not cached.
+func (c *tileCache) get(key [2]int, load func([2]int) (*tile, error)) (*tile, error) {
+	c.mu.Lock()
 	if e, ok := c.tiles[key]; ok {
 		c.order.MoveToFront(e)
-		return e.Value.(*tile)
+		c.mu.Unlock()
+		return e.Value.(*tile), nil
 	}
-	return nil
+	if p, ok := c.loading[key]; ok {
+		c.mu.Unlock()
+		<-p.done
+		return p.t, p.err
+	}
+	p := &pending{done: make(chan struct{})}
+	c.loading[key] = p
+	c.mu.Unlock()
+
+	p.t, p.err = load(key)
+	c.mu.Lock()
+	delete(c.loading, key)
+	if p.err == nil {
+		c.put(p.t)
+	}
+	c.mu.Unlock()
+	close(p.done)
+	return p.t, p.err
 }
 
+// put adds a tile and evicts the least recently used beyond the bound;
+// c.mu is held.
 func (c *tileCache) put(t *tile) {
 	c.tiles[t.key] = c.order.PushFront(t)
 	c.now += len(t.rgb)

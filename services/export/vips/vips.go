@@ -10,6 +10,7 @@ package vips
 import "C"
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
@@ -48,37 +49,184 @@ func lastError() error {
 	return errors.New(msg)
 }
 
-// Slide is an opened slide file. Methods may be called from one goroutine
-// at a time.
+// Slide is an opened slide file, safe for concurrent use: each goroutine
+// reading at the same moment gets its own libvips image of the file (a
+// libvips image decodes one tile at a time), and all of them share one
+// cache of decoded tiles.
 type Slide struct {
-	im            *C.VipsImage
-	rgb           *C.VipsImage // im as 3-band 8-bit, computed on demand
+	path          string
+	tiff          bool // level 0 read through libvips' TIFF loader, see open
 	cache         *tileCache
 	Width, Height int
+
+	idle   chan *handle // opened handles not in use; capacity: the most there may be
+	mu     sync.Mutex
+	opened int
+}
+
+// handle is one libvips image of the slide; one goroutine uses it at a time.
+type handle struct {
+	im  *C.VipsImage
+	rgb *C.VipsImage // im as 3-band 8-bit
 }
 
 // CacheBytes bounds the decoded tiles one open slide keeps.
 const CacheBytes = 64 << 20
 
 // Open opens path (any format libvips reads; OpenSlide formats through its
-// slide loader, level 0).
-func Open(path string) (*Slide, error) {
+// slide loader, level 0) for up to readers goroutines reading at once.
+func Open(path string, readers int) (*Slide, error) {
+	h, side, tiff, err := open(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("open slide: %w", err)
+	}
+	s := &Slide{path: path, tiff: tiff, cache: newTileCache(side, CacheBytes), idle: make(chan *handle, max(readers, 1)), opened: 1,
+		Width: int(C.vips_image_get_width(h.im)), Height: int(C.vips_image_get_height(h.im))}
+	s.idle <- h
+	return s, nil
+}
+
+// Loader names the libvips loader the slide is read with.
+func (s *Slide) Loader() string {
+	if s.tiff {
+		return "tiffload"
+	}
+	h, err := s.take()
+	if err != nil {
+		return ""
+	}
+	defer s.give(h)
+	return text(h.im, "vips-loader")
+}
+
+// TileSize is the side of the tiles the slide is decoded in.
+func (s *Slide) TileSize() int { return s.cache.size }
+
+// open loads path by content. Level 0 of an Aperio slide is its TIFF's
+// first page, and is read through libvips' TIFF loader instead of
+// OpenSlide: OpenSlide 3.4 composites every tile it returns with cairo's
+// SATURATE operator, which profiling showed to take over half the time of
+// a patch, while the TIFF loader hands libjpeg's output straight over. The
+// pixels are the same (the tests compare patches with OpenSlide's through
+// `vips extract_area`); a probe tile is compared when the slide is opened,
+// and any difference or failure (a compression libtiff lacks) keeps
+// OpenSlide. tile is the slide's own tile side.
+func open(path string, sequential bool) (h *handle, tile int, tiff bool, err error) {
 	runtime.LockOSThread() // libvips keeps its error buffer per thread
 	defer runtime.UnlockOSThread()
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	im := C.ex_open(cpath)
-	if im == nil {
-		return nil, fmt.Errorf("open slide: %w", lastError())
+	seq := C.int(0)
+	if sequential {
+		seq = 1
 	}
-	s := &Slide{im: im, Width: int(C.vips_image_get_width(im)), Height: int(C.vips_image_get_height(im))}
-	s.cache = newTileCache(tileSize(im), CacheBytes)
-	if C.ex_rgb(im, &s.rgb) != 0 {
-		s.Close()
-		return nil, fmt.Errorf("open slide: %w", lastError())
+	if h, err = newHandle(C.ex_open(cpath, seq)); err != nil {
+		return nil, 0, false, err
 	}
-	return s, nil
+	tile = tileSize(h.im)
+	if text(h.im, "vips-loader") != "openslideload" || text(h.im, "openslide.vendor") != "aperio" {
+		return h, tile, false, nil
+	}
+	t, err := newHandle(C.ex_open_tiff(cpath, seq))
+	if err != nil {
+		C.vips_error_clear()
+		return h, tile, false, nil
+	}
+	if !sameProbe(h, t, tile) {
+		t.close()
+		return h, tile, false, nil
+	}
+	h.close()
+	return t, tile, true, nil
 }
+
+// reopen opens another handle the way open chose.
+func (s *Slide) reopen() (*handle, error) {
+	if !s.tiff {
+		h, _, _, err := open(s.path, false)
+		return h, err
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpath := C.CString(s.path)
+	defer C.free(unsafe.Pointer(cpath))
+	return newHandle(C.ex_open_tiff(cpath, 0))
+}
+
+// newHandle takes ownership of im (nil: the load failed).
+func newHandle(im *C.VipsImage) (*handle, error) {
+	if im == nil {
+		return nil, lastError()
+	}
+	h := &handle{im: im}
+	if C.ex_rgb(im, &h.rgb) != 0 {
+		h.close()
+		return nil, lastError()
+	}
+	return h, nil
+}
+
+func (h *handle) close() {
+	if h.rgb != nil {
+		C.g_object_unref(C.gpointer(h.rgb))
+		h.rgb = nil
+	}
+	if h.im != nil {
+		C.g_object_unref(C.gpointer(h.im))
+		h.im = nil
+	}
+}
+
+// sameProbe reads the tile at the centre of both images (tissue, not
+// background, on most slides) and compares the pixels.
+func sameProbe(a, b *handle, tile int) bool {
+	w, h := int(C.vips_image_get_width(a.im)), int(C.vips_image_get_height(a.im))
+	if w != int(C.vips_image_get_width(b.im)) || h != int(C.vips_image_get_height(b.im)) {
+		return false
+	}
+	x, y := w/2/tile*tile, h/2/tile*tile
+	pw, ph := min(tile, w-x), min(tile, h-y)
+	pa, pb := make([]byte, pw*ph*3), make([]byte, pw*ph*3)
+	if read(a.rgb, x, y, pw, ph, pa) != nil || read(b.rgb, x, y, pw, ph, pb) != nil {
+		C.vips_error_clear()
+		return false
+	}
+	return bytes.Equal(pa, pb)
+}
+
+func read(im *C.VipsImage, x, y, w, h int, out []byte) error {
+	if C.ex_read(im, C.int(x), C.int(y), C.int(w), C.int(h), (*C.uchar)(unsafe.Pointer(&out[0]))) != 0 {
+		return lastError()
+	}
+	return nil
+}
+
+// take lends a handle: an idle one, a new one while fewer than the
+// readers allowed are open, else the next one given back.
+func (s *Slide) take() (*handle, error) {
+	select {
+	case h := <-s.idle:
+		return h, nil
+	default:
+	}
+	s.mu.Lock()
+	if s.opened < cap(s.idle) {
+		s.opened++
+		s.mu.Unlock()
+		h, err := s.reopen()
+		if err != nil {
+			s.mu.Lock()
+			s.opened--
+			s.mu.Unlock()
+			return nil, fmt.Errorf("open another reader of the slide: %w", err)
+		}
+		return h, nil
+	}
+	s.mu.Unlock()
+	return <-s.idle, nil
+}
+
+func (s *Slide) give(h *handle) { s.idle <- h }
 
 // Region reads the w×h level-0 pixels at (x, y) as packed RGB of ow×oh
 // pixels (resized when the sizes differ). Pixels outside the slide are
@@ -89,9 +237,14 @@ func (s *Slide) Region(x, y, w, h, ow, oh int) ([]byte, error) {
 	if w == ow && h == oh {
 		return s.fromTiles(x, y, w, h)
 	}
+	hd, err := s.take()
+	if err != nil {
+		return nil, err
+	}
+	defer s.give(hd)
 	var out unsafe.Pointer
 	var n C.size_t
-	if C.ex_region(s.im, C.int(x), C.int(y), C.int(w), C.int(h), C.int(ow), C.int(oh), &out, &n) != 0 {
+	if C.ex_region(hd.im, C.int(x), C.int(y), C.int(w), C.int(h), C.int(ow), C.int(oh), &out, &n) != 0 {
 		return nil, fmt.Errorf("read region %dx%d+%d+%d: %w", w, h, x, y, lastError())
 	}
 	defer C.g_free(C.gpointer(out))
@@ -101,38 +254,38 @@ func (s *Slide) Region(x, y, w, h, ow, oh int) ([]byte, error) {
 	return C.GoBytes(out, C.int(n)), nil
 }
 
-// Close releases the file.
+// Close releases the file; every Region call must have returned.
 func (s *Slide) Close() {
-	if s.rgb != nil {
-		C.g_object_unref(C.gpointer(s.rgb))
-		s.rgb = nil
-	}
-	if s.im != nil {
-		C.g_object_unref(C.gpointer(s.im))
-		s.im = nil
+	for {
+		select {
+		case h := <-s.idle:
+			h.close()
+		default:
+			return
+		}
 	}
 }
 
 // tileSize is the slide's own tile width (OpenSlide reports it), so each
 // cached tile costs one decode; 256 when the format has none.
 func tileSize(im *C.VipsImage) int {
-	if v := number(im, "openslide.level[0].tile-width"); v >= 16 && v <= 4096 {
+	if v, _ := strconv.Atoi(text(im, "openslide.level[0].tile-width")); v >= 16 && v <= 4096 {
 		return v
 	}
 	return 256
 }
 
-func number(im *C.VipsImage, name string) int {
+// text is a metadata field as a string, "" when absent.
+func text(im *C.VipsImage, name string) string {
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
 	var out *C.char
 	if C.vips_image_get_typeof(im, cname) == 0 || C.vips_image_get_as_string(im, cname, &out) != 0 {
 		C.vips_error_clear()
-		return 0
+		return ""
 	}
 	defer C.g_free(C.gpointer(unsafe.Pointer(out)))
-	n, _ := strconv.Atoi(C.GoString(out))
-	return n
+	return C.GoString(out)
 }
 
 // fromTiles assembles a region from cached tiles; outside the slide is black.
@@ -141,7 +294,7 @@ func (s *Slide) fromTiles(x, y, w, h int) ([]byte, error) {
 	ts := s.cache.size
 	for ty := max(y, 0) / ts; ty*ts < min(y+h, s.Height); ty++ {
 		for tx := max(x, 0) / ts; tx*ts < min(x+w, s.Width); tx++ {
-			t, err := s.tile(tx, ty)
+			t, err := s.cache.get([2]int{tx, ty}, s.readTile)
 			if err != nil {
 				return nil, fmt.Errorf("read region %dx%d+%d+%d: %w", w, h, x, y, err)
 			}
@@ -151,17 +304,19 @@ func (s *Slide) fromTiles(x, y, w, h int) ([]byte, error) {
 	return out, nil
 }
 
-func (s *Slide) tile(tx, ty int) (*tile, error) {
-	if t := s.cache.get([2]int{tx, ty}); t != nil {
-		return t, nil
+// readTile decodes one tile of the slide's grid through a lent handle.
+func (s *Slide) readTile(key [2]int) (*tile, error) {
+	hd, err := s.take()
+	if err != nil {
+		return nil, err
 	}
+	defer s.give(hd)
 	ts := s.cache.size
-	t := &tile{key: [2]int{tx, ty}, w: min(ts, s.Width-tx*ts), h: min(ts, s.Height-ty*ts)}
+	t := &tile{key: key, w: min(ts, s.Width-key[0]*ts), h: min(ts, s.Height-key[1]*ts)}
 	t.rgb = make([]byte, t.w*t.h*3)
-	if C.ex_read(s.rgb, C.int(tx*ts), C.int(ty*ts), C.int(t.w), C.int(t.h), (*C.uchar)(unsafe.Pointer(&t.rgb[0]))) != 0 {
-		return nil, lastError()
+	if err := read(hd.rgb, key[0]*ts, key[1]*ts, t.w, t.h, t.rgb); err != nil {
+		return nil, err
 	}
-	s.cache.put(t)
 	return t, nil
 }
 

@@ -1,11 +1,13 @@
 package vips_test
 
 import (
+	"bytes"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/patholabel/patholabel/services/export/vips"
@@ -53,7 +55,7 @@ func TestRegionMatchesVipsCrop(t *testing.T) {
 	}
 	for _, name := range []string{"CMU-1-Small-Region.svs", "test3-DAPI-2-387.ndpi"} {
 		path := Testdata + name
-		s, err := vips.Open(path)
+		s, err := vips.Open(path, 1)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -88,7 +90,7 @@ func TestRegionPadsOutsideWithBlack(t *testing.T) {
 	if err := vips.Startup(1); err != nil {
 		t.Fatal(err)
 	}
-	s, err := vips.Open(Testdata + "CMU-1-Small-Region.svs")
+	s, err := vips.Open(Testdata+"CMU-1-Small-Region.svs", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +115,104 @@ func TestRegionPadsOutsideWithBlack(t *testing.T) {
 			}
 		}
 	}
-	if _, err := vips.Open(Testdata + "../README.md"); err == nil {
+	if _, err := vips.Open(Testdata+"../README.md", 1); err == nil {
 		t.Fatal("opening a text file succeeded")
+	}
+}
+
+// TestLoaders pins which loader reads each slide: level 0 of the Aperio
+// slide through libvips' TIFF loader (TestRegionMatchesVipsCrop shows its
+// pixels are OpenSlide's), the Hamamatsu one through OpenSlide.
+func TestLoaders(t *testing.T) {
+	if err := vips.Startup(1); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"CMU-1-Small-Region.svs": "tiffload", "test3-DAPI-2-387.ndpi": "openslideload"} {
+		s, err := vips.Open(Testdata+name, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Loader(); got != want {
+			t.Errorf("%s is read with %q, want %q", name, got, want)
+		}
+		s.Close()
+	}
+}
+
+// TestConcurrentReaders reads overlapping regions from several goroutines
+// through one Slide (several handles, one shared tile cache) and compares
+// each with a read through a Slide of its own.
+func TestConcurrentReaders(t *testing.T) {
+	if err := vips.Startup(1); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"CMU-1-Small-Region.svs", "test3-DAPI-2-387.ndpi"} {
+		shared, err := vips.Open(Testdata+name, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone, err := vips.Open(Testdata+name, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var regions [][2]int
+		for i := range 40 {
+			regions = append(regions, [2]int{(i * 397) % (shared.Width - 300), (i * 211) % (shared.Height - 300)})
+		}
+		got := make([][]byte, len(regions))
+		errs := make([]error, len(regions))
+		var wg sync.WaitGroup
+		for g := range 6 {
+			wg.Go(func() {
+				for i := g; i < len(regions); i += 6 {
+					got[i], errs[i] = shared.Region(regions[i][0], regions[i][1], 300, 300, 300, 300)
+				}
+			})
+		}
+		wg.Wait()
+		for i, r := range regions {
+			want, err := alone.Region(r[0], r[1], 300, 300, 300, 300)
+			if err != nil || errs[i] != nil {
+				t.Fatalf("%s region %v: %v / %v", name, r, errs[i], err)
+			}
+			if !bytes.Equal(got[i], want) {
+				t.Errorf("%s region %v read concurrently differs from a lone read", name, r)
+			}
+		}
+		shared.Close()
+		alone.Close()
+	}
+}
+
+// TestDecodeAllMatchesRegions checks the benchmark's baseline: the whole
+// slide decoded at once holds the same pixels as region reads.
+func TestDecodeAllMatchesRegions(t *testing.T) {
+	if err := vips.Startup(1); err != nil {
+		t.Fatal(err)
+	}
+	path := Testdata + "CMU-1-Small-Region.svs"
+	all, w, h, err := vips.DecodeAll(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w != 2220 || h != 2967 || len(all) != w*h*3 {
+		t.Fatalf("decoded %dx%d in %d bytes", w, h, len(all))
+	}
+	s, err := vips.Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, r := range [][2]int{{0, 0}, {1000, 1500}, {w - 256, h - 256}} {
+		got, err := s.Region(r[0], r[1], 256, 256, 256, 256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for row := range 256 {
+			off := ((r[1]+row)*w + r[0]) * 3
+			if !bytes.Equal(got[row*256*3:(row+1)*256*3], all[off:off+256*3]) {
+				t.Fatalf("region %v row %d differs from the whole decode", r, row)
+			}
+		}
 	}
 }

@@ -19,14 +19,16 @@ type cutter struct {
 	files bool
 	index *export.PatchIndex
 	seen  map[string]bool // a file name taken by an earlier patch at the same place
+	up    *uploads        // the patch files
 	pf    *sqlite.Writer
 	pfDir string
 }
 
 // images cuts the patches of every slide with marks, for the patches and
 // pathofusion formats. Each slide's file is downloaded once to a temporary
-// file and read region by region; an unreadable slide is recorded and
-// skipped.
+// file and read region by region by cfg.Cutters goroutines; patch files are
+// encoded and stored cfg.Uploads at a time. An unreadable slide is
+// recorded and skipped.
 func (b *builder) images(ctx context.Context) error {
 	par := &b.job.Params
 	if !par.Has(export.FormatPatches) && !par.Has(export.FormatPathoFusion) {
@@ -37,7 +39,9 @@ func (b *builder) images(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(), seen: map[string]bool{}}
+	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(), seen: map[string]bool{},
+		up: newUploads(ctx, b.sink, b.p.cfg.Uploads)}
+	defer c.up.wait() // after a failure: no upload outlives the attempt
 	if par.Has(export.FormatPathoFusion) {
 		c.pfDir = filepath.Join(dir, "pathofusion")
 		if err := os.Mkdir(c.pfDir, 0o700); err != nil {
@@ -71,7 +75,7 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 		c.b.slideError(sl, err)
 		return nil
 	}
-	r, err := vips.Open(local)
+	r, err := vips.Open(local, max(c.b.p.cfg.Cutters, 1))
 	if err != nil {
 		c.b.slideError(sl, err)
 		return nil
@@ -82,7 +86,8 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 			return err
 		}
 	}
-	err = export.Cut(ctx, sl, marks, c.b.cats, &c.b.job.Params, r, func(p export.Patch) error { return c.emit(ctx, p) })
+	err = export.Cut(ctx, sl, marks, c.b.cats, &c.b.job.Params, r, max(c.b.p.cfg.Cutters, 1),
+		func(p export.Patch) error { return c.emit(ctx, p) })
 	if err != nil && ctx.Err() == nil && isReadError(err) {
 		c.b.slideError(sl, err)
 		return nil
@@ -90,7 +95,8 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 	return err
 }
 
-// emit stores one patch as a file and/or a PathoFusion row.
+// emit stores one patch as a file and/or a PathoFusion row; Cut calls it
+// in mark order, so the index and the databases have a fixed order.
 func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	c.b.p.m.patches.Inc()
 	c.b.counts.Patches[itoa(p.Size)]++
@@ -109,15 +115,16 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 		return nil // two marks of one category at one place make one patch
 	}
 	c.seen[path] = true
-	body, err := export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality)
-	if err != nil {
-		return err
-	}
 	c.index.Add(path, p)
-	return c.b.put(ctx, path, body)
+	return c.up.add(path, func() ([]byte, error) { return export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality) })
 }
 
 func (c *cutter) finish(ctx context.Context) error {
+	files, err := c.up.wait()
+	if err != nil {
+		return err
+	}
+	c.b.files = append(c.b.files, files...)
 	if c.files {
 		if err := c.b.put(ctx, export.PatchIndexPath, c.index.Bytes()); err != nil {
 			return err

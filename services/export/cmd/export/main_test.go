@@ -46,7 +46,8 @@ func MustMainWorkers(tb testing.TB, workers int) *Env {
 		},
 		Redis: rcfg,
 		S3:    s3cfg,
-		Export: export.Config{Workers: workers, Lease: 3 * time.Second, MaxAttempts: 3, ScanInterval: 200 * time.Millisecond,
+		// Two cutters and four uploads: the parallel paths run in every export test.
+		Export: export.Config{Workers: workers, Cutters: 2, Uploads: 4, Lease: 3 * time.Second, MaxAttempts: 3, ScanInterval: 200 * time.Millisecond,
 			TempDir: tb.TempDir(), LinkTTL: time.Hour, Software: "patholabel-export test"},
 		Log: testenv.Logger(),
 	}

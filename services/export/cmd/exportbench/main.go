@@ -1,13 +1,17 @@
 // Command exportbench times cutting patches from one slide two ways, for
-// scripts/bench/export.sh: "regions" reads each patch's region through
-// libvips as the export service does; "full" decodes the whole slide into
-// memory and crops from it, as PathoFusion did with PIL. Both cut the
-// same centres (seeded) and print one JSON line.
+// scripts/bench/export.sh: "regions" cuts them with the export service's
+// own code (export.Cut over a vips.Slide, with -workers goroutines, as
+// PATHOLABEL_EXPORT_CUTTERS sets); "full" decodes the whole slide into
+// memory on one thread and crops from it, as PathoFusion did with PIL.
+// Both cut the same seeded centres (dots spread evenly over the slide) and
+// print one JSON line; the checksum of the pixels cut is the same in both
+// modes. Encoding and storing the patches are left out of both.
 //
-//	exportbench -mode regions|full -slide FILE [-n 1000] [-size 256] [-seed 1]
+//	exportbench -mode regions|full -slide FILE [-n 1000] [-size 256] [-seed 1] [-workers 1]
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,16 +19,21 @@ import (
 	"os"
 	"time"
 
+	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/vips"
 )
 
 type result struct {
 	Mode     string  `json:"mode"`
 	Slide    string  `json:"slide"`
+	Loader   string  `json:"loader,omitempty"`
 	Width    int     `json:"width"`
 	Height   int     `json:"height"`
 	Patches  int     `json:"patches"`
 	Size     int     `json:"size"`
+	Workers  int     `json:"workers"`
+	Touched  float64 `json:"tiles_touched,omitempty"` // share of the slide's tiles the patches cover (regions mode)
 	Seconds  float64 `json:"seconds"`
 	PerSec   float64 `json:"patches_per_second"`
 	Checksum uint64  `json:"checksum"` // same in both modes: the same pixels were cut
@@ -36,50 +45,97 @@ func main() {
 	n := flag.Int("n", 1000, "patches to cut")
 	size := flag.Int("size", 256, "patch side in pixels")
 	seed := flag.Uint64("seed", 1, "seed of the centres")
+	workers := flag.Int("workers", 1, "goroutines cutting patches (regions mode)")
 	flag.Parse()
-	if err := run(*mode, *slide, *n, *size, *seed); err != nil {
+	if err := run(*mode, *slide, *n, *size, *seed, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "exportbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(mode, slide string, n, size int, seed uint64) error {
+func run(mode, slide string, n, size int, seed uint64, workers int) error {
 	if err := vips.Startup(1); err != nil {
 		return err
 	}
 	start := time.Now()
-	var cut func(x, y int) ([]byte, error)
-	var w, h int
+	res := result{Mode: mode, Slide: slide, Patches: n, Size: size, Workers: 1}
 	if mode == "full" {
-		rgb, fw, fh, err := vips.DecodeAll(slide)
+		rgb, w, h, err := vips.DecodeAll(slide)
 		if err != nil {
 			return err
 		}
-		w, h = fw, fh
-		cut = func(x, y int) ([]byte, error) { return crop(rgb, w, x, y, size), nil }
+		res.Width, res.Height = w, h
+		for _, c := range centres(w, h, n, size, seed) {
+			res.Checksum += checksum(crop(rgb, w, int(c[0])-size/2, int(c[1])-size/2, size))
+		}
 	} else {
-		s, err := vips.Open(slide)
+		s, err := vips.Open(slide, workers)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		w, h = s.Width, s.Height
-		cut = func(x, y int) ([]byte, error) { return s.Region(x, y, size, size, size, size) }
-	}
-	r := rand.New(rand.NewPCG(seed, 0))
-	var sum uint64
-	for range n {
-		x, y := r.IntN(w-size), r.IntN(h-size)
-		b, err := cut(x, y)
-		if err != nil {
+		res.Width, res.Height, res.Workers, res.Loader = s.Width, s.Height, workers, s.Loader()
+		res.Touched = touched(centres(s.Width, s.Height, n, size, seed), size, s.TileSize(), s.Width, s.Height)
+		if err := cut(s, n, size, seed, workers, &res.Checksum); err != nil {
 			return err
 		}
-		for i := 0; i < len(b); i += 997 {
-			sum += uint64(b[i])
+	}
+	res.Seconds = time.Since(start).Seconds()
+	res.PerSec = float64(n) / res.Seconds
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// centres draws n patch centres whose patches lie inside the slide.
+func centres(w, h, n, size int, seed uint64) [][2]int64 {
+	r := rand.New(rand.NewPCG(seed, 0))
+	out := make([][2]int64, n)
+	for i := range out {
+		out[i] = [2]int64{int64(r.IntN(w-size) + size/2), int64(r.IntN(h-size) + size/2)}
+	}
+	return out
+}
+
+// touched is the share of the slide's tiles that the patches at these
+// centres overlap: what cutting them must decode at least, against all of
+// it for the whole-slide decode.
+func touched(cs [][2]int64, size, tile, w, h int) float64 {
+	seen := map[[2]int]bool{}
+	for _, c := range cs {
+		x, y := int(c[0])-size/2, int(c[1])-size/2
+		for ty := y / tile; ty <= (y+size-1)/tile; ty++ {
+			for tx := x / tile; tx <= (x+size-1)/tile; tx++ {
+				seen[[2]int{tx, ty}] = true
+			}
 		}
 	}
-	secs := time.Since(start).Seconds()
-	return json.NewEncoder(os.Stdout).Encode(result{mode, slide, w, h, n, size, secs, float64(n) / secs, sum})
+	across, down := (w+tile-1)/tile, (h+tile-1)/tile
+	return float64(len(seen)) / float64(across*down)
+}
+
+// cut runs the export's cutting code on one dot mark per centre.
+func cut(s *vips.Slide, n, size int, seed uint64, workers int, sum *uint64) error {
+	sl := &export.Slide{ID: 1, Width: int64(s.Width), Height: int64(s.Height)}
+	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "dot"}}
+	var marks []export.Mark
+	for i, c := range centres(s.Width, s.Height, n, size, seed) {
+		g := annotation.Geometry{Kind: annotation.KindPoint, Radius: annotation.Scale,
+			Rings: [][]annotation.Pt{{{X: c[0] * annotation.Scale, Y: c[1] * annotation.Scale}}}}
+		marks = append(marks, export.Mark{ID: int64(i + 1), SlideID: 1, CategoryID: 1, Geometry: g}.WithGeometry())
+	}
+	p := &export.Params{PatchSizes: []int{size}, Edge: "pad"}
+	return export.Cut(context.Background(), sl, marks, cats, p, s, workers, func(pt export.Patch) error {
+		*sum += checksum(pt.RGB)
+		return nil
+	})
+}
+
+// checksum samples the pixels; summing makes it independent of order.
+func checksum(b []byte) uint64 {
+	var sum uint64
+	for i := 0; i < len(b); i += 997 {
+		sum += uint64(b[i])
+	}
+	return sum
 }
 
 // crop copies a size×size square out of a packed RGB image, as PIL's crop
