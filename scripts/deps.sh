@@ -3,7 +3,7 @@
 # whatever is already there.
 #
 #   scripts/deps.sh run    what `make up` needs
-#   scripts/deps.sh test   that plus what `make test` needs (Chromium, etcd)
+#   scripts/deps.sh test   that plus what `make test` needs (the browsers, etcd)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,6 +31,8 @@ run_deps() {
 
 case "${1:-run}" in
   run) run_deps ;;
-  test) run_deps && apt_install chromium ;;
+  # Browsers of the e2e run: Chromium, Firefox, and WebKit (WebKitGTK's MiniBrowser and
+  # WebDriver, on an Xvfb display since WebKitGTK has no headless mode).
+  test) run_deps && apt_install chromium firefox-esr webkit2gtk-driver xvfb ;;
   *) die "usage: scripts/deps.sh run|test" ;;
 esac

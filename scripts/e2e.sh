@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Boots the whole system in a throwaway state folder on its own ports and
-# database, runs the viewer's end-to-end tests in headless Chromium against
-# it, and stops everything, whatever the outcome.
+# database, runs the viewer's end-to-end tests against it (the full suite and
+# the axe-core accessibility audit in headless Chromium, a smoke test in
+# headless Firefox and in WebKit under Xvfb), and stops everything, whatever
+# the outcome. The browsers are Debian's; none is ever downloaded.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -48,9 +48,9 @@ describe('administration: users, passwords and the audit log', () => {
 
   it('resets a password, and the user signs in with the new one', async () => {
     const { page } = b;
-    await page.getByRole('button', { name: `Reset the password of ${username}` }).click();
+    await page.getByRole('button', { name: `Reset password of ${username}` }).click();
     await page.getByLabel(`New password for ${username}`).fill(newPassword);
-    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('button', { name: 'Set password', exact: true }).click();
     await page.getByText(`The password of ${username} was reset`).waitFor();
     // A separate cookie jar, so the admin's browser session is untouched.
     const other = await request.newContext();

@@ -10,6 +10,11 @@ export interface E2EEnv {
   readonly url: string;
   readonly adminPassword: string;
   readonly chromium: string;
+  /** firefox is Debian's firefox-esr, driven over WebDriver BiDi. */
+  readonly firefox: string;
+  /** webkitDriver and miniBrowser are WebKitGTK's WebDriver and its test browser (Safari's engine). */
+  readonly webkitDriver: string;
+  readonly miniBrowser: string;
   /** testdata is the shared test data folder, beside the repository (../shared/testdata). */
   readonly testdata: string;
 }
@@ -22,8 +27,13 @@ export function e2eEnv(): E2EEnv {
   const url = (process.env['PATHOLABEL_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const adminPassword = process.env['PATHOLABEL_ADMIN_PASSWORD'] ?? readPasswordFile();
   const chromium = process.env['PATHOLABEL_CHROMIUM'] ?? '/usr/bin/chromium';
+  const firefox = process.env['PATHOLABEL_FIREFOX'] ?? '/usr/bin/firefox-esr';
+  const webkitDriver = process.env['PATHOLABEL_WEBKIT_DRIVER'] ?? '/usr/bin/WebKitWebDriver';
+  // Debian installs MiniBrowser under the multiarch triplet of the machine.
+  const triplet = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  const miniBrowser = process.env['PATHOLABEL_MINIBROWSER'] ?? `/usr/lib/${triplet}/webkit2gtk-4.1/MiniBrowser`;
   const testdata = process.env['PATHOLABEL_TESTDATA'] ?? join(webDir, '..', '..', 'shared', 'testdata');
-  return { url, adminPassword, chromium, testdata };
+  return { url, adminPassword, chromium, firefox, webkitDriver, miniBrowser, testdata };
 }
 
 function readPasswordFile(): string {

@@ -63,14 +63,23 @@ describe('upload slides from the browser and watch them become ready', () => {
     await page.waitForTimeout(1500);
     const [a, b2] = await views();
     assert.ok(a && b2);
-    // The right followed the left to the same scale and the same place (offset 0).
-    assert.ok(Math.abs((b2[2] ?? 0) / (a[2] ?? 1) - 1) < 0.01, `right scale ${b2[2]} vs left ${a[2]}`);
-    assert.ok(Math.abs((b2[0] ?? 0) - (a[0] ?? 0)) < 2 && Math.abs((b2[1] ?? 0) - (a[1] ?? 0)) < 2, `centres ${a} vs ${b2}`);
-    // An offset shifts the right slide against the left, at once.
+    // The PNG does not say its microns per pixel, so the halves are matched by image size:
+    // one left pixel spans sqrt(wR/wL · hR/hL) right pixels.
+    const names = await page.locator('.pair-title').allInnerTexts();
+    const sizes: Record<string, [number, number]> = { 'CMU-1-Small-Region': [2220, 2967], 'skimage-ihc': [512, 512] };
+    const [wl, hl] = sizes[(names[0] ?? '').split(' · ')[0] ?? ''] ?? [0, 0];
+    const [wr, hr] = sizes[(names[1] ?? '').split(' · ')[0] ?? ''] ?? [0, 0];
+    const ratio = Math.sqrt((wr / wl) * (hr / hl));
+    assert.ok(ratio > 0 && Number.isFinite(ratio), `slides ${names}`);
+    assert.match(await page.getByTestId('pair-match').innerText(), /from the image sizes/);
+    // The right followed the left to the same place, scaled by the ratio (offset 0).
+    assert.ok(Math.abs(((b2[2] ?? 0) * ratio) / (a[2] ?? 1) - 1) < 0.01, `right scale ${b2[2]} vs left ${a[2]}, ratio ${ratio}`);
+    assert.ok(Math.abs((b2[0] ?? 0) - (a[0] ?? 0) * ratio) < 2 && Math.abs((b2[1] ?? 0) - (a[1] ?? 0) * ratio) < 2, `centres ${a} vs ${b2}`);
+    // An offset (in left pixels) shifts the right slide against the left, at once.
     await page.getByLabel('Offset x (px)').fill('100');
     await page.waitForTimeout(1000);
     const [c, d] = await views();
-    assert.ok(c && d && Math.abs((d[0] ?? 0) - (c[0] ?? 0) - 100) < 2 && Math.abs((d[1] ?? 0) - (c[1] ?? 0)) < 2, `offset 100: ${c} vs ${d}`);
+    assert.ok(c && d && Math.abs((d[0] ?? 0) - ((c[0] ?? 0) + 100) * ratio) < 2 && Math.abs((d[1] ?? 0) - (c[1] ?? 0) * ratio) < 2, `offset 100: ${c} vs ${d}`);
     await screenshot(page, 'pair');
   });
 

@@ -8,6 +8,8 @@ export interface Progress {
   username?: string;
   status: AnnotatorStatus | string;
   total?: number;
+  /** counts are this annotator's marks on the slide per category id. */
+  counts?: Record<string, number>;
 }
 
 interface ProgressAnswer {
@@ -35,4 +37,42 @@ export async function review(api: ApiClient, slideId: string, ids: readonly numb
   const features = body.updated?.features;
   if (!Array.isArray(features)) throw new ApiError(200, 'internal', 'The server answered a review without the reviewed marks.');
   return features;
+}
+
+/** ReviewNote is the last decision a reviewer took on a mark, with what they wrote. */
+export interface ReviewNote {
+  readonly decision: string;
+  readonly comment: string;
+  /** reviewer is the user id of who decided. */
+  readonly reviewer: string;
+  readonly at: string;
+  /** version is the mark's version the decision made. */
+  readonly version: number;
+}
+
+/**
+ * lastReview finds the latest review of a mark in its history (the service
+ * keeps the comment there, not on the mark); null when it was never reviewed.
+ */
+export async function lastReview(api: ApiClient, id: number, signal?: AbortSignal): Promise<ReviewNote | null> {
+  const body = await api.get<unknown>(`/api/v1/annotations/history?annotation_id=${id}&limit=500`, signal ? { signal } : {});
+  return latestReview(body);
+}
+
+/** latestReview picks the newest "reviewed" event out of a history page (newest first). */
+export function latestReview(body: unknown): ReviewNote | null {
+  const events = (body as { events?: unknown } | null)?.events;
+  if (!Array.isArray(events)) throw new ApiError(200, 'internal', 'The server sent a mark history without events.');
+  for (const e of events as { action?: unknown; comment?: unknown; actor_id?: unknown; at?: unknown; version?: unknown; after?: { properties?: { review?: unknown } } | null }[]) {
+    if (e?.action !== 'reviewed') continue;
+    const decision = e.after?.properties?.review;
+    return {
+      decision: typeof decision === 'string' && decision !== '' ? decision : 'pending',
+      comment: typeof e.comment === 'string' ? e.comment : '',
+      reviewer: String(e.actor_id ?? ''),
+      at: typeof e.at === 'string' ? e.at : '',
+      version: Number(e.version) || 0,
+    };
+  }
+  return null;
 }

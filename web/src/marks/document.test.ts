@@ -99,4 +99,21 @@ describe('MarkDocument edits', () => {
     expect(doc.hitTest({ x: 2, y: 2 }, 1, (m) => m.ref !== 'sq')).toBeUndefined();
     expect(doc.hitTest({ x: 500, y: 500 }, 1)).toBeUndefined();
   });
+
+  it('swaps what the server shows in one change, and reports only user edits with their before state', () => {
+    const doc = new MarkDocument(1000, 1000, recorder(), '4');
+    const changes: number[] = [];
+    const edits: string[] = [];
+    doc.onChange(() => changes.push(doc.size));
+    doc.onEdit((es) => edits.push(...es.map((e) => `${e.ref}: ${e.before?.category ?? '-'} -> ${e.after?.category ?? '-'}`)));
+    doc.showAll([dot('1', 1), dot('2', 2)]);
+    doc.replace(['1'], [dot('3', 3), square('4')]);
+    expect(changes).toEqual([2, 3]);
+    expect([...doc.all()].map((m) => m.ref).sort()).toEqual(['2', '3', '4']);
+    expect([...doc.shapes()].map((m) => m.ref)).toEqual(['4']);
+    doc.commit([{ ref: '2', after: dot('2', 2, '9') }]);
+    doc.undo();
+    expect(edits).toEqual(['2: 1 -> 9', '2: 9 -> 1']);
+    expect(doc.historyRefs()).toEqual(new Set(['2']));
+  });
 });

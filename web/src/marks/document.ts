@@ -15,6 +15,13 @@ interface Step {
   readonly after: Mark | null;
 }
 
+/** Edit is one mark's change by the user (commit, undo or redo), for running counts. */
+export interface Edit {
+  readonly ref: string;
+  readonly before: Mark | null;
+  readonly after: Mark | null;
+}
+
 /** Sink receives every user edit, in order: the save queue. */
 export interface Sink {
   put(mark: Mark): void;
@@ -36,6 +43,7 @@ export class MarkDocument {
   private readonly undoStack: Step[][] = [];
   private readonly redoStack: Step[][] = [];
   private readonly listeners = new Set<() => void>();
+  private readonly editListeners = new Set<(edits: readonly Edit[]) => void>();
   private shapeRevision = 0;
 
   /** author stamps new marks made here, so per-annotator views include them before they are saved. */
@@ -87,8 +95,31 @@ export class MarkDocument {
     this.emit();
   }
 
-  /** commit applies one user edit of one or more marks as a single undo step. */
+  /** replace forgets some marks and shows others from the server in one change (a new viewport). */
+  replace(forget: Iterable<string>, show: Iterable<Mark>): void {
+    for (const ref of forget) this.set(ref, null);
+    for (const m of show) this.set(m.ref, m);
+    this.emit();
+  }
+
+  /** historyRefs lists the marks the undo and redo steps name: their server identity must be kept. */
+  historyRefs(): Set<string> {
+    const out = new Set<string>();
+    for (const stack of [this.undoStack, this.redoStack]) for (const steps of stack) for (const s of steps) out.add(s.ref);
+    return out;
+  }
+
+  /**
+   * commit applies one user edit of one or more marks as a single undo step.
+   * A simplified mark is refused: the tools load the exact shape first, and
+   * saving a thinned outline would lose vertices for good.
+   */
   commit(changes: readonly Change[]): void {
+    for (const c of changes) {
+      if (c.after?.simplified === true || this.marks.get(c.ref)?.simplified === true) {
+        throw new Error(`edit mark ${c.ref}: only its simplified outline is loaded`);
+      }
+    }
     const steps = changes.map((c) => ({ ref: c.ref, before: this.marks.get(c.ref) ?? null, after: this.stamp(c.after) }));
     if (steps.length === 0) return;
     this.undoStack.push(steps);
@@ -172,12 +203,21 @@ export class MarkDocument {
     return () => this.listeners.delete(fn);
   }
 
+  /** onEdit reports user edits (not what the server shows), before the change listeners run. */
+  onEdit(fn: (edits: readonly Edit[]) => void): () => void {
+    this.editListeners.add(fn);
+    return () => this.editListeners.delete(fn);
+  }
+
   private play(states: readonly (readonly [string, Mark | null])[]): void {
+    const edits: Edit[] = [];
     for (const [ref, mark] of states) {
+      edits.push({ ref, before: this.marks.get(ref) ?? null, after: mark });
       this.set(ref, mark);
       if (mark === null) this.sink.remove(ref);
       else this.sink.put(mark);
     }
+    for (const fn of this.editListeners) fn(edits);
     this.emit();
   }
 

@@ -20,6 +20,12 @@ export interface Mark {
   /** author is the server's author_id, unknown for marks not yet saved. */
   readonly author?: string;
   readonly review?: string;
+  /**
+   * simplified marks were drawn from the server's thinned outline (a
+   * zoomed-out view): good to look at, never to edit, since saving one would
+   * throw the dropped vertices away.
+   */
+  readonly simplified?: boolean;
 }
 
 /** Feature is a GeoJSON Feature as the annotation service reads and writes it. */

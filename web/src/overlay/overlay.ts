@@ -36,6 +36,8 @@ export class MarkOverlay {
   private image: ImageData | null = null;
   private readonly packed = new Map<string, number>();
   private readonly painters: Painter[] = [];
+  private readonly underlays: Painter[] = [];
+  private under: { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D } | null = null;
   private keep: ((slot: number) => boolean) | undefined;
   last: FrameStats = { considered: 0, drawn: 0, ms: 0, mode: 'none' };
 
@@ -58,6 +60,31 @@ export class MarkOverlay {
   addPainter(p: Painter): void {
     this.painters.push(p);
     this.invalidate();
+  }
+
+  /**
+   * addUnderlay draws a layer beneath the marks (the density of a zoomed-out
+   * slide), on a canvas of its own: the rasterizer replaces the pixels of the
+   * marks' canvas, so nothing can be drawn under the marks there.
+   */
+  addUnderlay(p: Painter): void {
+    if (this.under === null) {
+      const canvas = document.createElement('canvas');
+      canvas.className = 'density-layer';
+      canvas.setAttribute('aria-hidden', 'true');
+      const ctx = canvas.getContext('2d');
+      if (ctx === null) throw new Error('create density layer: no 2D canvas context');
+      this.canvas.before(canvas);
+      this.under = { canvas, ctx };
+    }
+    this.underlays.push(p);
+    this.invalidate();
+  }
+
+  /** setOpacity fades the marks and what lies under them (CSS opacity, 0–1). */
+  setOpacity(v: number): void {
+    this.canvas.style.opacity = String(v);
+    if (this.under !== null) this.under.canvas.style.opacity = String(v);
   }
 
   /** setFilter hides point slots for which keep answers false (per-annotator visibility); undefined shows all. */
@@ -94,7 +121,21 @@ export class MarkOverlay {
     else paint(this.ctx, plan, this.styles, this.opts);
     // After the points: the rasterizer replaces pixels rather than blending with them.
     for (const p of this.painters) p(this.ctx, m, width, height);
+    this.drawUnder(m, width, height, dpr);
     return this.record(plan, start, mode);
+  }
+
+  private drawUnder(m: Affine, width: number, height: number, dpr: number): void {
+    if (this.under === null) return;
+    const { canvas, ctx } = this.under;
+    if (canvas.width !== this.canvas.width || canvas.height !== this.canvas.height) {
+      canvas.width = this.canvas.width;
+      canvas.height = this.canvas.height;
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    for (const p of this.underlays) p(ctx, m, width, height);
   }
 
   private rasterFrame(plan: FramePlan, dpr: number): void {
@@ -128,6 +169,7 @@ export class MarkOverlay {
     if (this.pending !== 0) cancelAnimationFrame(this.pending);
     this.unlisten();
     this.canvas.remove();
+    this.under?.canvas.remove();
   }
 
   /** fit keeps the backing store at device resolution so dots stay crisp on HiDPI screens. */

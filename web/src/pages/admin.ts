@@ -2,7 +2,7 @@ import type { AppContext, Page } from '../app';
 import { h, replaceChildren } from '../dom';
 import { listItems } from '../api/list';
 import { AuditPanel } from './audit';
-import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
+import { actionsHeading, alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
 interface UserRow {
   id: number;
@@ -72,7 +72,7 @@ function userTable(us: readonly UserRow[], act: UserActions): HTMLElement {
   return h(
     'table',
     { class: 'data-table', 'aria-label': 'Users' },
-    h('thead', null, h('tr', null, ...['Username', 'Name', 'E-mail', 'Role', 'State', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', null, h('tr', null, ...['Username', 'Name', 'E-mail', 'Role', 'State', ''].map((t) => h('th', { scope: 'col' }, t || actionsHeading())))),
     h('tbody', null, ...us.map((u) => h(
       'tr',
       { class: u.disabled ? 'archived' : '' },
@@ -84,7 +84,7 @@ function userTable(us: readonly UserRow[], act: UserActions): HTMLElement {
       h('td', { class: 'row-actions' },
         h('button', { type: 'button', onclick: () => act.toggle(u), 'aria-label': `${u.disabled ? 'Enable' : 'Disable'} ${u.username}` }, u.disabled ? 'Enable' : 'Disable'),
         // Single sign-on accounts have no password here to reset.
-        u.sso !== true && h('button', { type: 'button', onclick: () => act.resetPassword(u), 'aria-label': `Reset the password of ${u.username}` }, 'Reset password')),
+        u.sso !== true && h('button', { type: 'button', onclick: () => act.resetPassword(u), 'aria-label': `Reset password of ${u.username}` }, 'Reset password')),
     ))),
   );
 }

@@ -40,6 +40,17 @@ export class AnnotatorFilter {
     return this.hidden.size > 0;
   }
 
+  /** visibleAuthors picks the authors shown out of all, or null when nobody is hidden. */
+  visibleAuthors(all: Iterable<string>): string[] | null {
+    if (!this.filtering) return null;
+    return [...all].filter((a) => !this.hidden.has(a));
+  }
+
+  /** nameOf answers a user's display name, "(you)" for the signed-in user. */
+  nameOf(author: string): string {
+    return this.name(author);
+  }
+
   onChange(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);

@@ -1,6 +1,7 @@
 import { categoryChanges, type CategoryPatch } from '../api/projects';
 import type { Category } from '../api/types';
 import { h } from '../dom';
+import { actionsHeading } from './common';
 
 export interface CategoryActions {
   /** save sends the changed fields; nothing is sent when nothing changed. */
@@ -20,7 +21,7 @@ export function categoryTable(cs: readonly Category[], act: CategoryActions): HT
   return h(
     'table',
     { class: 'data-table', 'aria-label': 'Categories' },
-    h('thead', null, h('tr', null, ...['Name', 'Class id', 'Colour', 'Shortcut', 'Order', 'Description', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', null, h('tr', null, ...['Name', 'Class id', 'Colour', 'Shortcut', 'Order', 'Description', ''].map((t) => h('th', { scope: 'col' }, t || actionsHeading())))),
     body,
   );
 }

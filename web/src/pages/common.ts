@@ -24,3 +24,8 @@ export function statusBox(message: string): HTMLElement {
 export function pageHeading(text: string): HTMLHeadingElement {
   return h('h1', { tabindex: -1, class: 'page-title' }, text);
 }
+
+/** actionsHeading names a table's column of row buttons for screen readers; sighted users see the buttons. */
+export function actionsHeading(): HTMLElement {
+  return h('span', { class: 'visually-hidden' }, 'Actions');
+}

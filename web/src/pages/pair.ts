@@ -1,13 +1,17 @@
 import { dziUrl, getSlide } from '../api/slides';
+import type { Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h } from '../dom';
+import { describePairing, follow, mppKnown, pairing, type Match, type Offset, type Pairing, type PairSlide } from '../viewer/pairing';
 import { SlideViewer } from '../viewer/viewer';
 import { alertBox, errorText, isAbort } from './common';
 
 /**
  * pairPage shows two slides of one case side by side (H&E beside its IHC)
- * with pan and zoom kept in step. The offset, in pixels of the left slide,
- * lines up sections that were not placed identically on the glass.
+ * with pan and zoom kept in step: both show the same physical field, also
+ * when the slides were scanned at different resolutions (by microns per
+ * pixel, else by image size; the user may choose). The offset, in pixels of
+ * the left slide, lines up sections that were not placed identically on the glass.
  */
 export function pairPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
@@ -24,6 +28,10 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
   const dx = h('input', { id: 'pair-dx', type: 'number', value: 0, step: 10, size: 6 });
   const dy = h('input', { id: 'pair-dy', type: 'number', value: 0, step: 10, size: 6 });
   const sync = h('input', { id: 'pair-sync', type: 'checkbox', checked: true });
+  const option = (value: Match, text: string): HTMLOptionElement => h('option', { value }, text);
+  const matchBy = h('select', { id: 'pair-match' },
+    option('mpp', 'Same physical size (µm per pixel)'), option('size', 'Image size'), option('pixels', 'Pixel for pixel'));
+  const matchText = h('p', { class: 'pair-match status', 'data-testid': 'pair-match', 'aria-live': 'polite' }, 'Reading the slides’ resolution…');
   const element = h(
     'section',
     { class: 'pair-page viewer-page' },
@@ -33,24 +41,44 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
       h('h1', { class: 'viewer-title', tabindex: -1 }, 'Side by side'),
       h('span', { class: 'inline-form' },
         sync, h('label', { for: 'pair-sync' }, 'Move together'),
+        h('label', { for: 'pair-match' }, 'Match by'), matchBy,
         h('label', { for: 'pair-dx' }, 'Offset x (px)'), dx,
         h('label', { for: 'pair-dy' }, 'Offset y (px)'), dy)),
     messages,
+    matchText,
     h('div', { class: 'pair-body' }, ...stages.map((s, i) => h('div', { class: 'pair-half' }, titles[i], s))),
   );
-  ids.forEach((id, i) => getSlide(ctx.api, id, abort.signal).then(
-    (s) => ((titles[i] as HTMLElement).textContent = [s.name, s.stain].filter((v) => v).join(' · ')),
-    (err: unknown) => {
-      if (!isAbort(err)) messages.appendChild(alertBox(errorText(err)));
-    },
-  ));
-  const stop = link(viewers, stages, () => (sync.checked ? { x: Number(dx.value) || 0, y: Number(dy.value) || 0 } : null));
-  // A new offset or "move together" applies at once, not at the next move.
+  const report = (err: unknown): void => {
+    if (!isAbort(err)) messages.appendChild(alertBox(errorText(err)));
+  };
+  // Until both slides are described, pixel for pixel.
+  let match: Pairing = { ratio: 1, match: 'pixels' };
+  let slides: [PairSlide, PairSlide] | null = null;
+  const rematch = (): void => {
+    if (slides === null) return;
+    match = pairing(slides[0], slides[1], matchBy.value as Match);
+    matchText.textContent = describePairing(match);
+    stop.resync();
+  };
+  const infos = ids.map((id, i) => getSlide(ctx.api, id, abort.signal).then((s) => {
+    (titles[i] as HTMLElement).textContent = [s.name, s.stain].filter((v) => v).join(' · ');
+    return s;
+  }));
+  Promise.all([Promise.all(infos), viewers[0].whenOpen(), viewers[1].whenOpen()]).then(([[a, b], sizeA, sizeB]) => {
+    slides = [pairSlide(a as Slide, sizeA), pairSlide(b as Slide, sizeB)];
+    const mpp = mppKnown(slides[0], slides[1]);
+    (matchBy.querySelector('option[value=mpp]') as HTMLOptionElement).disabled = !mpp;
+    matchBy.value = mpp ? 'mpp' : 'size';
+    rematch();
+  }, report);
+  const stop = link(viewers, stages, () => (sync.checked ? { x: Number(dx.value) || 0, y: Number(dy.value) || 0 } : null), () => match);
+  // A new offset, match or "move together" applies at once, not at the next move.
   [dx, dy, sync].forEach((el) => el.addEventListener('input', () => stop.resync()));
+  matchBy.addEventListener('change', rematch);
   // Each half says where it looks (image pixels at the centre, zoom), for people comparing and for tests.
   const unwatch = viewers.map((v, i) => v.onRender(() => {
     const view = v.view();
-    if (view !== null) stages[i]!.dataset['view'] = `${view.x.toFixed(1)},${view.y.toFixed(1)},${view.scale.toFixed(5)}`;
+    if (view !== null) stages[i]!.dataset['view'] = `${view.x.toFixed(1)},${view.y.toFixed(1)},${view.scale.toFixed(6)}`;
   }));
   return {
     title: 'Side by side',
@@ -64,35 +92,45 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
   };
 }
 
+/** pairSlide takes the size from the opened pyramid (what the viewer shows) and mpp from the slide record. */
+function pairSlide(s: Slide, size: { width: number; height: number }): PairSlide {
+  return { width: size.width, height: size.height, mpp: s.mpp_x };
+}
+
 /**
- * link keeps two viewers on the same place at the same scale: the right
- * slide's position is the left one's plus the offset. The half the user last
- * touched (pointer, wheel, key) leads and only it is followed: a follower that
- * cannot show the very same place (its slide is smaller, and OpenSeadragon
- * keeps part of it in view) must not drag the leader back.
+ * link keeps two viewers on the same place: the other side's view follows
+ * from the leader's through the pairing and the offset. The half the user
+ * last touched (pointer, wheel, key) leads and only it is followed: a
+ * follower that cannot show the very same place (its slide is smaller, and
+ * OpenSeadragon keeps part of it in view) must not drag the leader back.
  */
-function link(viewers: [SlideViewer, SlideViewer], stages: [HTMLElement, HTMLElement], offset: () => { x: number; y: number } | null): (() => void) & { resync(): void } {
-  let leader = 0;
+function link(
+  viewers: [SlideViewer, SlideViewer],
+  stages: [HTMLElement, HTMLElement],
+  offset: () => Offset | null,
+  match: () => Pairing,
+): (() => void) & { resync(): void } {
+  let leader: 0 | 1 = 0;
   // Capture phase: OpenSeadragon stops these events inside the viewer.
   const events = ['pointerdown', 'wheel', 'keydown', 'pointerenter'] as const;
   const takes = stages.map((st, i) => {
-    const take = (): void => void (leader = i);
+    const take = (): void => void (leader = i === 0 ? 0 : 1);
     events.forEach((ev) => st.addEventListener(ev, take, { capture: true, passive: true }));
     return () => events.forEach((ev) => st.removeEventListener(ev, take, { capture: true }));
   });
-  const follow = (i: number): void => {
+  const followFrom = (i: 0 | 1): void => {
     const o = offset();
-    const v = viewers[i]?.view() ?? null;
+    const v = viewers[i].view();
     if (i !== leader || o === null || v === null) return;
-    const sign = i === 0 ? 1 : -1;
-    (viewers[1 - i] as SlideViewer).setView(v.x + sign * o.x, v.y + sign * o.y, v.scale);
+    const to = follow(v, i, match(), o);
+    viewers[i === 0 ? 1 : 0].setView(to.x, to.y, to.scale);
   };
-  const off = viewers.map((v, i) => v.onRender(() => follow(i)));
+  const off = viewers.map((v, i) => v.onRender(() => followFrom(i === 0 ? 0 : 1)));
   return Object.assign(
     () => {
       off.forEach((f) => f());
       takes.forEach((t) => t());
     },
-    { resync: () => follow(leader) },
+    { resync: () => followFrom(leader) },
   );
 }

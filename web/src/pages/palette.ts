@@ -46,6 +46,12 @@ export class Palette {
     return c === undefined ? null : String(c.id);
   }
 
+  /** order lists the category ids in palette order, archived ones last (they still colour old marks). */
+  order(): string[] {
+    const live = this.categories.map((c) => String(c.id));
+    return [...live, ...[...this.byKey.keys()].filter((id) => !live.includes(id))];
+  }
+
   activeId(): string | null {
     return this.active;
   }

@@ -17,6 +17,8 @@ export interface ReviewDeps {
   visible(m: Mark): boolean;
   invalidate(): void;
   report(err: unknown): void;
+  /** current hears which mark review mode is on (null: none, or review mode off). */
+  current?(ref: string | null): void;
 }
 
 /** centre is where review mode looks at a mark: its bounding box's middle. */
@@ -28,7 +30,8 @@ function centre(m: Mark): { x: number; y: number } {
 /**
  * ReviewMode walks a reviewer through the visible marks in reading order
  * (top to bottom, left to right): N next, P previous, A accept, R reject.
- * While it is on, those keys belong to it, not to the tools.
+ * While it is on, those keys belong to it, not to the tools. What is typed
+ * in the comment box goes with the next decision, and is cleared after it.
  */
 export class ReviewMode {
   readonly element: HTMLElement;
@@ -37,12 +40,18 @@ export class ReviewMode {
   private readonly toggleButton: HTMLButtonElement;
   private readonly info: HTMLElement;
   private readonly controls: HTMLElement;
+  private readonly comment: HTMLTextAreaElement;
 
   constructor(private readonly d: ReviewDeps) {
     this.toggleButton = h('button', { type: 'button', 'aria-pressed': 'false', onclick: () => this.toggle() }, 'Review mode');
     this.info = h('p', { class: 'review-info', 'aria-live': 'polite', 'data-testid': 'review-info' });
     const button = (label: string, key: string, fn: () => void): HTMLButtonElement =>
       h('button', { type: 'button', 'aria-keyshortcuts': key, title: `${label} (${key})`, onclick: fn }, label, h('kbd', { 'aria-hidden': 'true' }, key));
+    this.comment = h('textarea', { id: 'review-comment', class: 'review-comment-input', rows: 2, maxlength: 1000, placeholder: 'Sent with Accept or Reject' });
+    // Keys typed here are text, not review shortcuts; Escape hands them back.
+    this.comment.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') this.comment.blur();
+    });
     this.controls = h(
       'div',
       { class: 'review-controls', hidden: true },
@@ -50,6 +59,8 @@ export class ReviewMode {
       button('Next', 'N', () => this.step(1)),
       button('Accept', 'A', () => void this.decide('accepted')),
       button('Reject', 'R', () => void this.decide('rejected')),
+      h('label', { for: 'review-comment', class: 'review-comment-label' }, 'Comment (optional)'),
+      this.comment,
     );
     this.element = h('fieldset', { class: 'review' }, h('legend', null, 'Review'), this.toggleButton, this.info, this.controls);
   }
@@ -63,6 +74,7 @@ export class ReviewMode {
     this.toggleButton.setAttribute('aria-pressed', String(this.on));
     this.controls.hidden = !this.on;
     if (this.on && this.current === null) this.step(1);
+    this.d.current?.(this.on ? this.current : null);
     this.render();
   }
 
@@ -108,6 +120,7 @@ export class ReviewMode {
     const marks = this.ordered();
     if (marks.length === 0) {
       this.current = null;
+      this.d.current?.(null);
       return this.render();
     }
     const at = marks.findIndex((m) => m.ref === this.current);
@@ -119,6 +132,7 @@ export class ReviewMode {
     this.current = mark.ref;
     const c = centre(mark);
     this.d.viewer.panToImage(c.x, c.y);
+    this.d.current?.(mark.ref);
     this.render();
   }
 
@@ -127,13 +141,16 @@ export class ReviewMode {
     if (mark === undefined) return;
     const id = this.d.queue.serverId(mark.ref);
     if (id === undefined) return this.d.report(new Error('This mark is not saved yet; review it once it is.'));
+    const comment = this.comment.value.trim();
     try {
-      for (const f of await review(this.d.api, this.d.slideId, [id], decision)) {
+      for (const f of await review(this.d.api, this.d.slideId, [id], decision, comment)) {
         const saved = fromFeature(f, 8);
         if (saved === null || saved.id !== id) continue;
         this.d.queue.track(mark.ref, saved.id, saved.version);
         this.d.doc.show({ ...saved.mark, ref: mark.ref });
       }
+      // Only what was sent is cleared: the reviewer may have typed on meanwhile.
+      if (this.comment.value.trim() === comment) this.comment.value = '';
       this.nextPending();
     } catch (err) {
       this.d.report(err);
@@ -163,6 +180,11 @@ export class ReviewMode {
       return;
     }
     const marks = this.ordered();
+    if (marks.length === 0) {
+      // Zoomed out over many marks the view holds counts, not marks.
+      this.info.textContent = 'No marks to review here: zoom in where there are marks.';
+      return;
+    }
     const count = (r: string): number => marks.filter((m) => (m.review ?? 'pending') === r || (r === 'pending' && m.review === '')).length;
     const at = marks.findIndex((m) => m.ref === this.current);
     const mark = at < 0 ? undefined : marks[at];

@@ -5,7 +5,7 @@ import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { assignmentPanel } from './assignment';
 import { categoryForm, categoryTable } from './categories';
-import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
+import { actionsHeading, alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
 const roles = ['manager', 'annotator', 'reviewer', 'viewer'] as const;
 
@@ -80,7 +80,7 @@ function memberTable(ms: readonly Member[], act: MemberActions): HTMLElement {
   return h(
     'table',
     { class: 'data-table', 'aria-label': 'Members' },
-    h('thead', null, h('tr', null, ...['Name', 'Username', 'Role', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', null, h('tr', null, ...['Name', 'Username', 'Role', ''].map((t) => h('th', { scope: 'col' }, t || actionsHeading())))),
     h('tbody', null, ...ms.map((m) => {
       const select = roleSelect(`Role of ${m.username}`, m.role);
       select.addEventListener('change', () => act.role(m, select.value));

@@ -1,4 +1,3 @@
-import { listAnnotations } from '../api/annotations';
 import { listMembers } from '../api/members';
 import { listCategories } from '../api/projects';
 import { dziUrl, getSlide } from '../api/slides';
@@ -7,7 +6,9 @@ import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
+import { ViewportLoader } from '../marks/loader';
 import { fromFeature, toFeature, type Feature, type Mark } from '../marks/mark';
+import { Tally } from '../marks/tally';
 import { MarkOverlay } from '../overlay/overlay';
 import type { CategoryStyle } from '../overlay/render';
 import { paintShapes } from '../overlay/shapes';
@@ -28,6 +29,8 @@ import { SlideViewer, type ImageSize } from '../viewer/viewer';
 import { AnnotatorFilter } from './annotators';
 import { alertBox, errorText, isAbort, statusBox } from './common';
 import { helpDialog } from './help';
+import { MarkInfo } from './markinfo';
+import { apiSource, densityLayer, recounter, statsText, viewOf } from './viewport';
 import { overlayPanel } from './overlays';
 import { Palette } from './palette';
 import { ReviewMode } from './review';
@@ -37,8 +40,6 @@ import { rangeField, toolbarGroup, toolButtons, viewControls } from './viewercon
 
 const hiddenStyle: CategoryStyle = { color: '#000', visible: false };
 const defaultMarkerRadius = 8;
-// The annotation service's default cap on one query.
-const maxMarks = 50_000;
 
 /** Slots are the parts of the page that fill in once the slide and its marks are loaded. */
 interface Slots {
@@ -174,35 +175,76 @@ async function setUp(s: Setup): Promise<Loaded> {
     newKey: newId,
   });
   const doc = new MarkDocument(s.size.width, s.size.height, { put: (m) => queue.put(m.ref, toFeature(m)), remove: (ref) => queue.remove(ref) }, s.me);
+  const tally = new Tally(s.me);
+  doc.onEdit((edits) => tally.edit(edits));
   const visible = (m: Mark): boolean => {
     const cat = s.palette.byId(m.category);
     return cat !== undefined && s.palette.isVisible(cat) && s.annotators.isVisible(m.author);
   };
   const overlay = markOverlay(s, doc, visible);
+  const loader = new ViewportLoader({
+    source: apiSource(s.ctx.api, s.slideId, defaultMarkerRadius),
+    ledger: queue,
+    doc,
+    slide: s.size,
+    view: () => viewOf(s.viewer, overlay.canvas),
+    authors: () => s.annotators.visibleAuthors(tally.ready ? tally.byAuthor().keys() : doc.countByAuthor().keys()),
+  });
+  // Counts come from the marks held when they are all of the slide's (or the service's counts cannot be read).
+  const local = (): boolean => loader.complete || !tally.ready;
   const refresh = (): void => {
-    s.palette.setCounts(doc.countByCategory());
-    s.annotators.update(doc.countByAuthor());
+    s.palette.setCounts(local() ? doc.countByCategory() : tally.byCategory());
+    s.annotators.update(local() ? doc.countByAuthor() : tally.byAuthor());
     overlay.setFilter(s.annotators.filtering ? (slot) => s.annotators.isVisible(doc.points.authorOf(slot) || undefined) : undefined);
     overlay.invalidate();
   };
   doc.onChange(refresh);
   s.palette.onChange(refresh);
-  s.annotators.onChange(refresh);
-  s.opacity.addEventListener('input', () => (overlay.canvas.style.opacity = String(Number(s.opacity.value) / 100)));
-  queue.on({
-    saved: (ref, saved) => dedupe(doc, ref, saved?.id),
-    rejected: (refs, message) => s.report(new Error(`${refs.length} mark(s) could not be saved: ${message}`)),
+  s.annotators.onChange(() => {
+    refresh();
+    // Counts per cell are asked per author: hiding one needs new ones.
+    if (loader.state?.kind === 'grid') void loader.refresh();
   });
+  densityLayer(overlay, loader, s.palette);
+  s.opacity.addEventListener('input', () => overlay.setOpacity(Number(s.opacity.value) / 100));
+  const recount = recounter({ api: s.ctx.api, slideId: s.slideId, signal: s.signal, queue, tally, loader, refresh });
+  queue.on({
+    saved: (ref, saved) => {
+      loader.saved(ref);
+      dedupe(doc, ref, saved?.id);
+      // An edit sets a reviewed mark back to pending on the server: show that.
+      const mark = doc.get(ref);
+      const review = saved?.feature.properties.review;
+      if (mark?.review !== undefined && typeof review === 'string' && review !== mark.review) doc.show({ ...mark, review });
+    },
+    rejected: (refs, message) => s.report(new Error(`${refs.length} mark(s) could not be saved: ${message}`)),
+    status: recount.onStatus,
+  });
+  loader.on({ loaded: () => refresh(), failed: (err) => s.report(err) });
   s.slots.save.replaceChildren(new SaveIndicator(queue, (id) => s.palette.byId(id), (ref, f) => showFeature(doc, ref, f)).element);
-  const edit = editContext(s, doc, visible, () => overlay.invalidate());
-  const tools = new ToolController(s.viewer, makeTools(s, edit));
+  const edit = editContext(s, doc, visible, () => overlay.invalidate(), (m) => loader.exact(m));
+  const toolList = makeTools(s, edit);
+  const tools = new ToolController(s.viewer, toolList);
   overlay.addPainter((c, m) => tools.active.paint?.(c, m));
+  const info = new MarkInfo({
+    api: s.ctx.api,
+    doc,
+    serverId: (ref) => queue.serverId(ref),
+    versionOf: (ref) => queue.versionOf(ref),
+    category: (id) => s.palette.byId(id),
+    name: (id) => s.annotators.nameOf(id),
+    report: s.report,
+  });
+  const select = toolList.find((t): t is SelectTool => t instanceof SelectTool);
+  if (select !== undefined) select.onSelect = (m) => info.show(m?.ref ?? null);
+  doc.onChange(() => info.refresh());
   const reviewMode = new ReviewMode({
     api: s.ctx.api, slideId: s.slideId, doc, queue, viewer: s.viewer, visible, invalidate: () => overlay.invalidate(), report: s.report,
+    current: (ref) => info.show(ref),
   });
   doc.onChange(() => reviewMode.refresh());
   overlay.addPainter((c, m) => reviewMode.paint(c, m));
-  s.slots.review.replaceChildren(reviewMode.element);
+  s.slots.review.replaceChildren(reviewMode.element, info.element);
   s.slots.overlays.replaceChildren(overlayPanel(s.ctx.api, s.slideId, s.viewer, s.signal));
   s.slots.status.replaceChildren(statusButton(s.ctx.api, s.slideId, s.me, s.report, s.signal));
   const help = helpDialog(tools.tools);
@@ -216,12 +258,17 @@ async function setUp(s: Setup): Promise<Loaded> {
   );
   const scale = scaleWidget(s.viewer, s.optics);
   s.viewer.addControl(scale.element);
-  await loadMarks(s, doc, queue);
+  recount.now();
+  await loadMarks(s, doc, queue, loader);
+  const unwatch = s.viewer.onRender(() => loader.viewChanged());
   const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, s.palette, doc, help, reviewMode);
-  const onOnline = (): void => queue.retryNow();
+  const onOnline = (): void => {
+    queue.retryNow();
+    void loader.refresh();
+  };
   document.addEventListener('keydown', onKey);
   window.addEventListener('online', onOnline);
-  overlay.onStats((f) => (s.slots.stats.textContent = `${doc.size} marks, ${f.drawn} points on screen`));
+  overlay.onStats((f) => (s.slots.stats.textContent = statsText(loader, tally, doc, local(), f.drawn)));
   refresh();
   // What an earlier page left in the outbox goes now, not at the next edit.
   if (queue.status().pending > 0) void queue.flush();
@@ -229,6 +276,10 @@ async function setUp(s: Setup): Promise<Loaded> {
     dispose: () => {
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('online', onOnline);
+      unwatch();
+      recount.stop();
+      loader.close();
+      info.dispose();
       queue.close();
       scale.dispose();
       tools.destroy();
@@ -250,8 +301,9 @@ function markOverlay(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean)
   return overlay;
 }
 
-function editContext(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean, invalidate: () => void): EditContext {
+function editContext(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean, invalidate: () => void, exact: (m: Mark) => Promise<Mark | undefined>): EditContext {
   return {
+    exact,
     doc,
     category: () => s.palette.activeId(),
     newId,
@@ -286,18 +338,12 @@ function makeTools(s: Setup, edit: EditContext): Tool[] {
   ];
 }
 
-/** loadMarks shows the server's marks, then lays over them what the outbox has not sent yet. */
-async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue): Promise<void> {
+/** loadMarks shows the server's marks around the view, then lays over them what the outbox has not sent yet. */
+async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: ViewportLoader): Promise<void> {
   const loading = statusBox('Loading marks…');
   s.slots.messages.appendChild(loading);
-  const bbox = { x0: 0, y0: 0, x1: s.size.width, y1: s.size.height };
   try {
-    const page = await listAnnotations(s.ctx.api, s.slideId, bbox, { limit: maxMarks, defaultRadius: defaultMarkerRadius, signal: s.signal });
-    for (const m of page.marks) queue.track(m.mark.ref, m.id, m.version);
-    doc.showAll(page.marks.map((m) => m.mark));
-    if (page.truncated) s.report(new Error(`This slide has more than ${maxMarks} marks; only the first ${maxMarks} are shown.`));
-  } catch (err) {
-    s.report(err);
+    await loader.sync();
   } finally {
     loading.remove();
   }

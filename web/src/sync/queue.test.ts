@@ -344,4 +344,29 @@ describe('SaveQueue', () => {
     expect(rejected).toEqual(['TypeError: boom']);
     expect(new ApiError(0, 'unavailable', 'x').status).toBe(0);
   });
+
+  it('maps server ids back to refs, and lets go of marks the viewer no longer holds unless an edit waits', async () => {
+    const server = new FakeAnnotationServer();
+    const q = await open(server);
+    const theirs = server.insert(point(0, 0));
+    expect(theirs.id).toBe(100);
+    q.track('100', 100, 1);
+    q.put('client-a', point(1, 1));
+    await q.flush();
+    const id = q.serverId('client-a') as number;
+    // The mark made here keeps its client ref: a viewport listing it by id finds that ref.
+    expect(q.refOf(id)).toBe('client-a');
+    expect(q.refOf(100)).toBe('100');
+    expect(q.versionOf('100')).toBe(1);
+    q.put('100', point(5, 5));
+    expect(q.pending('100')).toBe(true);
+    q.untrack('100');
+    expect(q.versionOf('100')).toBe(1);
+    await q.flush();
+    expect(q.pending('100')).toBe(false);
+    expect(q.versionOf('100')).toBe(2);
+    q.untrack('100');
+    q.untrack('client-a');
+    expect([q.refOf(100), q.refOf(id), q.versionOf('100'), q.serverId('client-a')]).toEqual([undefined, undefined, undefined, undefined]);
+  });
 });

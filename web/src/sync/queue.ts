@@ -77,6 +77,8 @@ export class SaveQueue {
   private readonly entries = new Map<string, Entry>();
   private flight: Flight | null;
   private readonly known = new Map<string, { id: number; version: number }>();
+  /** refs maps server ids back to refs: a mark made here keeps its client ref after it is saved. */
+  private readonly refs = new Map<number, string>();
   private seq = 0;
   private persisting: Promise<void> = Promise.resolve();
   private storeError: string | undefined;
@@ -151,7 +153,41 @@ export class SaveQueue {
 
   /** track records the server's id and version of a mark the viewer loaded. */
   track(ref: string, id: number, version: number): void {
-    this.known.set(ref, { id, version });
+    this.know(ref, { id, version });
+  }
+
+  /** untrack forgets a mark the viewer no longer holds, unless an edit of it waits to be sent. */
+  untrack(ref: string): void {
+    if (this.pending(ref)) return;
+    this.unknow(ref);
+  }
+
+  /** refOf answers the ref under which the viewer knows server mark id, if it does. */
+  refOf(id: number): string | undefined {
+    return this.refs.get(id);
+  }
+
+  /** versionOf answers the last server version seen of mark ref. */
+  versionOf(ref: string): number | undefined {
+    return this.known.get(ref)?.version;
+  }
+
+  /** pending tells whether an edit of ref is not on the server yet (waiting, in flight or in conflict). */
+  pending(ref: string): boolean {
+    return this.entries.has(ref) || this.inFlight(ref);
+  }
+
+  private know(ref: string, v: { id: number; version: number }): void {
+    const old = this.known.get(ref);
+    if (old !== undefined && old.id !== v.id && this.refs.get(old.id) === ref) this.refs.delete(old.id);
+    this.known.set(ref, v);
+    this.refs.set(v.id, ref);
+  }
+
+  private unknow(ref: string): void {
+    const old = this.known.get(ref);
+    if (old !== undefined && this.refs.get(old.id) === ref) this.refs.delete(old.id);
+    this.known.delete(ref);
   }
 
   /** serverId answers the server's id of mark ref, once the server has it and nothing for it waits unsent. */
@@ -207,8 +243,8 @@ export class SaveQueue {
     const { theirs, version } = e.conflict;
     if (choice === 'theirs') {
       this.drop(ref);
-      if (theirs !== null && e.serverId !== null) this.known.set(ref, { id: e.serverId, version });
-      else this.known.delete(ref);
+      if (theirs !== null && e.serverId !== null) this.know(ref, { id: e.serverId, version });
+      else this.unknow(ref);
       this.emit();
       return theirs;
     }
@@ -339,8 +375,8 @@ export class SaveQueue {
   }
 
   private rebase(item: FlightItem, saved: Saved | null): Entry | 'drop' | null {
-    if (saved !== null) this.known.set(item.ref, { id: saved.id, version: saved.version });
-    else this.known.delete(item.ref);
+    if (saved !== null) this.know(item.ref, { id: saved.id, version: saved.version });
+    else this.unknow(item.ref);
     const e = this.entries.get(item.ref);
     if (e === undefined || e.serverId !== item.serverId || e.baseVersion !== item.baseVersion) return null;
     if (saved !== null) return { ...e, serverId: saved.id, baseVersion: saved.version };

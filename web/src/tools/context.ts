@@ -15,6 +15,12 @@ export interface EditContext {
   invalidate(): void;
   /** notify tells the user why an action did nothing. */
   notify(message: string): void;
+  /**
+   * exact answers a mark with its real outline, loading it when the view
+   * holds it simplified (zoomed out); undefined when it cannot be loaded.
+   * Edits are made only on what it answers.
+   */
+  exact(mark: Mark): Promise<Mark | undefined>;
 }
 
 /** hitTolerance is how close, in screen pixels, the pointer must be to take a mark. */

@@ -1,3 +1,4 @@
+import type { Mark } from '../marks/mark';
 import type { Affine } from '../viewer/geometry';
 import { apply } from '../viewer/geometry';
 import { hitTolerance, type EditContext } from './context';
@@ -37,9 +38,29 @@ export class EraserTool implements Tool {
   release(): boolean {
     const taken = this.taken;
     this.taken = null;
-    if (taken !== null && taken.length > 0) this.ctx.doc.commit(taken.map((ref) => ({ ref, after: null })));
+    if (taken !== null && taken.length > 0) this.erase(taken);
     this.ctx.invalidate();
     return true;
+  }
+
+  /**
+   * erase deletes the marks as one undo step. Undo brings back what was
+   * deleted, so a mark the view holds simplified is first loaded exact.
+   */
+  private erase(refs: readonly string[]): void {
+    const marks = refs.map((ref) => this.ctx.doc.get(ref)).filter((m) => m !== undefined);
+    if (marks.every((m) => m.simplified !== true)) return this.ctx.doc.commit(marks.map((m) => ({ ref: m.ref, after: null })));
+    void Promise.all(marks.map((m) => this.ctx.exact(m))).then((exact) => {
+      // Still there, and exact: a mark the view let go of meanwhile is left alone.
+      const loaded = (m: Mark | undefined): m is Mark => {
+        const cur = m === undefined ? undefined : this.ctx.doc.get(m.ref);
+        return cur !== undefined && cur.simplified !== true;
+      };
+      const ready = exact.filter(loaded);
+      if (ready.length < marks.length) this.ctx.notify('Some shapes could not be loaded in full and were not erased. Try again.');
+      if (ready.length > 0) this.ctx.doc.commit(ready.map((m) => ({ ref: m.ref, after: null })));
+      this.ctx.invalidate();
+    });
   }
 
   paint(c: CanvasRenderingContext2D, m: Affine): void {

@@ -16,10 +16,23 @@ function at(x: number, y: number, quick = true): ToolPointer {
   return { image: { x, y }, screen: { x: x * scale, y: y * scale }, shift: false, quick, scale };
 }
 
-function setup(): { ctx: EditContext; doc: MarkDocument; notes: string[]; sent: string[] } {
+interface Setup {
+  ctx: EditContext;
+  doc: MarkDocument;
+  notes: string[];
+  sent: string[];
+  /** full holds the exact outline of marks shown simplified, as the server would answer it. */
+  full: Map<string, Mark>;
+  /** loads lists the marks whose exact outline a tool asked for. */
+  loads: string[];
+}
+
+function setup(): Setup {
   const sent: string[] = [];
   const doc = new MarkDocument(10_000, 10_000, { put: (m) => sent.push(`put ${m.ref}`), remove: (r) => sent.push(`remove ${r}`) });
   const notes: string[] = [];
+  const full = new Map<string, Mark>();
+  const loads: string[] = [];
   let n = 0;
   const ctx: EditContext = {
     doc,
@@ -29,8 +42,37 @@ function setup(): { ctx: EditContext; doc: MarkDocument; notes: string[]; sent: 
     visible: () => true,
     invalidate: () => undefined,
     notify: (msg) => notes.push(msg),
+    // As the viewport loader does: a simplified mark is replaced by its exact outline.
+    exact: async (m) => {
+      if (m.simplified !== true) return m;
+      loads.push(m.ref);
+      await Promise.resolve();
+      const exact = full.get(m.ref);
+      if (exact === undefined) return undefined;
+      doc.show(exact);
+      return doc.get(m.ref);
+    },
   };
-  return { ctx, doc, notes, sent };
+  return { ctx, doc, notes, sent, full, loads };
+}
+
+/** outer answers the outline of an area mark. */
+function outer(m: Mark | undefined): readonly (readonly [number, number])[] | undefined {
+  const g = m?.geometry;
+  return g === undefined || g.kind === 'point' || g.kind === 'polyline' ? undefined : g.rings[0];
+}
+
+/** settle lets the exact loads (promises) finish. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+/** octagon is a shape with many corners, and its simplified outline (a square) as a zoomed-out view holds it. */
+function octagon(ref: string): { exact: Mark; simplified: Mark } {
+  const ring: [number, number][] = [[100, 0], [200, 0], [300, 100], [300, 200], [200, 300], [100, 300], [0, 200], [0, 100], [100, 0]];
+  const exact: Mark = { ref, category: '1', geometry: { kind: 'polygon', rings: [ring] } };
+  const square: [number, number][] = [[100, 0], [300, 100], [200, 300], [0, 200], [100, 0]];
+  return { exact, simplified: { ...exact, geometry: { kind: 'polygon', rings: [square] }, simplified: true } };
 }
 
 function drag(tool: { press?(p: ToolPointer): boolean; drag?(p: ToolPointer): boolean; release?(p: ToolPointer): boolean }, path: [number, number][]): void {
@@ -214,6 +256,88 @@ describe('select and edit', () => {
     tool.onKey(key('Delete'));
     expect(doc.get('1')).toBeUndefined();
     expect(tool.selection).toBeUndefined();
+  });
+});
+
+describe('marks held simplified (zoomed out)', () => {
+  it('refuses any edit of a simplified outline in the document itself', () => {
+    const { doc } = setup();
+    const { simplified } = octagon('5');
+    doc.show(simplified);
+    expect(() => doc.commit([{ ref: '5', after: null }])).toThrow(/simplified/);
+    expect(() => doc.commit([{ ref: 'new', after: { ...simplified, ref: 'new' } }])).toThrow(/simplified/);
+    expect(doc.canUndo()).toBe(false);
+  });
+
+  it('moves the exact outline by the drag, not the simplified one drawn', async () => {
+    const { ctx, doc, full, sent, loads } = setup();
+    const { exact, simplified } = octagon('5');
+    full.set('5', exact);
+    doc.show(simplified);
+    const tool = new SelectTool(ctx);
+    drag(tool, [[150, 150], [160, 170], [160, 170]]);
+    await settle();
+    expect(loads).toContain('5');
+    const moved = doc.get('5');
+    expect(moved?.simplified).toBeUndefined();
+    expect(outer(moved)).toHaveLength(9);
+    expect(moved?.geometry).toEqual({ kind: 'polygon', rings: [outer(exact)?.map(([x, y]) => [x + 10, y + 20])] });
+    expect(sent).toEqual(['put 5']);
+    // Undo puts the exact outline back, never the simplified one.
+    doc.undo();
+    expect(doc.get('5')).toEqual(exact);
+  });
+
+  it('offers no corners of a simplified outline, and the real ones once loaded', async () => {
+    const { ctx, doc, full } = setup();
+    const { exact, simplified } = octagon('5');
+    full.set('5', exact);
+    doc.show(simplified);
+    const tool = new SelectTool(ctx);
+    const seen: (string | undefined)[] = [];
+    tool.onSelect = (m) => seen.push(m?.ref);
+    tool.click(at(150, 150));
+    expect(seen).toEqual(['5']);
+    // Selecting fetched the exact outline; its corner at (300, 100) is now a handle to drag.
+    await settle();
+    expect(doc.get('5')?.simplified).toBeUndefined();
+    drag(tool, [[300, 100], [320, 100]]);
+    const ring = outer(doc.get('5'));
+    expect(ring).toHaveLength(9);
+    expect(ring?.[2]).toEqual([320, 100]);
+  });
+
+  it('deletes and recolours a simplified mark through its exact outline', async () => {
+    const { ctx, doc, full } = setup();
+    const { exact, simplified } = octagon('5');
+    full.set('5', exact);
+    doc.show(simplified);
+    const tool = new SelectTool(ctx);
+    tool.categoryAt = () => '9';
+    tool.click(at(150, 150));
+    tool.onKey(key('(', { shiftKey: true, code: 'Digit9' }));
+    await settle();
+    expect(doc.get('5')).toEqual({ ...exact, category: '9' });
+    tool.onKey(key('Delete'));
+    await settle();
+    expect(doc.get('5')).toBeUndefined();
+    doc.undo();
+    expect(doc.get('5')).toEqual({ ...exact, category: '9' });
+  });
+
+  it('erases simplified shapes once loaded, and says so when one cannot be', async () => {
+    const { ctx, doc, full, notes } = setup();
+    const a = octagon('a');
+    const b = { ...octagon('b').simplified, geometry: { kind: 'polygon' as const, rings: [[[1000, 0], [1300, 100], [1200, 300], [1000, 200], [1000, 0]] as [number, number][]] } };
+    full.set('a', a.exact);
+    doc.showAll([a.simplified, b]);
+    drag(new EraserTool(ctx), [[150, 150], [1150, 150]]);
+    await settle();
+    expect(doc.get('a')).toBeUndefined();
+    expect(doc.get('b')).toEqual(b);
+    expect(notes).toHaveLength(1);
+    doc.undo();
+    expect(doc.get('a')).toEqual(a.exact);
   });
 });
 

@@ -40,7 +40,13 @@ export class SlideViewer {
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
       gestureSettingsTouch: { clickToZoom: false },
     });
+    // A named picture for assistive technology: a bare div may not carry aria-label.
+    this.osd.navigator?.element.setAttribute('role', 'img');
     this.osd.navigator?.element.setAttribute('aria-label', navigatorLabel);
+    // The focusable slide canvas takes the arrow, + and - keys itself: an application to
+    // screen readers, so they pass those keys through, with a name that says so.
+    this.osd.canvas.setAttribute('role', 'application');
+    this.osd.canvas.setAttribute('aria-label', 'Slide: arrow keys pan, + and − zoom, 0 fits');
     this.osd.addOnceHandler('open', () => this.markOpen());
     // The page lays itself out while the slide opens; until the user moves the view, a new
     // size refits the whole slide instead of keeping a zoom chosen for the old size.
