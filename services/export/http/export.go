@@ -114,9 +114,28 @@ type fileLink struct {
 	URL string `json:"url"`
 }
 
-// files lists a finished export's files with presigned download links.
+// Paging of the files endpoint: each link is signed on its own, so a
+// page is bounded however many files an export has.
+const (
+	filesPage    = 1000
+	maxFilesPage = 10000
+)
+
+// files lists a page of a finished export's files with presigned download
+// links: manifest.json first (it lists every file, so the first page
+// always leads to all of them), then the manifest's files in path order.
 func (h *Handler) files(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "export_id")
+	offset, err := httpapi.QueryInt(c, "offset", 0, 0, 1<<62)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	limit, err := httpapi.QueryInt(c, "limit", filesPage, 1, maxFilesPage)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	ctx := c.Request.Context()
 	e, err := h.store.Get(ctx, id)
 	if err == nil && e.Status != export.StatusDone {
@@ -131,9 +150,10 @@ func (h *Handler) files(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	all := append(m.Files, export.File{Path: export.ManifestPath})
-	out := make([]fileLink, 0, len(all))
-	for _, f := range all {
+	all := append([]export.File{{Path: export.ManifestPath}}, m.Files...)
+	page := all[min(offset, len(all)):min(offset+limit, len(all))]
+	out := make([]fileLink, 0, len(page))
+	for _, f := range page {
 		u, err := h.objects.PresignGet(ctx, e.Prefix, f.Path, h.linkTTL)
 		if err != nil {
 			httpapi.Fail(c, err)
@@ -141,5 +161,6 @@ func (h *Handler) files(c *gin.Context) {
 		}
 		out = append(out, fileLink{f, u})
 	}
-	c.JSON(http.StatusOK, gin.H{"bucket": h.objects.Bucket(), "prefix": e.Prefix, "expires_in": int(h.linkTTL.Seconds()), "files": out})
+	c.JSON(http.StatusOK, gin.H{"bucket": h.objects.Bucket(), "prefix": e.Prefix, "expires_in": int(h.linkTTL.Seconds()),
+		"total": len(all), "offset": offset, "limit": limit, "files": out})
 }

@@ -12,21 +12,18 @@ import (
 )
 
 const exportColumns = `id, project_id, created_by, status, params, progress, attempts, marks, files, bytes,
-	snapshot_sha256, COALESCE(error, ''), COALESCE(manifest, ''), created_at, updated_at, finished_at`
+	snapshot_sha256, COALESCE(error, ''), created_at, updated_at, finished_at`
 
 func scanExport(row interface{ Scan(...any) error }) (*export.Export, error) {
 	e := &export.Export{}
-	var params, manifest string
+	var params string
 	err := row.Scan(&e.ID, &e.ProjectID, &e.CreatedBy, &e.Status, &params, &e.Progress, &e.Attempts, &e.Marks,
-		&e.Files, &e.Bytes, &e.SnapshotSHA256, &e.Error, &manifest, &e.CreatedAt, &e.UpdatedAt, &e.FinishedAt)
+		&e.Files, &e.Bytes, &e.SnapshotSHA256, &e.Error, &e.CreatedAt, &e.UpdatedAt, &e.FinishedAt)
 	if err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(params), &e.Params); err != nil {
 		return nil, fmt.Errorf("decode params of export %d: %w", e.ID, err)
-	}
-	if manifest != "" {
-		e.Manifest = json.RawMessage(manifest)
 	}
 	e.Prefix = export.Prefix(e.ProjectID, e.ID)
 	return e, nil
@@ -74,7 +71,8 @@ func checkOwned(ctx context.Context, tx *sql.Tx, table string, project int64, id
 	return nil
 }
 
-// Get returns one export. Errors: not_found.
+// Get returns one export, with its manifest once it is done. Errors:
+// not_found.
 func (s *Store) Get(ctx context.Context, id int64) (*export.Export, error) {
 	e, err := scanExport(s.db.QueryRowContext(ctx, `SELECT `+exportColumns+` FROM exports WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -82,6 +80,22 @@ func (s *Store) Get(ctx context.Context, id int64) (*export.Export, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read export %d: %w", id, err)
+	}
+	if e.Status != export.StatusDone {
+		return e, nil
+	}
+	// Done is final and Finish wrote the rows with it, so reading them
+	// after the status needs no shared transaction.
+	packed, err := readChunks(ctx, s.db, id, kindManifest)
+	if err != nil {
+		return nil, err
+	}
+	manifest, err := uncompress(packed)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest of export %d: %w", id, err)
+	}
+	if len(manifest) > 0 {
+		e.Manifest = json.RawMessage(manifest)
 	}
 	return e, nil
 }
@@ -118,7 +132,6 @@ func (s *Store) List(ctx context.Context, f export.ListFilter) ([]*export.Export
 		if err != nil {
 			return nil, fmt.Errorf("scan export: %w", err)
 		}
-		e.Manifest = nil
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -103,32 +103,24 @@ func (s *Store) Heartbeat(ctx context.Context, j *export.Job, lease time.Duratio
 	return nil
 }
 
-// snapshotChunk is the most of a snapshot one row holds: far below
-// max_allowed_packet (16 MiB by default), which one row must fit in, so a
-// snapshot of any size can be stored.
-const snapshotChunk = 4 << 20
-
 // SaveSnapshot records the snapshot a job's first attempt took, in rows of
-// at most snapshotChunk bytes written in one transaction; later attempts
-// reuse it, so they write the same files. Errors: ErrLeaseLost.
+// at most chunkSize bytes written in one transaction; later attempts reuse
+// it, so they write the same files. Errors: ErrLeaseLost.
 func (s *Store) SaveSnapshot(ctx context.Context, j *export.Job, gz []byte, hash string, marks int) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := owned(ctx, tx, j); err != nil {
 			return err
 		}
 		var taken bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM export_snapshot_chunks WHERE export_id = ?)`,
-			j.ID).Scan(&taken); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM export_chunks WHERE export_id = ? AND kind = ?)`,
+			j.ID, kindSnapshot).Scan(&taken); err != nil {
 			return fmt.Errorf("look for the snapshot of export %d: %w", j.ID, err)
 		}
 		if taken {
 			return nil // the first snapshot stays; the row lock above makes this check final
 		}
-		for seq, off := 0, 0; off < len(gz); seq, off = seq+1, off+snapshotChunk {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO export_snapshot_chunks (export_id, seq, data) VALUES (?, ?, ?)`,
-				j.ID, seq, gz[off:min(off+snapshotChunk, len(gz))]); err != nil {
-				return fmt.Errorf("save snapshot of export %d (part %d): %w", j.ID, seq, err)
-			}
+		if err := writeChunks(ctx, tx, j.ID, kindSnapshot, gz); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE exports SET snapshot_sha256 = ?, marks = ?, updated_at = ? WHERE id = ?`,
 			hash, marks, s.now(), j.ID)
@@ -141,39 +133,33 @@ func (s *Store) SaveSnapshot(ctx context.Context, j *export.Job, gz []byte, hash
 
 // readSnapshot joins a job's snapshot rows; nil when none was taken yet.
 func readSnapshot(ctx context.Context, tx *sql.Tx, id int64) ([]byte, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT data FROM export_snapshot_chunks WHERE export_id = ? ORDER BY seq`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read snapshot of export %d: %w", id, err)
-	}
-	defer rows.Close()
-	var gz []byte
-	for rows.Next() {
-		var part []byte
-		if err := rows.Scan(&part); err != nil {
-			return nil, fmt.Errorf("read snapshot of export %d: %w", id, err)
-		}
-		gz = append(gz, part...)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read snapshot of export %d: %w", id, err)
-	}
-	return gz, nil
+	return readChunks(ctx, tx, id, kindSnapshot)
 }
 
-// Finish marks the job done with its manifest. Errors: ErrLeaseLost.
+// Finish marks the job done with its manifest, which it stores compressed
+// in rows of at most chunkSize bytes: a large export's manifest is bigger
+// than the packet one row must fit in. The rows and the status change
+// commit together, so a done export always has its manifest. Errors:
+// ErrLeaseLost.
 func (s *Store) Finish(ctx context.Context, j *export.Job, m *export.Manifest, manifest []byte) error {
+	var bytes int64
+	for _, f := range m.Files {
+		bytes += f.Size
+	}
+	packed := compress(manifest) // before the transaction, which holds the job's row lock
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := owned(ctx, tx, j); err != nil {
 			return err
 		}
-		var bytes int64
-		for _, f := range m.Files {
-			bytes += f.Size
+		// A running job has no manifest rows: only this commit writes them,
+		// and it ends the job.
+		if err := writeChunks(ctx, tx, j.ID, kindManifest, packed); err != nil {
+			return err
 		}
 		now := s.now()
-		_, err := tx.ExecContext(ctx, `UPDATE exports SET status = 'done', progress = 100, files = ?, bytes = ?, manifest = ?,
+		_, err := tx.ExecContext(ctx, `UPDATE exports SET status = 'done', progress = 100, files = ?, bytes = ?,
 			error = NULLIF(?, ''), lease_owner = '', lease_until = NULL, updated_at = ?, finished_at = ? WHERE id = ?`,
-			len(m.Files), bytes, string(manifest), errorSummary(m.Errors), now, m.FinishedAt, j.ID)
+			len(m.Files), bytes, errorSummary(m.Errors), now, m.FinishedAt, j.ID)
 		if err != nil {
 			return fmt.Errorf("finish export %d: %w", j.ID, err)
 		}

@@ -81,18 +81,18 @@ func TestSnapshotLargerThanAPacketRoundTrips(t *testing.T) {
 	if err := db.QueryRow(`SELECT @@max_allowed_packet`).Scan(&packet); err != nil {
 		t.Fatal(err)
 	}
-	gz := make([]byte, min(packet, 64<<20)+snapshotChunk+12345)
+	gz := make([]byte, min(packet, 64<<20)+chunkSize+12345)
 	_, _ = rand.NewChaCha8([32]byte{7}).Read(gz) // random: incompressible, like gzip output
 	if err := s.SaveSnapshot(ctx, job, gz, "hash", 1); err != nil {
 		t.Fatal(err)
 	}
 	var rows, biggest int
-	if err := db.QueryRow(`SELECT COUNT(*), MAX(LENGTH(data)) FROM export_snapshot_chunks WHERE export_id = ?`, e.ID).
+	if err := db.QueryRow(`SELECT COUNT(*), MAX(LENGTH(data)) FROM export_chunks WHERE export_id = ? AND kind = ?`, e.ID, kindSnapshot).
 		Scan(&rows, &biggest); err != nil {
 		t.Fatal(err)
 	}
-	if want := (len(gz) + snapshotChunk - 1) / snapshotChunk; rows != want || biggest > snapshotChunk {
-		t.Fatalf("%d rows of at most %d bytes; want %d of at most %d", rows, biggest, want, snapshotChunk)
+	if want := (len(gz) + chunkSize - 1) / chunkSize; rows != want || biggest > chunkSize {
+		t.Fatalf("%d rows of at most %d bytes; want %d of at most %d", rows, biggest, want, chunkSize)
 	}
 	// A second save (a raced attempt) must not replace the first snapshot.
 	if err := s.SaveSnapshot(ctx, job, []byte("other"), "other", 2); err != nil {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { exportRequest, selectionSummary, type ExportChoice } from './exports';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from './client';
+import { exportFiles, exportRequest, moreFiles, selectionSummary, type ExportChoice } from './exports';
 
 const base: ExportChoice = { formats: ['geojson'], review: 'all', slideIds: [], categoryIds: [], authorIds: [], patchSizes: '64, 128', patchFormat: 'png', edge: 'pad' };
 
@@ -26,5 +29,47 @@ describe('selectionSummary', () => {
       want: '1 slide, 2 categories, 1 author, accepted only, 64/128 px' },
   ])('$name', ({ p, want }) => {
     expect(selectionSummary(p)).toBe(want);
+  });
+});
+
+describe('exportFiles', () => {
+  // A real HTTP server paging five links two at a time, as the export service pages its thousands.
+  const paths = ['manifest.json', 'README.md', 'csv/marks.csv', 'geojson/a.geojson', 'geojson/b.geojson'];
+  let server: Server;
+  let api: ApiClient;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '', 'http://x');
+      const offset = Number(url.searchParams.get('offset') ?? '0');
+      const ok = url.pathname === '/api/v1/exports/7/files';
+      res.writeHead(ok ? 200 : 404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(ok
+        ? { total: paths.length, offset, limit: 2, files: paths.slice(offset, offset + 2).map((p) => ({ path: p, url: `https://s3/${p}` })) }
+        : { error: { code: 'not_found', message: 'no such route' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    api = new ApiClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, csrfToken: () => undefined });
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('reads every page by its offset', async () => {
+    const got: string[] = [];
+    let total = -1;
+    while (total < 0 || got.length < total) {
+      const page = await exportFiles(api, 7, got.length);
+      expect(page.files.length).toBeGreaterThan(0);
+      got.push(...page.files.map((f) => f.path));
+      total = page.total;
+    }
+    expect(got).toEqual(paths);
+  });
+});
+
+describe('moreFiles', () => {
+  it.each([
+    { shown: 1000, total: 200001, want: 'Showing 1,000 of 200,001 files.' },
+    { shown: 5, total: 5, want: '' },
+  ])('$shown of $total', ({ shown, total, want }) => {
+    expect(moreFiles(shown, total)).toBe(want);
   });
 });

@@ -35,6 +35,12 @@ export interface ExportFile {
   url: string;
 }
 
+/** ExportFilePage is one page of an export's download links; total counts them all. */
+export interface ExportFilePage {
+  files: ExportFile[];
+  total: number;
+}
+
 /** ExportChoice is what the export form holds, before it becomes a request. */
 export interface ExportChoice {
   formats: readonly string[];
@@ -96,9 +102,19 @@ export function createExport(api: ApiClient, body: ExportParams & { project_id: 
   return api.post<{ id: number }>('/api/v1/exports', body);
 }
 
-export async function exportFiles(api: ApiClient, id: number): Promise<ExportFile[]> {
-  const body = await api.get<{ files?: ExportFile[] }>(`/api/v1/exports/${id}/files`);
-  return body.files ?? [];
+/**
+ * exportFiles reads the page of an export's download links that starts at
+ * offset (manifest.json first); the service picks the page size.
+ */
+export async function exportFiles(api: ApiClient, id: number, offset = 0): Promise<ExportFilePage> {
+  const body = await api.get<{ files?: ExportFile[]; total?: number }>(`/api/v1/exports/${id}/files?offset=${offset}`);
+  const files = body.files ?? [];
+  return { files, total: body.total ?? offset + files.length };
+}
+
+/** moreFiles says how many links are shown when some are not yet; '' once all are. */
+export function moreFiles(shown: number, total: number): string {
+  return shown < total ? `Showing ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} files.` : '';
 }
 
 export function cancelExport(api: ApiClient, id: number): Promise<unknown> {

@@ -1,9 +1,9 @@
-import { cancelExport, createExport, exportFiles, listExports, selectionSummary, type ExportJob } from '../api/exports';
+import { cancelExport, createExport, exportFiles, listExports, moreFiles, selectionSummary, type ExportFile, type ExportJob } from '../api/exports';
 import { listMembers } from '../api/members';
 import { listCategories } from '../api/projects';
 import { listSlides } from '../api/slides';
 import type { AppContext, Page, PageRequest } from '../app';
-import { h, replaceChildren } from '../dom';
+import { append, h, replaceChildren } from '../dom';
 import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 import { exportForm, type ExportOptions } from './exportform';
 
@@ -69,7 +69,7 @@ function exportTable(ctx: AppContext, jobs: readonly ExportJob[], reload: () => 
       const files = h('div', { class: 'export-files' });
       const running = j.status === 'queued' || j.status === 'running';
       const action = j.status === 'done'
-        ? h('button', { type: 'button', onclick: () => exportFiles(ctx.api, j.id).then((fs) => replaceChildren(files, fileList(fs)), fail) }, 'Download links')
+        ? h('button', { type: 'button', onclick: () => showFiles(ctx, j.id, files, fail) }, 'Download links')
         : running ? h('button', { type: 'button', onclick: () => cancelExport(ctx.api, j.id).then(reload, fail) }, 'Cancel') : null;
       return h(
         'tr',
@@ -86,6 +86,32 @@ function exportTable(ctx: AppContext, jobs: readonly ExportJob[], reload: () => 
   );
 }
 
-function fileList(fs: readonly { path: string; url: string }[]): HTMLElement {
-  return h('ul', { class: 'file-links' }, ...fs.map((f) => h('li', null, h('a', { href: f.url, rel: 'external noopener', target: '_blank' }, f.path))));
+/**
+ * showFiles lists an export's download links a page at a time (a large
+ * export has hundreds of thousands of files), with a button for the next
+ * page while some are not shown.
+ */
+function showFiles(ctx: AppContext, id: number, slot: HTMLElement, fail: (err: unknown) => void): void {
+  const list = h('ul', { class: 'file-links' });
+  const more = h('div', { class: 'file-links-more' });
+  let shown = 0;
+  const next = (button?: HTMLButtonElement): void => {
+    if (button !== undefined) button.disabled = true; // one request per page, however often it is clicked
+    exportFiles(ctx.api, id, shown).then((page) => {
+      if (shown === 0) replaceChildren(slot, list, more);
+      append(list, ...page.files.map(fileItem));
+      shown += page.files.length;
+      const text = page.files.length > 0 ? moreFiles(shown, page.total) : '';
+      if (text === '') replaceChildren(more);
+      else replaceChildren(more, `${text} `, h('button', { type: 'button', onclick: (ev: MouseEvent) => next(ev.currentTarget as HTMLButtonElement) }, 'More links'));
+    }, (err: unknown) => {
+      if (button !== undefined) button.disabled = false;
+      fail(err);
+    });
+  };
+  next();
+}
+
+function fileItem(f: ExportFile): HTMLElement {
+  return h('li', null, h('a', { href: f.url, rel: 'external noopener', target: '_blank' }, f.path));
 }
