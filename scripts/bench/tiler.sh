@@ -10,6 +10,7 @@
 #
 #   scripts/bench/tiler.sh            # all of it, about five minutes
 #   BENCH_SECONDS=5 scripts/bench/tiler.sh
+#   BENCH_PROFILE=/tmp/prof scripts/bench/tiler.sh   # also a CPU profile of the warm run
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -140,9 +141,15 @@ run_wrk() { # URL PATHS [header]
 }
 
 printf '\n## 2. warm tiles, 64 connections, %s s, 2,000 distinct full-resolution tiles\n\n' "$seconds"
-start_tiler
+debug_addr=127.0.0.1:$((tiler_port + 2))
+start_tiler ${BENCH_PROFILE:+PATHOLABEL_DEBUG_LISTEN=$debug_addr}
 TILE_PATHS=$state/warm-tiler.txt wrk -t2 -c64 -d3s -s "$(dirname "$0")/tiler-tiles.lua" -H "$cookie" "http://127.0.0.1:$tiler_port" >/dev/null
+if [ -n "${BENCH_PROFILE:-}" ]; then
+  mkdir -p "$BENCH_PROFILE"
+  curl -sS -o "$BENCH_PROFILE/warm-cpu.pprof" "http://$debug_addr/debug/pprof/profile?seconds=$((seconds - 1))" &
+fi
 printf '%-8s' tiler; run_wrk "http://127.0.0.1:$tiler_port" "$state/warm-tiler.txt" "$cookie"
+wait
 printf '%-8s' nginx; run_wrk "http://127.0.0.1:$nginx_port" "$state/warm-nginx.txt"
 
 printf '\n## 3. cold tiles: no memory cache, Redis empty for this prefix and not filled, from MinIO\n\n'

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type Config struct {
 	Listen          string
 	ShutdownTimeout time.Duration
 	TrustedProxies  []string // IPs or CIDRs of the ingress; nil trusts none
+	// DebugListen, when set, serves Go's profiler (net/http/pprof) on a
+	// second listener, so it is never reachable through the ingress.
+	DebugListen string
 }
 
 // DefaultTrustedProxies are the private ranges an in-cluster ingress
@@ -39,12 +43,17 @@ func ReadConfig(r *config.Reader, defaultListen string) Config {
 		Listen:          r.String("PATHOLABEL_LISTEN", defaultListen),
 		ShutdownTimeout: r.Duration("PATHOLABEL_SHUTDOWN_TIMEOUT", 30*time.Second),
 		TrustedProxies:  splitList(r.String("PATHOLABEL_TRUSTED_PROXIES", DefaultTrustedProxies)),
+		DebugListen:     r.String("PATHOLABEL_DEBUG_LISTEN", ""),
 	}
 	for _, p := range c.TrustedProxies {
 		r.Check(isIPOrCIDR(p), "PATHOLABEL_TRUSTED_PROXIES", p, "a comma-separated list of IP addresses or CIDRs")
 	}
 	_, _, err := net.SplitHostPort(c.Listen)
 	r.Check(err == nil, "PATHOLABEL_LISTEN", c.Listen, "a listen address such as :8080 or 127.0.0.1:8081")
+	if c.DebugListen != "" {
+		_, _, err := net.SplitHostPort(c.DebugListen)
+		r.Check(err == nil, "PATHOLABEL_DEBUG_LISTEN", c.DebugListen, "empty, or a listen address such as 127.0.0.1:6060")
+	}
 	r.Check(c.ShutdownTimeout > 0, "PATHOLABEL_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String(), "a positive duration")
 	return c
 }
@@ -112,6 +121,16 @@ func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	s.log.Info("listening", "addr", s.Addr())
+	if s.cfg.DebugListen != "" {
+		dbg := &http.Server{Addr: s.cfg.DebugListen, Handler: profiler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			s.log.Warn("profiler listening; keep this address private", "addr", s.cfg.DebugListen)
+			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.Error("profiler listener", "err", err)
+			}
+		}()
+		defer dbg.Close()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve http: %w", err)
@@ -127,6 +146,18 @@ func (s *Server) Serve(ctx context.Context) error {
 		return fmt.Errorf("serve http: %w", err)
 	}
 	return nil
+}
+
+// profiler serves net/http/pprof on its own mux (the package's init only
+// registers on http.DefaultServeMux, which nothing here serves).
+func profiler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 func isIPOrCIDR(s string) bool {

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -92,3 +93,48 @@ func (v serving) Open(context.Context) error    { return nil }
 func (v serving) Run(ctx context.Context) error { return v.s.Serve(ctx) }
 func (v serving) Close() error                  { return nil }
 func (v serving) Addr() string                  { return v.s.Addr() }
+
+// The profiler answers on its own address only, and stops with the server.
+func TestProfilerOnlyOnTheDebugListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	debugAddr := ln.Addr().String()
+	ln.Close()
+	s := httpapi.New(httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second, DebugListen: debugAddr},
+		httpapi.Deps{Service: "test", Log: testenv.Logger(), Registry: httpapi.NewRegistry()})
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx) }()
+	status := func(url string) int {
+		resp, err := http.Get(url)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	var got int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if got = status("http://" + debugAddr + "/debug/pprof/cmdline"); got != 0 {
+			break
+		}
+	}
+	if got != http.StatusOK {
+		t.Fatalf("profiler on the debug listener answered %d, want 200", got)
+	}
+	if got := status("http://" + s.Addr() + "/debug/pprof/cmdline"); got != http.StatusNotFound {
+		t.Fatalf("profiler on the service listener answered %d, want 404", got)
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatalf("Serve = %v", err)
+	}
+	if got := status("http://" + debugAddr + "/debug/pprof/cmdline"); got != 0 {
+		t.Fatalf("the profiler still answers (%d) after shutdown", got)
+	}
+}

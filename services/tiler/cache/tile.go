@@ -132,10 +132,10 @@ func (t *Tiles) Thumbnail(ctx context.Context, sl *tiler.Slide) (Tile, error) {
 
 func (t *Tiles) cached(ctx context.Context, key string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
 	if b, ok := t.mem.Get(key); ok {
-		t.m.requests.WithLabelValues("memory", "hit").Inc()
+		t.m.memHit.Inc()
 		return b, nil
 	}
-	t.m.requests.WithLabelValues("memory", "miss").Inc()
+	t.m.memMiss.Inc()
 	if b := t.fromRedis(ctx, key); b != nil {
 		t.mem.Add(key, b)
 		return b, nil
@@ -160,11 +160,11 @@ func (t *Tiles) fromRedis(ctx context.Context, key string) []byte {
 	b, err := t.shared.Get(ctx, key)
 	switch {
 	case err != nil:
-		t.m.requests.WithLabelValues("redis", "error").Inc()
+		t.m.redisError.Inc()
 	case b == nil:
-		t.m.requests.WithLabelValues("redis", "miss").Inc()
+		t.m.redisMiss.Inc()
 	default:
-		t.m.requests.WithLabelValues("redis", "hit").Inc()
+		t.m.redisHit.Inc()
 	}
 	return b
 }

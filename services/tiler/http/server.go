@@ -3,6 +3,7 @@ package http
 
 import (
 	_ "embed"
+	"fmt"
 	"log/slog"
 
 	"github.com/gin-gonic/gin"
@@ -35,7 +36,10 @@ type Deps struct {
 }
 
 // Handler holds what the endpoints need.
-type Handler struct{ Deps }
+type Handler struct {
+	Deps
+	cacheControl string // of every tile, made once: it is on the hot path
+}
 
 // uploaders may add slides to a project; viewers only look.
 var uploaders = []string{access.ProjectManager, access.ProjectReviewer, access.ProjectAnnotator}
@@ -43,7 +47,7 @@ var uploaders = []string{access.ProjectManager, access.ProjectReviewer, access.P
 // Register adds the tiler service's routes to e. Every route names the
 // rule it requires.
 func Register(e *gin.Engine, d Deps) {
-	h := &Handler{d}
+	h := &Handler{Deps: d, cacheControl: fmt.Sprintf("private, max-age=%d, immutable", int(d.Config.MaxAge.Seconds()))}
 	httpapi.ServeOpenAPI(e, "/api/v1/slides/openapi.json", openAPI)
 	g := e.Group("/", d.Authn.Middleware())
 	g.POST("/api/v1/slides", access.Require(access.SignedIn), h.upload)

@@ -136,5 +136,5 @@ func (h *Handler) serve(c *gin.Context, t cache.Tile, err error, contentType str
 // never changes.
 func (h *Handler) immutable(c *gin.Context, etag string) {
 	c.Header("ETag", etag)
-	c.Header("Cache-Control", fmt.Sprintf("private, max-age=%d, immutable", int(h.Config.MaxAge.Seconds())))
+	c.Header("Cache-Control", h.cacheControl)
 }
