@@ -11,6 +11,8 @@
 #   scripts/bench/tiler.sh            # all of it, about five minutes
 #   BENCH_SECONDS=5 scripts/bench/tiler.sh
 #   BENCH_PROFILE=/tmp/prof scripts/bench/tiler.sh   # also a CPU profile of the warm run
+#   BENCH_WRK_THREADS=2 (default 1), BENCH_TILER_ENV="GOGC=200" (the tiler's
+#   environment), BENCH_SERVER_CPUS=0 BENCH_CLIENT_CPUS=1 (pinning): variants
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -23,6 +25,10 @@ nginx_port=${BENCH_NGINX_PORT:-38183}
 state=$(mktemp -d "${TMPDIR:-/tmp}/patholabel-bench.XXXXXX")
 chmod 755 "$state" # nginx's workers run as www-data
 db=plbench_$$
+# BENCH_SERVER_CPUS / BENCH_CLIENT_CPUS (taskset lists, e.g. 0 and 1) pin the
+# servers (tiler, nginx alike) and the load generator to separate cores.
+server_cpus=${BENCH_SERVER_CPUS:+taskset -c $BENCH_SERVER_CPUS}
+client_cpus=${BENCH_CLIENT_CPUS:+taskset -c $BENCH_CLIENT_CPUS}
 
 cleanup() {
   local rc=$?
@@ -65,7 +71,7 @@ cookie="Cookie: patholabel_session=$secret"
 # file names the tiler itself).
 start_tiler() {
   stop_pid "$state" tiler
-  start_bg tiler "$state" env "$@" "$state/tiler"
+  start_bg tiler "$state" ${pin:-} env ${BENCH_TILER_ENV:-} "$@" "$state/tiler"
   wait_port 127.0.0.1 "$tiler_port" 30 tiler
 }
 
@@ -121,7 +127,7 @@ head -2000 "$state/tiles.txt" | sed "s|^|/$top/|" >"$state/warm-nginx.txt"
 sed "s|^|/tiles/${last_id}_files/$top/|" "$state/tiles.txt" >"$state/cold-tiler.txt"
 
 cat >"$state/nginx.conf" <<NGINX
-worker_processes $(nproc);
+worker_processes $(${server_cpus:-} nproc);
 pid $state/nginx.pid;
 error_log $state/nginx-error.log;
 events { worker_connections 1024; }
@@ -132,24 +138,29 @@ http {
   server { listen 127.0.0.1:$nginx_port; root $state/dz-replicate-40k_files; }
 }
 NGINX
-nginx -c "$state/nginx.conf"
+$server_cpus nginx -c "$state/nginx.conf"
 wait_port 127.0.0.1 "$nginx_port" 10 nginx
 
+# One wrk thread by default: on two cores, two load-generator threads plus
+# the server's own oversubscribe the machine, and the OS's time slices, not
+# the server, then make the tail latency. The same wrk serves both servers.
 run_wrk() { # URL PATHS [header]
-  TILE_PATHS=$2 wrk -t2 -c64 -d"${seconds}s" --latency -s "$(dirname "$0")/tiler-tiles.lua" ${3:+-H "$3"} "$1" |
+  TILE_PATHS=$2 $client_cpus wrk -t${BENCH_WRK_THREADS:-1} -c64 -d"${seconds}s" --latency -s "$(dirname "$0")/tiler-tiles.lua" ${3:+-H "$3"} "$1" |
     awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%10s req/s  p50 %8s  p99 %8s  %s\n", rps, p50, p99, (bad ? "NON-2XX: " bad : "")}'
 }
 
 printf '\n## 2. warm tiles, 64 connections, %s s, 2,000 distinct full-resolution tiles\n\n' "$seconds"
-debug_addr=127.0.0.1:$((tiler_port + 2))
+debug_addr=127.0.0.1:${BENCH_DEBUG_PORT:-38199}
+pin=$server_cpus # ingest above had every core
 start_tiler ${BENCH_PROFILE:+PATHOLABEL_DEBUG_LISTEN=$debug_addr}
 TILE_PATHS=$state/warm-tiler.txt wrk -t2 -c64 -d3s -s "$(dirname "$0")/tiler-tiles.lua" -H "$cookie" "http://127.0.0.1:$tiler_port" >/dev/null
 if [ -n "${BENCH_PROFILE:-}" ]; then
   mkdir -p "$BENCH_PROFILE"
   curl -sS -o "$BENCH_PROFILE/warm-cpu.pprof" "http://$debug_addr/debug/pprof/profile?seconds=$((seconds - 1))" &
+  profiler=$!
 fi
 printf '%-8s' tiler; run_wrk "http://127.0.0.1:$tiler_port" "$state/warm-tiler.txt" "$cookie"
-wait
+[ -z "${profiler:-}" ] || wait "$profiler"
 printf '%-8s' nginx; run_wrk "http://127.0.0.1:$nginx_port" "$state/warm-nginx.txt"
 
 printf '\n## 3. cold tiles: no memory cache, Redis empty for this prefix and not filled, from MinIO\n\n'

@@ -29,16 +29,18 @@ func (p *Pool) run(ctx context.Context, job *export.Job) {
 	cancel()
 	leaseLost := <-lost
 	bg := context.WithoutCancel(ctx)
+	// Success first: the job was finished under its lease (finish checks it
+	// in its transaction), even if shutdown or the last heartbeat came after.
 	switch {
+	case err == nil:
+		log.Info("export done", "took", time.Since(start))
+		p.m.Succeeded("done", time.Since(start))
 	case leaseLost || errors.Is(err, mysql.ErrLeaseLost):
 		p.abandoned(bg, log, job)
 	case ctx.Err() != nil:
 		log.Info("export interrupted by shutdown; job handed back")
 		p.m.Finished("released")
 		p.report(log, p.store.Release(bg, job))
-	case err == nil:
-		log.Info("export done", "took", time.Since(start))
-		p.m.Succeeded("done", time.Since(start))
 	default:
 		p.fail(bg, log, job, err)
 	}

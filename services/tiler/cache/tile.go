@@ -101,7 +101,25 @@ func (t *Tiles) ETag(ctx context.Context, p tiler.PyramidRef, level, col, row in
 	if !ok {
 		return "", tiler.TileRef{}, platform.Errorf(platform.ENOTFOUND, "no tile %d/%d_%d in %s %d", level, col, row, p.Kind, p.ID)
 	}
-	return fmt.Sprintf(`"%.1s%d-%d-%d-%d-%08x"`, p.Kind, p.ID, level, col, row, ref.CRC32), ref, nil
+	return tileETag(p, level, col, row, ref.CRC32), ref, nil
+}
+
+// tileETag is `"s12-15-3-4-0a1b2c3d"`: kind, id, level, col, row and the
+// tile's CRC-32. Appended by hand: it is made for every tile request.
+func tileETag(p tiler.PyramidRef, level, col, row int, crc uint32) string {
+	b := make([]byte, 0, 48)
+	b = append(b, '"')
+	if p.Kind != "" {
+		b = append(b, p.Kind[0])
+	}
+	b = strconv.AppendInt(b, p.ID, 10)
+	for _, n := range [...]int{level, col, row} {
+		b = strconv.AppendInt(append(b, '-'), int64(n), 10)
+	}
+	b = append(b, '-')
+	h := strconv.FormatUint(uint64(crc), 16)
+	b = append(append(b, "00000000"[len(h):]...), h...)
+	return string(append(b, '"'))
 }
 
 // Tile reads one tile located by ETag. Errors: unavailable (the store is

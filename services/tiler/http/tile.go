@@ -128,7 +128,13 @@ func (h *Handler) serve(c *gin.Context, t cache.Tile, err error, contentType str
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, contentType, t.Data)
+	// With its length known, net/http sends the tile in one or two writes
+	// instead of chunked framing (gin's Data sets no Content-Length).
+	hdr := c.Writer.Header()
+	hdr.Set("Content-Type", contentType)
+	hdr.Set("Content-Length", strconv.Itoa(len(t.Data)))
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(t.Data) // a client gone mid-tile is not an error of ours
 }
 
 // immutable marks a response cacheable by the browser only (tiles are
