@@ -163,6 +163,18 @@ printf '%-8s' tiler; run_wrk "http://127.0.0.1:$tiler_port" "$state/warm-tiler.t
 [ -z "${profiler:-}" ] || wait "$profiler"
 printf '%-8s' nginx; run_wrk "http://127.0.0.1:$nginx_port" "$state/warm-nginx.txt"
 
-printf '\n## 3. cold tiles: no memory cache, Redis empty for this prefix and not filled, from MinIO\n\n'
+printf '\n## 3. cold tiles: Redis empty for this prefix and not filled, each tile asked for once\n\n'
+printf '%-44s' "every tile from MinIO (no memory cache)"
 start_tiler PATHOLABEL_TILER_MEM_CACHE_BYTES=0 PATHOLABEL_TILER_REDIS_MAX_TILE_BYTES=0 PATHOLABEL_REDIS_PREFIX="plbenchcold$$:"
-printf '%-8s' tiler; run_wrk "http://127.0.0.1:$tiler_port" "$state/cold-tiler.txt" "$cookie"
+TILE_ONCE=1 run_wrk "http://127.0.0.1:$tiler_port" "$state/cold-tiler.txt" "$cookie"
+# With the memory cache, one miss reads a 1 MiB block of the pyramid and
+# keeps the tiles in it: random order is the worst case for that, raster
+# order (row by row, as panning across a slide asks) the best.
+sort -t_ -k2,2n -k1,1n "$state/tiles.txt" | sed "s|^|/tiles/${last_id}_files/$top/|" >"$state/cold-raster.txt"
+for order in random raster; do
+  list=$state/cold-tiler.txt
+  [ $order = random ] || list=$state/cold-raster.txt
+  printf '%-44s' "read-ahead into memory, $order order"
+  start_tiler PATHOLABEL_TILER_REDIS_MAX_TILE_BYTES=0 PATHOLABEL_REDIS_PREFIX="plbenchcold$order$$:"
+  TILE_ONCE=1 run_wrk "http://127.0.0.1:$tiler_port" "$list" "$cookie"
+done

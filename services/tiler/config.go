@@ -20,6 +20,7 @@ type Config struct {
 	TempDir        string        // sources and pyramids are staged here
 	ThumbnailSize  int
 	MemCacheBytes  int64         // per-replica hot-tile cache
+	ReadAheadBytes int64         // block of the pyramid one tile miss reads into memory (0: the tile only)
 	RedisTTL       time.Duration // lifetime of a tile in Redis
 	RedisMaxTile   int           // bigger tiles skip Redis, keeping its values small
 	MaxAge         time.Duration // browser cache lifetime of tiles
@@ -34,7 +35,7 @@ func DefaultConfig() Config {
 		Workers:        1, VipsThreads: 2,
 		Lease: 30 * time.Second, MaxAttempts: 3, ScanInterval: 5 * time.Second,
 		ThumbnailSize: 512,
-		MemCacheBytes: 256 << 20, RedisTTL: 24 * time.Hour, RedisMaxTile: 256 << 10,
+		MemCacheBytes: 256 << 20, ReadAheadBytes: 1 << 20, RedisTTL: 24 * time.Hour, RedisMaxTile: 256 << 10,
 		MaxAge: 365 * 24 * time.Hour,
 	}
 }
@@ -56,6 +57,8 @@ func (c Config) Validate() error {
 		return errors.New("PATHOLABEL_TILER_LEASE must be ≥ 1s, MAX_ATTEMPTS ≥ 1, SCAN_INTERVAL > 0")
 	case c.MemCacheBytes < 0 || c.RedisTTL <= 0 || c.MaxAge <= 0:
 		return errors.New("PATHOLABEL_TILER_MEM_CACHE_BYTES must be ≥ 0, REDIS_TTL and MAX_AGE positive")
+	case c.ReadAheadBytes < 0 || c.ReadAheadBytes > 64<<20:
+		return errors.New("PATHOLABEL_TILER_READ_AHEAD_BYTES must be 0–64 MiB")
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -41,14 +42,24 @@ type Tiles struct {
 	ready   *LRU[int64, *tiler.Slide] // ready slides never change
 	readyO  *LRU[int64, *tiler.Overlay]
 	indexes *LRU[string, *tiler.Index]
-	flight  singleflight.Group
-	m       *metrics
+	flight  singleflight.Group // index loads and block reads, by key
+	// readAhead is the aligned block of the pyramid zip one miss reads (0:
+	// the tile alone). An object store answers a ranged GET of a megabyte
+	// about as fast as one of a tile (MinIO reads and checks whole 1 MiB
+	// blocks either way), and dzsave writes a row's tiles side by side, so
+	// the neighbours a viewer asks for next come with it into memory.
+	readAhead int64
+	m         *metrics
 }
 
-// NewTiles wires the layers; shared may be nil (no Redis).
-func NewTiles(slides Slides, objects Objects, shared *Redis, memBytes int64, reg prometheus.Registerer) *Tiles {
+// NewTiles wires the layers; shared may be nil (no Redis). readAhead is
+// ignored without a memory cache, which is where read-ahead tiles go.
+func NewTiles(slides Slides, objects Objects, shared *Redis, memBytes, readAhead int64, reg prometheus.Registerer) *Tiles {
+	if memBytes == 0 {
+		readAhead = 0
+	}
 	return &Tiles{
-		slides: slides, objects: objects, shared: shared,
+		slides: slides, objects: objects, shared: shared, readAhead: readAhead,
 		mem:     NewLRU[string](memBytes, func(b []byte) int64 { return int64(len(b)) + 64 }),
 		ready:   NewLRU[int64](20_000, func(*tiler.Slide) int64 { return 1 }),
 		readyO:  NewLRU[int64](20_000, func(*tiler.Overlay) int64 { return 1 }),
@@ -125,14 +136,60 @@ func tileETag(p tiler.PyramidRef, level, col, row int, crc uint32) string {
 // Tile reads one tile located by ETag. Errors: unavailable (the store is
 // down and no cache holds the tile).
 func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row int, etag string, ref tiler.TileRef) (Tile, error) {
-	key := p.Key + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
+	key := tileKey(p.Key, level, col, row)
 	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) {
-		return t.objects.GetRange(ctx, p.Key+tiler.PyramidZip, ref.Offset, int64(ref.Size))
+		if t.readAhead == 0 {
+			return t.objects.GetRange(ctx, p.Key+tiler.PyramidZip, ref.Offset, int64(ref.Size))
+		}
+		return t.readBlock(ctx, p.Key, ref)
 	})
 	if err != nil {
 		return Tile{}, fmt.Errorf("read tile %d/%d_%d of %s %d: %w", level, col, row, p.Kind, p.ID, err)
 	}
 	return Tile{Data: b, ETag: etag}, nil
+}
+
+func tileKey(prefix string, level, col, row int) string {
+	return prefix + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
+}
+
+// readBlock reads the aligned read-ahead block holding ref (stretched to
+// hold all of it), keeps every other tile lying wholly inside it in
+// memory, and returns ref's bytes. Concurrent misses in one block share
+// one read.
+func (t *Tiles) readBlock(ctx context.Context, prefix string, ref tiler.TileRef) ([]byte, error) {
+	start := ref.Offset - ref.Offset%t.readAhead
+	end := max(start+t.readAhead, ref.Offset+int64(ref.Size))
+	v, err, _ := t.flight.Do(prefix+"@"+strconv.FormatInt(start, 10), func() (any, error) {
+		// Not cancelled with the first asker: others may wait on this read.
+		block, err := t.objects.GetRange(context.WithoutCancel(ctx), prefix+tiler.PyramidZip, start, end-start)
+		if err != nil {
+			return nil, err
+		}
+		end = start + int64(len(block)) // the last block of the zip is shorter
+		if ix, ok := t.indexes.Get(prefix); ok {
+			for lv, l := range ix.Levels {
+				for i, r := range l.Tiles {
+					if r.Size > 0 && r.Offset >= start && r.Offset+int64(r.Size) <= end && r != ref {
+						// A copy: a slice would pin the whole block in memory
+						// while the LRU counts only the tile.
+						t.mem.Add(tileKey(prefix, lv, i%l.Cols, i/l.Cols), bytes.Clone(block[r.Offset-start:r.Offset-start+int64(r.Size)]))
+					}
+				}
+			}
+		}
+		return block, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	block := v.([]byte)
+	if ref.Offset+int64(ref.Size) > start+int64(len(block)) {
+		// A tile straddling the block's end, whose read was shared with a
+		// tile that needed only the block: read it alone.
+		return t.objects.GetRange(ctx, prefix+tiler.PyramidZip, ref.Offset, int64(ref.Size))
+	}
+	return bytes.Clone(block[ref.Offset-start : ref.Offset-start+int64(ref.Size)]), nil
 }
 
 // Thumbnail reads a ready slide's thumbnail through the same caches.

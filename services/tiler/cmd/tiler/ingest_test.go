@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -316,4 +317,56 @@ func TestIngestDICOM(t *testing.T) {
 	if resp, b := call(t, "GET", fmt.Sprintf("%s/tiles/%d/thumbnail.jpeg", base, id), u.member, nil); resp.StatusCode != 200 || !isJPEG(b) {
 		t.Fatalf("thumbnail = %d", resp.StatusCode)
 	}
+}
+
+// One miss reads the aligned block of the pyramid around its tile and
+// keeps the neighbours in memory: the next tiles cost no store read, and
+// they are byte for byte the tiles a server without read-ahead sends.
+func TestReadAheadServesNeighboursFromOneRead(t *testing.T) {
+	e := newEnv(t)
+	u := seed(t, e.db)
+	_, base := e.serve(t, nil)
+	id := uploadID(t, base, u.member, u.project, testdata+"images/skimage-ihc.png", nil)
+	waitFor(t, base, u.member, id, "ready", 60*time.Second)
+	tiles := []string{"9/0_0", "9/1_1", "9/2_0", "8/0_0", "7/0_0"}
+	read := func(base string) (map[string][]byte, float64) {
+		got := map[string][]byte{}
+		for _, name := range tiles {
+			resp, b := call(t, "GET", fmt.Sprintf("%s/tiles/%d_files/%s.jpeg", base, id, name), u.member, nil)
+			if resp.StatusCode != 200 || !isJPEG(b) {
+				t.Fatalf("tile %s = %d", name, resp.StatusCode)
+			}
+			got[name] = b
+		}
+		return got, storeReads(t, base)
+	}
+	noRedis := func(m *Main) { m.Redis.Addr = "127.0.0.1:1"; m.Tiler.Workers = 0 } // every miss reaches the store
+	_, ahead := e.serve(t, noRedis)
+	_, single := e.serve(t, func(m *Main) { noRedis(m); m.Tiler.ReadAheadBytes = 0 })
+	withAhead, aheadReads := read(ahead)
+	alone, singleReads := read(single)
+	if aheadReads != 1 || singleReads != float64(len(tiles)) {
+		t.Fatalf("store reads: %v with read-ahead, %v without; want 1 and %d", aheadReads, singleReads, len(tiles))
+	}
+	for _, name := range tiles {
+		if !bytes.Equal(withAhead[name], alone[name]) {
+			t.Errorf("tile %s differs with read-ahead (%d bytes) and without (%d bytes)", name, len(withAhead[name]), len(alone[name]))
+		}
+	}
+}
+
+// storeReads is the server's count of tile reads from the object store.
+func storeReads(tb testing.TB, base string) float64 {
+	tb.Helper()
+	_, b := call(tb, "GET", base+"/metrics", "", nil)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "patholabel_tile_store_fetch_seconds_count "); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				tb.Fatalf("metric line %q: %v", line, err)
+			}
+			return n
+		}
+	}
+	return 0
 }

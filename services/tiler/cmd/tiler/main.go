@@ -54,6 +54,7 @@ func readConfig(r *config.Reader) tiler.Config {
 		TempDir:        r.String("PATHOLABEL_TILER_TEMP_DIR", os.TempDir()),
 		ThumbnailSize:  r.Int("PATHOLABEL_TILER_THUMBNAIL_SIZE", d.ThumbnailSize),
 		MemCacheBytes:  int64(r.Int("PATHOLABEL_TILER_MEM_CACHE_BYTES", int(d.MemCacheBytes))),
+		ReadAheadBytes: int64(r.Int("PATHOLABEL_TILER_READ_AHEAD_BYTES", int(d.ReadAheadBytes))),
 		RedisTTL:       r.Duration("PATHOLABEL_TILER_REDIS_TTL", d.RedisTTL),
 		RedisMaxTile:   r.Int("PATHOLABEL_TILER_REDIS_MAX_TILE_BYTES", d.RedisMaxTile),
 		MaxAge:         r.Duration("PATHOLABEL_TILER_MAX_AGE", d.MaxAge),
@@ -95,7 +96,7 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	tilerhttp.Register(m.server.Engine(), tilerhttp.Deps{
 		Config: m.Tiler, Store: store, Objects: objects,
-		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, reg),
+		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg),
 		Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
 		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, Log: m.Log,
 	})
