@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math"
+	"slices"
 )
 
 // Regions reads level-0 regions of one slide as packed RGB (vips.Slide).
@@ -35,15 +37,19 @@ type Patch struct {
 	RGB        []byte
 }
 
-// Cut cuts every patch of a slide's marks and hands each to emit, in mark
-// order then size order, whatever the number of workers: workers
-// goroutines read regions side by side (a patch is mostly a JPEG decode,
-// which one core does at a time), a few centres ahead of the one being
-// emitted, and emit runs on the calling goroutine. Patches crossing the
-// slide edge are padded with black (as PIL's crop does) or skipped, as
-// p.Edge says. At level-0 resolution the largest size is read once per
-// centre and the smaller ones cropped from it: the same pixels, fewer
-// reads.
+// Cut cuts every patch of a slide's marks and hands each to emit, in the
+// spatial order of their centres (see spatialOrder) then size order,
+// whatever the number of workers: workers goroutines read regions side by
+// side (a patch is mostly a JPEG decode, which one core does at a time), a
+// few centres ahead of the one being emitted, and emit runs on the calling
+// goroutine. The order is spatial, not the marks', because the slide's
+// tile cache is bounded: in mark order dense marks jump about the slide and
+// tiles are dropped before a later patch needs them again, so they are
+// decoded twice or more. It depends only on the marks, so a re-run writes
+// the same files. Patches crossing the slide edge are padded with black (as
+// PIL's crop does) or skipped, as p.Edge says. At level-0 resolution the
+// largest size is read once per centre and the smaller ones cropped from
+// it: the same pixels, fewer reads.
 func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category, p *Params, r Regions, workers int, emit func(Patch) error) error {
 	origin, err := originSizes(sl, p)
 	if err != nil {
@@ -55,6 +61,14 @@ func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category,
 			centres = append(centres, c)
 		}
 	}
+	band := 0
+	for _, side := range origin {
+		band = max(band, side)
+	}
+	if t, ok := r.(tiled); ok {
+		band = max(band, t.TileSize())
+	}
+	spatialOrder(centres, band)
 	cut := func(i int) ([]Patch, error) {
 		c := centres[i]
 		return cutCentre(sl, cats[c.Mark.CategoryID], c, p, origin, r)
@@ -66,6 +80,30 @@ func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category,
 			}
 		}
 		return nil
+	})
+}
+
+// tiled is a Regions decoding the slide in square tiles (vips.Slide).
+type tiled interface{ TileSize() int }
+
+// spatialOrder sorts centres in bands of band rows, top to bottom, each
+// swept left to right; ties are broken by mark id, then y, so the order is
+// a function of the centres alone, not of the order they came in. A band
+// as high as the largest patch or tile touches few enough tiles for them
+// to stay cached for the next band, which shares some of them. (Sweeping
+// every other band right to left made no measurable difference on the
+// export benchmark, so the simpler order stays.)
+func spatialOrder(centres []Centre, band int) {
+	b := int64(max(band, 1))
+	row := func(c Centre) int64 { // floor division: centres may lie above the slide
+		if c.Y < 0 {
+			return -((-c.Y + b - 1) / b)
+		}
+		return c.Y / b
+	}
+	slices.SortStableFunc(centres, func(p, q Centre) int {
+		return cmp.Or(cmp.Compare(row(p), row(q)), cmp.Compare(p.X, q.X), cmp.Compare(p.Mark.ID, q.Mark.ID),
+			cmp.Compare(p.Y, q.Y))
 	})
 }
 

@@ -3,6 +3,8 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/patholabel/patholabel/services/annotation"
@@ -52,6 +54,83 @@ func TestCutPadsOrSkipsAtTheEdge(t *testing.T) {
 		}
 		if len(got) != c.n || padded != c.padded {
 			t.Errorf("edge %s: %d patches, %d padded; want %d, %d", c.edge, len(got), padded, c.n, c.padded)
+		}
+	}
+}
+
+// TestCutOrderIsSpatialAndDeterministic cuts dots scattered over the slide,
+// given in mark order and shuffled, with one and with three workers: the
+// patches must come in bands of rows (as high as the larger of the largest
+// patch and the slide's tile) swept by x, ties by mark id, and in the same
+// order every time, so a re-run writes the same index and databases.
+func TestCutOrderIsSpatialAndDeterministic(t *testing.T) {
+	if err := vips.Startup(1); err != nil {
+		t.Fatal(err)
+	}
+	r, err := vips.Open(exporttest.Slides(t)+exporttest.SVS, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	sl := &export.Slide{ID: 1, Width: 2220, Height: 2967}
+	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "tumor"}}
+	dot := func(id int64, x, y int) export.Mark {
+		return mark(id, annotation.Geometry{Kind: annotation.KindPoint, Radius: 1000,
+			Rings: [][]annotation.Pt{{{X: annotation.ToUnits(float64(x)), Y: annotation.ToUnits(float64(y))}}}})
+	}
+	rnd := rand.New(rand.NewPCG(7, 7))
+	var marks []export.Mark
+	for id := int64(1); id <= 120; id++ {
+		marks = append(marks, dot(id, rnd.IntN(2220), rnd.IntN(2967)))
+	}
+	// Ties: two marks at one place, and one x twice in a band (the lower
+	// mark id lower down).
+	marks = append(marks, dot(121, 1500, 700), dot(122, 1500, 700), dot(123, 1000, 1210), dot(124, 1000, 1205))
+	p := &export.Params{PatchSizes: []int{64, 128}, Edge: "pad"}
+	band := int64(max(128, r.TileSize()))
+
+	type key struct {
+		id, x, y int64
+		size     int
+	}
+	cut := func(marks []export.Mark, workers int) []key {
+		var got []key
+		err := export.Cut(context.Background(), sl, marks, cats, p, r, workers, func(pt export.Patch) error {
+			got = append(got, key{pt.Centre.Mark.ID, pt.Centre.X, pt.Centre.Y, pt.Size})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want := cut(marks, 1)
+	if len(want) != 2*len(marks) {
+		t.Fatalf("%d patches, want %d", len(want), 2*len(marks))
+	}
+	inMarkOrder := true
+	for i := 0; i < len(want); i += 2 {
+		if b := want[i]; b.size != 128 || want[i+1] != (key{b.id, b.x, b.y, 64}) {
+			t.Fatalf("patch %d: %+v, %+v; want both sizes of one centre, largest first", i, want[i], want[i+1])
+		}
+		if i == 0 {
+			continue
+		}
+		a, b := want[i-2], want[i]
+		inMarkOrder = inMarkOrder && a.id < b.id
+		ra, rb := a.y/band, b.y/band
+		if ra > rb || ra == rb && (a.x > b.x || a.x == b.x && a.id > b.id) {
+			t.Errorf("patch %d: %+v comes before %+v; want bands of %d rows by x, then mark id", i, a, b, band)
+		}
+	}
+	if inMarkOrder {
+		t.Error("patches came in mark order, scattered dots should not")
+	}
+	for i, workers := range []int{3, 1, 3} {
+		shuffled := slices.Clone(marks)
+		rand.New(rand.NewPCG(uint64(i), 1)).Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
+		if got := cut(shuffled, workers); !slices.Equal(got, want) {
+			t.Errorf("shuffle %d, %d workers: order differs from the marks' own:\n%v\n%v", i, workers, got, want)
 		}
 	}
 }

@@ -96,7 +96,9 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 }
 
 // emit stores one patch as a file and/or a PathoFusion row; Cut calls it
-// in mark order, so the index and the databases have a fixed order.
+// in an order that depends only on the marks (spatial, by their centres),
+// so the index and the databases have a fixed order. Of two marks of one
+// category at one place, the one with the lower id makes the patch.
 func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	c.b.p.m.patches.Inc()
 	c.b.counts.Patches[itoa(p.Size)]++
