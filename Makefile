@@ -70,3 +70,11 @@ images: ## Build the container images (needs a container engine)
 .PHONY: bench
 bench: ## Run the benchmarks (tiles, ingest, annotations, exports, viewer) and print their figures
 	@scripts/bench/run.sh
+
+.PHONY: test-fresh
+test-fresh: ## The README's `make up` on a new Debian 12 root (debootstrap, packaged MariaDB, a sudo user), in private namespaces
+	@scripts/test-fresh.sh
+
+.PHONY: smoke
+smoke: ## Check the running system as a newcomer would: readyz, sign-in, a tile of the demo slide
+	@scripts/smoke.sh

@@ -29,6 +29,10 @@ started=$SECONDS
 
 log() { printf '[chart-check %4ds] %s\n' $((SECONDS - started)) "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
+# Any command that fails says which, where: offline, a bare `make: *** Error 1`
+# told nobody that a module download was what failed.
+set -E
+trap 'rc=$?; log "FAIL: \`$BASH_COMMAND\` exited $rc (${BASH_SOURCE[0]##*/}:$LINENO)"' ERR
 
 # Tools come from the cache under the real HOME, so look them up before HOME
 # moves to the scratch folder.
@@ -72,7 +76,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # helm, kubectl and skaffold write config and caches under HOME: keep them in
-# the scratch folder so a check never reads or changes the user's setup.
+# the scratch folder so a check never reads or changes the user's setup. Go's
+# module and build caches stay the user's real ones (read before HOME moves),
+# or every run would fetch the Kubernetes modules again.
+GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE) GOPATH=$(go env GOPATH) GOENV=$(go env GOENV)
+export GOMODCACHE GOCACHE GOPATH GOENV
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_CACHE_HOME="$work/home/.cache" \
   XDG_DATA_HOME="$work/home/.local/share" KUBECONFIG="$work/kubeconfig" SKAFFOLD_UPDATE_CHECK=false
 mkdir -p "$HOME" "$work/rendered"

@@ -32,8 +32,9 @@ service_env() {
 PATHOLABEL_LISTEN=127.0.0.1:$(service_port "$1")
 PATHOLABEL_LOG_FORMAT=json
 PATHOLABEL_LOG_LEVEL=info
-PATHOLABEL_MYSQL_ADDR=127.0.0.1:3306
-PATHOLABEL_MYSQL_USER=root
+PATHOLABEL_MYSQL_ADDR=$PL_MYSQL_ADDR
+PATHOLABEL_MYSQL_USER=$PL_MYSQL_USER
+PATHOLABEL_MYSQL_PASSWORD=$PL_MYSQL_PASSWORD
 PATHOLABEL_MYSQL_DATABASE=$db
 PATHOLABEL_REDIS_ADDR=127.0.0.1:6379
 PATHOLABEL_REDIS_PREFIX=patholabel:$db:
@@ -105,6 +106,6 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  env) service_env "${2:?service}" ;;
+  env) mysql_load_settings && service_env "${2:?service}" ;;
   *) die "usage: scripts/stack.sh start|stop|env SERVICE" ;;
 esac

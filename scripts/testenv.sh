@@ -22,7 +22,9 @@ minio_port=${PATHOLABEL_TEST_MINIO_PORT:-19000}
 start_minio "$state" "$minio_port" patholabel patholabel-test-secret
 
 export GIN_MODE=release # no route dumps in test output
-export PATHOLABEL_TEST_MYSQL_ADDR=127.0.0.1:3306
+export PATHOLABEL_TEST_MYSQL_ADDR=$PL_MYSQL_ADDR
+export PATHOLABEL_TEST_MYSQL_USER=$PL_MYSQL_USER
+export PATHOLABEL_TEST_MYSQL_PASSWORD=$PL_MYSQL_PASSWORD
 export PATHOLABEL_TEST_REDIS_ADDR=127.0.0.1:6379
 export PATHOLABEL_TEST_S3_ENDPOINT=127.0.0.1:$minio_port
 export PATHOLABEL_TEST_S3_ACCESS_KEY=patholabel

@@ -37,7 +37,7 @@ out="$cache/tools/$name${want:+-$want}-$key"
 if [ ! -x "$out" ]; then
   mkdir -p "$cache/tools"
   echo "tool.sh: building $name ($pkg), once per machine" >&2
-  (cd "$dir" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=${CGO_ENABLED:-0} \
+  (cd "$dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED=${CGO_ENABLED:-0} \
     go build -trimpath -ldflags="$ldflags" -o "$out.tmp" "$pkg")
   mv "$out.tmp" "$out"
 fi

@@ -9,7 +9,7 @@ set -euo pipefail
 web="$PL_ROOT/web"
 
 deps() {
-  command -v npm >/dev/null || apt_install nodejs npm
+  command -v npm >/dev/null || die "npm is missing; it comes with Node.js 20.19+ (see the README's prerequisites)"
   local stamp="$web/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$web/package-lock.json" -nt "$stamp" ]; then
     say "installing the web viewer's npm packages"

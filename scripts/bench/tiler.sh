@@ -36,7 +36,7 @@ cleanup() {
   stop_pid "$state" tiler
   [ -f "$state/nginx.pid" ] && kill "$(cat "$state/nginx.pid")" 2>/dev/null || true
   stop_pid "$state" minio
-  mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+  mysql_cli -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
   rm -rf "$state"
 }
 trap cleanup EXIT
@@ -48,7 +48,7 @@ start_minio "$state" "$minio_port" patholabel patholabel-bench-secret
 say "building the tiler"
 (cd "$PL_ROOT/services/tiler" && go build -o "$state/tiler" ./cmd/tiler)
 
-export PATHOLABEL_MYSQL_ADDR=127.0.0.1:3306 PATHOLABEL_MYSQL_USER=root PATHOLABEL_MYSQL_DATABASE=$db
+export PATHOLABEL_MYSQL_ADDR=$PL_MYSQL_ADDR PATHOLABEL_MYSQL_USER=$PL_MYSQL_USER PATHOLABEL_MYSQL_PASSWORD=$PL_MYSQL_PASSWORD PATHOLABEL_MYSQL_DATABASE=$db
 export PATHOLABEL_REDIS_ADDR=127.0.0.1:6379 PATHOLABEL_REDIS_PREFIX="plbench$$:"
 export PATHOLABEL_S3_ENDPOINT=127.0.0.1:$minio_port PATHOLABEL_S3_ACCESS_KEY=patholabel PATHOLABEL_S3_SECRET_KEY=patholabel-bench-secret
 export PATHOLABEL_LISTEN=127.0.0.1:$tiler_port PATHOLABEL_LOG_LEVEL=warn GIN_MODE=release
@@ -58,7 +58,7 @@ mkdir -p "$state/tmp"
 
 secret=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')
 csrf=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
-mariadb -h127.0.0.1 -uroot "$db" <<SQL
+mysql_cli "$db" <<SQL
 INSERT INTO projects (id, name, description, created_at, updated_at) VALUES (1, 'bench', '', NOW(6), NOW(6));
 INSERT INTO users (id, username, system_role, created_at, updated_at) VALUES (1, 'bench', 'user', NOW(6), NOW(6));
 INSERT INTO project_members (project_id, user_id, role, created_at) VALUES (1, 1, 'manager', NOW(6));

@@ -3,12 +3,12 @@
 
 generate_schemas() {
   local swagger dir
-  dir=$(cd "$kubeschema_dir" && GOWORK=off GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@v$kube_version" |
+  dir=$(cd "$kubeschema_dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go mod download -json "k8s.io/kubernetes@v$kube_version" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   swagger="$dir/api/openapi-spec/swagger.json"
   [ -f "$swagger" ] || die "no OpenAPI spec in k8s.io/kubernetes@v$kube_version ($swagger)"
-  (cd "$kubeschema_dir" && GOWORK=off GOFLAGS=-mod=mod go test ./... >&2 &&
-    GOWORK=off GOFLAGS=-mod=mod go build -o "$work/bin/" . ./policy) || die "test/build scripts/kubeschema"
+  (cd "$kubeschema_dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go test ./... >&2 &&
+    GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go build -o "$work/bin/" . ./policy) || die "test/build scripts/kubeschema"
   generate_crds
   "$work/bin/kubeschema" -swagger "$swagger" -crd "$work/crds/monitoring.coreos.com_servicemonitors.yaml" \
     -out "$work/schemas" || die "generate schemas"
