@@ -39,6 +39,7 @@ func TestDICOMIsCheckedAgainstItsFrames(t *testing.T) {
 		edit func(*dicomtest.Spec)
 		want string // error substring; empty: ready
 	}{
+		{"every frame svg", func(s *dicomtest.Spec) { s.Frames = pick([][]byte{svg}, make([]int, 12)) }, "frame 1 is not the image its transfer syntax"},
 		{"svg frame", func(s *dicomtest.Spec) { s.Frames = withFrame(cut, 4, svg) }, "frame 5 is not the image its transfer syntax 1.2.840.10008.1.2.4.50 promises"},
 		{"pdf frame", func(s *dicomtest.Spec) { s.Frames = withFrame(cut, 0, pdf) }, "frame 1 is not the image its transfer syntax"},
 		{"png frame", func(s *dicomtest.Spec) { s.Frames = withFrame(cut, 11, pngFrame.Bytes()) }, "Not a JPEG file"},
