@@ -7,7 +7,8 @@
 #
 # Settings (environment), with the defaults `make up` uses:
 #   PL_STATE   folder for data, logs, pids and binaries   (.dev)
-#   PL_PORT    the entry point's port; services use the next four (8080)
+#   PL_PORT    the entry point's port; services use the next four, the
+#              tiler's ingest worker (`tiler worker`) the one after (8080)
 #   PL_MINIO_PORT                                          (9000)
 #   PL_DB      database name                               (patholabel)
 #   PATHOLABEL_ADMIN_PASSWORD  the bootstrap admin's password (required to start)
@@ -45,6 +46,10 @@ PATHOLABEL_S3_BUCKET_SLIDES=${db//_/-}-slides
 PATHOLABEL_S3_BUCKET_EXPORTS=${db//_/-}-exports
 PATHOLABEL_ADMIN_PASSWORD=${PATHOLABEL_ADMIN_PASSWORD:-}
 ENV
+  # Ingest runs in its own process (below), as in the chart: a hostile
+  # upload that crashes it never takes tile serving down.
+  [ "$1" = tiler ] && echo PATHOLABEL_TILER_WORKERS=0
+  return 0
 }
 
 build() {
@@ -72,6 +77,10 @@ start() {
     port_open 127.0.0.1 "$(service_port "$svc")" && die "port $(service_port "$svc") for $svc is taken by another program"
     start_bg "$svc" "$state" env $(service_env "$svc") "$state/bin/$svc"
   done
+  running "$state" tiler-worker && stop_pid "$state" tiler-worker
+  port_open 127.0.0.1 $((port + 5)) && die "port $((port + 5)) for the tiler worker is taken by another program"
+  start_bg tiler-worker "$state" env $(service_env tiler) PATHOLABEL_LISTEN="127.0.0.1:$((port + 5))" \
+    PATHOLABEL_TILER_WORKERS=1 "$state/bin/tiler" worker
   running "$state" gateway && stop_pid "$state" gateway
   port_open 127.0.0.1 "$port" && die "port $port for the entry point is taken by another program (set PL_PORT)"
   start_bg gateway "$state" env PATHOLABEL_LISTEN="127.0.0.1:$port" PATHOLABEL_LOG_FORMAT=json \
@@ -88,11 +97,13 @@ wait_ready() {
   local i body
   say "waiting for http://127.0.0.1:$port/readyz"
   for ((i = 0; i < 240; i++)); do
-    body=$(curl -fsS "http://127.0.0.1:$port/readyz" 2>/dev/null) && { say "ready: $body"; return 0; }
+    # The gateway's readyz covers the services; the ingest worker answers its own.
+    body=$(curl -fsS "http://127.0.0.1:$port/readyz" 2>/dev/null) &&
+      curl -fsS "http://127.0.0.1:$((port + 5))/readyz" >/dev/null 2>&1 && { say "ready: $body"; return 0; }
     sleep 0.5
   done
   curl -sS "http://127.0.0.1:$port/readyz" >&2 || true
-  for svc in "${SERVICES[@]}" gateway; do
+  for svc in "${SERVICES[@]}" tiler-worker gateway; do
     running "$state" "$svc" || { say "$svc is not running; last log lines:"; tail -n 15 "$state/logs/$svc.log" >&2; }
   done
   die "the system did not become ready within 120 s (logs: $state/logs)"
@@ -100,7 +111,7 @@ wait_ready() {
 
 stop() {
   local svc
-  for svc in gateway "${SERVICES[@]}" minio redis mariadb; do stop_pid "$state" "$svc"; done
+  for svc in gateway "${SERVICES[@]}" tiler-worker minio redis mariadb; do stop_pid "$state" "$svc"; done
 }
 
 case "${1:-}" in

@@ -100,6 +100,11 @@ datastores it uses; credentials always come through secretKeyRef.
 {{- if eq .name "auth" }}
 {{ include "patholabel.env.auth" .root }}
 {{- end }}
+{{- if eq .name "tiler" }}
+{{- /* Ingest runs in the tiler-worker Deployment; serving pods run none. */}}
+- name: PATHOLABEL_TILER_WORKERS
+  value: {{ .tilerWorkers | default 0 | quote }}
+{{- end }}
 {{- with (index .root.Values .name).extraEnv }}
 {{ toYaml . }}
 {{- end }}

@@ -9,6 +9,15 @@ int ex_init(int concurrency) {
 	vips_cache_set_max_mem(0);
 	vips_cache_set_max_files(0);
 	vips_concurrency_set(concurrency);
+	// Slides come from users: libvips may run only the loaders the tiler
+	// accepts a slide through (see services/tiler/vips). A DICOM source is
+	// then refused cleanly instead of reaching ImageMagick.
+	static const char *allowed[] = {"VipsForeignLoadOpenslideFile", "VipsForeignLoadTiffFile",
+		"VipsForeignLoadJpegFile", "VipsForeignLoadPngFile", "VipsForeignLoadJp2kFile", "VipsForeignLoadWebpFile"};
+	vips_block_untrusted_set(TRUE);
+	vips_operation_block_set("VipsForeignLoad", TRUE);
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		vips_operation_block_set(allowed[i], FALSE);
 	return 0;
 }
 

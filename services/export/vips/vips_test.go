@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -213,6 +214,25 @@ func TestDecodeAllMatchesRegions(t *testing.T) {
 			if !bytes.Equal(got[row*256*3:(row+1)*256*3], all[off:off+256*3]) {
 				t.Fatalf("region %v row %d differs from the whole decode", r, row)
 			}
+		}
+	}
+}
+
+// TestOnlySlideLoadersRun: a source only ImageMagick or librsvg would read
+// (a DICOM file, an SVG) is refused by libvips itself, whatever it sniffs.
+func TestOnlySlideLoadersRun(t *testing.T) {
+	if err := vips.Startup(1); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	svg := filepath.Join(dir, "slide.svg")
+	os.WriteFile(svg, []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="red"/></svg>`), 0o600)
+	for _, path := range []string{svg, Testdata + "CMU-1-Small-Region-dicom/level-0-frames-0-30.dcm"} {
+		if s, err := vips.Open(path, 1); err == nil || !strings.Contains(err.Error(), "blocked") {
+			if s != nil {
+				s.Close()
+			}
+			t.Errorf("%s: %v, want the loader blocked", filepath.Base(path), err)
 		}
 	}
 }

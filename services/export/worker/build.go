@@ -2,8 +2,6 @@ package worker
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sort"
 
 	"github.com/patholabel/patholabel/services/export"
@@ -186,10 +184,6 @@ func (b *builder) finish(ctx context.Context) error {
 	return b.p.store.Finish(ctx, b.job, m, body)
 }
 
-func tempDir(base string) (string, error) {
-	d, err := os.MkdirTemp(base, "export-")
-	if err != nil {
-		return "", fmt.Errorf("make temporary folder: %w", err)
-	}
-	return d, nil
-}
+// stagingPrefix names the folders an export stages slides in; the next
+// start clears those a killed worker left (staging.Sweep).
+const stagingPrefix = "export-"

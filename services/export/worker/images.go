@@ -10,6 +10,7 @@ import (
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/sqlite"
 	"github.com/patholabel/patholabel/services/export/vips"
+	"github.com/patholabel/patholabel/services/platform/staging"
 )
 
 // cutter receives the patches of every slide: image files with their
@@ -34,11 +35,12 @@ func (b *builder) images(ctx context.Context) error {
 	if !par.Has(export.FormatPatches) && !par.Has(export.FormatPathoFusion) {
 		return nil
 	}
-	dir, err := tempDir(b.p.cfg.TempDir)
+	stage, err := staging.Make(b.p.cfg.TempDir, stagingPrefix)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer stage.Remove()
+	dir := stage.Path
 	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(), seen: map[string]bool{},
 		up: newUploads(ctx, b.sink, b.p.cfg.Uploads)}
 	defer c.up.wait() // after a failure: no upload outlives the attempt

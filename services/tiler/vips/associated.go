@@ -38,7 +38,7 @@ func associatedNames(path string) []string {
 	if l, err := Loader(path); err != nil || l != "openslideload" {
 		return nil
 	}
-	im, err := open(path)
+	im, err := open(path, "openslideload")
 	if err != nil {
 		return nil
 	}

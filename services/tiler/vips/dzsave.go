@@ -33,10 +33,11 @@ func (p Pyramid) suffix() string {
 // compressed, so a tile is a byte range) at dst. progress gets 0–100 about
 // once a second; cancelling ctx stops libvips at its next tile.
 func DZSave(ctx context.Context, src, dst string, p Pyramid, progress func(int)) error {
-	if _, err := Loader(src); err != nil {
+	loader, err := Loader(src)
+	if err != nil {
 		return err
 	}
-	return run(ctx, progress, func(state *C.pl_progress) error { return dzsave(src, dst, p, state) })
+	return run(ctx, progress, func(state *C.pl_progress) error { return dzsave(src, loader, dst, p, state) })
 }
 
 // run calls libvips in a goroutine with a progress block it polls once a
@@ -62,20 +63,21 @@ func run(ctx context.Context, progress func(int), call func(*C.pl_progress) erro
 	}
 }
 
-func dzsave(src, dst string, p Pyramid, state *C.pl_progress) error {
+func dzsave(src, loader, dst string, p Pyramid, state *C.pl_progress) error {
 	// libvips keeps its error buffer per thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	csrc, cdst := C.CString(src), C.CString(dst)
+	csrc, cdst, cloader := C.CString(src), C.CString(dst), C.CString(loader)
 	suffix := C.CString(p.suffix())
 	defer C.free(unsafe.Pointer(csrc))
+	defer C.free(unsafe.Pointer(cloader))
 	defer C.free(unsafe.Pointer(cdst))
 	defer C.free(unsafe.Pointer(suffix))
 	var r C.int
 	if p.Width > 0 && p.Height > 0 {
-		r = C.pl_dzsave_scaled(csrc, cdst, C.int(p.Width), C.int(p.Height), C.int(p.TileSize), C.int(p.Overlap), suffix, state)
+		r = C.pl_dzsave_scaled(csrc, cloader, cdst, C.int(p.Width), C.int(p.Height), C.int(p.TileSize), C.int(p.Overlap), suffix, state)
 	} else {
-		r = C.pl_dzsave(csrc, cdst, C.int(p.TileSize), C.int(p.Overlap), suffix, state)
+		r = C.pl_dzsave(csrc, cloader, cdst, C.int(p.TileSize), C.int(p.Overlap), suffix, state)
 	}
 	if r != 0 {
 		return fmt.Errorf("build pyramid: %w", lastError())

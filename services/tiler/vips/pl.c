@@ -13,13 +13,42 @@ static void pl_eval(VipsImage *image, VipsProgress *progress, pl_progress *p) {
 		vips_image_set_kill(image, TRUE);
 }
 
-// pl_open loads by content (libvips sniffs the bytes, never the name) and
-// fails on truncated or corrupt data instead of rendering grey.
-VipsImage *pl_open(const char *path) {
-	return vips_image_new_from_file(path,
+// pl_open loads path with the one loader the caller chose (never by
+// sniffing again), failing on truncated or corrupt data instead of
+// rendering grey.
+VipsImage *pl_open(const char *path, const char *loader) {
+	VipsImage *out = NULL;
+	if (vips_call(loader, path, &out,
 		"access", VIPS_ACCESS_SEQUENTIAL,
 		"fail_on", VIPS_FAIL_ON_ERROR,
-		NULL);
+		NULL))
+		return NULL;
+	return out;
+}
+
+// pl_header reads the size and bands of path as loader sees them; the
+// pixels are not decoded.
+int pl_header(const char *path, const char *loader, int *width, int *height, int *bands) {
+	VipsImage *im = pl_open(path, loader);
+	if (!im)
+		return -1;
+	*width = im->Xsize;
+	*height = im->Ysize;
+	*bands = im->Bands;
+	g_object_unref(im);
+	return 0;
+}
+
+// pl_block lets libvips run no loader but those named: everything
+// untrusted and every loader are blocked first. Loaders the allowlist
+// keeps (openslideload, jp2kload) are among those libvips 8.14 flags
+// untrusted, so vips_block_untrusted_set alone would block slides while
+// still allowing loaders nobody asked for.
+void pl_block(const char **allowed, int n) {
+	vips_block_untrusted_set(TRUE);
+	vips_operation_block_set("VipsForeignLoad", TRUE);
+	for (int i = 0; i < n; i++)
+		vips_operation_block_set(allowed[i], FALSE);
 }
 
 const char *pl_loader(const char *path) {
@@ -37,9 +66,9 @@ static int pl_dzsave_image(VipsImage *in, const char *dst, int tile, int overlap
 		NULL);
 }
 
-int pl_dzsave(const char *src, const char *dst, int tile, int overlap,
+int pl_dzsave(const char *src, const char *loader, const char *dst, int tile, int overlap,
 	const char *suffix, pl_progress *p) {
-	VipsImage *in = pl_open(src);
+	VipsImage *in = pl_open(src, loader);
 	if (!in)
 		return -1;
 	vips_image_set_progress(in, TRUE);
@@ -52,9 +81,9 @@ int pl_dzsave(const char *src, const char *dst, int tile, int overlap,
 // pl_dzsave_scaled stretches src to exactly width×height (bilinear, so a
 // coarse heatmap stays smooth) and pyramids the result. vips_resize can land
 // one pixel off the target; the embed pads or trims that pixel.
-int pl_dzsave_scaled(const char *src, const char *dst, int width, int height,
+int pl_dzsave_scaled(const char *src, const char *loader, const char *dst, int width, int height,
 	int tile, int overlap, const char *suffix, pl_progress *p) {
-	VipsImage *in = pl_open(src);
+	VipsImage *in = pl_open(src, loader);
 	if (!in)
 		return -1;
 	vips_image_set_progress(in, TRUE);
@@ -87,18 +116,29 @@ char *pl_get_string(VipsImage *im, const char *name) {
 	return out;
 }
 
-// pl_join_frames lays out n equal frames (TILED_FULL order) `across` to a
+// pl_join_frames lays out n frames (in the order of paths) `across` to a
 // row and trims the padding of the last row and column to width×height.
-static VipsImage *pl_join_frames(const char **paths, int n, int across, int width, int height) {
-	VipsImage **in = g_new0(VipsImage *, n);
+// Each frame opens with the transfer syntax's loader only, and must fit a
+// frame_w×frame_h cell and have the first frame's bands: a frame that is
+// another format or another size fails instead of being rendered.
+static VipsImage *pl_join_frames(const pl_frames *f) {
+	VipsImage **in = g_new0(VipsImage *, f->n);
 	VipsImage *joined = NULL, *out = NULL;
 	int i;
-	for (i = 0; i < n; i++)
-		if (!(in[i] = vips_image_new_from_file(paths[i], "fail_on", VIPS_FAIL_ON_ERROR, NULL)))
+	for (i = 0; i < f->n; i++) {
+		VipsImage *im = NULL;
+		if (vips_call(f->loader, f->paths[i], &im, "fail_on", VIPS_FAIL_ON_ERROR, NULL))
 			break;
-	if (i == n && !vips_arrayjoin(in, &joined, n, "across", across, NULL))
-		vips_crop(joined, &out, 0, 0, width, height, NULL);
-	for (i = 0; i < n; i++)
+		in[i] = im;
+		if (im->Xsize > f->frame_w || im->Ysize > f->frame_h || im->Bands != in[0]->Bands) {
+			vips_error("pl_join_frames", "the frame of cell %d is %d x %d with %d bands, not a %d x %d frame like the first (%d bands)",
+				i + 1, im->Xsize, im->Ysize, im->Bands, f->frame_w, f->frame_h, in[0]->Bands);
+			break;
+		}
+	}
+	if (i == f->n && !vips_arrayjoin(in, &joined, f->n, "across", f->across, NULL))
+		vips_crop(joined, &out, 0, 0, f->width, f->height, NULL);
+	for (i = 0; i < f->n; i++)
 		if (in[i])
 			g_object_unref(in[i]);
 	g_free(in);
@@ -107,9 +147,8 @@ static VipsImage *pl_join_frames(const char **paths, int n, int across, int widt
 	return out;
 }
 
-int pl_dzsave_frames(const char **paths, int n, int across, int width, int height,
-	const char *dst, int tile, int overlap, const char *suffix, pl_progress *p) {
-	VipsImage *in = pl_join_frames(paths, n, across, width, height);
+int pl_dzsave_frames(const pl_frames *f, const char *dst, int tile, int overlap, const char *suffix, pl_progress *p) {
+	VipsImage *in = pl_join_frames(f);
 	if (!in)
 		return -1;
 	vips_image_set_progress(in, TRUE);
@@ -119,9 +158,8 @@ int pl_dzsave_frames(const char **paths, int n, int across, int width, int heigh
 	return r;
 }
 
-int pl_thumbnail_frames(const char **paths, int n, int across, int width, int height,
-	int size, int quality, void **buf, size_t *len) {
-	VipsImage *in = pl_join_frames(paths, n, across, width, height);
+int pl_thumbnail_frames(const pl_frames *f, int size, int quality, void **buf, size_t *len) {
+	VipsImage *in = pl_join_frames(f);
 	VipsImage *thumb = NULL;
 	if (!in)
 		return -1;

@@ -13,16 +13,25 @@ typedef struct {
 	volatile int kill;
 } pl_progress;
 
-VipsImage *pl_open(const char *path);
+// pl_frames is an image stored as frames: paths in cell order, across to
+// a row, each opened with loader and at most frame_w×frame_h, the whole
+// trimmed to width×height.
+typedef struct {
+	const char **paths;
+	int n, across, width, height, frame_w, frame_h;
+	const char *loader;
+} pl_frames;
+
+VipsImage *pl_open(const char *path, const char *loader);
+int pl_header(const char *path, const char *loader, int *width, int *height, int *bands);
+void pl_block(const char **allowed, int n);
 const char *pl_loader(const char *path);
-int pl_dzsave(const char *src, const char *dst, int tile, int overlap,
+int pl_dzsave(const char *src, const char *loader, const char *dst, int tile, int overlap,
 	const char *suffix, pl_progress *p);
-int pl_dzsave_scaled(const char *src, const char *dst, int width, int height,
+int pl_dzsave_scaled(const char *src, const char *loader, const char *dst, int width, int height,
 	int tile, int overlap, const char *suffix, pl_progress *p);
-int pl_dzsave_frames(const char **paths, int n, int across, int width, int height,
-	const char *dst, int tile, int overlap, const char *suffix, pl_progress *p);
-int pl_thumbnail_frames(const char **paths, int n, int across, int width, int height,
-	int size, int quality, void **buf, size_t *len);
+int pl_dzsave_frames(const pl_frames *f, const char *dst, int tile, int overlap, const char *suffix, pl_progress *p);
+int pl_thumbnail_frames(const pl_frames *f, int size, int quality, void **buf, size_t *len);
 int pl_has_field(VipsImage *im, const char *name);
 char *pl_get_string(VipsImage *im, const char *name);
 int pl_associated(const char *src, const char *name, int quality, void **buf, size_t *len);

@@ -19,7 +19,7 @@ func Probe(path string) (tiler.Metadata, error) {
 	if err != nil {
 		return tiler.Metadata{}, err
 	}
-	im, err := open(path)
+	im, err := open(path, loader)
 	if err != nil {
 		return tiler.Metadata{}, err
 	}

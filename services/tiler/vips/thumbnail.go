@@ -9,7 +9,13 @@ import (
 // Thumbnail renders path to fit in size×size as JPEG. libvips picks the
 // smallest pyramid level that is large enough, so this stays cheap on
 // gigapixel slides; it never reads the label or macro image.
+// The loader is checked first, like every other load; libvips' thumbnail
+// then picks the same one (the bytes are the same), and Startup's block
+// stops any other.
 func Thumbnail(path string, size, quality int) ([]byte, error) {
+	if _, err := Loader(path); err != nil {
+		return nil, fmt.Errorf("thumbnail: %w", err)
+	}
 	im, err := govips.NewThumbnailFromFile(path, size, size, govips.InterestingNone)
 	if err != nil {
 		return nil, fmt.Errorf("thumbnail: %w", err)

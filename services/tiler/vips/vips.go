@@ -32,7 +32,9 @@ var started sync.Once
 // Startup initialises libvips once per process; later calls do nothing.
 // concurrency bounds the threads of one libvips operation; the operation
 // cache is off because every slide is read once and cached loaders would
-// hold file handles.
+// hold file handles. It then blocks every libvips loader but the allowed
+// ones, so no path (a DICOM frame, an overlay, a thumbnail) can reach a
+// parser the allowlist excludes, whatever the bytes say.
 func Startup(concurrency int) {
 	started.Do(func() {
 		govips.LoggingSettings(nil, govips.LogLevelWarning)
@@ -42,7 +44,19 @@ func Startup(concurrency int) {
 			MaxCacheMem:      0,
 			MaxCacheSize:     0,
 		})
+		block()
 	})
+}
+
+func block() {
+	names := make([]*C.char, 0, len(loaders))
+	for class := range loaders {
+		names = append(names, C.CString(class))
+	}
+	C.pl_block(&names[0], C.int(len(names)))
+	for _, n := range names {
+		C.free(unsafe.Pointer(n))
+	}
 }
 
 // lastError takes libvips' per-thread error buffer, trimmed to its first
@@ -118,10 +132,13 @@ func field(im *C.VipsImage, name string) (string, bool) {
 	return C.GoString(s), true
 }
 
-func open(path string) (*C.VipsImage, error) {
-	cpath := C.CString(path)
+// open loads path with loader, which the caller has chosen (Loader, or
+// the DICOM transfer syntax): libvips is never asked to guess again.
+func open(path, loader string) (*C.VipsImage, error) {
+	cpath, cloader := C.CString(path), C.CString(loader)
 	defer C.free(unsafe.Pointer(cpath))
-	im := C.pl_open(cpath)
+	defer C.free(unsafe.Pointer(cloader))
+	im := C.pl_open(cpath, cloader)
 	if im == nil {
 		return nil, fmt.Errorf("open image: %w", lastError())
 	}

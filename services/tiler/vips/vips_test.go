@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -152,4 +153,62 @@ func deref(f *float64) float64 {
 		return 0
 	}
 	return *f
+}
+
+// TestOnlyAllowedLoadersRun: after Startup, libvips itself refuses every
+// loader outside the allowlist, so no caller can reach librsvg, poppler,
+// ImageMagick, matio or cfitsio by naming or sniffing them.
+func TestOnlyAllowedLoadersRun(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "frame.svg")
+	os.WriteFile(svg, []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="500" height="500"><rect width="500" height="500" fill="red"/></svg>`), 0o600)
+	// pdfload is left out: libvips 8.14 opens the document with poppler
+	// before it checks the block, so only never calling it keeps poppler
+	// out, which is what Loader's allowlist does (see below).
+	for _, loader := range []string{"svgload", "magickload", "matload", "fitsload", "vipsload", "csvload"} {
+		if _, _, _, err := vips.Header(svg, loader); err == nil || !strings.Contains(err.Error(), "blocked") {
+			t.Errorf("%s: %v, want blocked", loader, err)
+		}
+	}
+	if w, h, b, err := vips.Header(testdata+"images/skimage-ihc.png", "pngload"); err != nil || w != 512 || h != 512 || b != 3 {
+		t.Fatalf("pngload = %dx%d %d bands, %v; want 512x512, 3", w, h, b, err)
+	}
+	pdf := filepath.Join(t.TempDir(), "doc")
+	os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"), 0o600)
+	for _, path := range []string{svg, pdf} {
+		if _, err := vips.Thumbnail(path, 64, 80); err == nil || !strings.Contains(err.Error(), "not an image format") {
+			t.Errorf("thumbnail of %s = %v, want refused", filepath.Base(path), err)
+		}
+		err := vips.DZSave(context.Background(), path, filepath.Join(t.TempDir(), "p.zip"), vips.Pyramid{TileSize: 254, Quality: 80}, func(int) {})
+		if err == nil || !strings.Contains(err.Error(), "not an image format") {
+			t.Errorf("pyramid of %s = %v, want refused", filepath.Base(path), err)
+		}
+	}
+}
+
+// TestFramesOpenWithTheirLoaderOnly: a "JPEG" frame that is an SVG (or a
+// PNG) is not rendered into the pyramid, however libvips would sniff it.
+func TestFramesOpenWithTheirLoaderOnly(t *testing.T) {
+	dir := t.TempDir()
+	svg := filepath.Join(dir, "frame-svg")
+	os.WriteFile(svg, []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"><rect width="512" height="512" fill="red"/></svg>`), 0o600)
+	png := copyTo(t, testdata+"images/skimage-ihc.png", "frame-png")
+	for _, frame := range []string{svg, png} {
+		f := vips.Frames{Paths: []string{frame}, Across: 1, Width: 512, Height: 512, FrameWidth: 512, FrameHeight: 512, Loader: "jpegload"}
+		err := vips.DZSaveFrames(context.Background(), f, filepath.Join(dir, "p.zip"), vips.Pyramid{TileSize: 254, Overlap: 1, Quality: 80}, func(int) {})
+		if err == nil || !strings.Contains(err.Error(), "Not a JPEG file") {
+			t.Errorf("%s as a JPEG frame: %v, want refused as not a JPEG", filepath.Base(frame), err)
+		}
+		if _, err := vips.ThumbnailFrames(f, 64, 80); err == nil {
+			t.Errorf("%s as a JPEG frame: thumbnail rendered", filepath.Base(frame))
+		}
+	}
+	// A frame larger than the header's frame size is refused too.
+	jpg := filepath.Join(dir, "big.jpeg")
+	if out, err := exec.Command("vips", "copy", testdata+"images/skimage-ihc.png", jpg).CombinedOutput(); err != nil {
+		t.Fatalf("vips copy: %v %s", err, out)
+	}
+	f := vips.Frames{Paths: []string{jpg}, Across: 1, Width: 256, Height: 256, FrameWidth: 256, FrameHeight: 256, Loader: "jpegload"}
+	if _, err := vips.ThumbnailFrames(f, 64, 80); err == nil || !strings.Contains(err.Error(), "not a 256 x 256 frame") {
+		t.Errorf("a 512 px frame in a 256 px grid: %v, want refused", err)
+	}
 }

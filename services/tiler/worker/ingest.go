@@ -11,18 +11,24 @@ import (
 	"path/filepath"
 
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/staging"
 	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/dicom"
 	"github.com/patholabel/patholabel/services/tiler/vips"
 )
 
-// ingest stages the job's files in a folder of its own, removed after.
+// stagingPrefix names the folders ingest stages files in.
+const stagingPrefix = "ingest-"
+
+// ingest stages the job's files in a folder of its own, removed after (or
+// by the next start's sweep, when the process is killed).
 func (p *Pool) ingest(ctx context.Context, job *tiler.Job, progress func(int)) error {
-	dir, err := os.MkdirTemp(p.cfg.TempDir, "ingest-")
+	stage, err := staging.Make(p.cfg.TempDir, stagingPrefix)
 	if err != nil {
-		return fmt.Errorf("staging folder: %w", err)
+		return err
 	}
-	defer os.RemoveAll(dir)
+	defer stage.Remove()
+	dir := stage.Path
 	if job.Kind == tiler.KindOverlay {
 		return p.ingestOverlay(ctx, job, dir, progress)
 	}

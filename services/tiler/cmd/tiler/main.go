@@ -1,6 +1,7 @@
 // Command tiler ingests slides and serves their tiles.
 //
-//	tiler            serve and run ingest workers (configured by PATHOLABEL_* variables)
+//	tiler            serve, and run PATHOLABEL_TILER_WORKERS ingest workers (configured by PATHOLABEL_* variables)
+//	tiler worker     run ingest workers only: no API, just /healthz, /readyz and /metrics
 //	tiler migrate    apply database migrations and exit
 //	tiler ingest DIR --project N             queue every file of a local folder
 //	tiler import BUCKET/PREFIX --project N   queue every object under a bucket prefix
@@ -8,6 +9,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -29,7 +31,7 @@ import (
 )
 
 func main() {
-	os.Exit(app.Main("tiler", os.Args[1:], os.LookupEnv, os.Stderr, build, ingestCommand, importCommand))
+	os.Exit(app.Main("tiler", os.Args[1:], os.LookupEnv, os.Stderr, build, workerCommand, ingestCommand, importCommand))
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
@@ -65,6 +67,28 @@ func readConfig(r *config.Reader) tiler.Config {
 	return c
 }
 
+// workerCommand runs ingest in a process of its own (`tiler worker`), the
+// way the chart and the local stack deploy it: libvips and the DICOM
+// reader parse untrusted uploads there, so a crash or an out-of-memory
+// kill on a hostile file costs a job attempt, never tile serving. The
+// serving processes then run with PATHOLABEL_TILER_WORKERS=0.
+var workerCommand = app.Command{Name: "worker", Run: func(ctx context.Context, r *config.Reader, base app.Base, log *slog.Logger, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected arguments %v (usage: tiler worker)", args)
+	}
+	runner, err := build(r, base, log)
+	if err != nil {
+		return err
+	}
+	m := runner.(*Main)
+	m.IngestOnly = true
+	if m.Tiler.Workers < 1 {
+		return fmt.Errorf("PATHOLABEL_TILER_WORKERS is %d; a worker process needs at least 1", m.Tiler.Workers)
+	}
+	defer m.Close()
+	return m.Run(ctx)
+}}
+
 // Main is the tiler service process, bootable from tests.
 type Main struct {
 	Base  app.Base
@@ -72,6 +96,8 @@ type Main struct {
 	S3    objstore.Config
 	Tiler tiler.Config
 	Log   *slog.Logger
+	// IngestOnly serves no API, only health and metrics: `tiler worker`.
+	IngestOnly bool
 
 	res    *app.Resources
 	server *httpapi.Server
@@ -94,6 +120,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "tiler", Log: m.Log, Registry: reg, Checks: m.res.Checks(m.S3.SlidesBucket, m.S3.CreateBuckets),
 	})
+	if m.IngestOnly {
+		return m.server.Listen()
+	}
 	tilerhttp.Register(m.server.Engine(), tilerhttp.Deps{
 		Config: m.Tiler, Store: store, Objects: objects,
 		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg),
