@@ -99,6 +99,12 @@ func (s *Store) countAttempt(ctx context.Context, keys []throttleKey, t auth.Thr
 // when it has been quiet for a window, counting from the end of its last
 // delay, so waiting out the longest delay does not buy a fresh budget.
 func (s *Store) count(ctx context.Context, k throttleKey, t auth.Throttle) (failures int, until time.Time, err error) {
+	// Make sure the row exists first: locking a missing row locks the gap
+	// around it, and concurrent first attempts on nearby keys deadlock there.
+	_, err = s.db.ExecContext(ctx, `INSERT IGNORE INTO login_throttle (scope_key, failures, window_start) VALUES (?, 0, ?)`, k.key, s.now())
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("start login throttle %s: %w", k.key, err)
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		var start time.Time
