@@ -12,30 +12,44 @@ import (
 
 // Config is the auth service's own configuration.
 type Config struct {
-	AdminPassword string        // bootstrap admin's password; empty: no bootstrap
-	SessionTTL    time.Duration // how long a login lasts
-	CookieSecure  bool          // force the Secure cookie flag (behind a TLS proxy)
-	Throttle      Throttle      // failed-login limits
-	OIDC          OIDCConfig    // single sign-on; off when Issuer is empty
+	AdminPassword  string        // bootstrap admin's password; empty: no bootstrap
+	SessionTTL     time.Duration // how long a login lasts at most
+	IdleTimeout    time.Duration // a session unused this long ends; 0: never
+	CookieSecure   bool          // force the Secure cookie flag (behind a TLS proxy)
+	Throttle       Throttle      // failed-login limits
+	PasswordChecks int           // argon2id computations at once (19 MiB each)
+	PasswordWait   time.Duration // how long a check waits for a slot before a 429
+	TokenReauth    time.Duration // creating a token needs a login at most this old
+	OIDC           OIDCConfig    // single sign-on; off when Issuer is empty
 }
 
-// ReadConfig reads PATHOLABEL_ADMIN_PASSWORD, _SESSION_TTL, _COOKIE_SECURE,
-// _LOGIN_* and _OIDC_*.
+// ReadConfig reads PATHOLABEL_ADMIN_PASSWORD, _SESSION_TTL,
+// _SESSION_IDLE_TIMEOUT, _COOKIE_SECURE, _LOGIN_*, _PASSWORD_CHECKS,
+// _TOKEN_REAUTH and _OIDC_*.
 func ReadConfig(r *config.Reader) Config {
 	t := DefaultThrottle()
 	c := Config{
 		AdminPassword: r.String("PATHOLABEL_ADMIN_PASSWORD", ""),
 		SessionTTL:    r.Duration("PATHOLABEL_SESSION_TTL", 12*time.Hour),
+		IdleTimeout:   r.Duration("PATHOLABEL_SESSION_IDLE_TIMEOUT", 30*time.Minute),
 		CookieSecure:  r.Bool("PATHOLABEL_COOKIE_SECURE", false),
 		Throttle: Throttle{
 			AccountFailures: r.Int("PATHOLABEL_LOGIN_MAX_FAILURES", t.AccountFailures),
 			IPFailures:      r.Int("PATHOLABEL_LOGIN_MAX_FAILURES_PER_IP", t.IPFailures),
+			GlobalFailures:  r.Int("PATHOLABEL_LOGIN_MAX_FAILURES_GLOBAL", t.GlobalFailures),
 			Window:          r.Duration("PATHOLABEL_LOGIN_WINDOW", t.Window),
-			Lockout:         r.Duration("PATHOLABEL_LOGIN_LOCKOUT", t.Lockout),
+			FirstDelay:      r.Duration("PATHOLABEL_LOGIN_FIRST_DELAY", t.FirstDelay),
+			MaxDelay:        r.Duration("PATHOLABEL_LOGIN_MAX_DELAY", t.MaxDelay),
 		},
-		OIDC: readOIDC(r),
+		PasswordChecks: r.Int("PATHOLABEL_PASSWORD_CHECKS", DefaultPasswordChecks),
+		PasswordWait:   DefaultPasswordWait,
+		TokenReauth:    r.Duration("PATHOLABEL_TOKEN_REAUTH", DefaultTokenReauth),
+		OIDC:           readOIDC(r),
 	}
 	r.Check(c.SessionTTL >= time.Minute, "PATHOLABEL_SESSION_TTL", c.SessionTTL.String(), "at least 1m")
+	r.Check(c.IdleTimeout == 0 || c.IdleTimeout >= time.Minute, "PATHOLABEL_SESSION_IDLE_TIMEOUT", c.IdleTimeout.String(), "0 (off) or at least 1m")
+	r.Check(c.PasswordChecks >= 1, "PATHOLABEL_PASSWORD_CHECKS", fmt.Sprint(c.PasswordChecks), "at least 1")
+	r.Check(c.TokenReauth >= time.Minute, "PATHOLABEL_TOKEN_REAUTH", c.TokenReauth.String(), "at least 1m")
 	if c.AdminPassword != "" {
 		err := ValidatePassword(c.AdminPassword)
 		r.Check(err == nil, "PATHOLABEL_ADMIN_PASSWORD", "(hidden)", "a valid password (at least 10 characters)")

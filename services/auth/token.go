@@ -25,6 +25,11 @@ const (
 	MaxTokenDays     = 365
 )
 
+// DefaultTokenReauth is how recent a login must be to create a token: a
+// stolen session cookie or an unattended browser cannot quietly turn into
+// a year of access.
+const DefaultTokenReauth = 10 * time.Minute
+
 // TokenInput creates a token; ExpiresInDays defaults to DefaultTokenDays.
 type TokenInput struct {
 	Name          string `json:"name"`

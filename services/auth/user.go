@@ -73,7 +73,8 @@ func (p UserPatch) AdminOnly() bool {
 }
 
 // EndsSessions reports whether applying the patch must sign the user out
-// everywhere.
+// everywhere and revoke their tokens: a reset or a disable is how an admin
+// answers a compromise, so nothing issued before it may survive.
 func (p UserPatch) EndsSessions() bool {
 	return (p.Disabled != nil && *p.Disabled) || p.Password != nil
 }

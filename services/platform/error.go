@@ -14,6 +14,7 @@ import (
 const (
 	EINVALID      = "invalid"
 	EUNAUTHORIZED = "unauthorized"
+	EREAUTH       = "reauthenticate" // signed in, but too long ago for this action: sign in again
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
 	ECONFLICT     = "conflict"

@@ -31,6 +31,26 @@ datastores it uses; credentials always come through secretKeyRef.
   value: {{ .Values.log.format | quote }}
 - name: PATHOLABEL_SHUTDOWN_TIMEOUT
   value: {{ .Values.shutdownTimeout | quote }}
+{{- with .Values.trustedProxies }}
+- name: PATHOLABEL_TRUSTED_PROXIES
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Go runtime's soft memory limit, from the container's own limit: the
+garbage collector works harder near it instead of the kernel OOM-killing
+the pod. Skipped when extraEnv sets GOMEMLIMIT itself.
+*/}}
+{{- define "patholabel.env.gomemlimit" -}}
+{{- $set := false }}
+{{- range .extraEnv }}{{ if eq .name "GOMEMLIMIT" }}{{ $set = true }}{{ end }}{{ end }}
+{{- if not $set }}
+- name: GOMEMLIMIT
+  valueFrom:
+    resourceFieldRef:
+      resource: limits.memory
+{{- end }}
 {{- end }}
 
 {{- define "patholabel.env.mysql" -}}
@@ -76,6 +96,8 @@ datastores it uses; credentials always come through secretKeyRef.
   value: {{ .Values.auth.session.cookieSecure | quote }}
 - name: PATHOLABEL_SESSION_TTL
   value: {{ .Values.auth.session.ttl | quote }}
+- name: PATHOLABEL_SESSION_IDLE_TIMEOUT
+  value: {{ .Values.auth.session.idleTimeout | quote }}
 {{- with .Values.auth.oidc }}
 {{- if .enabled }}
 - name: PATHOLABEL_OIDC_ISSUER
@@ -94,6 +116,7 @@ datastores it uses; credentials always come through secretKeyRef.
 {{/* The full environment of a component. Call with (dict "root" $ "name" "auth"). */}}
 {{- define "patholabel.env" -}}
 {{ include "patholabel.env.common" .root }}
+{{ include "patholabel.env.gomemlimit" (index .root.Values .name) }}
 {{- range include "patholabel.needs" .name | fromJsonArray }}
 {{ include (printf "patholabel.env.%s" .) $.root }}
 {{- end }}

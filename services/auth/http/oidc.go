@@ -5,9 +5,12 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/gin-gonic/gin"
@@ -97,13 +100,21 @@ func (h *Handler) oidcLogin(c *gin.Context) {
 }
 
 // localPath keeps return_to on this site, so the login cannot be used as
-// an open redirect.
+// an open redirect. Browsers drop tabs and newlines from URLs and read a
+// backslash as a slash, so "/\t/evil.example" or "/\\evil.example" would
+// become the scheme-relative "//evil.example": any control character or
+// backslash is refused, and what is left must parse as a bare path.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsFunc(p, unsafeInPath) {
+		return "/"
+	}
+	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return p
 }
+
+func unsafeInPath(r rune) bool { return r == '\\' || unicode.IsControl(r) || r == utf8.RuneError }
 
 var errSSOFailed = platform.Errorf(platform.EUNAUTHORIZED, "single sign-on failed; start again")
 
@@ -120,7 +131,7 @@ func (h *Handler) oidcCallback(c *gin.Context) {
 		h.failOIDC(c, err)
 		return
 	}
-	u, sess, err := h.store.LoginOIDC(c.Request.Context(), id, h.cfg.SessionTTL, clientOf(c))
+	u, sess, err := h.store.LoginOIDC(c.Request.Context(), id, h.cfg.SessionTTL, h.cfg.IdleTimeout, clientOf(c))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

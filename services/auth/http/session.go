@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -28,6 +29,10 @@ type meResponse struct {
 }
 
 func (h *Handler) login(c *gin.Context) {
+	if err := loginFromThisSite(c.Request); err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	var req loginRequest
 	if !decode(c, &req) {
 		return
@@ -37,7 +42,7 @@ func (h *Handler) login(c *gin.Context) {
 		return
 	}
 	u, sess, err := h.store.Login(c.Request.Context(), mysql.LoginRequest{Username: req.Username, Password: req.Password,
-		TTL: h.cfg.SessionTTL, Throttle: h.cfg.Throttle, Client: clientOf(c)})
+		TTL: h.cfg.SessionTTL, Idle: h.cfg.IdleTimeout, Throttle: h.cfg.Throttle, Client: clientOf(c)})
 	if err != nil {
 		h.failLogin(c, req.Username, err)
 		return
@@ -56,6 +61,21 @@ func (h *Handler) failLogin(c *gin.Context, username string, err error) {
 	httpapi.Fail(c, err)
 }
 
+// loginFromThisSite refuses logins a foreign page could send (login
+// CSRF: signing the victim into the attacker's account). A cross-site
+// form can post text/plain but not application/json, and a browser names
+// the page's origin in Origin.
+func loginFromThisSite(r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return platform.Errorf(platform.EINVALID, "login needs a JSON body sent with Content-Type: application/json")
+	}
+	if !access.SameOrigin(r) || r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return platform.Errorf(platform.EFORBIDDEN, "cross-origin login refused")
+	}
+	return nil
+}
+
 func firstMissing(pairs ...string) error {
 	for i := 0; i < len(pairs); i += 2 {
 		if err := httpapi.Required(pairs[i], pairs[i+1] == ""); err != nil {
@@ -65,11 +85,21 @@ func firstMissing(pairs ...string) error {
 	return nil
 }
 
+// setSessionCookie sets a browser-session cookie (no Expires: it ends
+// when the browser closes, and the session's own end and idle timeout
+// hold on the server). Over HTTPS it is __Host- prefixed.
 func (h *Handler) setSessionCookie(c *gin.Context, sess *auth.Session) {
+	secure := h.secure(c)
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: access.CookieName, Value: sess.Secret, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure(c),
+		Name: cookieName(secure), Value: sess.Secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure,
 	})
+}
+
+func cookieName(secure bool) string {
+	if secure {
+		return access.SecureCookieName
+	}
+	return access.CookieName
 }
 
 // secure sets the cookie's Secure flag when configured or when the request
@@ -89,7 +119,8 @@ func (h *Handler) logout(c *gin.Context) {
 			httpapi.Logger(c).Warn("logout: cached session not dropped; it expires by itself", "err", err)
 		}
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: access.CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure(c)})
+	secure := h.secure(c)
+	http.SetCookie(c.Writer, &http.Cookie{Name: cookieName(secure), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure})
 	c.Status(http.StatusNoContent)
 }
 

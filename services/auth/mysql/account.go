@@ -11,8 +11,8 @@ import (
 )
 
 // UpdateUser applies patch. Disabling and password resets revoke every
-// session of the user; the caller must also drop them from the caches
-// (access.Authenticator.ForgetUser). Conflict when the change would leave
+// session and token of the user; the caller must also drop them from the
+// caches (access.Authenticator.ForgetUser). Conflict when the change would leave
 // no enabled admin.
 func (s *Store) UpdateUser(ctx context.Context, a auth.Actor, id int64, patch auth.UserPatch) (*auth.User, error) {
 	if err := patch.Validate(); err != nil {
@@ -20,7 +20,10 @@ func (s *Store) UpdateUser(ctx context.Context, a auth.Actor, id int64, patch au
 	}
 	hash := ""
 	if patch.Password != nil {
-		hash = auth.HashPassword(*patch.Password)
+		var err error
+		if hash, err = s.gate.Hash(ctx, *patch.Password); err != nil {
+			return nil, err
+		}
 	}
 	var u *auth.User
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -37,7 +40,7 @@ func (s *Store) UpdateUser(ctx context.Context, a auth.Actor, id int64, patch au
 			return err
 		}
 		if patch.EndsSessions() {
-			if err := revokeSessions(ctx, tx, id, "", u.UpdatedAt); err != nil {
+			if err := revokeCredentials(ctx, tx, id, "", u.UpdatedAt); err != nil {
 				return err
 			}
 		}
@@ -117,8 +120,8 @@ func (s *Store) auditUserChange(ctx context.Context, tx *sql.Tx, a auth.Actor, o
 }
 
 // ChangePassword sets a user's own password after checking the current
-// one, and ends their other sessions (keep is the hash of the session
-// making the change; empty when it came with a token).
+// one, ends their other sessions and revokes their tokens (keep is the
+// hash of the session making the change; empty when it came with a token).
 func (s *Store) ChangePassword(ctx context.Context, a auth.Actor, in auth.PasswordChange, keep string) error {
 	if err := in.Validate(); err != nil {
 		return err
@@ -127,27 +130,40 @@ func (s *Store) ChangePassword(ctx context.Context, a auth.Actor, in auth.Passwo
 	if err := s.db.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, a.ID).Scan(&hash); err != nil {
 		return fmt.Errorf("read password of user %d: %w", a.ID, err)
 	}
-	if !auth.VerifyPassword(hash, in.CurrentPassword) {
+	ok, err := s.gate.Verify(ctx, hash, in.CurrentPassword)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return platform.Errorf(platform.EINVALID, "field \"current_password\" is wrong")
 	}
-	newHash := auth.HashPassword(in.NewPassword)
+	newHash, err := s.gate.Hash(ctx, in.NewPassword)
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, newHash, now, a.ID); err != nil {
 			return fmt.Errorf("change password of user %d: %w", a.ID, err)
 		}
-		if err := revokeSessions(ctx, tx, a.ID, keep, now); err != nil {
+		if err := revokeCredentials(ctx, tx, a.ID, keep, now); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, a, "user.password_change", "user", a.ID, 0, nil)
 	})
 }
 
-// revokeSessions ends every live session of user except keep.
-func revokeSessions(ctx context.Context, q querier, user int64, keep string, now any) error {
+// revokeCredentials ends every live session of user except keep and
+// revokes all their tokens: a token made with the old password (or by
+// whoever held the old password) must not outlive it.
+func revokeCredentials(ctx context.Context, q querier, user int64, keep string, now any) error {
 	_, err := q.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`, now, user, keep)
 	if err != nil {
 		return fmt.Errorf("revoke sessions of user %d: %w", user, err)
+	}
+	_, err = q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, user)
+	if err != nil {
+		return fmt.Errorf("revoke tokens of user %d: %w", user, err)
 	}
 	return nil
 }

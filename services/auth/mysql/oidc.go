@@ -62,8 +62,9 @@ func (s *Store) TakeOIDCLogin(ctx context.Context, state string) (*OIDCLogin, er
 
 // LoginOIDC opens a session for the user the provider vouched for,
 // matched by subject and created on first sign-in (system role "user",
-// no password). Disabled accounts are refused.
-func (s *Store) LoginOIDC(ctx context.Context, id auth.OIDCIdentity, ttl time.Duration, cl auth.ClientInfo) (*auth.User, *auth.Session, error) {
+// no password). Disabled accounts are refused. The session ends after ttl,
+// or after idle unused (0: never).
+func (s *Store) LoginOIDC(ctx context.Context, id auth.OIDCIdentity, ttl, idle time.Duration, cl auth.ClientInfo) (*auth.User, *auth.Session, error) {
 	u, err := findUser(ctx, s.db, `oidc_subject = ?`, id.Subject)
 	if platform.ErrorCode(err) == platform.ENOTFOUND {
 		u, err = s.createOIDCUser(ctx, id, cl)
@@ -79,7 +80,7 @@ func (s *Store) LoginOIDC(ctx context.Context, id auth.OIDCIdentity, ttl time.Du
 		}
 		return nil, nil, platform.Errorf(platform.EUNAUTHORIZED, "this account is disabled")
 	}
-	sess, err := s.openSession(ctx, u.ID, ttl, cl, "login.success", map[string]any{"via": "oidc"})
+	sess, err := s.openSession(ctx, u.ID, ttl, idle, cl, "login.success", map[string]any{"via": "oidc"})
 	return u, sess, err
 }
 

@@ -16,95 +16,125 @@ import (
 
 var errBadLogin = platform.Errorf(platform.EUNAUTHORIZED, "wrong username or password")
 
+// loginTimeout bounds the part of a login that goes on after the client
+// hung up: counting the attempt and recording its outcome.
+const loginTimeout = 15 * time.Second
+
 // LoginRequest is a password login.
 type LoginRequest struct {
 	Username, Password string
-	TTL                time.Duration
+	TTL                time.Duration // the session's longest life
+	Idle               time.Duration // the session ends after this long unused; 0: never
 	Throttle           auth.Throttle
 	Client             auth.ClientInfo
 }
 
-// Login checks a password and opens a session. Failures are audited and
-// counted per username and per client address; a spent budget answers a
-// *auth.ThrottledError (too_many_requests) before the password is even
-// checked. The message never says whether the username exists.
+// account is what a login needs of the user it names; ID 0 when no
+// account has that name.
+type account struct {
+	ID       int64
+	Hash     string
+	Disabled bool
+}
+
+// Login checks a password and opens a session. The attempt is counted per
+// account, per client address and globally before the password is
+// checked, so a client that hangs up mid-check still spends its budget;
+// a spent budget answers a *auth.ThrottledError (too_many_requests)
+// without checking, and so does a full auth.PasswordGate. The message
+// never says whether the username exists.
 func (s *Store) Login(ctx context.Context, r LoginRequest) (*auth.User, *auth.Session, error) {
-	account, ip := throttleKeys(r.Username, r.Client)
-	wait, err := s.lockedFor(ctx, account, ip)
+	// Everything but waiting for a hashing slot runs on past a hang-up.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loginTimeout)
+	defer cancel()
+	acct, err := s.findAccount(dctx, r.Username)
 	if err != nil {
 		return nil, nil, err
 	}
-	if wait > 0 {
-		return nil, nil, &auth.ThrottledError{RetryAfter: wait}
+	keys := throttleKeys(acct.ID, r.Username, r.Client, r.Throttle)
+	if err := s.checkThrottle(dctx, keys); err != nil {
+		return nil, nil, err
 	}
-	id, err := s.checkPassword(ctx, r)
+	ok, delays, err := s.countedCheck(ctx, dctx, acct, keys, r)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.forgetFailures(ctx, account); err != nil {
+	if !ok {
+		return nil, nil, s.failLogin(dctx, acct, r, delays)
+	}
+	if err := s.forgive(dctx, keys); err != nil {
 		return nil, nil, err
 	}
-	s.sweep(ctx, r.Throttle)
-	sess, err := s.openSession(ctx, id, r.TTL, r.Client, "login.success", nil)
+	if acct.Disabled {
+		if err := s.auditFailure(dctx, acct.ID, r, "disabled"); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, platform.Errorf(platform.EUNAUTHORIZED, "this account is disabled")
+	}
+	s.sweep(dctx, r.Throttle)
+	sess, err := s.openSession(dctx, acct.ID, r.TTL, r.Idle, r.Client, "login.success", nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := s.UserByID(ctx, id)
+	u, err := s.UserByID(dctx, acct.ID)
 	return u, sess, err
 }
 
-// checkPassword returns the user id when the password is right and the
-// account enabled.
-func (s *Store) checkPassword(ctx context.Context, r LoginRequest) (int64, error) {
-	var hash string
-	var id int64
-	var disabled bool
-	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, disabled FROM users WHERE username = ?`, r.Username).Scan(&id, &hash, &disabled)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		auth.VerifyNobody(r.Password)
-		return 0, s.failLogin(ctx, 0, r, "unknown user")
-	case err != nil:
-		return 0, fmt.Errorf("look up user %s: %w", r.Username, err)
-	case !auth.VerifyPassword(hash, r.Password):
-		return 0, s.failLogin(ctx, id, r, "wrong password")
-	case disabled:
-		if err := s.auditFailure(ctx, id, r, "disabled"); err != nil {
-			return 0, err
-		}
-		return 0, platform.Errorf(platform.EUNAUTHORIZED, "this account is disabled")
+func (s *Store) findAccount(ctx context.Context, username string) (account, error) {
+	var a account
+	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, disabled FROM users WHERE username = ?`, username).Scan(&a.ID, &a.Hash, &a.Disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return account{}, nil
 	}
-	return id, nil
+	if err != nil {
+		return account{}, fmt.Errorf("look up user %s: %w", username, err)
+	}
+	return a, nil
 }
 
-// failLogin audits a failure, counts it against the username and the
-// address, and audits (and returns) a lockout when one starts now.
-func (s *Store) failLogin(ctx context.Context, id int64, r LoginRequest, why string) error {
-	if err := s.auditFailure(ctx, id, r, why); err != nil {
+// countedCheck takes a hashing slot, counts the attempt, then checks the
+// password; delays lists the counters that now wait.
+// Unknown users and single-sign-on accounts (no password) are checked
+// against a dummy hash, so timing does not tell them apart.
+func (s *Store) countedCheck(ctx, dctx context.Context, a account, keys []throttleKey, r LoginRequest) (ok bool, delays []delayed, err error) {
+	release, err := s.gate.Enter(ctx)
+	if err != nil {
+		return false, nil, err
+	}
+	defer release()
+	if delays, err = s.countAttempt(dctx, keys, r.Throttle); err != nil {
+		return false, nil, err
+	}
+	if a.ID == 0 || a.Hash == "" {
+		return auth.VerifyNobody(r.Password), delays, nil
+	}
+	return auth.VerifyPassword(a.Hash, r.Password), delays, nil
+}
+
+// failLogin audits a failure and the delays it started, and answers the
+// generic error, or the delay when one now applies.
+func (s *Store) failLogin(ctx context.Context, a account, r LoginRequest, delays []delayed) error {
+	why := "wrong password"
+	if a.ID == 0 {
+		why = "unknown user"
+	}
+	if err := s.auditFailure(ctx, a.ID, r, why); err != nil {
 		return err
 	}
-	account, ip := throttleKeys(r.Username, r.Client)
-	var lockedUntil time.Time
-	for _, k := range []struct {
-		key   string
-		limit int
-	}{{account, r.Throttle.AccountFailures}, {ip, r.Throttle.IPFailures}} {
-		until, err := s.countFailure(ctx, k.key, k.limit, r.Throttle)
-		if err != nil {
-			return err
-		}
-		if until.IsZero() {
+	var wait time.Duration
+	for _, d := range delays {
+		wait = max(wait, d.until.Sub(s.now()))
+		if !d.started {
 			continue
 		}
-		lockedUntil = until
-		e := AuditEvent{ActorName: r.Username, Action: "login.lockout", TargetType: "throttle", TargetID: k.key,
-			Detail: map[string]any{"until": until, "failures": k.limit}}
+		e := AuditEvent{ActorName: r.Username, Action: "login.lockout", TargetType: "throttle", TargetID: d.key,
+			Detail: map[string]any{"until": d.until, "failures": d.failures}}
 		if err := s.Audit(ctx, s.db, e, r.Client); err != nil {
 			return err
 		}
 	}
-	if !lockedUntil.IsZero() {
-		return &auth.ThrottledError{RetryAfter: lockedUntil.Sub(s.now())}
+	if wait > 0 {
+		return &auth.ThrottledError{RetryAfter: wait}
 	}
 	return errBadLogin
 }
@@ -117,12 +147,15 @@ func (s *Store) auditFailure(ctx context.Context, id int64, r LoginRequest, why 
 	return s.Audit(ctx, s.db, e, r.Client)
 }
 
-func (s *Store) openSession(ctx context.Context, user int64, ttl time.Duration, cl auth.ClientInfo, action string, detail map[string]any) (*auth.Session, error) {
+// openSession starts a session that lasts at most ttl and ends earlier
+// when unused for idle (0: never); the shared authenticator enforces idle.
+func (s *Store) openSession(ctx context.Context, user int64, ttl, idle time.Duration, cl auth.ClientInfo, action string, detail map[string]any) (*auth.Session, error) {
 	now := s.now()
 	sess := &auth.Session{Secret: access.NewSecret(""), CSRFToken: randomHex(32), ExpiresAt: now.Add(ttl)}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, user_agent, client_ip)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, access.HashSecret(sess.Secret), user, sess.CSRFToken, now, sess.ExpiresAt, truncate(cl.UserAgent, 255), cl.IP)
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, user_agent, client_ip, idle_timeout_s, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, access.HashSecret(sess.Secret), user, sess.CSRFToken, now, sess.ExpiresAt, truncate(cl.UserAgent, 255), cl.IP,
+			int64(idle/time.Second), now)
 		if err != nil {
 			return fmt.Errorf("open session for user %d: %w", user, err)
 		}

@@ -6,19 +6,25 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/patholabel/patholabel/services/auth"
 	platmysql "github.com/patholabel/patholabel/services/platform/mysql"
 )
 
 // Store is the auth service's storage and the logic that must run inside
 // its transactions.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db   *sql.DB
+	now  func() time.Time
+	gate *auth.PasswordGate // bounds the password hashes computed at once
 }
 
-// New returns a Store; now is the clock (UTC, microsecond precision).
-func New(db *sql.DB, now func() time.Time) *Store {
-	return &Store{db: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+// New returns a Store; now is the clock (UTC, microsecond precision) and
+// gate bounds concurrent password hashing (nil: the default bound).
+func New(db *sql.DB, now func() time.Time, gate *auth.PasswordGate) *Store {
+	if gate == nil {
+		gate = auth.NewPasswordGate(auth.DefaultPasswordChecks, auth.DefaultPasswordWait)
+	}
+	return &Store{db: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, gate: gate}
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.

@@ -69,9 +69,12 @@ func (s *Store) CreateUser(ctx context.Context, a auth.Actor, in auth.UserInput)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	hash := auth.HashPassword(in.Password) // outside the transaction: it takes tens of milliseconds
+	hash, err := s.gate.Hash(ctx, in.Password) // outside the transaction: it takes tens of milliseconds
+	if err != nil {
+		return nil, err
+	}
 	var u *auth.User
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		u, err = insertUser(ctx, tx, s.now(), in, hash, nil)
 		if err != nil {

@@ -14,8 +14,15 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// CookieName is the session cookie.
-const CookieName = "patholabel_session"
+// Session cookie names. Over HTTPS the auth service sets SecureCookieName:
+// the __Host- prefix makes browsers accept it only when Secure, for this
+// exact host and path /, so a sibling subdomain or a plain-HTTP response
+// cannot plant or overwrite it. Plain HTTP (local development) uses
+// CookieName. Both are read.
+const (
+	CookieName       = "patholabel_session"
+	SecureCookieName = "__Host-patholabel_session"
+)
 
 // Cache lifetimes. LocalTTL bounds how long a revoked session can still be
 // used on another replica; RedisTTL bounds how stale a membership change
@@ -63,8 +70,10 @@ func CredentialOf(r *http.Request) (Credential, bool) {
 		}
 		return Credential{Kind: "token"}, true // malformed: rejected by Resolve
 	}
-	if ck, err := r.Cookie(CookieName); err == nil && ck.Value != "" {
-		return Credential{ck.Value, "session"}, true
+	for _, name := range []string{SecureCookieName, CookieName} {
+		if ck, err := r.Cookie(name); err == nil && ck.Value != "" {
+			return Credential{ck.Value, "session"}, true
+		}
 	}
 	return Credential{}, false
 }
@@ -140,9 +149,12 @@ func (a *Authenticator) toRedis(ctx context.Context, key string, c cached, now t
 	}
 }
 
-const sessionQuery = `SELECT s.user_id, s.csrf_token, s.expires_at, u.username, u.display_name, u.system_role
+// sessionQuery finds a live session: not revoked, not past its end, and
+// used within its idle timeout (idle_timeout_s 0: none).
+const sessionQuery = `SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, s.idle_timeout_s, u.username, u.display_name, u.system_role
 FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled = 0`
+WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled = 0
+AND (s.idle_timeout_s = 0 OR COALESCE(s.last_seen_at, s.created_at) > ? - INTERVAL s.idle_timeout_s SECOND)`
 
 const tokenQuery = `SELECT t.user_id, t.read_only, t.expires_at, u.username, u.display_name, u.system_role
 FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -153,7 +165,12 @@ func (a *Authenticator) load(ctx context.Context, kind, key string, now time.Tim
 	var c cached
 	var err error
 	if kind == "session" {
-		err = a.db.QueryRowContext(ctx, sessionQuery, key, now).Scan(&p.UserID, &p.CSRFToken, &c.Expires, &p.Username, &p.DisplayName, &p.SystemRole)
+		var idle int64
+		err = a.db.QueryRowContext(ctx, sessionQuery, key, now, now).Scan(&p.UserID, &p.CSRFToken, &p.SignedInAt, &c.Expires, &idle,
+			&p.Username, &p.DisplayName, &p.SystemRole)
+		if end := now.Add(time.Duration(idle) * time.Second); idle > 0 && end.Before(c.Expires) {
+			c.Expires = end // caches must not outlive the idle timeout either
+		}
 	} else {
 		var exp sql.NullTime
 		err = a.db.QueryRowContext(ctx, tokenQuery, key, now).Scan(&p.UserID, &p.ReadOnly, &exp, &p.Username, &p.DisplayName, &p.SystemRole)
@@ -175,6 +192,8 @@ func (a *Authenticator) load(ctx context.Context, kind, key string, now time.Tim
 	}
 	if kind == "token" {
 		a.touchToken(ctx, key, now)
+	} else {
+		a.touchSession(ctx, key, now)
 	}
 	c.P = p
 	return c, nil
@@ -185,6 +204,13 @@ func (a *Authenticator) load(ctx context.Context, kind, key string, now time.Tim
 // cached requests; a failure only leaves it older.
 func (a *Authenticator) touchToken(ctx context.Context, key string, now time.Time) {
 	_, _ = a.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?`, now.UTC(), key)
+}
+
+// touchSession moves a session's idle timeout on. Like touchToken it runs
+// on cache misses only, so an active session is seen at least every
+// RedisTTL, far within any idle timeout; a failure only ends it sooner.
+func (a *Authenticator) touchSession(ctx context.Context, key string, now time.Time) {
+	_, _ = a.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now.UTC(), key)
 }
 
 func (a *Authenticator) memberships(ctx context.Context, user int64) (map[int64]string, error) {
@@ -226,11 +252,14 @@ func (a *Authenticator) Forget(ctx context.Context, hashes ...string) error {
 }
 
 // ForgetUser drops every cached session and token of user, after a
-// disable, password change, role or membership change. If Redis is down
-// the entries expire by themselves within RedisTTL; callers log the error.
+// disable, password change, role or membership change. Tokens revoked
+// within RedisTTL are dropped too: the change may just have revoked them.
+// If Redis is down the entries expire by themselves within RedisTTL;
+// callers log the error.
 func (a *Authenticator) ForgetUser(ctx context.Context, user int64) error {
 	rows, err := a.db.QueryContext(ctx, `SELECT id FROM sessions WHERE user_id = ? AND expires_at > UTC_TIMESTAMP(6)
-		UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL`, user, user)
+		UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = ?
+		AND (revoked_at IS NULL OR revoked_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND)`, user, user, int(RedisTTL/time.Second)+1)
 	if err != nil {
 		return fmt.Errorf("list credentials of user %d: %w", user, err)
 	}

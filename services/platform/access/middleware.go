@@ -49,7 +49,7 @@ func checkWrite(r *http.Request, cr Credential, p *Principal) error {
 		return nil // an unknown cookie is anonymous; endpoints decide
 	case p.ReadOnly:
 		return platform.Errorf(platform.EFORBIDDEN, "this token is read-only")
-	case cr.Kind == "session" && !sameOrigin(r):
+	case cr.Kind == "session" && !SameOrigin(r):
 		return platform.Errorf(platform.EFORBIDDEN, "cross-origin write refused")
 	case cr.Kind == "session" && !csrfMatches(r.Header.Get("X-CSRF-Token"), p.CSRFToken):
 		return platform.Errorf(platform.EFORBIDDEN, "missing or wrong X-CSRF-Token header")
@@ -61,10 +61,10 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// sameOrigin accepts a request without Origin (non-browser clients, which
+// SameOrigin accepts a request without Origin (non-browser clients, which
 // cannot carry the cookie's CSRF token by accident) or whose Origin host is
 // the host the request was sent to.
-func sameOrigin(r *http.Request) bool {
+func SameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return true

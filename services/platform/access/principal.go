@@ -9,6 +9,8 @@
 // within LocalTTL.
 package access
 
+import "time"
+
 // System roles.
 const (
 	RoleAdmin = "admin"
@@ -29,10 +31,11 @@ type Principal struct {
 	Username    string           `json:"username"`
 	DisplayName string           `json:"display_name"`
 	SystemRole  string           `json:"system_role"`
-	Projects    map[int64]string `json:"projects"`   // project id → project role
-	ReadOnly    bool             `json:"read_only"`  // a read-only token
-	Via         string           `json:"via"`        // "session" or "token"
-	CSRFToken   string           `json:"csrf_token"` // sessions only
+	Projects    map[int64]string `json:"projects"`     // project id → project role
+	ReadOnly    bool             `json:"read_only"`    // a read-only token
+	Via         string           `json:"via"`          // "session" or "token"
+	CSRFToken   string           `json:"csrf_token"`   // sessions only
+	SignedInAt  time.Time        `json:"signed_in_at"` // sessions only: when the password (or SSO) was checked
 }
 
 // IsAdmin reports the admin system role.

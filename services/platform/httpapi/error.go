@@ -18,6 +18,7 @@ var (
 var statuses = map[string]int{
 	platform.EINVALID:      http.StatusBadRequest,
 	platform.EUNAUTHORIZED: http.StatusUnauthorized,
+	platform.EREAUTH:       http.StatusUnauthorized,
 	platform.EFORBIDDEN:    http.StatusForbidden,
 	platform.ENOTFOUND:     http.StatusNotFound,
 	platform.ECONFLICT:     http.StatusConflict,

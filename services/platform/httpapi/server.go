@@ -32,10 +32,12 @@ type Config struct {
 	DebugListen string
 }
 
-// DefaultTrustedProxies are the private ranges an in-cluster ingress
-// connects from; clients on the internet cannot forge X-Forwarded-For
-// through it, so rate limits and audit logs see the real address.
-const DefaultTrustedProxies = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8,::1/128,fc00::/7"
+// DefaultTrustedProxies is the local gateway (make up), which reaches the
+// services over loopback. Trusting whole private ranges would let any pod
+// in the cluster, and any hospital-LAN client behind an ingress that
+// appends to X-Forwarded-For, pick the address that rate limits and the
+// audit log see; in a cluster, list the ingress controller's addresses.
+const DefaultTrustedProxies = "127.0.0.1,::1"
 
 // ReadConfig reads PATHOLABEL_LISTEN, _SHUTDOWN_TIMEOUT and _TRUSTED_PROXIES.
 func ReadConfig(r *config.Reader, defaultListen string) Config {

@@ -111,7 +111,7 @@ func TestExportChunksMigration(t *testing.T) {
 	done := insert("done", exportRow{snapshot, manifest})
 	queued := insert("queued", exportRow{})
 
-	if err := migrate.Up(ctx, db, log); err != nil {
+	if err := migrate.UpTo(ctx, db, 7); err != nil { // later migrations would make Down undo them instead
 		t.Fatal(err)
 	}
 	if v, err := migrate.Version(ctx, db); err != nil || v != 7 {

@@ -49,7 +49,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, nil); err != nil {
 		return err
 	}
-	store := mysql.New(m.res.DB, time.Now)
+	store := mysql.New(m.res.DB, time.Now, auth.NewPasswordGate(m.Auth.PasswordChecks, m.Auth.PasswordWait))
 	if err := m.bootstrap(ctx, store); err != nil {
 		return err
 	}

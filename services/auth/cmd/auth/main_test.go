@@ -70,8 +70,9 @@ func newMain(dbcfg mysql.Config, rcfg redis.Config) *Main {
 			MySQL: dbcfg,
 		},
 		Redis: rcfg,
-		Auth:  auth.Config{AdminPassword: adminPassword, SessionTTL: time.Hour, Throttle: auth.DefaultThrottle()},
-		Log:   testenv.Logger(),
+		Auth: auth.Config{AdminPassword: adminPassword, SessionTTL: time.Hour, Throttle: auth.DefaultThrottle(),
+			PasswordChecks: auth.DefaultPasswordChecks, PasswordWait: auth.DefaultPasswordWait, TokenReauth: auth.DefaultTokenReauth},
+		Log: testenv.Logger(),
 	}
 }
 

@@ -29,7 +29,7 @@ func seedDemoCommand(out io.Writer) app.Command {
 			return err
 		}
 		defer db.Close()
-		line, err := seedDemo(ctx, mysql.New(db, time.Now), cfg.AdminPassword)
+		line, err := seedDemo(ctx, mysql.New(db, time.Now, nil), cfg.AdminPassword)
 		if err != nil {
 			return err
 		}

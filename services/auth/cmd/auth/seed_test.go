@@ -31,7 +31,7 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 			t.Errorf("run %d printed %q, want %q", i+1, out, want)
 		}
 	}
-	checkDemo(t, mysql.New(db, time.Now))
+	checkDemo(t, mysql.New(db, time.Now, nil))
 }
 
 func checkDemo(t *testing.T, store *mysql.Store) {
