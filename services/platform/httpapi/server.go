@@ -91,7 +91,7 @@ func New(cfg Config, d Deps) *Server {
 	e.NoRoute(func(c *gin.Context) { Fail(c, notFound) })
 	e.NoMethod(func(c *gin.Context) { Fail(c, methodNotAllowed) })
 	registerHealth(e, d.Log, d.Checks)
-	e.GET("/metrics", gin.WrapH(metricsHandler(d.Registry)))
+	e.GET("/metrics", notProxied, gin.WrapH(metricsHandler(d.Registry)))
 	s := &Server{cfg: cfg, log: d.Log, engine: e}
 	s.http = &http.Server{
 		Handler:           e,
