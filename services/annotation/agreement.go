@@ -105,29 +105,29 @@ func categoriesOf(a, b []Mark) []int64 {
 }
 
 type pair struct {
-	a, b Mark
+	a, b *Mark
 	d2   int64
 }
 
+// matchK is how many nearest points of b each point of a may be matched
+// with. Keeping all pairs within distance grew with n·m (3,000 points each
+// and a large distance: 9 million candidates, gigabytes); keeping the k
+// nearest bounds the candidates to k·n, and a point whose 8 nearest
+// neighbours were all taken by closer pairs is left unmatched, as a
+// pathologist would not count it as the same cell either.
+const matchK = 8
+
 // matchPoints pairs points of a and b (of category cat, any when 0) within
 // distance, closest pairs first, each point used once: the usual greedy
-// matching of cell-detection benchmarks. A grid of distance-sized cells
-// keeps it linear in the number of points.
+// matching of cell-detection benchmarks, among each point's matchK nearest
+// candidates. A grid of half-distance cells searched ring by ring finds
+// them without looking further than needed.
 func matchPoints(a, b []Mark, distance int64, cat int64) []pair {
-	cell := max(distance, 1)
-	grid := map[[2]int64][]Mark{}
-	for _, m := range b {
-		if cat == 0 || m.CategoryID == cat {
-			p := m.Geometry.Rings[0][0]
-			grid[[2]int64{p.X / cell, p.Y / cell}] = append(grid[[2]int64{p.X / cell, p.Y / cell}], m)
-		}
-	}
+	as, bs := pointsIn(a, cat), pointsIn(b, cat)
+	g := newPointGrid(bs, max(distance/2, 1))
 	var cands []pair
-	for _, ma := range a {
-		if cat != 0 && ma.CategoryID != cat {
-			continue
-		}
-		cands = append(cands, near(ma, grid, cell, distance)...)
+	for _, ma := range as {
+		cands = g.nearest(ma, distance, cands)
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].d2 != cands[j].d2 {
@@ -135,32 +135,104 @@ func matchPoints(a, b []Mark, distance int64, cat int64) []pair {
 		}
 		return cands[i].a.ID < cands[j].a.ID || (cands[i].a.ID == cands[j].a.ID && cands[i].b.ID < cands[j].b.ID)
 	})
-	usedA, usedB := map[int64]bool{}, map[int64]bool{}
+	usedA, usedB := make(map[*Mark]bool, len(as)), make(map[*Mark]bool, len(bs))
 	var out []pair
 	for _, p := range cands {
-		if !usedA[p.a.ID] && !usedB[p.b.ID] {
-			usedA[p.a.ID], usedB[p.b.ID] = true, true
+		if !usedA[p.a] && !usedB[p.b] {
+			usedA[p.a], usedB[p.b] = true, true
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-func near(ma Mark, grid map[[2]int64][]Mark, cell, distance int64) []pair {
-	p := ma.Geometry.Rings[0][0]
-	var out []pair
-	for dx := int64(-1); dx <= 1; dx++ {
-		for dy := int64(-1); dy <= 1; dy++ {
-			for _, mb := range grid[[2]int64{p.X/cell + dx, p.Y/cell + dy}] {
-				q := mb.Geometry.Rings[0][0]
-				d2 := (p.X-q.X)*(p.X-q.X) + (p.Y-q.Y)*(p.Y-q.Y)
-				if d2 <= distance*distance {
-					out = append(out, pair{ma, mb, d2})
-				}
-			}
+func pointsIn(marks []Mark, cat int64) []*Mark {
+	var out []*Mark
+	for i := range marks {
+		if cat == 0 || marks[i].CategoryID == cat {
+			out = append(out, &marks[i])
 		}
 	}
 	return out
+}
+
+// pointGrid buckets points by cell.
+type pointGrid struct {
+	cell  int64
+	cells map[[2]int64][]*Mark
+}
+
+func newPointGrid(points []*Mark, cell int64) pointGrid {
+	g := pointGrid{cell: cell, cells: map[[2]int64][]*Mark{}}
+	for _, m := range points {
+		k := g.key(m.Geometry.Rings[0][0])
+		g.cells[k] = append(g.cells[k], m)
+	}
+	return g
+}
+
+func (g pointGrid) key(p Pt) [2]int64 { return [2]int64{floorDiv(p.X, g.cell), floorDiv(p.Y, g.cell)} }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// nearest appends ma's matchK nearest points within distance to out. It
+// searches square rings of cells outwards and stops once no point of the
+// next ring can be closer than the k-th found.
+func (g pointGrid) nearest(ma *Mark, distance int64, out []pair) []pair {
+	p := ma.Geometry.Rings[0][0]
+	c := g.key(p)
+	var best []pair // at most matchK, closest first
+	rings := (distance + g.cell - 1) / g.cell
+	for r := int64(0); r <= rings; r++ {
+		for dx := -r; dx <= r; dx++ {
+			for dy := -r; dy <= r; dy++ {
+				if max(abs64(dx), abs64(dy)) != r {
+					continue // inside: an earlier ring
+				}
+				for _, mb := range g.cells[[2]int64{c[0] + dx, c[1] + dy}] {
+					q := mb.Geometry.Rings[0][0]
+					if d2 := (p.X-q.X)*(p.X-q.X) + (p.Y-q.Y)*(p.Y-q.Y); d2 <= distance*distance {
+						best = keepNearest(best, pair{ma, mb, d2})
+					}
+				}
+			}
+		}
+		// Points in ring r+1 are at least r cells away.
+		if reach := r * g.cell; len(best) == matchK && best[matchK-1].d2 <= reach*reach {
+			break
+		}
+	}
+	return append(out, best...)
+}
+
+// keepNearest inserts p into best (sorted by distance, then b's id) and
+// drops what falls beyond matchK.
+func keepNearest(best []pair, p pair) []pair {
+	i := sort.Search(len(best), func(i int) bool {
+		return best[i].d2 > p.d2 || (best[i].d2 == p.d2 && best[i].b.ID > p.b.ID)
+	})
+	if i == matchK {
+		return best
+	}
+	if len(best) < matchK {
+		best = append(best, pair{})
+	}
+	copy(best[i+1:], best[i:])
+	best[i] = p
+	return best
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }
 
 // kappa is Cohen's kappa over the category labels of matched pairs.

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"strings"
 
 	"github.com/patholabel/patholabel/services/annotation"
 )
@@ -38,7 +39,18 @@ func csvRow(m Mark, ix index) []string {
 	if m.Geometry.Kind == annotation.KindPoint {
 		radius = px(m.Radius)
 	}
-	return []string{itoa(m.SlideID), sl.Name, sl.CaseID, sl.Stain, itoa(m.ID), m.Shape, itoa(m.CategoryID), class,
-		name, px(ctr.X), px(ctr.Y), radius, px(box.MinX), px(box.MinY), px(box.MaxX), px(box.MaxY),
-		itoa(m.AuthorID), ix.authors[m.AuthorID], m.Review}
+	return []string{itoa(m.SlideID), cell(sl.Name), cell(sl.CaseID), cell(sl.Stain), itoa(m.ID), m.Shape, itoa(m.CategoryID), class,
+		cell(name), px(ctr.X), px(ctr.Y), radius, px(box.MinX), px(box.MinY), px(box.MaxX), px(box.MaxY),
+		itoa(m.AuthorID), cell(ix.authors[m.AuthorID]), m.Review}
+}
+
+// cell neutralises text a spreadsheet would run as a formula (OWASP CSV
+// injection): a value starting with = + - @ tab or carriage return gets a
+// leading apostrophe, which spreadsheets show as text and do not display.
+// Numbers are written by the exporter itself and never pass here.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

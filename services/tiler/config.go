@@ -23,7 +23,7 @@ type Config struct {
 	ReadAheadBytes int64         // block of the pyramid one tile miss reads into memory (0: the tile only)
 	RedisTTL       time.Duration // lifetime of a tile in Redis
 	RedisMaxTile   int           // bigger tiles skip Redis, keeping its values small
-	MaxAge         time.Duration // browser cache lifetime of tiles
+	MaxAge         time.Duration // browser cache lifetime of tiles before revalidation
 }
 
 // DefaultConfig is what an unset variable means.
@@ -36,7 +36,7 @@ func DefaultConfig() Config {
 		Lease: 30 * time.Second, MaxAttempts: 3, ScanInterval: 5 * time.Second,
 		ThumbnailSize: 512,
 		MemCacheBytes: 256 << 20, ReadAheadBytes: 1 << 20, RedisTTL: 24 * time.Hour, RedisMaxTile: 256 << 10,
-		MaxAge: 365 * 24 * time.Hour,
+		MaxAge: 5 * time.Minute, // then revalidated: see http.cacheable
 	}
 }
 

@@ -13,6 +13,11 @@ import (
 // agreementLimit bounds the marks per annotator compared in one request.
 const agreementLimit = 200_000
 
+// maxAgreementDistance bounds the match distance in pixels: cells are a
+// few to a few dozen pixels across, and matching points farther apart
+// measures nothing while making every point a candidate of every other.
+const maxAgreementDistance = 500
+
 // agreement compares annotators a (reference) and b on a slide, optionally
 // within a box: GET ?slide_id&a&b[&distance=10][&bbox=…].
 func (h *Handler) agreement(c *gin.Context) {
@@ -27,6 +32,12 @@ func (h *Handler) agreement(c *gin.Context) {
 	if errA != nil || errB != nil || a == 0 || b == 0 {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be the two annotators' user ids"))
 		return
+	}
+	if errD == nil && dist > maxAgreementDistance {
+		errD = platform.Errorf(platform.EINVALID, "query parameter \"distance\" must be at most %d pixels; points farther apart are not the same cell", maxAgreementDistance)
+	}
+	if errD == nil && a == b {
+		errD = platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be two different annotators")
 	}
 	if errD != nil {
 		httpapi.Fail(c, errD)

@@ -5,12 +5,14 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
@@ -53,5 +55,8 @@ func (h *Handler) importFile(c *gin.Context) {
 		rep.Skipped = []annotation.Skip{}
 	}
 	h.publish(c, out.Changes)
+	sl := slideOf(c)
+	h.audit.RecordAfter(c, audit.Event{Action: "annotation.import", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10),
+		ProjectID: sl.ProjectID, Detail: map[string]any{"format": c.Query("format"), "imported": rep.Imported, "skipped": len(rep.Skipped)}})
 	c.JSON(http.StatusOK, rep)
 }

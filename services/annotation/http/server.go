@@ -11,6 +11,7 @@ import (
 	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/annotation/mysql"
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
@@ -29,6 +30,7 @@ type Publisher interface {
 type Handler struct {
 	store  *mysql.Store
 	events Publisher
+	audit  *audit.Log
 	log    *slog.Logger
 }
 
@@ -39,8 +41,8 @@ type Handler struct {
 // Register adds the annotation service's routes to e. Every route names
 // the rule it requires, so the endpoint-by-role test can walk them; rules
 // on a mark's author are checked by the store, inside the transaction.
-func Register(e *gin.Engine, store *mysql.Store, authn *access.Authenticator, events Publisher, log *slog.Logger) {
-	h := &Handler{store: store, events: events, log: log}
+func Register(e *gin.Engine, store *mysql.Store, authn *access.Authenticator, events Publisher, audits *audit.Log, log *slog.Logger) {
+	h := &Handler{store: store, events: events, audit: audits, log: log}
 	httpapi.ServeOpenAPI(e, "/api/v1/annotations/openapi.json", openAPI)
 	g := e.Group("/api/v1/annotations", authn.Middleware())
 	member := access.Require(access.InProject(h.slideOfQuery))

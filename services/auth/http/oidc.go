@@ -133,6 +133,7 @@ func (h *Handler) oidcCallback(c *gin.Context) {
 	}
 	u, sess, err := h.store.LoginOIDC(c.Request.Context(), id, h.cfg.SessionTTL, h.cfg.IdleTimeout, clientOf(c))
 	if err != nil {
+		h.auditSSOFailure(c, err, id.Subject)
 		httpapi.Fail(c, err)
 		return
 	}
@@ -143,11 +144,25 @@ func (h *Handler) oidcCallback(c *gin.Context) {
 }
 
 func (h *Handler) failOIDC(c *gin.Context, err error) {
+	h.auditSSOFailure(c, err, "")
 	if platform.ErrorCode(err) == platform.EINTERNAL {
 		httpapi.Logger(c).Warn("single sign-on callback refused", "err", err)
 		err = errSSOFailed
 	}
 	httpapi.Fail(c, err)
+}
+
+// auditSSOFailure records a refused callback with the reason the caller
+// saw (the detail of an internal error stays in the service log).
+func (h *Handler) auditSSOFailure(c *gin.Context, err error, subject string) {
+	detail := map[string]any{"reason": platform.ErrorMessage(err)}
+	if subject != "" {
+		detail["subject"] = subject
+	}
+	e := mysql.AuditEvent{Action: "login.sso_failure", TargetType: "oidc", Detail: detail}
+	if err := h.store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
+		httpapi.Logger(c).Error("audit event lost", "action", e.Action, "err", err)
+	}
 }
 
 func (h *Handler) finishOIDC(c *gin.Context) (auth.OIDCIdentity, string, error) {

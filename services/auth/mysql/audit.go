@@ -2,10 +2,10 @@ package mysql
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/patholabel/patholabel/services/auth"
+	"github.com/patholabel/patholabel/services/platform/audit"
 )
 
 // AuditEvent is one security-relevant event.
@@ -20,32 +20,26 @@ type AuditEvent struct {
 }
 
 // Audit appends e through q, so callers record it in the same transaction
-// as the change it describes.
+// as the change it describes. The row is written by the platform's audit
+// package, the one writer of audit_log.
 func (s *Store) Audit(ctx context.Context, q querier, e AuditEvent, cl auth.ClientInfo) error {
-	var detail []byte
-	if e.Detail != nil {
-		var err error
-		if detail, err = json.Marshal(e.Detail); err != nil {
-			return fmt.Errorf("encode audit detail: %w", err)
-		}
+	a := audit.Actor{Name: e.ActorName, ClientIP: cl.IP}
+	if e.ActorID != nil {
+		a.ID = *e.ActorID
 	}
-	name := e.ActorName
-	if name == "" && e.ActorID != nil {
-		_ = q.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, *e.ActorID).Scan(&name)
+	if a.Name == "" && a.ID > 0 {
+		_ = q.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, a.ID).Scan(&a.Name)
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, target_type, target_id, project_id, client_ip, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.now(), e.ActorID, truncate(name, 64), e.Action, e.TargetType, e.TargetID, e.ProjectID, cl.IP, nullJSON(detail))
-	if err != nil {
-		return fmt.Errorf("append audit %s: %w", e.Action, err)
+	ev := audit.Event{Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Detail: e.Detail}
+	if e.ProjectID != nil {
+		ev.ProjectID = *e.ProjectID
 	}
-	return nil
+	return audit.Append(ctx, q, s.now(), a, ev)
 }
 
-func nullJSON(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return string(b)
+// AuditNow appends e outside any change (a refused sign-on).
+func (s *Store) AuditNow(ctx context.Context, e AuditEvent, cl auth.ClientInfo) error {
+	return s.Audit(ctx, s.db, e, cl)
 }
 
 // record appends an audit event for a change made by a.

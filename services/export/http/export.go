@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/patholabel/patholabel/services/export/worker"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
@@ -57,6 +59,8 @@ func (h *Handler) create(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
+	h.audit.RecordAfter(c, audit.Event{Action: "export.create", TargetType: "export", TargetID: strconv.FormatInt(e.ID, 10),
+		ProjectID: e.ProjectID, Detail: map[string]any{"formats": p.Formats, "slide_ids": p.SlideIDs}}) // no slide ids: all
 	if h.rdb != nil {
 		if err := worker.Wake(ctx, h.rdb, h.redisPrefix, e, c.GetHeader("X-Request-Id")); err != nil {
 			httpapi.Logger(c).Warn("wake export workers; they will find the job by scanning", "err", err)
@@ -152,6 +156,12 @@ func (h *Handler) files(c *gin.Context) {
 	}
 	all := append([]export.File{{Path: export.ManifestPath}}, m.Files...)
 	page := all[min(offset, len(all)):min(offset+limit, len(all))]
+	// The links are bearer URLs to patient data: no trace, no links.
+	if err := h.audit.Record(c, audit.Event{Action: "export.links", TargetType: "export", TargetID: strconv.FormatInt(id, 10),
+		ProjectID: e.ProjectID, Detail: map[string]any{"offset": offset, "links": len(page), "expires_in": int(h.linkTTL.Seconds())}}); err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	out := make([]fileLink, 0, len(page))
 	for _, f := range page {
 		u, err := h.objects.PresignGet(ctx, e.Prefix, f.Path, h.linkTTL)

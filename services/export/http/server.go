@@ -12,6 +12,7 @@ import (
 	"github.com/patholabel/patholabel/services/export/minio"
 	"github.com/patholabel/patholabel/services/export/mysql"
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
@@ -29,6 +30,7 @@ type Handler struct {
 	rdb         *goredis.Client // may be nil: workers then find jobs by scanning
 	redisPrefix string
 	linkTTL     time.Duration
+	audit       *audit.Log
 	log         *slog.Logger
 }
 
@@ -40,13 +42,14 @@ type Deps struct {
 	Redis       *goredis.Client
 	RedisPrefix string
 	LinkTTL     time.Duration
+	Audit       *audit.Log // export creation and download links
 	Log         *slog.Logger
 }
 
 // Register adds the export service's routes to e. Every route names the
 // rule it requires: managers of the export's project, and admins.
 func Register(e *gin.Engine, d Deps) {
-	h := &Handler{store: d.Store, objects: d.Objects, rdb: d.Redis, redisPrefix: d.RedisPrefix, linkTTL: d.LinkTTL, log: d.Log}
+	h := &Handler{store: d.Store, objects: d.Objects, rdb: d.Redis, redisPrefix: d.RedisPrefix, linkTTL: d.LinkTTL, audit: d.Audit, log: d.Log}
 	httpapi.ServeOpenAPI(e, "/api/v1/exports/openapi.json", openAPI)
 	g := e.Group("/api/v1/exports", d.Authn.Middleware())
 	manager := func(f access.ProjectFunc) gin.HandlerFunc {

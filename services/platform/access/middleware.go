@@ -36,6 +36,7 @@ func (a *Authenticator) Middleware() gin.HandlerFunc {
 		}
 		if p != nil {
 			c.Set(principalKey, p)
+			httpapi.SetUser(c, p.UserID)
 		}
 		c.Next()
 	}

@@ -31,7 +31,7 @@ type Readiness struct {
 // dependency answers). Failure details go to the log, not to the caller.
 func registerHealth(e *gin.Engine, log *slog.Logger, checks []Check) {
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	e.GET("/readyz", func(c *gin.Context) {
+	e.GET("/readyz", notProxied, func(c *gin.Context) {
 		r := RunChecks(c, log, checks)
 		status := http.StatusOK
 		if r.Status == "unavailable" {
@@ -39,6 +39,19 @@ func registerHealth(e *gin.Engine, log *slog.Logger, checks []Check) {
 		}
 		c.JSON(status, r)
 	})
+}
+
+// notProxied answers 404 to a request that came through a proxy. The
+// Ingress sends every path no service owns to the viewer, /metrics and
+// /readyz included, and these tell outsiders the software, its versions
+// and its dependencies; kubelet probes and Prometheus call the pod
+// directly and send no forwarding header, while every ingress controller
+// adds X-Forwarded-For (or Forwarded), which a client cannot remove.
+func notProxied(c *gin.Context) {
+	h := c.Request.Header
+	if h.Get("X-Forwarded-For") != "" || h.Get("Forwarded") != "" || h.Get("X-Real-Ip") != "" {
+		Fail(c, notFound)
+	}
 }
 
 // RunChecks probes every dependency at once, each bounded by two seconds so

@@ -5,16 +5,18 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 )
 
 // logRequests tags every request with an id and logs one line when it
-// ends. Probes and scrapes log at debug so they do not drown the rest. The
+// ends, with the caller's user id (SetUser) and client address, and tells
+// denied of every 403. Probes and scrapes log at debug so they do not drown the rest. The
 // request-scoped logger is built only when a handler asks for it (Logger),
 // because tiles are served in about a millisecond and most requests never log.
-func logRequests(base *slog.Logger) gin.HandlerFunc {
+func logRequests(base *slog.Logger, denied func(*gin.Context)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-Id")
 		if id == "" || len(id) > 64 {
@@ -24,6 +26,9 @@ func logRequests(base *slog.Logger) gin.HandlerFunc {
 		c.Set(requestKey, requestLog{base: base, id: id})
 		start := time.Now()
 		c.Next()
+		if denied != nil && c.Writer.Status() == http.StatusForbidden {
+			denied(c)
+		}
 		level := slog.LevelInfo
 		switch p := c.Request.URL.Path; {
 		case c.Writer.Status() >= 500:
@@ -35,10 +40,17 @@ func logRequests(base *slog.Logger) gin.HandlerFunc {
 		if base.Enabled(ctx, level) {
 			base.LogAttrs(ctx, level, "request", slog.String("request_id", id), slog.String("method", c.Request.Method),
 				slog.String("route", routeOf(c)), slog.Int("status", c.Writer.Status()),
+				slog.Int64("user", c.GetInt64(userKey)), slog.String("client_ip", c.ClientIP()),
 				slog.Int64("took_ms", time.Since(start).Milliseconds()), slog.Int("bytes", c.Writer.Size()))
 		}
 	}
 }
+
+const userKey = "patholabel.user"
+
+// SetUser names the request's signed-in user for the request log; the
+// authentication middleware calls it. Absent, the log says user 0.
+func SetUser(c *gin.Context, id int64) { c.Set(userKey, id) }
 
 // requestLog is what a request's logger is built from, on demand.
 type requestLog struct {

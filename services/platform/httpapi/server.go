@@ -76,6 +76,9 @@ type Deps struct {
 	Log      *slog.Logger
 	Registry *prometheus.Registry
 	Checks   []Check // readiness checks, run by /readyz
+	// Denied, when set, is told of every request answered 403 once the
+	// answer is sent: the services' audit log (audit.Log.Denied).
+	Denied func(c *gin.Context)
 }
 
 // New builds the engine with the standard middleware and endpoints.
@@ -86,11 +89,11 @@ func New(cfg Config, d Deps) *Server {
 	e.HandleMethodNotAllowed = true
 	_ = e.SetTrustedProxies(cfg.TrustedProxies) // validated by ReadConfig
 	m := newHTTPMetrics(d.Registry, d.Service)
-	e.Use(m.middleware(), logRequests(d.Log), recoverPanics(d.Log))
+	e.Use(m.middleware(), logRequests(d.Log, d.Denied), recoverPanics(d.Log))
 	e.NoRoute(func(c *gin.Context) { Fail(c, notFound) })
 	e.NoMethod(func(c *gin.Context) { Fail(c, methodNotAllowed) })
 	registerHealth(e, d.Log, d.Checks)
-	e.GET("/metrics", gin.WrapH(metricsHandler(d.Registry)))
+	e.GET("/metrics", notProxied, gin.WrapH(metricsHandler(d.Registry)))
 	s := &Server{cfg: cfg, log: d.Log, engine: e}
 	s.http = &http.Server{
 		Handler:           e,

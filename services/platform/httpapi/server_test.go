@@ -1,10 +1,16 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,5 +142,72 @@ func TestProfilerOnlyOnTheDebugListener(t *testing.T) {
 	}
 	if got := status("http://" + debugAddr + "/debug/pprof/cmdline"); got != 0 {
 		t.Fatalf("the profiler still answers (%d) after shutdown", got)
+	}
+}
+
+// lockedBuffer is a log destination the server and the test share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// The request log names the signed-in user and the client address, and
+// every 403 reaches the Denied hook (the audit log) after it is answered.
+func TestRequestLogNamesUserAndClientAndReportsDenials(t *testing.T) {
+	var logs lockedBuffer
+	var denied atomic.Int32
+	s := httpapi.New(httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second},
+		httpapi.Deps{Service: "test", Log: slog.New(slog.NewJSONHandler(&logs, nil)), Registry: httpapi.NewRegistry(),
+			Denied: func(c *gin.Context) { denied.Add(1) }})
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	s.Engine().GET("/who", func(c *gin.Context) {
+		httpapi.SetUser(c, 42)
+		if c.Query("deny") != "" {
+			httpapi.Fail(c, platform.Errorf(platform.EFORBIDDEN, "no"))
+			return
+		}
+		c.Status(http.StatusNoContent)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx)
+	for _, q := range []string{"", "?deny=1"} {
+		resp, err := http.Get("http://" + s.Addr() + "/who" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("request lines: %v", lines)
+	}
+	for _, l := range lines {
+		if l["user"] != 42.0 || l["client_ip"] != "127.0.0.1" {
+			t.Errorf("request line %v lacks user 42 and client_ip 127.0.0.1", l)
+		}
+	}
+	if n := denied.Load(); n != 1 {
+		t.Errorf("Denied called %d times, want once (for the 403)", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
@@ -29,6 +30,10 @@ func (h *Handler) associated(name string) gin.HandlerFunc {
 		var b []byte
 		if err == nil {
 			b, err = h.Objects.Get(c.Request.Context(), sl.PyramidKey+name+".jpeg")
+		}
+		if err == nil { // these images can name the patient: no trace, no image
+			err = h.Audit.Record(c, audit.Event{Action: "slide." + name + ".view", TargetType: "slide",
+				TargetID: strconv.FormatInt(sl.ID, 10), ProjectID: sl.ProjectID})
 		}
 		if err != nil {
 			httpapi.Fail(c, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
 )
@@ -69,6 +70,8 @@ func (h *Handler) uploadOverlay(c *gin.Context) {
 		return
 	}
 	h.wake(c, tiler.KindOverlay, o.ID, sl.ProjectID)
+	h.Audit.RecordAfter(c, audit.Event{Action: "overlay.upload", TargetType: "overlay", TargetID: strconv.FormatInt(o.ID, 10),
+		ProjectID: sl.ProjectID, Detail: map[string]any{"slide": sl.ID, "bytes": o.Bytes}})
 	c.JSON(http.StatusAccepted, gin.H{"id": o.ID, "status": o.Status})
 }
 
@@ -77,26 +80,17 @@ func (h *Handler) receiveOverlay(c *gin.Context, sl *tiler.Slide) (*tiler.Overla
 	if err != nil {
 		return nil, platform.Errorf(platform.EINVALID, "send the overlay as multipart/form-data with a file field")
 	}
-	fields := map[string]string{}
-	for {
-		part, err := mr.NextPart()
-		if err != nil {
-			return nil, platform.Errorf(platform.EINVALID, "the form has no file field")
-		}
-		if part.FormName() != "file" {
-			if fields[part.FormName()], err = formValue(part); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		o, err := overlayFields(fields, sl, access.PrincipalOf(c).UserID)
-		if err != nil {
-			return nil, err
-		}
-		o.SourceKey = "overlays/" + newKey() + "/source"
-		o.Bytes, _, err = h.Objects.PutStream(c.Request.Context(), o.SourceKey, part, h.Config.MaxUploadBytes)
-		return o, err
+	fields, part, err := nextFile(mr, []string{"name", "opacity"})
+	if err != nil {
+		return nil, err
 	}
+	o, err := overlayFields(fields, sl, access.PrincipalOf(c).UserID)
+	if err != nil {
+		return nil, err
+	}
+	o.SourceKey = "overlays/" + newKey() + "/source"
+	o.Bytes, _, err = h.Objects.PutStream(c.Request.Context(), o.SourceKey, part, h.Config.MaxUploadBytes)
+	return o, err
 }
 
 func overlayFields(f map[string]string, sl *tiler.Slide, user int64) (*tiler.Overlay, error) {

@@ -137,6 +137,7 @@ func (h *Handler) completeUpload(c *gin.Context) {
 		return
 	}
 	h.wake(c, tiler.KindSlide, sl.ID, sl.ProjectID)
+	h.auditUpload(c, sl)
 	c.JSON(http.StatusAccepted, gin.H{"id": sl.ID, "status": sl.Status})
 }
 

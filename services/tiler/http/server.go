@@ -10,6 +10,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/cache"
@@ -32,6 +33,7 @@ type Deps struct {
 	Authn       *access.Authenticator
 	Redis       *goredis.Client
 	RedisPrefix string
+	Audit       *audit.Log // uploads and views of patient images
 	Log         *slog.Logger
 }
 
@@ -47,7 +49,7 @@ var uploaders = []string{access.ProjectManager, access.ProjectReviewer, access.P
 // Register adds the tiler service's routes to e. Every route names the
 // rule it requires.
 func Register(e *gin.Engine, d Deps) {
-	h := &Handler{Deps: d, cacheControl: fmt.Sprintf("private, max-age=%d, immutable", int(d.Config.MaxAge.Seconds()))}
+	h := &Handler{Deps: d, cacheControl: fmt.Sprintf("private, max-age=%d", int(d.Config.MaxAge.Seconds()))}
 	httpapi.ServeOpenAPI(e, "/api/v1/slides/openapi.json", openAPI)
 	g := e.Group("/", d.Authn.Middleware())
 	g.POST("/api/v1/slides", access.Require(access.SignedIn), h.upload)

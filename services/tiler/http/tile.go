@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/cache"
@@ -58,8 +59,18 @@ type dziImage struct {
 	Size     dziSize  `xml:"Size"`
 }
 
+// dzi serves a slide's descriptor. The viewer reads it once each time it
+// opens the slide, so the audit log records it as the view of the case
+// (tiles, a thousand per view, are not recorded one by one).
 func (h *Handler) dzi(c *gin.Context) {
 	sl := slideOf(c)
+	if strings.HasSuffix(c.Param("name"), ".dzi") && sl.Pyramid().Ready {
+		err := h.Audit.Record(c, audit.Event{Action: "slide.view", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10), ProjectID: sl.ProjectID})
+		if err != nil {
+			httpapi.Fail(c, err)
+			return
+		}
+	}
 	h.serveDZI(c, sl.Pyramid(), dziImage{Format: sl.TileFormat, Overlap: sl.TileOverlap, TileSize: sl.TileSize, Size: dziSize{sl.Width, sl.Height}})
 }
 
@@ -69,7 +80,7 @@ func (h *Handler) serveDZI(c *gin.Context, p tiler.PyramidRef, img dziImage) {
 		return
 	}
 	b, _ := xml.Marshal(img)
-	h.immutable(c, fmt.Sprintf(`"%.1s%d-dzi-%d"`, p.Kind, p.ID, img.Size.Width))
+	h.cacheable(c, fmt.Sprintf(`"%.1s%d-dzi-%d"`, p.Kind, p.ID, img.Size.Width))
 	c.Data(http.StatusOK, "application/xml", append([]byte(xml.Header), b...))
 }
 
@@ -98,7 +109,7 @@ func (h *Handler) serveTile(c *gin.Context, p tiler.PyramidRef) {
 		return
 	}
 	if c.GetHeader("If-None-Match") == etag {
-		h.immutable(c, etag)
+		h.cacheable(c, etag)
 		c.Status(http.StatusNotModified)
 		return
 	}
@@ -123,7 +134,7 @@ func (h *Handler) serve(c *gin.Context, t cache.Tile, err error, contentType str
 		httpapi.Fail(c, err)
 		return
 	}
-	h.immutable(c, t.ETag)
+	h.cacheable(c, t.ETag)
 	if c.GetHeader("If-None-Match") == t.ETag {
 		c.Status(http.StatusNotModified)
 		return
@@ -137,10 +148,13 @@ func (h *Handler) serve(c *gin.Context, t cache.Tile, err error, contentType str
 	_, _ = c.Writer.Write(t.Data) // a client gone mid-tile is not an error of ours
 }
 
-// immutable marks a response cacheable by the browser only (tiles are
-// private to the project) and never to be revalidated: a slide's pyramid
-// never changes.
-func (h *Handler) immutable(c *gin.Context, etag string) {
+// cacheable lets the browser alone (tiles are private to the project) keep
+// a response for PATHOLABEL_TILER_MAX_AGE, then revalidate it with its
+// ETag: a pyramid never changes, so a revalidation is a cheap 304, yet it
+// passes the access check again, so someone removed from the project (or
+// signed out on a shared workstation) stops seeing the slide within
+// minutes rather than a year.
+func (h *Handler) cacheable(c *gin.Context, etag string) {
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", h.cacheControl)
 }

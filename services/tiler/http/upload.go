@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/worker"
@@ -25,8 +27,15 @@ import (
 // memory or disk here) and queues its ingest. The form fields must come
 // before the file part, as browsers send them in form order, so the caller
 // is authorised before a byte of the file is stored; project_id may also be
-// a query parameter.
+// a query parameter, and then the caller is authorised before a byte of
+// the body is read.
 func (h *Handler) upload(c *gin.Context) {
+	if q := c.Query("project_id"); q != "" {
+		if _, err := h.authorise(c, q); err != nil {
+			httpapi.Fail(c, err)
+			return
+		}
+	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "send the slide as multipart/form-data with a file field"))
@@ -43,24 +52,55 @@ func (h *Handler) upload(c *gin.Context) {
 		return
 	}
 	h.wake(c, tiler.KindSlide, sl.ID, sl.ProjectID)
+	h.auditUpload(c, sl)
 	c.JSON(http.StatusAccepted, gin.H{"id": sl.ID, "status": sl.Status})
 }
 
+// auditUpload records a new slide; it is committed already, so a failure
+// to record is logged rather than undoing the upload.
+func (h *Handler) auditUpload(c *gin.Context, sl *tiler.Slide) {
+	h.Audit.RecordAfter(c, audit.Event{Action: "slide.upload", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10),
+		ProjectID: sl.ProjectID, Detail: map[string]any{"bytes": sl.Bytes, "sha256": sl.SHA256}})
+}
+
+// slideFields are the text fields a slide upload may carry before its file.
+var slideFields = []string{"project_id", "name", "case_id", "stain"}
+
 func (h *Handler) receive(c *gin.Context, mr *multipart.Reader, sl *tiler.Slide) error {
-	fields := map[string]string{"project_id": c.Query("project_id")}
+	fields, file, err := nextFile(mr, slideFields)
+	if err != nil {
+		return err
+	}
+	if q := c.Query("project_id"); q != "" {
+		fields["project_id"] = q
+	}
+	return h.store(c, file, fields, sl)
+}
+
+// nextFile reads the form's text fields up to its "file" part. Only the
+// fields in known are accepted, each once, so at most len(known) small
+// values are held in memory before the caller is authorised.
+func nextFile(mr *multipart.Reader, known []string) (map[string]string, *multipart.Part, error) {
+	fields := map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return platform.Errorf(platform.EINVALID, "the form has no file field")
+			return nil, nil, platform.Errorf(platform.EINVALID, "the form has no file field")
 		}
 		if err != nil {
-			return platform.Errorf(platform.EINVALID, "malformed multipart body: %v", err)
+			return nil, nil, platform.Errorf(platform.EINVALID, "malformed multipart body: %v", err)
 		}
-		if part.FormName() == "file" {
-			return h.store(c, part, fields, sl)
+		name := part.FormName()
+		switch _, seen := fields[name]; {
+		case name == "file":
+			return fields, part, nil
+		case !slices.Contains(known, name):
+			return nil, nil, platform.Errorf(platform.EINVALID, "unknown form field %.64q; the fields are %s, then file", name, strings.Join(known, ", "))
+		case seen:
+			return nil, nil, platform.Errorf(platform.EINVALID, "form field %q is sent twice", name)
 		}
-		if fields[part.FormName()], err = formValue(part); err != nil {
-			return err
+		if fields[name], err = formValue(part); err != nil {
+			return nil, nil, err
 		}
 	}
 }
@@ -91,14 +131,20 @@ func (h *Handler) store(c *gin.Context, file *multipart.Part, fields map[string]
 	return nil
 }
 
-// fill checks the fields and the caller's role in the project.
-func (h *Handler) fill(c *gin.Context, f map[string]string, filename string, sl *tiler.Slide) error {
-	pid, err := strconv.ParseInt(f["project_id"], 10, 64)
+// authorise checks the caller may upload to the project s names.
+func (h *Handler) authorise(c *gin.Context, s string) (int64, error) {
+	pid, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || pid <= 0 {
-		return platform.Errorf(platform.EINVALID, "field project_id (a project id) is required before the file")
+		return 0, platform.Errorf(platform.EINVALID, "field project_id (a project id) is required before the file")
 	}
 	rule := access.InProject(func(*gin.Context) (int64, error) { return pid, nil }, uploaders...)
-	if err := rule.Allow(c, access.PrincipalOf(c)); err != nil {
+	return pid, rule.Allow(c, access.PrincipalOf(c))
+}
+
+// fill checks the fields and the caller's role in the project.
+func (h *Handler) fill(c *gin.Context, f map[string]string, filename string, sl *tiler.Slide) error {
+	pid, err := h.authorise(c, f["project_id"])
+	if err != nil {
 		return err
 	}
 	p := access.PrincipalOf(c)

@@ -16,6 +16,7 @@ import (
 	annotationredis "github.com/patholabel/patholabel/services/annotation/redis"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/redis"
@@ -48,13 +49,15 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, nil); err != nil {
 		return err
 	}
+	audits := audit.New(m.res.DB, time.Now)
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "annotation", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
+		Denied: audits.Denied,
 	})
 	m.store = mysql.New(m.res.DB, m.Annotation, time.Now)
 	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
 	events := annotationredis.NewPublisher(m.res.Redis, m.Redis.Prefix, m.Log)
-	annotationhttp.Register(m.server.Engine(), m.store, authn, events, m.Log)
+	annotationhttp.Register(m.server.Engine(), m.store, authn, events, audits, m.Log)
 	return m.server.Listen()
 }
 

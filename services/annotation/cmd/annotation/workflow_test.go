@@ -34,6 +34,13 @@ func TestImportOverHTTP(t *testing.T) {
 	if r := ann.do("POST", fmt.Sprintf("/api/v1/annotations/import?slide_id=%d&format=shapefile", w.Slide), "x"); r.status != http.StatusBadRequest {
 		t.Fatalf("unknown format: %d", r.status)
 	}
+	// Both imports are in the audit log, with who, from where and what.
+	var n int
+	err = w.DB.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'annotation.import' AND actor_id = ? AND client_ip = '127.0.0.1'
+		AND project_id = ? AND JSON_EXTRACT(detail, '$.format') = 'qupath'`, w.Users["annotator"].ID, w.Project).Scan(&n)
+	if err != nil || n != 2 {
+		t.Errorf("audit log has %d imports (%v), want 2", n, err)
+	}
 }
 
 // The agreement endpoint on the case worked out by hand in
@@ -68,6 +75,27 @@ func TestAgreementOverHTTP(t *testing.T) {
 		if int64(c["category_id"].(float64)) == stroma && (c["recall"].(float64) != 1 || math.Abs(c["f1"].(float64)-0.8) > 1e-9) {
 			t.Errorf("stroma: %v", c)
 		}
+	}
+	// A distance that makes every point a candidate of every other is
+	// refused before any mark is read: it cost a viewer's single GET 75 s.
+	viewer := client{t, base, w.Users["viewer"]}
+	ann, ann2 := w.Users["annotator"].ID, w.Users["annotator2"].ID
+	for _, c := range []struct {
+		b        int64
+		distance string
+		want     string
+	}{
+		{ann2, "1000000", "at most 500 pixels"},
+		{ann2, "500.5", "at most 500 pixels"},
+		{ann, "10", "two different annotators"},
+	} {
+		r := viewer.do("GET", fmt.Sprintf("/api/v1/annotations/agreement?slide_id=%d&a=%d&b=%d&distance=%s", w.Slide, ann, c.b, c.distance), nil)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), c.want) {
+			t.Errorf("agreement b=%d distance=%s: %d %s, want 400 saying %q", c.b, c.distance, r.status, r.body, c.want)
+		}
+	}
+	if r := viewer.do("GET", fmt.Sprintf("/api/v1/annotations/agreement?slide_id=%d&a=%d&b=%d&distance=500", w.Slide, ann, ann2), nil); r.status != http.StatusOK {
+		t.Errorf("agreement at the largest distance: %d %s", r.status, r.body)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/patholabel/patholabel/services/auth/mysql"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/redis"
@@ -55,6 +56,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "auth", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
+		Denied: audit.New(m.res.DB, time.Now).Denied,
 	})
 	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
 	authhttp.Register(m.server.Engine(), m.Auth, store, authn, m.Log)

@@ -229,4 +229,14 @@ func TestOIDCRefusesForgedOrReplayedCallbacks(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Errorf("ID token with a foreign nonce = %d, want 401", resp.StatusCode)
 	}
+	admin := newClient(t, e.base).mustLogin("admin", adminPassword)
+	failures := admin.must(200, "GET", "/api/v1/audit?action=login.sso_failure", nil)["entries"].([]any)
+	if len(failures) != 3 {
+		t.Errorf("audit log has %d sso failures, want 3 (no state cookie, replay, foreign nonce): %v", len(failures), failures)
+	}
+	for _, f := range failures {
+		if ip := f.(map[string]any)["client_ip"]; ip != "127.0.0.1" {
+			t.Errorf("sso failure recorded from %v, want 127.0.0.1", ip)
+		}
+	}
 }

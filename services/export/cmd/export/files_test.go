@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -89,5 +90,30 @@ func TestFilesArePaged(t *testing.T) {
 		if st := env.call(t, testenv.Manager, "GET", path+q, "", nil); st != http.StatusBadRequest {
 			t.Errorf("GET files%s = %d, want 400", q, st)
 		}
+	}
+	checkAudited(t, env, e.ID, map[string]int{"export.create": 1, "export.links": 5})
+}
+
+// checkAudited expects the export's audit rows: presigned links are bearer
+// URLs to patient data, so every page of them is traced to the caller.
+func checkAudited(t *testing.T, env *Env, id int64, want map[string]int) {
+	t.Helper()
+	rows, err := env.World.DB.Query(`SELECT action, COUNT(*) FROM audit_log WHERE target_type = 'export' AND target_id = ?
+		AND project_id = ? AND actor_id IS NOT NULL AND client_ip = '127.0.0.1' GROUP BY action`, fmt.Sprint(id), env.World.Project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var a string
+		var n int
+		if err := rows.Scan(&a, &n); err != nil {
+			t.Fatal(err)
+		}
+		got[a] = n
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("audit rows of export %d: %v, want %v", id, got, want)
 	}
 }

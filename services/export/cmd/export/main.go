@@ -20,6 +20,7 @@ import (
 	"github.com/patholabel/patholabel/services/export/worker"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/objstore"
@@ -63,12 +64,14 @@ func (m *Main) Open(ctx context.Context) error {
 	store := mysql.New(m.res.DB, time.Now)
 	objects := minio.New(m.res.S3, m.S3.SlidesBucket, m.S3.ExportsBucket)
 	m.pool = worker.New(m.Export, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.res.DB))
+	audits := audit.New(m.res.DB, time.Now)
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "export", Log: m.Log, Registry: reg, Checks: m.res.Checks(m.S3.ExportsBucket, m.S3.CreateBuckets),
+		Denied: audits.Denied,
 	})
 	exporthttp.Register(m.server.Engine(), exporthttp.Deps{
 		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
-		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, LinkTTL: m.Export.LinkTTL, Log: m.Log,
+		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, LinkTTL: m.Export.LinkTTL, Audit: audits, Log: m.Log,
 	})
 	return m.server.Listen()
 }

@@ -105,6 +105,55 @@ func TestServesTheViewer(t *testing.T) {
 	}
 }
 
+// The viewer is served with its security headers, and with HSTS once it
+// was reached over HTTPS (the Ingress terminates TLS).
+func TestViewerSecurityHeaders(t *testing.T) {
+	base := mustGateway(t, nil)
+	for _, proto := range []string{"", "https"} {
+		req, _ := http.NewRequest("GET", base+"/projects/3", nil)
+		if proto != "" {
+			req.Header.Set("X-Forwarded-Proto", proto)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		h := resp.Header
+		if !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") || h.Get("X-Content-Type-Options") != "nosniff" ||
+			h.Get("Referrer-Policy") != "same-origin" || h.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("proto %q: headers %v", proto, h)
+		}
+		if hsts := h.Get("Strict-Transport-Security"); (proto == "https") != strings.HasPrefix(hsts, "max-age=31536000") {
+			t.Errorf("proto %q: Strict-Transport-Security %q, want it over HTTPS only", proto, hsts)
+		}
+	}
+}
+
+// /metrics and /readyz are for the cluster, not the internet: the Ingress
+// sends every unknown path to the viewer, so what came through a proxy is
+// refused, while probes and Prometheus, calling the pod, are answered.
+func TestInternalEndpointsNotThroughTheIngress(t *testing.T) {
+	base := mustGateway(t, nil)
+	for _, path := range []string{"/metrics", "/readyz"} {
+		if resp, _ := get(t, "GET", base+path, ""); resp.StatusCode != 200 {
+			t.Errorf("%s from the cluster = %d, want 200", path, resp.StatusCode)
+		}
+		for _, hdr := range []string{"X-Forwarded-For", "Forwarded", "X-Real-IP"} {
+			req, _ := http.NewRequest("GET", base+path, nil)
+			req.Header.Set(hdr, "for=203.0.113.9")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 404 {
+				t.Errorf("%s through a proxy (%s) = %d, want 404", path, hdr, resp.StatusCode)
+			}
+		}
+	}
+}
+
 func TestReadinessNamesWhatIsNotReady(t *testing.T) {
 	down, _ := url.Parse("http://127.0.0.1:1") // nothing listens on port 1
 	base := mustGateway(t, map[string]*url.URL{"auth": upstream(t, "auth", true), "tiler": upstream(t, "tiler", false), "export": down})

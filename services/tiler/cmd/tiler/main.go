@@ -17,6 +17,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/objstore"
@@ -117,8 +118,10 @@ func (m *Main) Open(ctx context.Context) error {
 	objects := minio.New(m.res.S3, m.S3.SlidesBucket)
 	shared := cache.NewRedis(m.res.Redis, m.Redis.Prefix, m.Tiler.RedisTTL, m.Tiler.RedisMaxTile, time.Now)
 	m.pool = worker.New(m.Tiler, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.res.DB))
+	audits := audit.New(m.res.DB, time.Now)
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
 		Service: "tiler", Log: m.Log, Registry: reg, Checks: m.res.Checks(m.S3.SlidesBucket, m.S3.CreateBuckets),
+		Denied: audits.Denied,
 	})
 	if m.IngestOnly {
 		return m.server.Listen()
@@ -127,7 +130,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Config: m.Tiler, Store: store, Objects: objects,
 		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg),
 		Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
-		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, Log: m.Log,
+		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, Audit: audits, Log: m.Log,
 	})
 	return m.server.Listen()
 }
