@@ -78,32 +78,24 @@ func (h *Handler) receiveOverlay(c *gin.Context, sl *tiler.Slide) (*tiler.Overla
 		return nil, platform.Errorf(platform.EINVALID, "send the overlay as multipart/form-data with a file field")
 	}
 	fields := map[string]string{}
-	for {
-		part, err := mr.NextPart()
-		if err != nil {
-			return nil, platform.Errorf(platform.EINVALID, "the form has no file field")
-		}
-		if part.FormName() != "file" {
-			if fields[part.FormName()], err = formValue(part); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		o, err := overlayFields(fields, sl, access.PrincipalOf(c).UserID)
-		if err != nil {
-			return nil, err
-		}
-		o.SourceKey = "overlays/" + newKey() + "/source"
-		o.Bytes, _, err = h.Objects.PutStream(c.Request.Context(), o.SourceKey, part, h.Config.MaxUploadBytes)
-		return o, err
+	part, err := formFields(mr, fields)
+	if err != nil {
+		return nil, err
 	}
+	o, err := overlayFields(fields, sl, access.PrincipalOf(c).UserID)
+	if err != nil {
+		return nil, err
+	}
+	o.SourceKey = "overlays/" + newKey() + "/source"
+	o.Bytes, _, err = h.Objects.PutStream(c.Request.Context(), o.SourceKey, part, h.Config.MaxUploadBytes)
+	return o, err
 }
 
 func overlayFields(f map[string]string, sl *tiler.Slide, user int64) (*tiler.Overlay, error) {
 	o := &tiler.Overlay{SlideID: sl.ID, Name: f["name"], Opacity: 0.5, CreatedBy: &user}
 	if f["opacity"] != "" {
 		op, err := strconv.ParseFloat(f["opacity"], 64)
-		if err != nil || op < 0 || op > 1 {
+		if err != nil || !(op >= 0 && op <= 1) { // NaN passes "op < 0 || op > 1"
 			return nil, platform.Errorf(platform.EINVALID, "opacity must be a number from 0 to 1")
 		}
 		o.Opacity = op

@@ -48,19 +48,29 @@ func (h *Handler) upload(c *gin.Context) {
 
 func (h *Handler) receive(c *gin.Context, mr *multipart.Reader, sl *tiler.Slide) error {
 	fields := map[string]string{"project_id": c.Query("project_id")}
+	file, err := formFields(mr, fields)
+	if err != nil {
+		return err
+	}
+	return h.store(c, file, fields, sl)
+}
+
+// formFields reads the text fields before the file part into fields and
+// returns the file part, unread.
+func formFields(mr *multipart.Reader, fields map[string]string) (*multipart.Part, error) {
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return platform.Errorf(platform.EINVALID, "the form has no file field")
+			return nil, platform.Errorf(platform.EINVALID, "the form has no file field")
 		}
 		if err != nil {
-			return platform.Errorf(platform.EINVALID, "malformed multipart body: %v", err)
+			return nil, platform.Errorf(platform.EINVALID, "malformed multipart body: %v", err)
 		}
 		if part.FormName() == "file" {
-			return h.store(c, part, fields, sl)
+			return part, nil
 		}
 		if fields[part.FormName()], err = formValue(part); err != nil {
-			return err
+			return nil, err
 		}
 	}
 }
@@ -102,8 +112,14 @@ func (h *Handler) fill(c *gin.Context, f map[string]string, filename string, sl 
 		return err
 	}
 	p := access.PrincipalOf(c)
-	sl.ProjectID, sl.CaseID, sl.Stain, sl.CreatedBy = pid, f["case_id"], f["stain"], &p.UserID
-	sl.Name = f["name"]
+	sl.ProjectID, sl.CreatedBy = pid, &p.UserID
+	return labels(sl, f, filename)
+}
+
+// labels sets the slide's name, case and stain from the form fields; the
+// name defaults to the base name of the uploaded file.
+func labels(sl *tiler.Slide, f map[string]string, filename string) error {
+	sl.CaseID, sl.Stain, sl.Name = f["case_id"], f["stain"], f["name"]
 	if sl.Name == "" {
 		sl.Name = path.Base(strings.ReplaceAll(filename, `\`, "/"))
 	}
