@@ -163,13 +163,23 @@ func dedupe(r []Pt) []Pt {
 	return out
 }
 
+// MaxEdgePairs bounds the edge pairs the crossing check of one mark
+// compares. Drawn shapes need a few per edge; a valid comb of 20,000
+// vertices whose edges all span the same x range needs 200 million (tens of
+// seconds of CPU), and a request may carry a hundred of them.
+const MaxEdgePairs = 4_000_000
+
 // checkCrossings rejects any two edges that touch, other than neighbours
 // sharing their corner: a sweep over x keeps it near n log n for the
 // brush strokes and ellipses of thousands of vertices.
 func checkCrossings(rings [][]Pt) error {
 	segs := segments(rings)
+	pairs := 0
 	for i := range segs {
 		for j := i + 1; j < len(segs) && segs[j].minX <= segs[i].maxX; j++ {
+			if pairs++; pairs > MaxEdgePairs {
+				return fmt.Errorf("the shape is too convoluted to check for crossing edges (more than %d pairs of edges side by side); simplify it or split it in parts", MaxEdgePairs)
+			}
 			s, t := segs[i], segs[j]
 			if adjacent(s, t) || !intersect(s.a, s.b, t.a, t.b) {
 				continue
