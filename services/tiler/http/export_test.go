@@ -6,7 +6,8 @@ var (
 	SlideID       = slideID
 	Digits        = digits
 	TileName      = tileName
-	FormFields    = formFields
+	NextFile      = nextFile
+	SlideFields   = slideFields
 	Labels        = labels
 	OverlayFields = overlayFields
 )

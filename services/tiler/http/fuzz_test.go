@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"mime/multipart"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,21 +98,22 @@ func FuzzUploadForm(f *testing.F) {
 	f.Add(form(nil, "/"))
 	f.Add(form([][2]string{{"name", "no file"}}, ""))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		fields := map[string]string{}
-		part, err := tilerhttp.FormFields(multipart.NewReader(bytes.NewReader(body), fuzzBoundary), fields)
-		if err != nil {
-			return
-		}
-		if part.FormName() != "file" {
-			t.Fatalf("returned part %q, not the file", part.FormName())
-		}
-		for k, v := range fields {
-			if len(v) > 1024 {
-				t.Fatalf("field %q kept %d bytes", k, len(v))
+		for _, known := range [][]string{tilerhttp.SlideFields, {"name", "opacity"}} {
+			fields, part, err := tilerhttp.NextFile(multipart.NewReader(bytes.NewReader(body), fuzzBoundary), known)
+			if err != nil {
+				continue
 			}
+			if part.FormName() != "file" {
+				t.Fatalf("returned part %q, not the file", part.FormName())
+			}
+			for k, v := range fields {
+				if !slices.Contains(known, k) || len(v) > 1024 {
+					t.Fatalf("field %q (%d bytes) kept, known are %v", k, len(v), known)
+				}
+			}
+			checkSlideLabels(t, fields, part.FileName())
+			checkOverlayFields(t, fields)
 		}
-		checkSlideLabels(t, fields, part.FileName())
-		checkOverlayFields(t, fields)
 	})
 }
 

@@ -77,8 +77,7 @@ func (h *Handler) receiveOverlay(c *gin.Context, sl *tiler.Slide) (*tiler.Overla
 	if err != nil {
 		return nil, platform.Errorf(platform.EINVALID, "send the overlay as multipart/form-data with a file field")
 	}
-	fields := map[string]string{}
-	part, err := formFields(mr, fields)
+	fields, part, err := nextFile(mr, []string{"name", "opacity"})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -46,31 +47,44 @@ func (h *Handler) upload(c *gin.Context) {
 	c.JSON(http.StatusAccepted, gin.H{"id": sl.ID, "status": sl.Status})
 }
 
+// slideFields are the text fields a slide upload may carry before its file.
+var slideFields = []string{"project_id", "name", "case_id", "stain"}
+
 func (h *Handler) receive(c *gin.Context, mr *multipart.Reader, sl *tiler.Slide) error {
-	fields := map[string]string{"project_id": c.Query("project_id")}
-	file, err := formFields(mr, fields)
+	fields, file, err := nextFile(mr, slideFields)
 	if err != nil {
 		return err
+	}
+	if q := c.Query("project_id"); q != "" {
+		fields["project_id"] = q
 	}
 	return h.store(c, file, fields, sl)
 }
 
-// formFields reads the text fields before the file part into fields and
-// returns the file part, unread.
-func formFields(mr *multipart.Reader, fields map[string]string) (*multipart.Part, error) {
+// nextFile reads the form's text fields up to its "file" part. Only the
+// fields in known are accepted, each once, so at most len(known) small
+// values are held in memory before the caller is authorised.
+func nextFile(mr *multipart.Reader, known []string) (map[string]string, *multipart.Part, error) {
+	fields := map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, platform.Errorf(platform.EINVALID, "the form has no file field")
+			return nil, nil, platform.Errorf(platform.EINVALID, "the form has no file field")
 		}
 		if err != nil {
-			return nil, platform.Errorf(platform.EINVALID, "malformed multipart body: %v", err)
+			return nil, nil, platform.Errorf(platform.EINVALID, "malformed multipart body: %v", err)
 		}
-		if part.FormName() == "file" {
-			return part, nil
+		name := part.FormName()
+		switch _, seen := fields[name]; {
+		case name == "file":
+			return fields, part, nil
+		case !slices.Contains(known, name):
+			return nil, nil, platform.Errorf(platform.EINVALID, "unknown form field %.64q; the fields are %s, then file", name, strings.Join(known, ", "))
+		case seen:
+			return nil, nil, platform.Errorf(platform.EINVALID, "form field %q is sent twice", name)
 		}
-		if fields[part.FormName()], err = formValue(part); err != nil {
-			return nil, err
+		if fields[name], err = formValue(part); err != nil {
+			return nil, nil, err
 		}
 	}
 }
