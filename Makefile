@@ -21,8 +21,12 @@ logs: ## Follow the service logs of `make up`
 	@tail -n 50 -F .dev/logs/*.log
 
 .PHONY: test
-test: ## Run every test (Go, web unit, browser e2e, generated code, charts); starts and stops what it needs
+test: ## Run every test (Go, fuzz targets briefly, web unit, browser e2e, generated code, charts); starts and stops what it needs
 	@scripts/test.sh
+
+.PHONY: fuzz
+fuzz: ## Run every Go fuzz target (FuzzXxx) for FUZZTIME each (default 60s); crashers land in testdata/fuzz
+	@scripts/fuzz.sh
 
 .PHONY: build
 build: ## Build every service binary into bin/ and the web viewer into web/dist

@@ -3,7 +3,7 @@
 # real MariaDB, Redis, MinIO and Chromium, then the generated-code and chart
 # checks. Starts what it needs and leaves nothing running.
 #
-#   scripts/test.sh [go|web|e2e|generated|charts]...   (default: all, in this order)
+#   scripts/test.sh [go|fuzz|web|e2e|generated|charts]...   (default: all, in this order)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PL_ROOT"
@@ -13,6 +13,11 @@ go_tests() {
   local dirs
   dirs=$(go_modules | tr '\n' ' ')
   scripts/testenv.sh bash -c "set -e; for d in $dirs; do (cd \"\$d\" && go test -timeout 20m ./...); done"
+}
+
+fuzz_tests() {
+  say "fuzz targets, briefly each (make fuzz runs them longer)"
+  scripts/fuzz.sh smoke
 }
 
 web_tests() {
@@ -38,10 +43,11 @@ charts() {
 
 scripts/deps.sh test
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(go web e2e generated charts)
+[ ${#steps[@]} -gt 0 ] || steps=(go fuzz web e2e generated charts)
 for s in "${steps[@]}"; do
   case "$s" in
     go) go_tests ;;
+    fuzz) fuzz_tests ;;
     web) web_tests ;;
     e2e) e2e_tests ;;
     generated) generated ;;

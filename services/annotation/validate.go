@@ -135,22 +135,38 @@ func orient(a, b, c Pt) int {
 
 type segment struct {
 	a, b       Pt
-	ring, i, n int // ring index, segment index, segments in ring
-	minX, maxX int64
+	ring, i, n int   // ring index, segment index, segments in ring
+	lo, hi     int64 // extent along the sweep axis
 }
 
-func segments(rings [][]Pt) []segment {
+// segments lists the rings' edges sorted for a sweep along x, or along y
+// when alongY.
+func segments(rings [][]Pt, alongY bool) []segment {
 	var segs []segment
 	for ri, r := range rings {
 		r = dedupe(r)
 		for i := 0; i+1 < len(r); i++ {
 			s := segment{a: r[i], b: r[i+1], ring: ri, i: i, n: len(r) - 1}
-			s.minX, s.maxX = min(s.a.X, s.b.X), max(s.a.X, s.b.X)
+			lo, hi := s.a.X, s.b.X
+			if alongY {
+				lo, hi = s.a.Y, s.b.Y
+			}
+			s.lo, s.hi = min(lo, hi), max(lo, hi)
 			segs = append(segs, s)
 		}
 	}
-	sort.Slice(segs, func(i, j int) bool { return segs[i].minX < segs[j].minX })
+	sort.Slice(segs, func(i, j int) bool { return segs[i].lo < segs[j].lo })
 	return segs
+}
+
+// sweepPairs counts the edge pairs a sweep over segs compares: for each
+// edge, the edges starting within its extent.
+func sweepPairs(segs []segment) int {
+	n := 0
+	for i, s := range segs {
+		n += sort.Search(len(segs), func(k int) bool { return segs[k].lo > s.hi }) - i - 1
+	}
+	return n
 }
 
 func dedupe(r []Pt) []Pt {
@@ -163,13 +179,31 @@ func dedupe(r []Pt) []Pt {
 	return out
 }
 
+// EdgePairsPerEdge bounds the crossing check's work: on average an edge
+// may be compared with this many others. Drawn outlines, spirals and
+// serpentines need a few to a few dozen along their better axis; a valid
+// comb of 20,000 vertices slanted so that its edges overlap along both
+// axes needs 10,000 (200 million pairs, tens of seconds of CPU), and one
+// request may carry a hundred of them.
+const EdgePairsPerEdge = 64
+
 // checkCrossings rejects any two edges that touch, other than neighbours
-// sharing their corner: a sweep over x keeps it near n log n for the
-// brush strokes and ellipses of thousands of vertices.
+// sharing their corner. A sweep along the axis where the edges overlap
+// least keeps it near n log n for the brush strokes and ellipses of
+// thousands of vertices; the work is counted first and bounded.
 func checkCrossings(rings [][]Pt) error {
-	segs := segments(rings)
+	segs := segments(rings, false)
+	pairs := sweepPairs(segs)
+	if pairs > len(segs) { // the other axis may do better
+		if ys := segments(rings, true); sweepPairs(ys) < pairs {
+			segs, pairs = ys, sweepPairs(ys)
+		}
+	}
+	if limit := EdgePairsPerEdge * max(len(segs), 64); pairs > limit {
+		return fmt.Errorf("the shape is too convoluted to check for crossing edges (%d pairs of edges side by side, the limit is %d); simplify it or split it in parts", pairs, limit)
+	}
 	for i := range segs {
-		for j := i + 1; j < len(segs) && segs[j].minX <= segs[i].maxX; j++ {
+		for j := i + 1; j < len(segs) && segs[j].lo <= segs[i].hi; j++ {
 			s, t := segs[i], segs[j]
 			if adjacent(s, t) || !intersect(s.a, s.b, t.a, t.b) {
 				continue

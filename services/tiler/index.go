@@ -167,7 +167,8 @@ func decodeLevel(l *Level, b []byte) ([]byte, error) {
 		return nil, err
 	}
 	n := uint64(cols) * uint64(rows)
-	if n*16 > uint64(len(b)) {
+	if n > uint64(len(b))/16 { // n*16 could wrap around
+
 		return nil, errors.New("truncated")
 	}
 	l.Cols, l.Rows, l.Tiles = int(cols), int(rows), make([]TileRef, n)

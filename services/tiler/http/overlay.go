@@ -97,7 +97,7 @@ func overlayFields(f map[string]string, sl *tiler.Slide, user int64) (*tiler.Ove
 	o := &tiler.Overlay{SlideID: sl.ID, Name: f["name"], Opacity: 0.5, CreatedBy: &user}
 	if f["opacity"] != "" {
 		op, err := strconv.ParseFloat(f["opacity"], 64)
-		if err != nil || op < 0 || op > 1 {
+		if err != nil || !(op >= 0 && op <= 1) { // NaN passes "op < 0 || op > 1"
 			return nil, platform.Errorf(platform.EINVALID, "opacity must be a number from 0 to 1")
 		}
 		o.Opacity = op

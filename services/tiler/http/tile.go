@@ -17,10 +17,13 @@ import (
 )
 
 // slideID reads "12", "12.dzi" or "12_files": digits only, so nothing
-// else (dots, signs, encoded separators) ever reaches a lookup.
+// else (dots, signs, encoded separators, a second suffix) ever reaches a
+// lookup.
 func slideID(s string) (int64, bool) {
 	for _, suffix := range []string{".dzi", "_files"} {
-		s = strings.TrimSuffix(s, suffix)
+		if stem, ok := strings.CutSuffix(s, suffix); ok {
+			return digits(stem)
+		}
 	}
 	return digits(s)
 }

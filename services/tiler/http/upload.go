@@ -148,8 +148,14 @@ func (h *Handler) fill(c *gin.Context, f map[string]string, filename string, sl 
 		return err
 	}
 	p := access.PrincipalOf(c)
-	sl.ProjectID, sl.CaseID, sl.Stain, sl.CreatedBy = pid, f["case_id"], f["stain"], &p.UserID
-	sl.Name = f["name"]
+	sl.ProjectID, sl.CreatedBy = pid, &p.UserID
+	return labels(sl, f, filename)
+}
+
+// labels sets the slide's name, case and stain from the form fields; the
+// name defaults to the base name of the uploaded file.
+func labels(sl *tiler.Slide, f map[string]string, filename string) error {
+	sl.CaseID, sl.Stain, sl.Name = f["case_id"], f["stain"], f["name"]
 	if sl.Name == "" {
 		sl.Name = path.Base(strings.ReplaceAll(filename, `\`, "/"))
 	}

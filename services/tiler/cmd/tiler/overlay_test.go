@@ -62,6 +62,14 @@ func TestOverlayAndPairs(t *testing.T) {
 	if resp, _ := call(t, "GET", fmt.Sprintf("%s/tiles/overlays/%d_files/12/8_11.png", base, oid), u.outsider, nil); resp.StatusCode != 404 {
 		t.Fatalf("overlay tile for a non-member = %d, want 404", resp.StatusCode)
 	}
+	// Found by fuzzing: NaN passed the opacity range check, and a path
+	// with two suffixes still named the slide.
+	if st, body := postOverlay(t, base, u.member, he, "not a number", "NaN", testdata+"images/skimage-ihc.png"); st != 400 {
+		t.Fatalf("overlay with opacity NaN = %d %v, want 400", st, body)
+	}
+	if resp, b := call(t, "GET", fmt.Sprintf("%s/tiles/%d_files.dzi", base, he), u.member, nil); resp.StatusCode != 404 {
+		t.Fatalf("GET /tiles/%d_files.dzi = %d %s, want 404", he, resp.StatusCode, b)
+	}
 }
 
 func postOverlay(t *testing.T, base, token string, slide int64, name, opacity, path string) (int, map[string]any) {
