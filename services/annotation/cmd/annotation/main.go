@@ -48,11 +48,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, nil); err != nil {
 		return err
 	}
+	reg := httpapi.NewRegistry()
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "annotation", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
+		Service: "annotation", Log: m.Log, Registry: reg, Checks: m.res.Checks("", false),
 	})
 	m.store = mysql.New(m.res.DB, m.Annotation, time.Now)
-	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
+	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now)
 	events := annotationredis.NewPublisher(m.res.Redis, m.Redis.Prefix, m.Log)
 	annotationhttp.Register(m.server.Engine(), m.store, authn, events, m.Log)
 	return m.server.Listen()

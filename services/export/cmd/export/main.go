@@ -67,7 +67,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Service: "export", Log: m.Log, Registry: reg, Checks: m.res.Checks(m.S3.ExportsBucket, m.S3.CreateBuckets),
 	})
 	exporthttp.Register(m.server.Engine(), exporthttp.Deps{
-		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
+		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now),
 		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, LinkTTL: m.Export.LinkTTL, Log: m.Log,
 	})
 	return m.server.Listen()
