@@ -27,9 +27,19 @@ service_port() {
   for i in "${!SERVICES[@]}"; do [ "${SERVICES[$i]}" = "$1" ] && echo $((port + i + 1)); done
 }
 
-# The environment every service gets; the same names the Helm chart sets.
+# cache_key prints the key sealing what the services cache in Redis,
+# generated once per state folder (the chart generates its own).
+cache_key() {
+  [ -s "$state/cache-key" ] || (umask 077 && random_hex 32 >"$state/cache-key")
+  cat "$state/cache-key"
+}
+
+# The environment every service gets; the same names the Helm chart sets,
+# plus the development mode that allows the local credentials below.
 service_env() {
   cat <<ENV
+PATHOLABEL_DEV_MODE=true
+PATHOLABEL_CACHE_KEY=$(cache_key)
 PATHOLABEL_LISTEN=127.0.0.1:$(service_port "$1")
 PATHOLABEL_LOG_FORMAT=json
 PATHOLABEL_LOG_LEVEL=info

@@ -48,6 +48,7 @@ start_minio "$state" "$minio_port" patholabel patholabel-bench-secret
 say "building the tiler"
 (cd "$PL_ROOT/services/tiler" && go build -o "$state/tiler" ./cmd/tiler)
 
+export PATHOLABEL_DEV_MODE=true # root without a password, no Redis password, a throwaway cache key
 export PATHOLABEL_MYSQL_ADDR=$PL_MYSQL_ADDR PATHOLABEL_MYSQL_USER=$PL_MYSQL_USER PATHOLABEL_MYSQL_PASSWORD=$PL_MYSQL_PASSWORD PATHOLABEL_MYSQL_DATABASE=$db
 export PATHOLABEL_REDIS_ADDR=127.0.0.1:6379 PATHOLABEL_REDIS_PREFIX="plbench$$:"
 export PATHOLABEL_S3_ENDPOINT=127.0.0.1:$minio_port PATHOLABEL_S3_ACCESS_KEY=patholabel PATHOLABEL_S3_SECRET_KEY=patholabel-bench-secret

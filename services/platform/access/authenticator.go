@@ -11,7 +11,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/patholabel/patholabel/services/platform/redis"
 )
 
 // Session cookie names. Over HTTPS the auth service sets SecureCookieName:
@@ -38,6 +42,8 @@ type Authenticator struct {
 	db     *sql.DB
 	rdb    *goredis.Client // may be nil: every lookup then goes to MySQL
 	prefix string
+	seal   *redis.Sealer // whoever can write Redis must not be able to mint principals
+	forged prometheus.Counter
 	now    func() time.Time
 
 	mu    sync.Mutex
@@ -50,9 +56,15 @@ type cached struct {
 	until   time.Time  // local cache expiry
 }
 
-// NewAuthenticator builds an Authenticator; rdb may be nil.
-func NewAuthenticator(db *sql.DB, rdb *goredis.Client, redisPrefix string, now func() time.Time) *Authenticator {
-	return &Authenticator{db: db, rdb: rdb, prefix: redisPrefix + "principal:", now: now, local: map[string]cached{}}
+// NewAuthenticator builds an Authenticator on the Redis of rc (its prefix
+// and cache key); rdb may be nil, reg too (tests).
+func NewAuthenticator(db *sql.DB, rdb *goredis.Client, rc redis.Config, reg prometheus.Registerer, now func() time.Time) *Authenticator {
+	forged := promauto.With(reg).NewCounter(prometheus.CounterOpts{
+		Name: "patholabel_principal_cache_forged_total",
+		Help: "Principals read from Redis whose seal did not verify and that were ignored: written by someone without PATHOLABEL_CACHE_KEY, or before it was rotated.",
+	})
+	return &Authenticator{db: db, rdb: rdb, prefix: rc.Prefix + "principal:", seal: rc.Sealer(), forged: forged,
+		now: now, local: map[string]cached{}}
 }
 
 // Credential is what a request presents.
@@ -123,13 +135,19 @@ func (a *Authenticator) toLocal(key string, c cached, now time.Time) {
 	a.local[key] = c
 }
 
-// fromRedis treats any Redis failure as a miss: the cache is optional.
+// fromRedis treats any Redis failure as a miss: the cache is optional. So
+// is an entry whose seal does not verify, which is also counted.
 func (a *Authenticator) fromRedis(ctx context.Context, key string, now time.Time) (cached, bool) {
 	if a.rdb == nil {
 		return cached{}, false
 	}
-	b, err := a.rdb.Get(ctx, a.prefix+key).Bytes()
+	sealed, err := a.rdb.Get(ctx, a.prefix+key).Bytes()
 	if err != nil {
+		return cached{}, false
+	}
+	b, ok := a.seal.Open(a.prefix+key, sealed)
+	if !ok {
+		a.forged.Inc()
 		return cached{}, false
 	}
 	var c cached
@@ -145,7 +163,7 @@ func (a *Authenticator) toRedis(ctx context.Context, key string, c cached, now t
 	}
 	ttl := min(RedisTTL, c.Expires.Sub(now))
 	if b, err := json.Marshal(c); err == nil && ttl > 0 {
-		_ = a.rdb.Set(ctx, a.prefix+key, b, ttl).Err() // best effort
+		_ = a.rdb.Set(ctx, a.prefix+key, a.seal.Seal(a.prefix+key, b), ttl).Err() // best effort
 	}
 }
 

@@ -59,7 +59,7 @@ func BenchmarkMiddleware(b *testing.B) {
 	db, _ := testenv.MustDB(b)
 	rdb, rcfg := testenv.MustRedis(b)
 	f := testenv.MustPrincipals(b, db)
-	authn := access.NewAuthenticator(db, rdb, rcfg.Prefix, time.Now)
+	authn := access.NewAuthenticator(db, rdb, rcfg, nil, time.Now)
 	req := httptest.NewRequest("GET", "/tiles/"+testenv.ID(f.Project)+"/12/3_4.jpeg", nil)
 	f.MustSession(b, testenv.Annotator).Sign(req)
 	with, without := tileEngine(authn), tileEngine(nil)

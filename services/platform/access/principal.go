@@ -6,7 +6,8 @@
 // Redis caches resolved principals for a minute and each process keeps a
 // few seconds' worth in memory, so a tile request costs no round trip while
 // a revocation (logout, disable, password change) takes effect everywhere
-// within LocalTTL.
+// within LocalTTL. What comes from Redis is believed only with a valid seal
+// (redis.Sealer): write access to Redis does not make anyone admin.
 package access
 
 import "time"

@@ -66,10 +66,8 @@ func Main(service string, args []string, lookup config.LookupFunc, stderr io.Wri
 	build func(r *config.Reader, base Base, log *slog.Logger) (Runner, error), commands ...Command) int {
 	r := config.NewReader(lookup)
 	base := ReadBase(r, ":8080")
-	if err := r.Err(); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", service, err)
-		return 2
-	}
+	// Every setting is read before any is reported (build only reads), so
+	// the error named is the most telling one (see config.Reader.Err).
 	log := logging.New(base.Log, service, stderr)
 	gin.SetMode(gin.ReleaseMode) // gin's debug mode prints to stdout, outside the structured log
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -95,6 +93,10 @@ func Main(service string, args []string, lookup config.LookupFunc, stderr io.Wri
 
 func subcommand(ctx context.Context, service string, args []string, r *config.Reader, base Base, log *slog.Logger, stderr io.Writer, commands []Command) int {
 	names := []string{"migrate [--create-database]"}
+	if err := r.Err(); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", service, err)
+		return 2
+	}
 	if args[0] == "migrate" {
 		if err := Migrate(ctx, base.MySQL, log, len(args) > 1 && args[1] == "--create-database"); err != nil {
 			log.Error("migrate failed", "err", err)

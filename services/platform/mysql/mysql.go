@@ -7,6 +7,7 @@ package mysql
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -25,16 +26,19 @@ type Config struct {
 	Password string
 	Database string
 	MaxOpen  int
+	TLS      *tls.Config // nil: plain TCP
 }
 
-// ReadConfig reads PATHOLABEL_MYSQL_* with local-development defaults.
+// ReadConfig reads PATHOLABEL_MYSQL_* with local-development defaults; the
+// user and password have them only in development mode.
 func ReadConfig(r *config.Reader) Config {
 	c := Config{
 		Addr:     r.String("PATHOLABEL_MYSQL_ADDR", "127.0.0.1:3306"),
-		User:     r.String("PATHOLABEL_MYSQL_USER", "root"),
-		Password: r.String("PATHOLABEL_MYSQL_PASSWORD", ""),
+		User:     r.Credential("PATHOLABEL_MYSQL_USER", "root"),
+		Password: r.Credential("PATHOLABEL_MYSQL_PASSWORD", ""),
 		Database: r.String("PATHOLABEL_MYSQL_DATABASE", "patholabel"),
 		MaxOpen:  r.Int("PATHOLABEL_MYSQL_MAX_OPEN", 20),
+		TLS:      r.TLS("PATHOLABEL_MYSQL_TLS", "PATHOLABEL_MYSQL_TLS_CA_FILE"),
 	}
 	r.Check(validName.MatchString(c.Database), "PATHOLABEL_MYSQL_DATABASE", c.Database, "a database name of letters, digits and _")
 	r.Check(c.MaxOpen > 0, "PATHOLABEL_MYSQL_MAX_OPEN", fmt.Sprint(c.MaxOpen), "a positive integer")
@@ -43,21 +47,33 @@ func ReadConfig(r *config.Reader) Config {
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 
-func (c Config) dsn(withDB bool) string {
+// open returns a pool; the TLS settings go in as a value rather than
+// through the driver's process-wide RegisterTLSConfig.
+func (c Config) open(withDB bool) (*sql.DB, error) {
 	d := driver.NewConfig()
 	d.Net, d.Addr, d.User, d.Passwd = "tcp", c.Addr, c.User, c.Password
 	if withDB {
 		d.DBName = c.Database
 	}
 	d.ParseTime, d.Loc = true, time.UTC
-	d.Params = map[string]string{"time_zone": "'+00:00'", "charset": "utf8mb4"}
+	d.Params = map[string]string{"time_zone": "'+00:00'"}
 	d.Timeout = 5 * time.Second
-	return d.FormatDSN()
+	if err := d.Apply(driver.Charset("utf8mb4", "")); err != nil {
+		return nil, err
+	}
+	if c.TLS != nil {
+		d.TLS = c.TLS.Clone() // the driver fills in ServerName
+	}
+	conn, err := driver.NewConnector(d)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(conn), nil
 }
 
 // Open returns a pool on the configured database; it does not connect yet.
 func Open(c Config) (*sql.DB, error) {
-	db, err := sql.Open("mysql", c.dsn(true))
+	db, err := c.open(true)
 	if err != nil {
 		return nil, fmt.Errorf("open mysql %s/%s: %w", c.Addr, c.Database, err)
 	}
@@ -71,7 +87,7 @@ func Open(c Config) (*sql.DB, error) {
 // development and tests use it; in a cluster the operator provides the
 // database.
 func CreateDatabase(ctx context.Context, c Config) error {
-	db, err := sql.Open("mysql", c.dsn(false))
+	db, err := c.open(false)
 	if err != nil {
 		return fmt.Errorf("open mysql %s: %w", c.Addr, err)
 	}
@@ -85,7 +101,7 @@ func CreateDatabase(ctx context.Context, c Config) error {
 
 // DropDatabase removes the configured database; tests use it to clean up.
 func DropDatabase(ctx context.Context, c Config) error {
-	db, err := sql.Open("mysql", c.dsn(false))
+	db, err := c.open(false)
 	if err != nil {
 		return fmt.Errorf("open mysql %s: %w", c.Addr, err)
 	}

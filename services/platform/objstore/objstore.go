@@ -24,12 +24,13 @@ type Config struct {
 	CreateBuckets bool // create missing buckets (needs the permission)
 }
 
-// ReadConfig reads PATHOLABEL_S3_* with local-development defaults.
+// ReadConfig reads PATHOLABEL_S3_* with local-development defaults; the
+// keys have them only in development mode.
 func ReadConfig(r *config.Reader) Config {
 	c := Config{
 		Endpoint:      r.String("PATHOLABEL_S3_ENDPOINT", "127.0.0.1:9000"),
-		AccessKey:     r.String("PATHOLABEL_S3_ACCESS_KEY", "patholabel"),
-		SecretKey:     r.String("PATHOLABEL_S3_SECRET_KEY", "patholabel-dev-secret"),
+		AccessKey:     r.Credential("PATHOLABEL_S3_ACCESS_KEY", "patholabel"),
+		SecretKey:     r.Credential("PATHOLABEL_S3_SECRET_KEY", "patholabel-dev-secret"),
 		TLS:           r.Bool("PATHOLABEL_S3_TLS", false),
 		Region:        r.String("PATHOLABEL_S3_REGION", "us-east-1"),
 		SlidesBucket:  r.String("PATHOLABEL_S3_BUCKET_SLIDES", "patholabel-slides"),

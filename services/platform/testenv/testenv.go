@@ -86,9 +86,17 @@ func MustDB(tb testing.TB) (*sql.DB, mysql.Config) {
 	return db, cfg
 }
 
-// RedisConfig is a config with a fresh key prefix.
+// RedisConfig is a config with a fresh key prefix and cache key, shared
+// by the services a test boots with it (as replicas share theirs).
 func RedisConfig() redis.Config {
-	return redis.Config{Addr: env("PATHOLABEL_TEST_REDIS_ADDR", "127.0.0.1:6379"), Prefix: Name("pltest:") + ":"}
+	return redis.Config{Addr: env("PATHOLABEL_TEST_REDIS_ADDR", "127.0.0.1:6379"), Prefix: Name("pltest:") + ":",
+		CacheKey: cacheKey()}
+}
+
+func cacheKey() string {
+	var b [redis.MinCacheKey]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // MustRedis returns a client and a fresh key prefix; the prefix's keys are

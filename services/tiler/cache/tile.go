@@ -3,6 +3,7 @@ package cache
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -234,6 +235,8 @@ func (t *Tiles) fromRedis(ctx context.Context, key string) []byte {
 	}
 	b, err := t.shared.Get(ctx, key)
 	switch {
+	case errors.Is(err, ErrForged):
+		t.m.redisForged.Inc()
 	case err != nil:
 		t.m.redisError.Inc()
 	case b == nil:

@@ -50,12 +50,13 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	audits := audit.New(m.res.DB, time.Now)
+	reg := httpapi.NewRegistry()
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "annotation", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
+		Service: "annotation", Log: m.Log, Registry: reg, Checks: m.res.Checks("", false),
 		Denied: audits.Denied,
 	})
 	m.store = mysql.New(m.res.DB, m.Annotation, time.Now)
-	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
+	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now)
 	events := annotationredis.NewPublisher(m.res.Redis, m.Redis.Prefix, m.Log)
 	annotationhttp.Register(m.server.Engine(), m.store, authn, events, audits, m.Log)
 	return m.server.Listen()

@@ -54,11 +54,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.bootstrap(ctx, store); err != nil {
 		return err
 	}
+	reg := httpapi.NewRegistry()
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "auth", Log: m.Log, Registry: httpapi.NewRegistry(), Checks: m.res.Checks("", false),
+		Service: "auth", Log: m.Log, Registry: reg, Checks: m.res.Checks("", false),
 		Denied: audit.New(m.res.DB, time.Now).Denied,
 	})
-	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now)
+	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now)
 	authhttp.Register(m.server.Engine(), m.Auth, store, authn, m.Log)
 	return m.server.Listen()
 }

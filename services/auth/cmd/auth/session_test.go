@@ -41,7 +41,7 @@ func waitStatus(tb testing.TB, c *client, method, path string, want int) time.Du
 // otherService is a minimal service that authorizes with the shared
 // middleware, as the tiler and annotation services do.
 func otherService(tb testing.TB, e *env) string {
-	authn := access.NewAuthenticator(e.db, e.rdb, e.main.Redis.Prefix, time.Now)
+	authn := access.NewAuthenticator(e.db, e.rdb, e.main.Redis, nil, time.Now)
 	g := gin.New()
 	g.Use(authn.Middleware())
 	g.GET("/whoami", access.Require(access.SignedIn), func(c *gin.Context) { c.JSON(200, access.PrincipalOf(c)) })

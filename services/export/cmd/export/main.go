@@ -70,7 +70,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Denied: audits.Denied,
 	})
 	exporthttp.Register(m.server.Engine(), exporthttp.Deps{
-		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
+		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now),
 		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, LinkTTL: m.Export.LinkTTL, Audit: audits, Log: m.Log,
 	})
 	return m.server.Listen()

@@ -116,7 +116,7 @@ func (m *Main) Open(ctx context.Context) error {
 	reg := httpapi.NewRegistry()
 	store := mysql.New(m.res.DB, time.Now)
 	objects := minio.New(m.res.S3, m.S3.SlidesBucket)
-	shared := cache.NewRedis(m.res.Redis, m.Redis.Prefix, m.Tiler.RedisTTL, m.Tiler.RedisMaxTile, time.Now)
+	shared := cache.NewRedis(m.res.Redis, m.Redis, m.Tiler.RedisTTL, m.Tiler.RedisMaxTile, time.Now)
 	m.pool = worker.New(m.Tiler, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.res.DB))
 	audits := audit.New(m.res.DB, time.Now)
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
@@ -129,7 +129,7 @@ func (m *Main) Open(ctx context.Context) error {
 	tilerhttp.Register(m.server.Engine(), tilerhttp.Deps{
 		Config: m.Tiler, Store: store, Objects: objects,
 		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg),
-		Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis.Prefix, time.Now),
+		Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now),
 		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, Audit: audits, Log: m.Log,
 	})
 	return m.server.Listen()
