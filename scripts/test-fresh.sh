@@ -86,7 +86,7 @@ mount -t tmpfs tmpfs "$r/run"
 mount -t tmpfs -o size=8g tmpfs "$r/tmp"
 ip link set lo up
 # Wait for slirp4netns (started by the host side) to bring up tap0.
-for _ in $(seq 100); do ip route | grep -q default && break; sleep 0.1; done
+for _ in $(seq 600); do ip route | grep -q default && break; sleep 0.1; done
 ip route | grep -q default || { echo "no network in the namespace" >&2; exit 1; }
 echo 'nameserver 10.0.2.3' >"$r/etc/resolv.conf"
 echo "fresh" >"$r/etc/hostname"
@@ -149,6 +149,6 @@ for _ in $(seq 100); do inner=$(pgrep -P "$ns" | head -n1 || true); [ -n "$inner
 [ -n "$inner" ] || die "the namespace did not start"
 slirp4netns --configure --mtu=65520 --disable-host-loopback "$inner" tap0 >"$work/slirp.log" 2>&1 &
 slirp=$!
-wait "$ns" || die "test-fresh failed (see above)"
+wait "$ns" || { cat "$work/slirp.log" >&2; die "test-fresh failed (see above)"; }
 ns=""
 step "passed"
