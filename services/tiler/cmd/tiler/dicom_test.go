@@ -46,6 +46,10 @@ func TestDICOMIsCheckedAgainstItsFrames(t *testing.T) {
 		{"png frame", func(s *dicomtest.Spec) { s.Frames = withFrame(cut, 11, pngFrame.Bytes()) }, "Not a JPEG file"},
 		{"nested sequences", func(s *dicomtest.Spec) { s.Nesting = 100_000 }, "sequences nested more than 16 deep"},
 		{"swapped matrix", func(s *dicomtest.Spec) { s.Width, s.Height = 300, 512 }, "the two are swapped"},
+		{"real DICOM, matrix swapped", func(s *dicomtest.Spec) {
+			*s = dicomtest.Spec{Width: 2967, Height: 2220, FrameWidth: 500, FrameRows: 500, Organisation: "TILED_FULL", SpacingMM: 0.000499,
+				Frames: dicomtest.MustFrames(t, testdata+"slides/CMU-1-Small-Region-dicom/level-0-frames-0-30.dcm")}
+		}, "the two are swapped"},
 		{"no organisation", func(s *dicomtest.Spec) { s.Organisation = "" }, "declares no DimensionOrganizationType"},
 		{"sparse with a gap", func(s *dicomtest.Spec) {
 			s.Organisation, s.Frames, s.Positions = "TILED_SPARSE", cut[:11], cellPositions(identity(11), 4, 128)
