@@ -288,8 +288,8 @@ func (r *reader) sequence(s *Slide, seq tag, n uint32, depth int) error {
 		if ln != undefined {
 			itemEnd = r.pos + int64(ln)
 		}
-		item := &item{}
-		if err := r.elements(&item.Slide, itemEnd, depth); err != nil {
+		item := &Slide{} // an item is a dataset of its own
+		if err := r.elements(item, itemEnd, depth); err != nil {
 			return err
 		}
 		if err := s.take(seq, item); err != nil {
@@ -302,11 +302,8 @@ func (r *reader) sequence(s *Slide, seq tag, n uint32, depth int) error {
 	return nil
 }
 
-// item is a sequence item read as a dataset of its own.
-type item struct{ Slide }
-
 // take keeps what an item of sequence seq tells about the slide.
-func (s *Slide) take(seq tag, it *item) error {
+func (s *Slide) take(seq tag, it *Slide) error {
 	if s.MPP == nil {
 		s.MPP, s.Spacing = it.MPP, it.Spacing
 	}

@@ -38,6 +38,21 @@ func Header(path, loader string) (width, height, bands int, err error) {
 	return int(w), int(h), int(b), nil
 }
 
+// Deviation is the standard deviation of the samples in the w×h
+// rectangle at x, y of path, opened with loader.
+func Deviation(path, loader string, x, y, w, h int) (float64, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpath, cloader := C.CString(path), C.CString(loader)
+	defer C.free(unsafe.Pointer(cpath))
+	defer C.free(unsafe.Pointer(cloader))
+	var d C.double
+	if C.pl_deviate(cpath, cloader, C.int(x), C.int(y), C.int(w), C.int(h), &d) != 0 {
+		return 0, fmt.Errorf("%s: %w", loader, lastError())
+	}
+	return float64(d), nil
+}
+
 // cframes is f as C sees it; free releases it.
 func (f Frames) cframes() (*C.pl_frames, func()) {
 	c := (*C.pl_frames)(C.calloc(1, C.size_t(unsafe.Sizeof(C.pl_frames{}))))

@@ -39,6 +39,21 @@ int pl_header(const char *path, const char *loader, int *width, int *height, int
 	return 0;
 }
 
+// pl_deviate is the standard deviation of a rectangle of path.
+int pl_deviate(const char *path, const char *loader, int x, int y, int w, int h, double *out) {
+	VipsImage *im = pl_open(path, loader);
+	VipsImage *part = NULL;
+	if (!im)
+		return -1;
+	int r = vips_crop(im, &part, x, y, w, h, NULL);
+	if (!r)
+		r = vips_deviate(part, out, NULL);
+	if (part)
+		g_object_unref(part);
+	g_object_unref(im);
+	return r;
+}
+
 // pl_block lets libvips run no loader but those named: everything
 // untrusted and every loader are blocked first. Loaders the allowlist
 // keeps (openslideload, jp2kload) are among those libvips 8.14 flags

@@ -24,6 +24,7 @@ typedef struct {
 
 VipsImage *pl_open(const char *path, const char *loader);
 int pl_header(const char *path, const char *loader, int *width, int *height, int *bands);
+int pl_deviate(const char *path, const char *loader, int x, int y, int w, int h, double *out);
 void pl_block(const char **allowed, int n);
 const char *pl_loader(const char *path);
 int pl_dzsave(const char *src, const char *loader, const char *dst, int tile, int overlap,

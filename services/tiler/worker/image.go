@@ -73,6 +73,12 @@ func (p *Pool) openDICOM(src, dir string) (tiler.Metadata, image, error) {
 	if err != nil {
 		return meta, nil, invalidDICOM(err)
 	}
+	err = d.CheckPadding(sizes, func(st dicom.Strip) (float64, error) {
+		return vips.Deviation(paths[st.Frame], d.Loader(), st.X, st.Y, st.Width, st.Height)
+	})
+	if err != nil {
+		return meta, nil, invalidDICOM(err)
+	}
 	f := frames{Across: d.Across(), Width: d.Width, Height: d.Height,
 		FrameWidth: d.FrameWidth, FrameHeight: d.FrameRows, Loader: d.Loader()}
 	for _, i := range order {

@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,11 +46,19 @@ func TestDICOMIsCheckedAgainstItsFrames(t *testing.T) {
 		{"png frame", func(s *dicomtest.Spec) { s.Frames = withFrame(cut, 11, pngFrame.Bytes()) }, "Not a JPEG file"},
 		{"nested sequences", func(s *dicomtest.Spec) { s.Nesting = 100_000 }, "sequences nested more than 16 deep"},
 		{"swapped matrix", func(s *dicomtest.Spec) { s.Width, s.Height = 300, 512 }, "the two are swapped"},
+		{"real DICOM, matrix swapped", func(s *dicomtest.Spec) {
+			*s = dicomtest.Spec{Width: 2967, Height: 2220, FrameWidth: 500, FrameRows: 500, Organisation: "TILED_FULL", SpacingMM: 0.000499,
+				Frames: dicomtest.MustFrames(t, testdata+"slides/CMU-1-Small-Region-dicom/level-0-frames-0-30.dcm")}
+		}, "the two are swapped"},
 		{"no organisation", func(s *dicomtest.Spec) { s.Organisation = "" }, "declares no DimensionOrganizationType"},
 		{"sparse with a gap", func(s *dicomtest.Spec) {
 			s.Organisation, s.Frames, s.Positions = "TILED_SPARSE", cut[:11], cellPositions(identity(11), 4, 128)
 		}, "sparse tiling"},
 		{"no pixel spacing", func(s *dicomtest.Spec) { s.SpacingMM = 0 }, ""},
+		{"jpeg 2000 frames", func(s *dicomtest.Spec) {
+			s.TransferSyntax, s.Frames = "1.2.840.10008.1.2.4.91", j2kFrames(t, src, 128)
+		}, ""},
+		{"jpeg frames behind a jpeg 2000 header", func(s *dicomtest.Spec) { s.TransferSyntax = "1.2.840.10008.1.2.4.91" }, "frame 1 is not the image its transfer syntax 1.2.840.10008.1.2.4.91 promises"},
 		{"sparse, frames shuffled", func(s *dicomtest.Spec) {
 			s.Organisation, s.Frames, s.Positions = "TILED_SPARSE", pick(cut, shuffle), cellPositions(shuffle, 4, 128)
 		}, ""},
@@ -105,6 +114,35 @@ func checkTileMatches(t *testing.T, base, token string, id int64, src image.Imag
 	if d := meanAbsDiff(t, got, want); d > 6 {
 		t.Fatalf("tile differs from the source by %.2f on average, want ≤ 6", d)
 	}
+}
+
+// j2kFrames cuts src into JPEG 2000 codestreams as DICOM holds them: the
+// vips command writes a JP2 file, whose "jp2c" box is the codestream.
+func j2kFrames(t *testing.T, src image.Image, size int) [][]byte {
+	t.Helper()
+	dir := t.TempDir()
+	var frames [][]byte
+	b := src.Bounds()
+	for y := 0; y < b.Dy(); y += size {
+		for x := 0; x < b.Dx(); x += size {
+			frame := image.NewRGBA(image.Rect(0, 0, min(size, b.Dx()-x), min(size, b.Dy()-y)))
+			draw.Draw(frame, frame.Bounds(), src, image.Pt(x, y), draw.Src)
+			in, out := filepath.Join(dir, "f.png"), filepath.Join(dir, "f.jp2")
+			var buf bytes.Buffer
+			png.Encode(&buf, frame)
+			os.WriteFile(in, buf.Bytes(), 0o600)
+			if msg, err := exec.Command("vips", "copy", in, out+"[lossless]").CombinedOutput(); err != nil {
+				t.Fatalf("vips copy: %v %s", err, msg)
+			}
+			jp2, _ := os.ReadFile(out)
+			i := bytes.Index(jp2, []byte("jp2c"))
+			if i < 0 {
+				t.Fatal("no codestream box in the JP2 file")
+			}
+			frames = append(frames, jp2[i+4:])
+		}
+	}
+	return frames
 }
 
 // sourceImage is the top-left w × h of a real microscopy image.

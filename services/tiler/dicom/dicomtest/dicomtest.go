@@ -12,7 +12,10 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"math"
+	"os"
 	"testing"
+
+	"github.com/patholabel/patholabel/services/tiler/dicom"
 )
 
 // JPEGBaseline is the transfer syntax Build writes unless told otherwise.
@@ -172,6 +175,25 @@ func MustCut(tb testing.TB, im image.Image, fw, fh int, padded bool) [][]byte {
 			}
 			frames = append(frames, buf.Bytes())
 		}
+	}
+	return frames
+}
+
+// MustFrames returns the frames of a real DICOM file, to write them again
+// under another header.
+func MustFrames(tb testing.TB, path string) [][]byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := dicom.Parse(bytes.NewReader(b))
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	var frames [][]byte
+	for _, f := range s.Frames {
+		frames = append(frames, b[f.Offset:f.Offset+f.Length])
 	}
 	return frames
 }
