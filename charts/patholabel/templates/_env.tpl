@@ -41,6 +41,7 @@ datastores it uses; credentials always come through secretKeyRef.
 - name: PATHOLABEL_MYSQL_USER
   value: {{ .Values.mysql.user | quote }}
 {{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_MYSQL_PASSWORD" "secret" (include "patholabel.mysql.secretName" .) "key" (include "patholabel.mysql.passwordKey" .)) }}
+{{- include "patholabel.tls.env" (dict "root" . "store" "mysql") }}
 {{- end }}
 
 {{- define "patholabel.env.redis" -}}
@@ -50,9 +51,13 @@ datastores it uses; credentials always come through secretKeyRef.
   value: {{ .Values.redis.db | quote }}
 - name: PATHOLABEL_REDIS_PREFIX
   value: {{ .Values.redis.prefix | quote }}
-{{- if include "patholabel.redis.hasPassword" . }}
-{{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_REDIS_PASSWORD" "secret" (include "patholabel.redis.secretName" .) "key" (include "patholabel.redis.passwordKey" .)) }}
+{{- if and .Values.redis.username (not .Values.redis.inChart.enabled) }}
+- name: PATHOLABEL_REDIS_USERNAME
+  value: {{ .Values.redis.username | quote }}
 {{- end }}
+{{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_REDIS_PASSWORD" "secret" (include "patholabel.redis.secretName" .) "key" (include "patholabel.redis.passwordKey" .)) }}
+{{- include "patholabel.tls.env" (dict "root" . "store" "redis") }}
+{{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_CACHE_KEY" "secret" (include "patholabel.cacheKey.secretName" .) "key" (include "patholabel.cacheKey.key" .)) }}
 {{- end }}
 
 {{- define "patholabel.env.s3" -}}
