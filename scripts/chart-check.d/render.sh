@@ -42,7 +42,9 @@ refuse_bad_values() {
   refuse "HPA min > max" "minReplicas must not exceed maxReplicas" \
     --set tiler.autoscaling.enabled=true --set tiler.autoscaling.minReplicas=9 --set tiler.autoscaling.maxReplicas=3
   refuse "OIDC half set" "auth.oidc.enabled needs" --set auth.oidc.enabled=true
-  log "bad values refused: 9 cases"
+  refuse "Redis without AUTH" "external Redis needs" --set redis.existingSecret=
+  refuse "TLS to in-chart Redis" "the in-chart redis speaks no TLS" --set redis.inChart.enabled=true --set redis.tls.enabled=true
+  log "bad values refused: 11 cases"
 }
 
 # The skaffold config must parse and render the same chart, offline. skaffold

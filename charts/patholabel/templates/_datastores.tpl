@@ -29,11 +29,6 @@ the chart-managed Secret <fullname>-<store>.
 {{- end }}
 {{- end }}
 
-{{/* Whether Redis needs a password: always in-chart, else when one is given. */}}
-{{- define "patholabel.redis.hasPassword" -}}
-{{- if or .Values.redis.inChart.enabled .Values.redis.existingSecret .Values.redis.password }}true{{ end }}
-{{- end }}
-
 {{- define "patholabel.redis.secretName" -}}
 {{- default (include "patholabel.componentName" (dict "root" . "name" "redis")) .Values.redis.existingSecret }}
 {{- end }}
@@ -88,6 +83,60 @@ Call with (dict "root" $ "secret" NAME "key" KEY "value" VALUE).
 {{- index $old.data .key }}
 {{- else }}
 {{- randAlphaNum 32 | b64enc }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "patholabel.cacheKey.secretName" -}}
+{{- default (include "patholabel.componentName" (dict "root" . "name" "cache-key")) .Values.cacheKey.existingSecret }}
+{{- end }}
+
+{{- define "patholabel.cacheKey.key" -}}
+{{- if .Values.cacheKey.existingSecret }}{{ .Values.cacheKey.existingSecretKey }}{{ else }}cache-key{{ end }}
+{{- end }}
+
+{{/*
+TLS to an external MySQL or Redis: the settings, and the CA file mounted
+from tls.caSecret. Call with (dict "root" $ "store" "redis"); the volume
+templates take (dict "root" $ "stores" LIST) and skip what needs no CA.
+*/}}
+{{- define "patholabel.tls.on" -}}
+{{- if has .store (list "mysql" "redis") }}{{/* s3.tls is a plain switch of its own */}}
+{{- $v := index .root.Values .store }}
+{{- if and $v.tls.enabled (not $v.inChart.enabled) }}true{{ end }}
+{{- end }}
+{{- end }}
+
+{{- define "patholabel.tls.env" -}}
+{{- if include "patholabel.tls.on" . }}
+- name: PATHOLABEL_{{ upper .store }}_TLS
+  value: "true"
+{{- with (index .root.Values .store).tls.caSecret }}
+- name: PATHOLABEL_{{ upper $.store }}_TLS_CA_FILE
+  value: /etc/patholabel/tls/{{ $.store }}/ca.crt
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "patholabel.tls.volumeMounts" -}}
+{{- range .stores }}
+{{- if and (include "patholabel.tls.on" (dict "root" $.root "store" .)) (index $.root.Values .).tls.caSecret }}
+- name: tls-{{ . }}
+  mountPath: /etc/patholabel/tls/{{ . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "patholabel.tls.volumes" -}}
+{{- range .stores }}
+{{- $t := (index $.root.Values .).tls }}
+{{- if and (include "patholabel.tls.on" (dict "root" $.root "store" .)) $t.caSecret }}
+- name: tls-{{ . }}
+  secret:
+    secretName: {{ $t.caSecret }}
+    items:
+      - {key: {{ $t.caSecretKey }}, path: ca.crt}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -61,6 +61,7 @@ the pod. Skipped when extraEnv sets GOMEMLIMIT itself.
 - name: PATHOLABEL_MYSQL_USER
   value: {{ .Values.mysql.user | quote }}
 {{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_MYSQL_PASSWORD" "secret" (include "patholabel.mysql.secretName" .) "key" (include "patholabel.mysql.passwordKey" .)) }}
+{{- include "patholabel.tls.env" (dict "root" . "store" "mysql") }}
 {{- end }}
 
 {{- define "patholabel.env.redis" -}}
@@ -70,9 +71,13 @@ the pod. Skipped when extraEnv sets GOMEMLIMIT itself.
   value: {{ .Values.redis.db | quote }}
 - name: PATHOLABEL_REDIS_PREFIX
   value: {{ .Values.redis.prefix | quote }}
-{{- if include "patholabel.redis.hasPassword" . }}
-{{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_REDIS_PASSWORD" "secret" (include "patholabel.redis.secretName" .) "key" (include "patholabel.redis.passwordKey" .)) }}
+{{- if and .Values.redis.username (not .Values.redis.inChart.enabled) }}
+- name: PATHOLABEL_REDIS_USERNAME
+  value: {{ .Values.redis.username | quote }}
 {{- end }}
+{{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_REDIS_PASSWORD" "secret" (include "patholabel.redis.secretName" .) "key" (include "patholabel.redis.passwordKey" .)) }}
+{{- include "patholabel.tls.env" (dict "root" . "store" "redis") }}
+{{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_CACHE_KEY" "secret" (include "patholabel.cacheKey.secretName" .) "key" (include "patholabel.cacheKey.key" .)) }}
 {{- end }}
 
 {{- define "patholabel.env.s3" -}}

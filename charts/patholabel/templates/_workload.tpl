@@ -86,11 +86,14 @@ spec:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:
             {{- include "patholabel.containerSecurityContext" .root | nindent 12 }}
+          {{- $stores := include "patholabel.needs" .name | fromJsonArray }}
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- with include "patholabel.tls.volumeMounts" (dict "root" .root "stores" $stores) | trim }}{{ . | nindent 12 }}{{ end }}
       volumes:
         {{- include "patholabel.emptyDir" (dict "name" "tmp" "size" $v.tmpSize) | nindent 8 }}
+        {{- with include "patholabel.tls.volumes" (dict "root" .root "stores" $stores) | trim }}{{ . | nindent 8 }}{{ end }}
 {{- end }}
 
 {{- define "patholabel.service" -}}

@@ -175,27 +175,18 @@ func (r *Reader) require(key string) {
 // the CAs to trust instead, and implies true. It returns nil when TLS is
 // off. The server name to verify comes from the address dialled.
 func (r *Reader) TLS(modeKey, caKey string) *tls.Config {
-	mode := r.String(modeKey, "false")
-	ca := r.String(caKey, "")
-	var c *tls.Config
-	switch mode {
-	case "false":
-		if ca != "" {
-			c = &tls.Config{}
-		}
-	case "true":
-		c = &tls.Config{}
-	case "skip-verify":
+	mode, ca := r.String(modeKey, "false"), r.String(caKey, "")
+	switch {
+	case mode == "skip-verify":
 		r.Check(ca == "", caKey, ca, "empty when "+modeKey+"=skip-verify (nothing is verified)")
-		return &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec // asked for by name
-	default:
+		return &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} // asked for by name
+	case mode != "false" && mode != "true":
 		r.fail(modeKey, mode, "false, true or skip-verify")
 		return nil
-	}
-	if c == nil {
+	case mode == "false" && ca == "":
 		return nil
 	}
-	c.MinVersion = tls.VersionTLS12
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
 	if ca != "" {
 		c.RootCAs = r.certPool(caKey, ca)
 	}
