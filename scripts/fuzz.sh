@@ -13,8 +13,10 @@
 #
 # A failing input is written by Go under the package's testdata/fuzz/FuzzXxx/
 # and fails the run; plain `go test` replays every file there, so commit it
-# with the fix as the regression test. FUZZ_PARALLEL bounds the fuzzing
-# workers (default: GOMAXPROCS).
+# with the fix as the regression test. A run that ends only in Go 1.26's
+# "context deadline exceeded" race (go.dev/issue/75804), with no failing
+# input, is a warning. FUZZ_PARALLEL bounds the fuzzing workers (default:
+# GOMAXPROCS).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PL_ROOT"
@@ -33,11 +35,34 @@ fuzz_targets() {
 # run_target DIR NAME TIME: fuzz one target; go test -fuzz takes one
 # package and a pattern that matches exactly one target.
 run_target() {
-  local par=()
+  local dir=$1 name=$2 out before par=()
   [ -n "${FUZZ_PARALLEL:-}" ] && par=(-parallel "$FUZZ_PARALLEL")
-  say "fuzz $1 $2 for $3"
-  (cd "$1" && go test -run '^$' -fuzz "^$2\$" -fuzztime "$3" "${par[@]}" .) ||
-    die "fuzz target $2 in $1 failed; the input is under $1/testdata/fuzz/$2/ (commit it with the fix)"
+  say "fuzz $dir $name for $3"
+  before=$(corpus "$dir" "$name")
+  out=$(mktemp)
+  if (cd "$dir" && go test -run '^$' -fuzz "^$name\$" -fuzztime "$3" "${par[@]}" .) >"$out" 2>&1; then
+    grep -v '^fuzz: elapsed' "$out" || true
+    rm -f "$out"
+    return 0
+  fi
+  grep -v '^fuzz: elapsed' "$out" >&2 || true
+  if deadline_race "$out" && [ "$before" = "$(corpus "$dir" "$name")" ]; then
+    say "warning: $name stopped on Go 1.26's fuzztime race (go.dev/issue/75804): no failing input, not a finding"
+    rm -f "$out"
+    return 0
+  fi
+  rm -f "$out"
+  die "fuzz target $name in $dir failed; a failing input is under $dir/testdata/fuzz/$name/ (commit it with the fix)"
+}
+
+# corpus DIR NAME lists the target's committed and new failing inputs.
+corpus() { ls "$1/testdata/fuzz/$2" 2>/dev/null || true; }
+
+# deadline_race OUTPUT: did go test fail only with "context deadline
+# exceeded" as -fuzztime ran out (a coordinator bug fixed in Go 1.27), with
+# no seed or input failing?
+deadline_race() {
+  grep -q '^    context deadline exceeded$' "$1" && ! grep -qE -- '--- FAIL: [^ ]+/' "$1" && ! grep -q 'Failing input written' "$1"
 }
 
 mode=${1:-full}
