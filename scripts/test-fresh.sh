@@ -3,7 +3,7 @@
 #
 # Builds (once, cached) a minimal Debian 12 root with debootstrap plus only
 # the README's prerequisites (Go, Node.js, git, make) and sudo, then, in
-# private mount, PID and network namespaces (outbound through slirp4netns, the
+# private mount, PID, UTS and network namespaces (outbound through slirp4netns, the
 # host's loopback out of reach, so nothing collides with what runs here):
 #
 #   1. a user `newcomer` who may sudo, with a copy of this working tree;
@@ -72,6 +72,17 @@ mkdir -p "$work/upper" "$work/overlay-work" "$work/root" "$work/tree"
 step "copying this working tree (tracked and new files) for the newcomer"
 (cd "$PL_ROOT" && git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work/tree")
 
+# What this network needs of a new machine, done as the README tells hospital
+# IT: the CAs this host trusts beyond Debian's (a TLS-intercepting proxy's)
+# go to /usr/local/share/ca-certificates, and the proxy and mirror settings
+# of this environment to /etc/environment.
+mkdir -p "$work/extra-ca"
+awk -v dir="$work/extra-ca" '/BEGIN CERTIFICATE/ {n++} n {print > (dir "/host-" n ".crt")}' /etc/ssl/certs/ca-certificates.crt
+for c in "$work"/extra-ca/*.crt; do
+  grep -qF "$(sed -n 2p "$c")" "$base/etc/ssl/certs/ca-certificates.crt" && rm -f "$c"
+done
+{ pass_env | grep -v -e '^SSL_CERT_' -e '^NODE_EXTRA_CA_CERTS='; echo NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt; } >"$work/environment"
+
 # The part that runs as the new machine's root, inside the namespaces.
 cat >"$work/inside.sh" <<'INSIDE'
 set -euo pipefail
@@ -85,6 +96,7 @@ mount -t tmpfs tmpfs "$r/dev/shm"
 mount -t tmpfs tmpfs "$r/run"
 mount -t tmpfs -o size=8g tmpfs "$r/tmp"
 ip link set lo up
+hostname fresh
 # Wait for slirp4netns (started by the host side) to bring up tap0.
 for _ in $(seq 600); do ip route | grep -q default && break; sleep 0.1; done
 ip route | grep -q default || { echo "no network in the namespace" >&2; exit 1; }
@@ -104,6 +116,8 @@ echo "packaged MariaDB did not start" >&2
 SH
 chmod 755 "$r/usr/local/sbin/start-packaged-mariadb"
 echo 'DPkg::Post-Invoke { "/usr/local/sbin/start-packaged-mariadb"; };' >"$r/etc/apt/apt.conf.d/99systemd-like"
+cp "$work"/extra-ca/*.crt "$r/usr/local/share/ca-certificates/" 2>/dev/null && chroot "$r" update-ca-certificates >/dev/null
+cat "$work/environment" >>"$r/etc/environment"
 chroot "$r" useradd -m -s /bin/bash -G sudo newcomer
 echo 'newcomer ALL=(ALL) NOPASSWD: ALL' >"$r/etc/sudoers.d/newcomer"
 chmod 440 "$r/etc/sudoers.d/newcomer"
@@ -141,7 +155,7 @@ INSIDE
 
 mkdir -p "$cache/home/cache" "$cache/home/go"
 step "make up in a fresh Debian 12 root (namespaces; first run builds MinIO and fetches modules)"
-FRESH_BASE=$base FRESH_HOME=$cache/home unshare --mount --net --pid --fork --kill-child \
+FRESH_BASE=$base FRESH_HOME=$cache/home unshare --mount --net --pid --uts --fork --kill-child \
   bash "$work/inside.sh" "$work/root" "$work" &
 ns=$!
 inner=""
