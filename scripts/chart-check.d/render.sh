@@ -42,7 +42,9 @@ refuse_bad_values() {
   refuse "HPA min > max" "minReplicas must not exceed maxReplicas" \
     --set tiler.autoscaling.enabled=true --set tiler.autoscaling.minReplicas=9 --set tiler.autoscaling.maxReplicas=3
   refuse "OIDC half set" "auth.oidc.enabled needs" --set auth.oidc.enabled=true
-  log "bad values refused: 9 cases"
+  refuse "service users on the in-chart MySQL" "mysql.serviceUsers needs an external MySQL" \
+    --set mysql.serviceUsers.enabled=true --set mysql.inChart.enabled=true
+  log "bad values refused: 10 cases"
 }
 
 # The skaffold config must parse and render the same chart, offline. skaffold
