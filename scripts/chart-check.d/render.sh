@@ -44,7 +44,9 @@ refuse_bad_values() {
   refuse "OIDC half set" "auth.oidc.enabled needs" --set auth.oidc.enabled=true
   refuse "Redis without AUTH" "external Redis needs" --set redis.existingSecret=
   refuse "TLS to in-chart Redis" "the in-chart redis speaks no TLS" --set redis.inChart.enabled=true --set redis.tls.enabled=true
-  log "bad values refused: 11 cases"
+  refuse "service users on the in-chart MySQL" "mysql.serviceUsers needs an external MySQL" \
+    --set mysql.serviceUsers.enabled=true --set mysql.inChart.enabled=true
+  log "bad values refused: 12 cases"
 }
 
 # The skaffold config must parse and render the same chart, offline. skaffold

@@ -17,6 +17,15 @@ the chart-managed Secret <fullname>-<store>.
 {{- default (include "patholabel.componentName" (dict "root" . "name" "mysql")) .Values.mysql.existingSecret }}
 {{- end }}
 
+{{/* A service's own database user (mysql.serviceUsers); MySQL allows 32 characters. */}}
+{{- define "patholabel.mysql.serviceUser" -}}
+{{- printf "%s_%s" .root.Values.mysql.user .name | trunc 32 }}
+{{- end }}
+
+{{- define "patholabel.mysql.serviceSecretName" -}}
+{{- default (include "patholabel.componentName" (dict "root" . "name" "mysql-services")) .Values.mysql.serviceUsers.existingSecret }}
+{{- end }}
+
 {{- define "patholabel.mysql.passwordKey" -}}
 {{- if .Values.mysql.existingSecret }}{{ .Values.mysql.existingSecretPasswordKey }}{{ else }}mysql-password{{ end }}
 {{- end }}

@@ -64,6 +64,41 @@ the pod. Skipped when extraEnv sets GOMEMLIMIT itself.
 {{- include "patholabel.tls.env" (dict "root" . "store" "mysql") }}
 {{- end }}
 
+{{/*
+A service's database login: its own user when mysql.serviceUsers is on
+(created by the migration Job), else the shared mysql.user.
+Call with (dict "root" $ "name" "tiler").
+*/}}
+{{- define "patholabel.env.mysqlFor" -}}
+{{- $u := .root.Values.mysql.serviceUsers }}
+{{- if $u.enabled }}
+- name: PATHOLABEL_MYSQL_ADDR
+  value: {{ include "patholabel.mysql.addr" .root | quote }}
+- name: PATHOLABEL_MYSQL_DATABASE
+  value: {{ .root.Values.mysql.database | quote }}
+- name: PATHOLABEL_MYSQL_USER
+  value: {{ include "patholabel.mysql.serviceUser" . | quote }}
+{{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_MYSQL_PASSWORD" "secret" (include "patholabel.mysql.serviceSecretName" .root) "key" (printf "%s-password" .name)) }}
+{{- else }}
+{{ include "patholabel.env.mysql" .root }}
+{{- end }}
+{{- end }}
+
+{{/* The migration Job's list of service users and their passwords. */}}
+{{- define "patholabel.env.mysqlServiceUsers" -}}
+{{- if and .Values.mysql.serviceUsers.enabled .Values.mysql.serviceUsers.create }}
+{{- $pairs := list }}
+{{- range $svc := list "auth" "tiler" "annotation" "export" }}
+{{- $pairs = append $pairs (printf "%s=%s" $svc (include "patholabel.mysql.serviceUser" (dict "root" $ "name" $svc))) }}
+{{- end }}
+- name: PATHOLABEL_MYSQL_SERVICE_USERS
+  value: {{ join "," $pairs | quote }}
+{{- range $svc := list "auth" "tiler" "annotation" "export" }}
+{{ include "patholabel.env.secret" (dict "env" (printf "PATHOLABEL_MYSQL_SERVICE_PASSWORD_%s" (upper $svc)) "secret" (include "patholabel.mysql.serviceSecretName" $) "key" (printf "%s-password" $svc)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- define "patholabel.env.redis" -}}
 - name: PATHOLABEL_REDIS_ADDR
   value: {{ include "patholabel.redis.addr" . | quote }}
@@ -123,7 +158,11 @@ the pod. Skipped when extraEnv sets GOMEMLIMIT itself.
 {{ include "patholabel.env.common" .root }}
 {{ include "patholabel.env.gomemlimit" (index .root.Values .name) }}
 {{- range include "patholabel.needs" .name | fromJsonArray }}
+{{- if eq . "mysql" }}
+{{ include "patholabel.env.mysqlFor" (dict "root" $.root "name" $.name) }}
+{{- else }}
 {{ include (printf "patholabel.env.%s" .) $.root }}
+{{- end }}
 {{- end }}
 {{- if eq .name "auth" }}
 {{ include "patholabel.env.auth" .root }}

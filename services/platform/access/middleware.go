@@ -30,13 +30,13 @@ func (a *Authenticator) Middleware() gin.HandlerFunc {
 			httpapi.Logger(c).Error("resolve credential", "err", err)
 			return
 		}
+		if p != nil { // before checkWrite, so a refused write is logged and audited with its caller
+			c.Set(principalKey, p)
+			httpapi.SetUser(c, p.UserID)
+		}
 		if err := checkWrite(c.Request, cr, p); err != nil {
 			httpapi.Fail(c, err)
 			return
-		}
-		if p != nil {
-			c.Set(principalKey, p)
-			httpapi.SetUser(c, p.UserID)
 		}
 		c.Next()
 	}

@@ -98,7 +98,12 @@ func subcommand(ctx context.Context, service string, args []string, r *config.Re
 		return 2
 	}
 	if args[0] == "migrate" {
-		if err := Migrate(ctx, base.MySQL, log, len(args) > 1 && args[1] == "--create-database"); err != nil {
+		grantees := ReadGrantees(r)
+		if err := r.Err(); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", service, err)
+			return 2
+		}
+		if err := Migrate(ctx, base.MySQL, log, len(args) > 1 && args[1] == "--create-database", grantees...); err != nil {
 			log.Error("migrate failed", "err", err)
 			return 1
 		}
@@ -120,8 +125,9 @@ func subcommand(ctx context.Context, service string, args []string, r *config.Re
 }
 
 // Migrate applies the embedded migrations, creating the database first when
-// asked (local development; in a cluster the operator creates it).
-func Migrate(ctx context.Context, c mysql.Config, log *slog.Logger, create bool) error {
+// asked (local development; in a cluster the operator creates it), then
+// creates or updates the services' own database users, if any.
+func Migrate(ctx context.Context, c mysql.Config, log *slog.Logger, create bool, grantees ...migrate.Grantee) error {
 	if create {
 		if err := mysql.CreateDatabase(ctx, c); err != nil {
 			return err
@@ -132,5 +138,36 @@ func Migrate(ctx context.Context, c mysql.Config, log *slog.Logger, create bool)
 		return err
 	}
 	defer db.Close()
-	return migrate.Up(ctx, db, log)
+	if err := migrate.Up(ctx, db, log); err != nil {
+		return err
+	}
+	if err := migrate.Grant(ctx, db, grantees); err != nil {
+		return err
+	}
+	for _, g := range grantees {
+		log.Info("database user granted", "service", g.Service, "user", g.User)
+	}
+	return nil
+}
+
+// ReadGrantees reads PATHOLABEL_MYSQL_SERVICE_USERS ("auth=pl_auth,
+// tiler=pl_tiler,…") and each user's PATHOLABEL_MYSQL_SERVICE_PASSWORD_<SERVICE>,
+// for the migrate command; unset, the services share the migrating user.
+func ReadGrantees(r *config.Reader) []migrate.Grantee {
+	var out []migrate.Grantee
+	for _, kv := range strings.Split(r.String("PATHOLABEL_MYSQL_SERVICE_USERS", ""), ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		svc, user, ok := strings.Cut(kv, "=")
+		g := migrate.Grantee{Service: svc, User: user}
+		env := "PATHOLABEL_MYSQL_SERVICE_PASSWORD_" + strings.ToUpper(svc)
+		g.Password = r.String(env, "")
+		r.Check(ok && svc != "", "PATHOLABEL_MYSQL_SERVICE_USERS", kv, "a list of service=user pairs")
+		if err := g.Check(); ok && err != nil {
+			r.Check(false, env+"/PATHOLABEL_MYSQL_SERVICE_USERS", user, err.Error())
+		}
+		out = append(out, g)
+	}
+	return out
 }

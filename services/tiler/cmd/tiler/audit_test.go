@@ -64,6 +64,9 @@ func TestPHIAccessIsAudited(t *testing.T) {
 	if resp, b := call(t, "POST", url, u.viewer, strings.NewReader("x"), "Content-Type", "multipart/form-data; boundary=x"); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("upload by a viewer = %d %s, want 403 before the body is read", resp.StatusCode, b)
 	}
+	if resp, b := call(t, "DELETE", base+"/api/v1/uploads/x", u.member, nil, "Origin", "http://evil.example"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin write = %d %s, want 403", resp.StatusCode, b)
+	}
 	rows, slide, project := auditRows(t, e.db), fmt.Sprint(id), sql.NullInt64{Int64: u.project, Valid: true}
 	for _, want := range []auditRow{
 		{"slide.upload", "alice", slide, "127.0.0.1", project},
@@ -71,6 +74,7 @@ func TestPHIAccessIsAudited(t *testing.T) {
 		{"slide.label.view", "vera", slide, "127.0.0.1", project},
 		{"slide.macro.view", "vera", slide, "127.0.0.1", project},
 		{"access.denied", "vera", "/api/v1/slides", "127.0.0.1", sql.NullInt64{}},
+		{"access.denied", "alice", "/api/v1/uploads/:id", "127.0.0.1", sql.NullInt64{}}, // refused before any rule
 	} {
 		if !hasRow(rows, want) {
 			t.Errorf("audit log lacks %+v; it has %+v", want, rows)
