@@ -116,7 +116,7 @@ the pod. Skipped when extraEnv sets GOMEMLIMIT itself.
 {{/* The full environment of a component. Call with (dict "root" $ "name" "auth"). */}}
 {{- define "patholabel.env" -}}
 {{ include "patholabel.env.common" .root }}
-{{ include "patholabel.env.gomemlimit" (index .root.Values .name) }}
+{{- include "patholabel.env.gomemlimit" (index .root.Values .name) }}
 {{- range include "patholabel.needs" .name | fromJsonArray }}
 {{ include (printf "patholabel.env.%s" .) $.root }}
 {{- end }}
