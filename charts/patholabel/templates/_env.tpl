@@ -156,7 +156,7 @@ Call with (dict "root" $ "name" "tiler").
 {{/* The full environment of a component. Call with (dict "root" $ "name" "auth"). */}}
 {{- define "patholabel.env" -}}
 {{ include "patholabel.env.common" .root }}
-{{ include "patholabel.env.gomemlimit" (index .root.Values .name) }}
+{{- include "patholabel.env.gomemlimit" (index .root.Values .name) }}
 {{- range include "patholabel.needs" .name | fromJsonArray }}
 {{- if eq . "mysql" }}
 {{ include "patholabel.env.mysqlFor" (dict "root" $.root "name" $.name) }}

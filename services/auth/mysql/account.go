@@ -40,7 +40,7 @@ func (s *Store) UpdateUser(ctx context.Context, a auth.Actor, id int64, patch au
 			return err
 		}
 		if patch.EndsSessions() {
-			if err := revokeCredentials(ctx, tx, id, "", u.UpdatedAt); err != nil {
+			if err := s.revokeCredentials(ctx, tx, a, id, "", u.UpdatedAt); err != nil {
 				return err
 			}
 		}
@@ -146,7 +146,7 @@ func (s *Store) ChangePassword(ctx context.Context, a auth.Actor, in auth.Passwo
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, newHash, now, a.ID); err != nil {
 			return fmt.Errorf("change password of user %d: %w", a.ID, err)
 		}
-		if err := revokeCredentials(ctx, tx, a.ID, keep, now); err != nil {
+		if err := s.revokeCredentials(ctx, tx, a, a.ID, keep, now); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, a, "user.password_change", "user", a.ID, 0, nil)
@@ -156,14 +156,18 @@ func (s *Store) ChangePassword(ctx context.Context, a auth.Actor, in auth.Passwo
 // revokeCredentials ends every live session of user except keep and
 // revokes all their tokens: a token made with the old password (or by
 // whoever held the old password) must not outlive it.
-func revokeCredentials(ctx context.Context, q querier, user int64, keep string, now any) error {
-	_, err := q.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`, now, user, keep)
+// The revoked tokens are audited as one token.revoke_all event.
+func (s *Store) revokeCredentials(ctx context.Context, tx *sql.Tx, a auth.Actor, user int64, keep string, now any) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`, now, user, keep)
 	if err != nil {
 		return fmt.Errorf("revoke sessions of user %d: %w", user, err)
 	}
-	_, err = q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, user)
+	res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, user)
 	if err != nil {
 		return fmt.Errorf("revoke tokens of user %d: %w", user, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return s.record(ctx, tx, a, "token.revoke_all", "user", user, 0, map[string]any{"tokens": n})
 	}
 	return nil
 }

@@ -206,6 +206,10 @@ func TestTokensEndWithThePassword(t *testing.T) {
 	if err := e.db.QueryRow(`SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL`).Scan(&live); err != nil || live != 0 {
 		t.Errorf("%d tokens not revoked (%v), want 0", live, err)
 	}
+	var audited int
+	if err := e.db.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'token.revoke_all'`).Scan(&audited); err != nil || audited != 3 {
+		t.Errorf("%d token.revoke_all events (%v), want 3", audited, err)
+	}
 }
 
 // Item 7: only a recent sign-in creates tokens; tokens cannot mint tokens.
