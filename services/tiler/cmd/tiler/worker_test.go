@@ -90,7 +90,7 @@ func (e *env) startWorker(t *testing.T) (*process, string) {
 	m := e.main
 	cmd := exec.Command(os.Args[0], "worker")
 	cmd.Env = append(os.Environ(), "PL_TILER_TEST_RUN_MAIN=1",
-		"PATHOLABEL_LISTEN="+addr, "PATHOLABEL_LOG_FORMAT=text",
+		"PATHOLABEL_LISTEN="+addr, "PATHOLABEL_LOG_FORMAT=text", "PATHOLABEL_DEV_MODE=true", // root without a password
 		"PATHOLABEL_MYSQL_ADDR="+m.Base.MySQL.Addr, "PATHOLABEL_MYSQL_USER="+m.Base.MySQL.User,
 		"PATHOLABEL_MYSQL_PASSWORD="+m.Base.MySQL.Password, "PATHOLABEL_MYSQL_DATABASE="+m.Base.MySQL.Database,
 		"PATHOLABEL_REDIS_ADDR="+m.Redis.Addr, "PATHOLABEL_REDIS_PREFIX="+m.Redis.Prefix, fmt.Sprint("PATHOLABEL_REDIS_DB=", m.Redis.DB),
