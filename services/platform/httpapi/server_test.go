@@ -211,3 +211,28 @@ func TestRequestLogNamesUserAndClientAndReportsDenials(t *testing.T) {
 		t.Errorf("Denied called %d times, want once (for the 403)", n)
 	}
 }
+
+// A query string Go cannot parse is refused, naming the problem: gin would
+// otherwise drop the bad pair, and bbox=0,0,1,1;x would read as no bbox.
+func TestUnparsableQueryIsRefused(t *testing.T) {
+	s := newServer(t)
+	s.Engine().GET("/q", func(c *gin.Context) { c.String(http.StatusOK, "bbox=%q", c.Query("bbox")) })
+	base := testenv.MustServe(t, serving{s})
+	tests := []struct {
+		query  string
+		status int
+		want   string
+	}{
+		{"bbox=0,0,1,1", 200, `bbox="0,0,1,1"`},
+		{"bbox=0,0,1,1%3Bx&y=%20", 200, `bbox="0,0,1,1;x"`},
+		{"bbox=0,0,1,1;x", 400, `"code":"invalid","message":"the query string cannot be parsed: invalid semicolon separator in query`},
+		{"a=1;b=2&bbox=1", 400, `semicolon`},
+		{"bbox=%zz", 400, `invalid URL escape \"%zz\"`},
+	}
+	for _, tt := range tests {
+		st, body := testenv.Get(t, base+"/q?"+tt.query)
+		if st != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("GET /q?%s = %d %s, want %d containing %s", tt.query, st, body, tt.status, tt.want)
+		}
+	}
+}

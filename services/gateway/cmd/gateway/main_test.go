@@ -185,3 +185,14 @@ func TestBadConfigExitsWithOneLine(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 2 and one line naming PATHOLABEL_UPSTREAM_AUTH", code, out)
 	}
 }
+
+// httputil.ReverseProxy drops query pairs it cannot parse before
+// forwarding; the gateway refuses them instead, so the service never sees
+// a silently shortened query.
+func TestUnparsableQueryIsRefusedNotShortened(t *testing.T) {
+	base := mustGateway(t, map[string]*url.URL{"annotation": upstream(t, "annotation", true)})
+	resp, body := get(t, "GET", base+"/api/v1/annotations?slide=1&bbox=0,0,1,1;x", "")
+	if resp.StatusCode != 400 || !strings.Contains(body, `"code":"invalid"`) || !strings.Contains(body, "semicolon") {
+		t.Fatalf("GET with a raw ; = %d %s, want 400 invalid naming the semicolon", resp.StatusCode, body)
+	}
+}
