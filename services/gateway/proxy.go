@@ -29,6 +29,10 @@ func newProxy(service string, target *url.URL, log *slog.Logger) *httputil.Rever
 			MaxIdleConnsPerHost:   256, // tile bursts open many parallel requests
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: 5 * time.Minute, // an upload's last part may be assembled before answering
+			// A client that sends Expect: 100-continue (curl does, for large
+			// bodies) gets the service's early refusal without sending its
+			// body: wait for the service's go-ahead before forwarding it.
+			ExpectContinueTimeout: 2 * time.Second,
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, context.Canceled) {
