@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -55,7 +54,7 @@ type ErrorDetail struct {
 // invalid code. A request whose client went away is logged, not counted
 // as a failure: nobody reads the answer.
 func Fail(c *gin.Context, err error) {
-	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+	if c.Request.Context().Err() != nil { // the connection ended: net/http cancels on a failed body read too
 		logger(c).Info("client went away", "err", err)
 		c.AbortWithStatus(StatusClientClosed)
 		return

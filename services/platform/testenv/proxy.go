@@ -16,6 +16,7 @@ type Proxy struct {
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
 	cut    bool
+	frozen bool
 }
 
 // MustProxy listens on a free port and forwards every connection to target
@@ -47,6 +48,17 @@ func (p *Proxy) Cut() {
 	}
 }
 
+// Freeze drops every connection in flight and then accepts new ones but
+// never answers nor reads them, as a partitioned or frozen server looks.
+func (p *Proxy) Freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.frozen = true
+	for c := range p.conns {
+		c.Close()
+	}
+}
+
 func (p *Proxy) accept() {
 	for {
 		c, err := p.ln.Accept()
@@ -58,6 +70,9 @@ func (p *Proxy) accept() {
 }
 
 func (p *Proxy) forward(c net.Conn) {
+	if p.hold(c) {
+		return
+	}
 	up, err := net.Dial("tcp", p.target)
 	if err != nil || !p.track(c, up) {
 		c.Close()
@@ -82,4 +97,14 @@ func (p *Proxy) track(conns ...net.Conn) bool {
 		p.conns[c] = struct{}{}
 	}
 	return true
+}
+
+// hold keeps c open and silent when the proxy is frozen.
+func (p *Proxy) hold(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.frozen {
+		p.conns[c] = struct{}{}
+	}
+	return p.frozen
 }
