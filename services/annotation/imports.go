@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Import formats.
@@ -22,6 +23,7 @@ const (
 type Item struct {
 	Index    int    // position in the file, for the report
 	Class    string // class name as the file has it; "" when none
+	Note     string // the item's own name (QuPath's properties.name), kept as the mark's note
 	Geometry Geometry
 }
 
@@ -77,6 +79,7 @@ type qupathFeature struct {
 	Type       string   `json:"type"`
 	Geometry   *GeoJSON `json:"geometry"`
 	Properties struct {
+		Name           string `json:"name"`
 		Classification *struct {
 			Name string `json:"name"`
 		} `json:"classification"`
@@ -99,9 +102,25 @@ func parseQuPath(b []byte) ([]Item, []Skip, error) {
 			class = f.Properties.Classification.Name
 		}
 		gs, err := qupathGeometries(f)
+		n := len(items)
 		items, skips = collect(items, skips, i, class, gs, err)
+		for j := n; j < len(items); j++ {
+			items[j].Note = noteOf(f.Properties.Name)
+		}
 	}
 	return items, skips, nil
+}
+
+// noteOf keeps a name as a note, cut to MaxNote bytes on a rune boundary.
+func noteOf(name string) string {
+	if len(name) <= MaxNote {
+		return name
+	}
+	cut := MaxNote
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
 }
 
 // collect adds the marks read from item i, or why it was skipped.

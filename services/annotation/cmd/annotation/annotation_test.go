@@ -92,7 +92,7 @@ func TestValidationOverHTTP(t *testing.T) {
 		{"no geometry", `{"type":"Feature","properties":{"category_id":1}}`, "feature 1: geometry is required"},
 		{"not a feature", `{"type":"Point","coordinates":[1,1]}`, "unknown field"},
 		{"string coordinates", `{"type":"Feature","geometry":{"type":"Point","coordinates":["1","2"]},"properties":{"category_id":1}}`, "Point coordinates must be [x, y]"},
-		{"3d position", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2,3]},"properties":{"category_id":1}}`, "a position is [x, y]"},
+		{"4d position", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2,3,4]},"properties":{"category_id":1}}`, "a position is [x, y] or [x, y, z], got 4 numbers"},
 		{"huge number", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1e999,2]},"properties":{"category_id":1}}`, "feature 1"},
 		{"unsupported type", `{"type":"Feature","geometry":{"type":"GeometryCollection","coordinates":[]},"properties":{"category_id":1}}`, "not supported"},
 		{"no category", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,1]},"properties":{}}`, "category_id is required"},
