@@ -121,6 +121,10 @@ func parsePoint(raw json.RawMessage, shape string, radius *float64) (Geometry, e
 		if !finite(*radius) {
 			return g, fmt.Errorf("radius is not a finite number")
 		}
+		if *radius < 0 || *radius > MaxRadius/Scale {
+			// checked before ToUnits: a huge radius would overflow int64
+			return g, fmt.Errorf("radius %g is not between 0 and %s", *radius, FormatUnits(MaxRadius))
+		}
 		g.Radius = ToUnits(*radius)
 	}
 	return g, nil

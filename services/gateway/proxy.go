@@ -44,8 +44,11 @@ func newProxy(service string, target *url.URL, log *slog.Logger) *httputil.Rever
 	}
 }
 
-func writeError(w http.ResponseWriter, e *platform.Error) {
+// writeError answers in the one error shape every endpoint uses.
+func writeError(w http.ResponseWriter, e *platform.Error) { writeStatus(w, httpapi.Status(e.Code), e) }
+
+func writeStatus(w http.ResponseWriter, status int, e *platform.Error) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(httpapi.Status(e.Code))
+	w.WriteHeader(status)
 	_, _ = w.Write([]byte(`{"error":{"code":"` + e.Code + `","message":` + quote(e.Message) + `}}`))
 }

@@ -93,6 +93,7 @@ func TestValidationOverHTTP(t *testing.T) {
 		{"not a feature", `{"type":"Point","coordinates":[1,1]}`, "unknown field"},
 		{"string coordinates", `{"type":"Feature","geometry":{"type":"Point","coordinates":["1","2"]},"properties":{"category_id":1}}`, "Point coordinates must be [x, y]"},
 		{"4d position", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2,3,4]},"properties":{"category_id":1}}`, "a position is [x, y] or [x, y, z], got 4 numbers"},
+		{"huge radius", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"category_id":1,"radius":1e22}}`, "feature 1: radius 1e+22 is not between 0 and 10000"},
 		{"huge number", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1e999,2]},"properties":{"category_id":1}}`, "feature 1"},
 		{"unsupported type", `{"type":"Feature","geometry":{"type":"GeometryCollection","coordinates":[]},"properties":{"category_id":1}}`, "not supported"},
 		{"no category", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,1]},"properties":{}}`, "category_id is required"},

@@ -196,3 +196,22 @@ func TestUnparsableQueryIsRefusedNotShortened(t *testing.T) {
 		t.Fatalf("GET with a raw ; = %d %s, want 400 invalid naming the semicolon", resp.StatusCode, body)
 	}
 }
+
+// The viewer's own errors answer in the one JSON error shape too, not in
+// net/http's plain text.
+func TestStaticErrorsHaveTheErrorShape(t *testing.T) {
+	base := mustGateway(t, nil)
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"GET", "/assets/missing.js", 404, `{"error":{"code":"not_found","message":"no such file /assets/missing.js"}}`},
+		{"POST", "/projects/3", 405, `{"error":{"code":"invalid","message":"method POST not allowed; the viewer's files are read with GET or HEAD"}}`},
+	} {
+		resp, body := get(t, tt.method, base+tt.path, "")
+		if resp.StatusCode != tt.status || body != tt.body || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s = %d %q (%s), want %d %s", tt.method, tt.path, resp.StatusCode, body, resp.Header.Get("Content-Type"), tt.status, tt.body)
+		}
+	}
+}
