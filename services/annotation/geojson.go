@@ -110,7 +110,7 @@ func parsePoint(raw json.RawMessage, shape string, radius *float64) (Geometry, e
 	}
 	var c []float64
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return g, fmt.Errorf("Point coordinates must be [x, y]")
+		return g, fmt.Errorf("Point coordinates must be [x, y] or [x, y, z]")
 	}
 	p, err := position(c)
 	if err != nil {
@@ -120,6 +120,10 @@ func parsePoint(raw json.RawMessage, shape string, radius *float64) (Geometry, e
 	if radius != nil {
 		if !finite(*radius) {
 			return g, fmt.Errorf("radius is not a finite number")
+		}
+		if *radius < 0 || *radius > MaxRadius/Scale {
+			// checked before ToUnits: a huge radius would overflow int64
+			return g, fmt.Errorf("radius %g is not between 0 and %s", *radius, FormatUnits(MaxRadius))
 		}
 		g.Radius = ToUnits(*radius)
 	}
@@ -175,9 +179,11 @@ func ring(c [][]float64) ([]Pt, error) {
 	return r, nil
 }
 
+// position reads [x, y], or [x, y, z] as RFC 7946 allows (HistomicsTK and
+// large_image write z = 0): marks are flat, so z is dropped.
 func position(c []float64) (Pt, error) {
-	if len(c) != 2 {
-		return Pt{}, fmt.Errorf("a position is [x, y], got %d numbers", len(c))
+	if len(c) != 2 && len(c) != 3 {
+		return Pt{}, fmt.Errorf("a position is [x, y] or [x, y, z], got %d numbers", len(c))
 	}
 	return PtOf(c[0], c[1])
 }

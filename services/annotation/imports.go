@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Import formats.
@@ -22,6 +24,7 @@ const (
 type Item struct {
 	Index    int    // position in the file, for the report
 	Class    string // class name as the file has it; "" when none
+	Note     string // the item's own name (QuPath's properties.name), kept as the mark's note
 	Geometry Geometry
 }
 
@@ -77,6 +80,7 @@ type qupathFeature struct {
 	Type       string   `json:"type"`
 	Geometry   *GeoJSON `json:"geometry"`
 	Properties struct {
+		Name           string `json:"name"`
 		Classification *struct {
 			Name string `json:"name"`
 		} `json:"classification"`
@@ -99,9 +103,25 @@ func parseQuPath(b []byte) ([]Item, []Skip, error) {
 			class = f.Properties.Classification.Name
 		}
 		gs, err := qupathGeometries(f)
+		n := len(items)
 		items, skips = collect(items, skips, i, class, gs, err)
+		for j := n; j < len(items); j++ {
+			items[j].Note = noteOf(f.Properties.Name)
+		}
 	}
 	return items, skips, nil
+}
+
+// noteOf keeps a name as a note, cut to MaxNote bytes on a rune boundary.
+func noteOf(name string) string {
+	if len(name) <= MaxNote {
+		return name
+	}
+	cut := MaxNote
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
 }
 
 // collect adds the marks read from item i, or why it was skipped.
@@ -179,7 +199,8 @@ type asapDoc struct {
 }
 
 // parseASAP reads ASAP (CAMELYON) XML. Dots become points, PointSets one
-// point per coordinate, Polygons, Splines and Rectangles closed polygons;
+// point per coordinate, Polygons and Rectangles closed polygons, Splines
+// the closed curve ASAP draws through their points;
 // the class is PartOfGroup ("None" means none).
 func parseASAP(b []byte) ([]Item, []Skip, error) {
 	var doc asapDoc
@@ -232,6 +253,9 @@ func asapGeometries(typ string, pts []Pt) ([]Geometry, error) {
 		}
 		return out, nil
 	case "Polygon", "Spline", "Rectangle":
+		if typ == "Spline" {
+			pts = catmullRom(pts, splineSteps)
+		}
 		if len(pts) > 0 && pts[0] != pts[len(pts)-1] {
 			pts = append(pts, pts[0])
 		}
@@ -242,4 +266,37 @@ func asapGeometries(typ string, pts []Pt) ([]Geometry, error) {
 		return []Geometry{{Kind: k, Rings: [][]Pt{pts}}}, nil
 	}
 	return nil, fmt.Errorf("ASAP annotation type %q is not supported (Dot, PointSet, Polygon, Spline, Rectangle)", typ)
+}
+
+// splineSteps is how many vertices each span of an ASAP Spline becomes:
+// enough for a smooth outline at full resolution, far below the vertex cap.
+const splineSteps = 8
+
+// catmullRom returns the closed uniform Catmull-Rom curve through pts, the
+// curve ASAP draws for a Spline; storing the control polygon instead cuts
+// the corners the pathologist drew round.
+func catmullRom(pts []Pt, steps int) []Pt {
+	if n := len(pts); n > 1 && pts[0] == pts[n-1] {
+		pts = pts[:n-1]
+	}
+	n := len(pts)
+	if n < 3 {
+		return pts
+	}
+	out := make([]Pt, 0, n*steps+1)
+	for i := range n {
+		p0, p1, p2, p3 := pts[(i+n-1)%n], pts[i], pts[(i+1)%n], pts[(i+2)%n]
+		for s := range steps {
+			t := float64(s) / float64(steps)
+			out = append(out, Pt{spline(p0.X, p1.X, p2.X, p3.X, t), spline(p0.Y, p1.Y, p2.Y, p3.Y, t)})
+		}
+	}
+	return append(out, out[0])
+}
+
+// spline is one coordinate of the Catmull-Rom span from b to c at t.
+func spline(a, b, c, d int64, t float64) int64 {
+	fa, fb, fc, fd := float64(a), float64(b), float64(c), float64(d)
+	v := 0.5 * (2*fb + (fc-fa)*t + (2*fa-5*fb+4*fc-fd)*t*t + (3*fb-fa-3*fc+fd)*t*t*t)
+	return int64(math.Round(v))
 }

@@ -48,7 +48,7 @@ func Resolve(items []Item, cats map[int64]Category, def, author int64, s Slide, 
 			skips = append(skips, Skip{it.Index, err.Error()})
 			continue
 		}
-		drafts = append(drafts, Draft{CategoryID: cat, Geometry: it.Geometry})
+		drafts = append(drafts, Draft{CategoryID: cat, Geometry: it.Geometry, Note: it.Note})
 	}
 	sort.SliceStable(skips, func(i, j int) bool { return skips[i].Index < skips[j].Index })
 	return drafts, skips, unknown

@@ -29,6 +29,10 @@ func newProxy(service string, target *url.URL, log *slog.Logger) *httputil.Rever
 			MaxIdleConnsPerHost:   256, // tile bursts open many parallel requests
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: 5 * time.Minute, // an upload's last part may be assembled before answering
+			// A client that sends Expect: 100-continue (curl does, for large
+			// bodies) gets the service's early refusal without sending its
+			// body: wait for the service's go-ahead before forwarding it.
+			ExpectContinueTimeout: 2 * time.Second,
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, context.Canceled) {
@@ -40,8 +44,11 @@ func newProxy(service string, target *url.URL, log *slog.Logger) *httputil.Rever
 	}
 }
 
-func writeError(w http.ResponseWriter, e *platform.Error) {
+// writeError answers in the one error shape every endpoint uses.
+func writeError(w http.ResponseWriter, e *platform.Error) { writeStatus(w, httpapi.Status(e.Code), e) }
+
+func writeStatus(w http.ResponseWriter, status int, e *platform.Error) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(httpapi.Status(e.Code))
+	w.WriteHeader(status)
 	_, _ = w.Write([]byte(`{"error":{"code":"` + e.Code + `","message":` + quote(e.Message) + `}}`))
 }

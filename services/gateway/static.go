@@ -6,6 +6,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/patholabel/patholabel/services/platform"
 )
 
 // static serves the built viewer. Unknown paths without a file extension
@@ -25,7 +27,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := path.Clean("/" + r.URL.Path)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		writeStatus(w, http.StatusMethodNotAllowed, platform.Errorf(platform.EINVALID, "method %s not allowed; the viewer's files are read with GET or HEAD", r.Method))
 		return
 	}
 	if st, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(p))); err == nil && !st.IsDir() {
@@ -39,7 +41,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if path.Ext(p) != "" {
-		http.NotFound(w, r)
+		writeError(w, platform.Errorf(platform.ENOTFOUND, "no such file %s", p))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-cache")

@@ -48,19 +48,37 @@ type ErrorDetail struct {
 }
 
 // Fail renders err and aborts the chain. Internal errors are logged with
-// their detail and shown only as "internal error"; a method-not-allowed
-// route answers 405 with the invalid code.
+// their detail and shown only as "internal error"; an unreachable
+// dependency is unavailable (503 with Retry-After), so clients can tell an
+// outage from a bug; a method-not-allowed route answers 405 with the
+// invalid code. A request whose client went away is logged, not counted
+// as a failure: nobody reads the answer.
 func Fail(c *gin.Context, err error) {
-	code := platform.ErrorCode(err)
+	if c.Request.Context().Err() != nil { // the connection ended: net/http cancels on a failed body read too
+		logger(c).Info("client went away", "err", err)
+		c.AbortWithStatus(StatusClientClosed)
+		return
+	}
+	code, msg := platform.ErrorCode(err), platform.ErrorMessage(err)
+	if code == platform.EINTERNAL && outage(err) {
+		code, msg = platform.EUNAVAILABLE, "a service this request needs (database, cache or object store) is not answering; try again shortly"
+		logger(c).Warn("dependency unavailable", "err", err)
+	}
 	status := Status(code)
-	if err == methodNotAllowed {
+	switch {
+	case err == methodNotAllowed:
 		status = http.StatusMethodNotAllowed
-	}
-	if code == platform.EINTERNAL {
+	case code == platform.EINTERNAL:
 		logger(c).Error("request failed", "err", err)
+	case status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "":
+		c.Header("Retry-After", RetryAfter)
 	}
-	c.AbortWithStatusJSON(status, ErrorBody{ErrorDetail{code, platform.ErrorMessage(err)}})
+	c.AbortWithStatusJSON(status, ErrorBody{ErrorDetail{code, msg}})
 }
+
+// StatusClientClosed is logged for requests the client abandoned (nginx's
+// 499); no client ever receives it.
+const StatusClientClosed = 499
 
 // IsCode reports whether err carries code.
 func IsCode(err error, code string) bool {

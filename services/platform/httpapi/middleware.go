@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/platform"
 )
 
 // logRequests tags every request with an id and logs one line when it
@@ -82,5 +85,14 @@ func recoverPanics(log *slog.Logger) gin.HandlerFunc {
 			}
 		}()
 		c.Next()
+	}
+}
+
+// refuseBadQuery answers 400 for a query string Go cannot parse. gin (and
+// httputil.ReverseProxy) silently drop the pairs that fail to parse, so
+// bbox=0,0,1,1;x would read as no bbox at all and return the whole slide.
+func refuseBadQuery(c *gin.Context) {
+	if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+		Fail(c, platform.Errorf(platform.EINVALID, "the query string cannot be parsed: %v (separate parameters with & and percent-encode ; %% + and spaces)", err))
 	}
 }

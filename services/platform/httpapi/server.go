@@ -89,7 +89,7 @@ func New(cfg Config, d Deps) *Server {
 	e.HandleMethodNotAllowed = true
 	_ = e.SetTrustedProxies(cfg.TrustedProxies) // validated by ReadConfig
 	m := newHTTPMetrics(d.Registry, d.Service)
-	e.Use(m.middleware(), logRequests(d.Log, d.Denied), recoverPanics(d.Log))
+	e.Use(m.middleware(), logRequests(d.Log, d.Denied), drainBody, recoverPanics(d.Log), refuseBadQuery)
 	e.NoRoute(func(c *gin.Context) { Fail(c, notFound) })
 	e.NoMethod(func(c *gin.Context) { Fail(c, methodNotAllowed) })
 	registerHealth(e, d.Log, d.Checks)

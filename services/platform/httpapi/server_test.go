@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -209,5 +210,63 @@ func TestRequestLogNamesUserAndClientAndReportsDenials(t *testing.T) {
 	}
 	if n := denied.Load(); n != 1 {
 		t.Errorf("Denied called %d times, want once (for the 403)", n)
+	}
+}
+
+// A query string Go cannot parse is refused, naming the problem: gin would
+// otherwise drop the bad pair, and bbox=0,0,1,1;x would read as no bbox.
+func TestUnparsableQueryIsRefused(t *testing.T) {
+	s := newServer(t)
+	s.Engine().GET("/q", func(c *gin.Context) { c.String(http.StatusOK, "bbox=%q", c.Query("bbox")) })
+	base := testenv.MustServe(t, serving{s})
+	tests := []struct {
+		query  string
+		status int
+		want   string
+	}{
+		{"bbox=0,0,1,1", 200, `bbox="0,0,1,1"`},
+		{"bbox=0,0,1,1%3Bx&y=%20", 200, `bbox="0,0,1,1;x"`},
+		{"bbox=0,0,1,1;x", 400, `"code":"invalid","message":"the query string cannot be parsed: invalid semicolon separator in query`},
+		{"a=1;b=2&bbox=1", 400, `semicolon`},
+		{"bbox=%zz", 400, `invalid URL escape \"%zz\"`},
+	}
+	for _, tt := range tests {
+		st, body := testenv.Get(t, base+"/q?"+tt.query)
+		if st != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("GET /q?%s = %d %s, want %d containing %s", tt.query, st, body, tt.status, tt.want)
+		}
+	}
+}
+
+// A client that abandons an upload mid-body is not a server failure: the
+// request is logged as 499 at info, not as a 500 with an error line.
+func TestAbandonedUploadIsNotAServerError(t *testing.T) {
+	var logs lockedBuffer
+	s := httpapi.New(httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second},
+		httpapi.Deps{Service: "test", Log: slog.New(slog.NewJSONHandler(&logs, nil)), Registry: httpapi.NewRegistry()})
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	s.Engine().PUT("/part", func(c *gin.Context) {
+		defer close(done)
+		_, err := io.ReadAll(c.Request.Body)
+		httpapi.Fail(c, fmt.Errorf("store part 3: %w", err))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx)
+	conn, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "PUT /part HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n%s", strings.Repeat("x", 1000))
+	time.Sleep(100 * time.Millisecond)
+	conn.Close()
+	<-done
+	time.Sleep(100 * time.Millisecond)
+	out := logs.String()
+	if !strings.Contains(out, `"status":499`) || strings.Contains(out, `"level":"ERROR"`) {
+		t.Fatalf("abandoned upload logged as:\n%s\nwant status 499 and no error", out)
 	}
 }

@@ -5,6 +5,8 @@ package objstore
 import (
 	"context"
 	"fmt"
+	"net"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -22,6 +24,14 @@ type Config struct {
 	SlidesBucket  string
 	ExportsBucket string
 	CreateBuckets bool // create missing buckets (needs the permission)
+	// Timeout bounds how long one S3 connection may make no progress: to
+	// connect, to accept the next bytes of a request (an upload part), and
+	// to start answering. A partitioned store accepts and never answers;
+	// without it every request waits as long as the partition lasts.
+	Timeout time.Duration
+	// ReadTimeout bounds a whole small read (a tile, a thumbnail): a viewer
+	// is better served by a quick 503 than by a tile that never comes.
+	ReadTimeout time.Duration
 }
 
 // ReadConfig reads PATHOLABEL_S3_* with local-development defaults; the
@@ -36,7 +46,11 @@ func ReadConfig(r *config.Reader) Config {
 		SlidesBucket:  r.String("PATHOLABEL_S3_BUCKET_SLIDES", "patholabel-slides"),
 		ExportsBucket: r.String("PATHOLABEL_S3_BUCKET_EXPORTS", "patholabel-exports"),
 		CreateBuckets: r.Bool("PATHOLABEL_S3_CREATE_BUCKETS", true),
+		Timeout:       r.Duration("PATHOLABEL_S3_TIMEOUT", DefaultTimeout),
+		ReadTimeout:   r.Duration("PATHOLABEL_S3_READ_TIMEOUT", DefaultReadTimeout),
 	}
+	r.Check(c.Timeout > 0, "PATHOLABEL_S3_TIMEOUT", c.Timeout.String(), "a positive duration such as 30s")
+	r.Check(c.ReadTimeout > 0, "PATHOLABEL_S3_READ_TIMEOUT", c.ReadTimeout.String(), "a positive duration such as 5s")
 	r.Check(validBucket(c.SlidesBucket), "PATHOLABEL_S3_BUCKET_SLIDES", c.SlidesBucket, "a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)")
 	r.Check(validBucket(c.ExportsBucket), "PATHOLABEL_S3_BUCKET_EXPORTS", c.ExportsBucket, "a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)")
 	return c
@@ -54,12 +68,38 @@ func validBucket(b string) bool {
 	return true
 }
 
-// New returns a client; it does not connect yet.
+// Defaults of Config.Timeout and Config.ReadTimeout.
+const (
+	DefaultTimeout     = 30 * time.Second
+	DefaultReadTimeout = 5 * time.Second
+)
+
+// New returns a client; it does not connect yet. Every call it makes is
+// bounded by c.Timeout of no progress (see Config), and retried at most
+// twice, so a hung store fails requests in bounded time.
 func New(c Config) (*minio.Client, error) {
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	tr, err := minio.DefaultTransport(c.TLS)
+	if err != nil {
+		return nil, fmt.Errorf("s3 transport: %w", err)
+	}
+	dialer := &net.Dialer{Timeout: c.Timeout, KeepAlive: 30 * time.Second}
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &progressConn{Conn: conn, timeout: c.Timeout}, nil
+	}
+	tr.ResponseHeaderTimeout = c.Timeout
 	cl, err := minio.New(c.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(c.AccessKey, c.SecretKey, ""),
-		Secure: c.TLS,
-		Region: c.Region,
+		Creds:      credentials.NewStaticV4(c.AccessKey, c.SecretKey, ""),
+		Secure:     c.TLS,
+		Region:     c.Region,
+		Transport:  tr,
+		MaxRetries: 3,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("s3 client for %s: %w", c.Endpoint, err)
@@ -81,4 +121,21 @@ func EnsureBucket(ctx context.Context, cl *minio.Client, bucket, region string) 
 		return fmt.Errorf("create bucket %s: %w", bucket, err)
 	}
 	return nil
+}
+
+// progressConn fails a write that makes no progress for timeout: a store
+// that stops reading leaves an upload blocked in Write for good otherwise.
+// Reads are bounded by the transport's ResponseHeaderTimeout and the
+// callers' contexts; a read deadline here would also end idle pooled
+// connections.
+type progressConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *progressConn) Write(p []byte) (int, error) {
+	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(p)
 }

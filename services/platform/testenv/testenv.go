@@ -128,6 +128,8 @@ func S3Config() objstore.Config {
 		Region:        "us-east-1",
 		SlidesBucket:  strings.ReplaceAll(Name("pltest-slides-"), "_", "-"),
 		ExportsBucket: strings.ReplaceAll(Name("pltest-exports-"), "_", "-"),
+		Timeout:       objstore.DefaultTimeout,
+		ReadTimeout:   objstore.DefaultReadTimeout,
 	}
 }
 

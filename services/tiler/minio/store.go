@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	miniogo "github.com/minio/minio-go/v7"
 
@@ -18,14 +19,17 @@ import (
 
 // Store reads and writes objects of one bucket.
 type Store struct {
-	cl     *miniogo.Client
-	core   *miniogo.Core
-	bucket string
+	cl          *miniogo.Client
+	core        *miniogo.Core
+	bucket      string
+	readTimeout time.Duration
 }
 
-// New returns a Store over bucket.
-func New(cl *miniogo.Client, bucket string) *Store {
-	return &Store{cl: cl, core: &miniogo.Core{Client: cl}, bucket: bucket}
+// New returns a Store over bucket. Get and GetRange give up after
+// readTimeout (unavailable): they serve tiles and thumbnails, which a
+// viewer would rather see fail fast than hang.
+func New(cl *miniogo.Client, bucket string, readTimeout time.Duration) *Store {
+	return &Store{cl: cl, core: &miniogo.Core{Client: cl}, bucket: bucket, readTimeout: readTimeout}
 }
 
 // partSize bounds the memory one streamed upload holds: minio-go buffers a
@@ -102,6 +106,16 @@ func (s *Store) GetRange(ctx context.Context, key string, off, n int64) ([]byte,
 }
 
 func (s *Store) read(ctx context.Context, key string, opts miniogo.GetObjectOptions) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.readTimeout)
+	defer cancel()
+	b, err := s.readAll(ctx, key, opts)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return nil, fmt.Errorf("read %s: no answer within %v: %w: %w", key, s.readTimeout, unavailable, err)
+	}
+	return b, err
+}
+
+func (s *Store) readAll(ctx context.Context, key string, opts miniogo.GetObjectOptions) ([]byte, error) {
 	obj, err := s.cl.GetObject(ctx, s.bucket, key, opts)
 	if err != nil {
 		return nil, wrap(err, "read "+key)

@@ -185,3 +185,33 @@ func TestBadConfigExitsWithOneLine(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 2 and one line naming PATHOLABEL_UPSTREAM_AUTH", code, out)
 	}
 }
+
+// httputil.ReverseProxy drops query pairs it cannot parse before
+// forwarding; the gateway refuses them instead, so the service never sees
+// a silently shortened query.
+func TestUnparsableQueryIsRefusedNotShortened(t *testing.T) {
+	base := mustGateway(t, map[string]*url.URL{"annotation": upstream(t, "annotation", true)})
+	resp, body := get(t, "GET", base+"/api/v1/annotations?slide=1&bbox=0,0,1,1;x", "")
+	if resp.StatusCode != 400 || !strings.Contains(body, `"code":"invalid"`) || !strings.Contains(body, "semicolon") {
+		t.Fatalf("GET with a raw ; = %d %s, want 400 invalid naming the semicolon", resp.StatusCode, body)
+	}
+}
+
+// The viewer's own errors answer in the one JSON error shape too, not in
+// net/http's plain text.
+func TestStaticErrorsHaveTheErrorShape(t *testing.T) {
+	base := mustGateway(t, nil)
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"GET", "/assets/missing.js", 404, `{"error":{"code":"not_found","message":"no such file /assets/missing.js"}}`},
+		{"POST", "/projects/3", 405, `{"error":{"code":"invalid","message":"method POST not allowed; the viewer's files are read with GET or HEAD"}}`},
+	} {
+		resp, body := get(t, tt.method, base+tt.path, "")
+		if resp.StatusCode != tt.status || body != tt.body || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s = %d %q (%s), want %d %s", tt.method, tt.path, resp.StatusCode, body, resp.Header.Get("Content-Type"), tt.status, tt.body)
+		}
+	}
+}

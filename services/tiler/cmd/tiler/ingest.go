@@ -75,7 +75,7 @@ func withImporter(ctx context.Context, r *config.Reader, base app.Base, fn func(
 	if err := objstore.EnsureBucket(ctx, res.S3, s3.SlidesBucket, s3.Region); err != nil && s3.CreateBuckets {
 		return err
 	}
-	return fn(&worker.Importer{Config: cfg, Store: mysql.New(res.DB, time.Now), Objects: minio.New(res.S3, s3.SlidesBucket),
+	return fn(&worker.Importer{Config: cfg, Store: mysql.New(res.DB, time.Now), Objects: minio.New(res.S3, s3.SlidesBucket, s3.ReadTimeout),
 		Redis: res.Redis, RedisPrefix: rc.Prefix})
 }
 

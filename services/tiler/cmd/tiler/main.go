@@ -115,7 +115,7 @@ func (m *Main) Open(ctx context.Context) error {
 	vips.Startup(m.Tiler.VipsThreads)
 	reg := httpapi.NewRegistry()
 	store := mysql.New(m.res.DB, time.Now)
-	objects := minio.New(m.res.S3, m.S3.SlidesBucket)
+	objects := minio.New(m.res.S3, m.S3.SlidesBucket, m.S3.ReadTimeout)
 	shared := cache.NewRedis(m.res.Redis, m.Redis, m.Tiler.RedisTTL, m.Tiler.RedisMaxTile, time.Now)
 	m.pool = worker.New(m.Tiler, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.res.DB))
 	audits := audit.New(m.res.DB, time.Now)
