@@ -5,6 +5,7 @@ package objstore
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -22,6 +23,10 @@ type Config struct {
 	SlidesBucket  string
 	ExportsBucket string
 	CreateBuckets bool // create missing buckets (needs the permission)
+	// PublicURL is where browsers reach the same store (scheme://host[:port]),
+	// when the endpoint above is an address only the cluster resolves.
+	// Download links are signed for it; empty signs them for Endpoint.
+	PublicURL string
 }
 
 // ReadConfig reads PATHOLABEL_S3_* with local-development defaults.
@@ -35,7 +40,10 @@ func ReadConfig(r *config.Reader) Config {
 		SlidesBucket:  r.String("PATHOLABEL_S3_BUCKET_SLIDES", "patholabel-slides"),
 		ExportsBucket: r.String("PATHOLABEL_S3_BUCKET_EXPORTS", "patholabel-exports"),
 		CreateBuckets: r.Bool("PATHOLABEL_S3_CREATE_BUCKETS", true),
+		PublicURL:     r.String("PATHOLABEL_S3_PUBLIC_URL", ""),
 	}
+	r.Check(c.PublicURL == "" || publicHost(c.PublicURL) != nil, "PATHOLABEL_S3_PUBLIC_URL", c.PublicURL,
+		"empty or http(s)://host[:port] with no path")
 	r.Check(validBucket(c.SlidesBucket), "PATHOLABEL_S3_BUCKET_SLIDES", c.SlidesBucket, "a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)")
 	r.Check(validBucket(c.ExportsBucket), "PATHOLABEL_S3_BUCKET_EXPORTS", c.ExportsBucket, "a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)")
 	return c
@@ -80,4 +88,31 @@ func EnsureBucket(ctx context.Context, cl *minio.Client, bucket, region string) 
 		return fmt.Errorf("create bucket %s: %w", bucket, err)
 	}
 	return nil
+}
+
+// publicHost parses a PublicURL: nil unless it is http(s)://host[:port].
+func publicHost(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return nil
+	}
+	return u
+}
+
+// NewPresigner returns the client that signs download links: one for
+// PublicURL when set, else the same as New. Signing needs no request to the
+// store (the region is given), so the public address need not be reachable
+// from the service.
+func NewPresigner(c Config) (*minio.Client, error) {
+	if c.PublicURL == "" {
+		return New(c)
+	}
+	u := publicHost(c.PublicURL)
+	if u == nil {
+		return nil, fmt.Errorf("s3 public URL %q: want http(s)://host[:port]", c.PublicURL)
+	}
+	pub := c
+	pub.Endpoint, pub.TLS = u.Host, u.Scheme == "https"
+	return New(pub)
 }
