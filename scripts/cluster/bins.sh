@@ -5,8 +5,9 @@
 #   scripts/cluster/bins.sh            build what is missing, print the paths
 #
 # All come from the Go module proxy, pinned in scripts/tools/*: Kubernetes
-# v1.34.4, CoreDNS, Traefik, crictl, kube-router (NetworkPolicy), helm,
-# Prometheus. A cold build is about 25 CPU-minutes; it runs at nice 10.
+# v1.34.4, CoreDNS, Traefik, crictl, kube-router (NetworkPolicy), helm.
+# A cold build is about 25 CPU-minutes; it runs at nice 10. (Prometheus,
+# only for make test-cluster, is built by prometheus.sh when first needed.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tool() { nice -n 10 "$root/scripts/tool.sh" "$@"; }
@@ -18,4 +19,3 @@ echo "coredns=$(tool coredns)"
 echo "helm=$(tool helm)"
 echo "kube_router=$(tool kube-router)"
 echo "traefik=$(tool traefik)"
-echo "prometheus=$(tool prometheus)"

@@ -46,7 +46,7 @@ cl_bins() {
   fi
   set -a; . "$f"; set +a
 }
-cl_bins_key() { cat "$PL_ROOT"/scripts/tools/{kubernetes,crictl,coredns,helm,kube-router,traefik,prometheus}/go.{mod,sum} | sha256sum | cut -c1-12; }
+cl_bins_key() { cat "$PL_ROOT"/scripts/tools/{kubernetes,crictl,coredns,helm,kube-router,traefik}/go.{mod,sum} | sha256sum | cut -c1-12; }
 
 kc() { "$kubectl" --kubeconfig "$CL_KUBECONFIG" "$@"; }
 hl() { "$helm" --kubeconfig "$CL_KUBECONFIG" "$@"; }

@@ -90,12 +90,14 @@ step_netpol() {
 export -f np_probe kc
 export CL_NS kubectl CL_KUBECONFIG
 
+me_is_admin() { api GET /api/v1/auth/me | jq -e '.user.username == "admin"' >/dev/null; }
+
 step_ingress() {
   section "the viewer and the API through the ingress ($CL_URL)"
   check "GET / serves the viewer" bash -c "curl -fsS '$CL_URL/' | grep -q '<div id=\"app\"\\|<script'"
   check "GET /login (SPA route) serves the viewer" bash -c "curl -fsS '$CL_URL/login' | grep -q '<script'"
   check "admin signs in through the ingress" api_login "$(admin_password)"
-  check "/api/v1/auth/me names admin" bash -c "$(declare -f api); API_JAR='$API_JAR' API_CSRF='$API_CSRF' CL_URL='$CL_URL' api GET /api/v1/auth/me | jq -e '.user.username == \"admin\"' >/dev/null"
+  check "/api/v1/auth/me names admin" me_is_admin
 }
 
 project_id=""
