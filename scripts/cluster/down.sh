@@ -37,10 +37,15 @@ for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $CL_SOCK"); do kill -9 "
 sleep 1
 findmnt -rn -o TARGET | grep "^$S/" | sort -r | while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
 ip link show "$CL_BRIDGE" >/dev/null 2>&1 && ip link del "$CL_BRIDGE"
-# Every KUBE-*, CNI-* and PLCLUSTER-* chain, and only the rules jumping to them.
+# Every KUBE-*, CNI-* and PLCLUSTER-* chain that did not exist before up.sh
+# (podman's CNI plugins keep CNI-FORWARD and CNI-ADMIN of their own), and
+# only the rules jumping to them.
 for ipt in iptables ip6tables; do
+  orig=$S/iptables.orig
+  [ $ipt = ip6tables ] && orig=$S/ip6tables.orig
   for t in mangle nat filter raw; do
-    chains=$($ipt -t $t -S 2>/dev/null | awk '/^-N (KUBE-|CNI-|PLCLUSTER-)/{print $2}')
+    chains=$($ipt -t $t -S 2>/dev/null | awk '/^-N (KUBE-|CNI-|PLCLUSTER-)/{print $2}' |
+      while read -r c; do awk -v t="*$t" -v c=":$c" '$0==t{in_t=1; next} /^\*/{in_t=0} in_t && $1==c{f=1} END{exit !f}' "$orig" 2>/dev/null || echo "$c"; done)
     [ -n "$chains" ] || continue
     for c in $chains; do
       $ipt -t $t -S | grep -E -- "-j $c( |\$)" | grep -vE '^-A (KUBE-|CNI-|PLCLUSTER-)' | sed 's/^-A/-D/' |
@@ -69,7 +74,7 @@ if [ -f "$S/sysctl.orig" ]; then
   sed 's/ //g' "$S/sysctl.orig" | while read -r kv; do sysctl -qw "$kv"; done
   rm -f "$S/sysctl.orig"
 fi
-if [ -f "$S/modules.orig" ]; then
+if [ -s "$S/modules.orig" ]; then
   grep -qx br_netfilter "$S/modules.orig" || modprobe -r br_netfilter 2>/dev/null
   rm -f "$S/modules.orig"
 fi

@@ -15,7 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-apt_install podman runc etcd-server containerd containernetworking-plugins conntrack iptables ipset \
+apt_install podman runc etcd-server containerd containernetworking-plugins conntrack iptables nftables ipset \
   debootstrap
 # The packages enable etcd and containerd as system services; on a host with
 # systemd they would hold 2379 and /run/containerd. The cluster runs its own.

@@ -37,7 +37,7 @@ cp "$P/admin.kubeconfig" "$CL_KUBECONFIG"
   [ -e "$d" ] && echo "$d"
 done >"$S/hostdirs.orig" || true
 [ -f "$S/iptables.orig" ] || { iptables-save >"$S/iptables.orig"; ip6tables-save >"$S/ip6tables.orig"; }
-[ -f "$S/modules.orig" ] || lsmod | awk 'NR>1{print $1}' >"$S/modules.orig"
+if [ ! -f "$S/modules.orig" ] && [ -r /proc/modules ]; then cut -d' ' -f1 /proc/modules >"$S/modules.orig"; fi
 # Bridged pod traffic must pass iptables for Services and NetworkPolicies.
 modprobe br_netfilter 2>/dev/null || true
 sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null || true
