@@ -85,13 +85,14 @@ DF
       v=${tag%%-*}
       have=$(node --version)
       [ "${have%%.*}" = "v${v%%.*}" ] || die "bases.sh: node:$tag needs Node ${v%%.*} here, this host has $have"
-      mkdir -p "$dir/root"
-      # The nodejs package's files (node, npm, corepack), as the node image has them.
-      dpkg -L nodejs | while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then echo "${f#/}"; fi; done |
-        tar -C / -c -T - | tar -C "$dir/root" -x
+      mkdir -p "$dir"
+      # node and the global modules (npm, corepack) as this host has them:
+      # not the nodejs package's file list, which npm's self-update outdated.
+      tar -C / -cz -f "$dir/node.tar.gz" usr/bin/node usr/bin/npm usr/bin/npx usr/lib/node_modules \
+        $(cd / && ls -d usr/bin/corepack 2>/dev/null)
       cat >"$dir/Dockerfile" <<DF
 FROM $(debian_base)
-COPY root/ /
+ADD node.tar.gz /
 ENV NODE_VERSION=${have#v}
 LABEL org.patholabel.local-base=1
 CMD ["node"]
