@@ -68,8 +68,20 @@ charts-check: ## Offline chart checks: helm lint/template, kubeconform, kube-api
 	@scripts/chart-check.sh
 
 .PHONY: images
-images: ## Build the container images (needs a container engine)
+images: ## Build the five images (+ the evaluation images with podman; bases made locally when no registry answers)
 	@scripts/images.sh
+
+.PHONY: cluster-up
+cluster-up: ## Start a throwaway single-node Kubernetes, install the chart (evaluation profile), print URL and login
+	@scripts/cluster/up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Stop the throwaway cluster and restore the host (PURGE=1 also deletes its state)
+	@scripts/cluster/down.sh $(if $(PURGE),--purge)
+
+.PHONY: test-cluster
+test-cluster: ## Build the images, start the cluster, run the install/upgrade/fault/e2e checks against it, stop it
+	@scripts/cluster/test.sh
 
 .PHONY: bench
 bench: ## Run the benchmarks (tiles, ingest, annotations, exports, viewer) and print their figures

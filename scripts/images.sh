@@ -1,23 +1,38 @@
 #!/usr/bin/env bash
-# Builds the five Patholabel images with whatever container engine exists.
+# Builds the five Patholabel images with whatever container engine exists,
+# and (with podman) the images the evaluation profile and `helm test` run.
 #
 #   scripts/images.sh [--pin] [--list]
 #
 #   TAG=0.1.0 REGISTRY=docker.io scripts/images.sh
+#   IMAGES="auth web" CONTEXT=/tmp/tree scripts/images.sh   some images, from another tree
 #   --list  prints the image references (for air-gapped mirroring) and exits
 #   --pin   first rewrites every FROM line's exact tag to tag@digest, as the
 #           registry serves it now; commit the result to freeze the bases
 #
 # The images build from the repository root (go.work modules, web/); see each
-# Dockerfile. Nothing here runs in `make test`: no engine or registry is
-# reachable on the CI machine.
+# Dockerfile. With podman (`make images` on the CI machine, where no registry
+# answers):
+#   - a base image that is neither present nor pullable is made locally
+#     under the FROM line's name (scripts/cluster/bases.sh);
+#   - the host's Go module cache serves as the builds' GOPROXY (offline,
+#     falling back to proxy.golang.org) and the host's npm cache is npm's,
+#     and Go's build cache persists in a cache mount, so a rebuild after a
+#     one-line change takes seconds;
+#   - the evaluation images of scripts/cluster/images/ are built as
+#     localhost/patholabel-eval/NAME:TAG (scripts/cluster/values.yaml picks them);
+#   - every image is saved to $PATHOLABEL_CACHE/images/*.tar for the
+#     throwaway cluster to import (only when its id changed).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-tag=${TAG:-$(awk '$1=="appVersion:"{gsub(/"/,"",$2); print $2}' "$root/charts/patholabel/Chart.yaml")}
+root=${CONTEXT:-$PL_ROOT}
+tag=${TAG:-$(awk '$1=="appVersion:"{gsub(/"/,"",$2); print $2}' "$PL_ROOT/charts/patholabel/Chart.yaml")}
 registry=${REGISTRY:-docker.io}
 dockerfiles=(services/auth/Dockerfile services/tiler/Dockerfile services/annotation/Dockerfile
   services/export/Dockerfile web/Dockerfile)
+# Evaluation images: NAME TAG (the tag says which upstream release it stands for).
+eval_images=("mariadb 10.11" "redis 7.0" "minio $MINIO_VERSION" "testclient 1")
 
 name_of() { basename "$(dirname "$1")"; }
 
@@ -46,11 +61,70 @@ pin() {
   done
 }
 
+# bases: every external FROM image present, pulled, or made here.
+bases() {
+  local ref missing=()
+  for ref in $(cat "${dockerfiles[@]/#/$root/}" | awk '$1=="FROM"{print $2}' | sort -u); do
+    podman image exists "$ref" && continue
+    timeout 30 podman pull -q "$ref" >/dev/null 2>&1 && continue
+    missing+=("$ref")
+  done
+  [ ${#missing[@]} -eq 0 ] || { say "no registry serves ${missing[*]}; making them locally"; "$PL_ROOT/scripts/cluster/bases.sh" "${missing[@]}"; }
+}
+
+# save REF: $PL_CACHE/images/<name>.tar for containerd, when the id changed.
+save() {
+  local ref=$1 id out
+  id=$(podman image inspect --format '{{.Id}}' "$ref")
+  out=$PL_CACHE/images/$(echo "${ref#*/}" | tr '/:' '__').tar
+  [ -f "$out" ] && [ "$(cat "$out.id" 2>/dev/null)" = "$id" ] && return 0
+  mkdir -p "$PL_CACHE/images"
+  podman save -q --format docker-archive -o "$out.tmp" "$ref"
+  mv "$out.tmp" "$out"
+  echo "$id" >"$out.id"
+  say "saved $ref ($(du -h "$out" | cut -f1))"
+}
+
 case "${1:-}" in
   --list) list | sort -u; exit 0 ;;
 esac
 e=$(engine)
 [ "${1:-}" = --pin ] && pin "$e"
+args=()
+if [ "$e" = podman ]; then
+  export CONTAINERS_CONF=$PL_CACHE/cluster/containers.conf
+  [ -f "$CONTAINERS_CONF" ] || "$PL_ROOT/scripts/cluster/install.sh"
+  bases
+  mkdir -p "$HOME/.npm"
+  args=(-v "$(go env GOMODCACHE)/cache/download:/run/goproxy:ro"
+    --build-arg "GOPROXY=file:///run/goproxy,https://proxy.golang.org"
+    -v "$HOME/.npm:/run/npm-cache" --build-arg npm_config_cache=/run/npm-cache)
+  # Fill the host's module cache with every module the images need, so the
+  # builds find them in /run/goproxy.
+  for f in "${dockerfiles[@]}"; do
+    d=$root/$(dirname "$f")
+    [ -f "$d/go.mod" ] && (cd "$d" && GOWORK=off go mod download)
+  done
+  (cd "$root/services/gateway" && GOWORK=off go mod download)
+fi
 for f in "${dockerfiles[@]}"; do
-  "$e" build -f "$root/$f" -t "$registry/patholabel/$(name_of "$f"):$tag" "$root"
+  [ -z "${IMAGES:-}" ] || [[ " $IMAGES " == *" $(name_of "$f") "* ]] || continue
+  ref=$registry/patholabel/$(name_of "$f"):$tag
+  say "building $ref"
+  "$e" build ${args[@]+"${args[@]}"} -f "$root/$f" -t "$ref" "$root"
+  [ "$e" = podman ] && save "$ref"
 done
+if [ "$e" = podman ] && [ -z "${IMAGES:-}" ]; then
+  ctx=$(mktemp -d)
+  trap 'rm -rf "$ctx"' EXIT
+  for entry in "${eval_images[@]}"; do
+    read -r name itag <<<"$entry"
+    ref=localhost/patholabel-eval/$name:$itag
+    rm -rf "$ctx"/*
+    cp -r "$PL_ROOT/scripts/cluster/images/$name/." "$ctx/"
+    [ "$name" = minio ] && cp "$(minio_bin)" "$ctx/minio"
+    say "building $ref"
+    podman build -q -t "$ref" "$ctx" >/dev/null
+    save "$ref"
+  done
+fi

@@ -38,7 +38,8 @@ if [ ! -x "$out" ]; then
   mkdir -p "$cache/tools"
   echo "tool.sh: building $name ($pkg), once per machine" >&2
   (cd "$dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED=${CGO_ENABLED:-0} \
-    go build -trimpath -ldflags="$ldflags" -o "$out.tmp" "$pkg")
-  mv "$out.tmp" "$out"
+    go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" "$pkg")
+  # Per-process temp name: two builds of the same tool may run at once.
+  mv "$out.tmp.$$" "$out"
 fi
 echo "$out"

@@ -126,6 +126,10 @@ Call with (dict "root" $ "name" "tiler").
   value: {{ .Values.s3.buckets.slides | quote }}
 - name: PATHOLABEL_S3_BUCKET_EXPORTS
   value: {{ .Values.s3.buckets.exports | quote }}
+{{- with .Values.s3.publicUrl }}
+- name: PATHOLABEL_S3_PUBLIC_URL
+  value: {{ . | quote }}
+{{- end }}
 {{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_S3_ACCESS_KEY" "secret" (include "patholabel.s3.secretName" .) "key" (include "patholabel.s3.accessKeyKey" .)) }}
 {{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_S3_SECRET_KEY" "secret" (include "patholabel.s3.secretName" .) "key" (include "patholabel.s3.secretKeyKey" .)) }}
 {{- end }}

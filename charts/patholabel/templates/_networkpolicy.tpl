@@ -102,7 +102,8 @@ spec:
 
 {{/*
 The policy of an in-chart datastore: reachable only from the components
-that use it. Call with (dict "root" $ "name" "mysql" "store" "mysql" "port" 3306 "clients" (list …)).
+that use it, and from the ingress controller when "public" (MinIO serving
+export links). Call with (dict "root" $ "name" "mysql" "store" "mysql" "port" 3306 "clients" (list …)).
 */}}
 {{- define "patholabel.datastoreNetworkPolicy" -}}
 {{- if .root.Values.networkPolicy.enabled }}
@@ -121,6 +122,13 @@ spec:
       from:
         {{- range .clients }}
         {{- include "patholabel.netpol.peer" (dict "root" $.root "name" .) | trim | nindent 8 }}
+        {{- end }}
+        {{- if .public }}
+        {{- $np := .root.Values.networkPolicy }}
+        - namespaceSelector:
+            {{- toYaml $np.ingressController.namespaceSelector | nindent 12 }}
+          podSelector:
+            {{- toYaml $np.ingressController.podSelector | nindent 12 }}
         {{- end }}
   # A datastore starts no connections.
   egress: []

@@ -24,13 +24,18 @@ import (
 // Store reads slides and writes exports.
 type Store struct {
 	cl      *miniogo.Client
+	signer  *miniogo.Client // signs download links for the address browsers use
 	slides  string
 	exports string
 }
 
-// New returns a Store over the two buckets.
-func New(cl *miniogo.Client, slidesBucket, exportsBucket string) *Store {
-	return &Store{cl: cl, slides: slidesBucket, exports: exportsBucket}
+// New returns a Store over the two buckets; signer signs download links
+// (objstore.NewPresigner), nil signs them with cl.
+func New(cl, signer *miniogo.Client, slidesBucket, exportsBucket string) *Store {
+	if signer == nil {
+		signer = cl
+	}
+	return &Store{cl: cl, signer: signer, slides: slidesBucket, exports: exportsBucket}
 }
 
 // Bucket is the exports bucket.
@@ -140,7 +145,7 @@ func (k *Sink) RemoveAll(ctx context.Context) error { return k.Prune(ctx, nil) }
 func (s *Store) PresignGet(ctx context.Context, prefix, p string, ttl time.Duration) (string, error) {
 	params := url.Values{}
 	params.Set("response-content-disposition", "attachment; filename=\""+path.Base(p)+"\"")
-	u, err := s.cl.PresignedGetObject(ctx, s.exports, prefix+p, ttl, params)
+	u, err := s.signer.PresignedGetObject(ctx, s.exports, prefix+p, ttl, params)
 	if err != nil {
 		return "", fmt.Errorf("presign %s: %w", p, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -32,6 +33,10 @@ type Config struct {
 	// ReadTimeout bounds a whole small read (a tile, a thumbnail): a viewer
 	// is better served by a quick 503 than by a tile that never comes.
 	ReadTimeout time.Duration
+	// PublicURL is where browsers reach the same store (scheme://host[:port]),
+	// when the endpoint above is an address only the cluster resolves.
+	// Download links are signed for it; empty signs them for Endpoint.
+	PublicURL string
 }
 
 // ReadConfig reads PATHOLABEL_S3_* with local-development defaults; the
@@ -48,9 +53,12 @@ func ReadConfig(r *config.Reader) Config {
 		CreateBuckets: r.Bool("PATHOLABEL_S3_CREATE_BUCKETS", true),
 		Timeout:       r.Duration("PATHOLABEL_S3_TIMEOUT", DefaultTimeout),
 		ReadTimeout:   r.Duration("PATHOLABEL_S3_READ_TIMEOUT", DefaultReadTimeout),
+		PublicURL:     r.String("PATHOLABEL_S3_PUBLIC_URL", ""),
 	}
 	r.Check(c.Timeout > 0, "PATHOLABEL_S3_TIMEOUT", c.Timeout.String(), "a positive duration such as 30s")
 	r.Check(c.ReadTimeout > 0, "PATHOLABEL_S3_READ_TIMEOUT", c.ReadTimeout.String(), "a positive duration such as 5s")
+	r.Check(c.PublicURL == "" || publicHost(c.PublicURL) != nil, "PATHOLABEL_S3_PUBLIC_URL", c.PublicURL,
+		"empty or http(s)://host[:port] with no path")
 	r.Check(validBucket(c.SlidesBucket), "PATHOLABEL_S3_BUCKET_SLIDES", c.SlidesBucket, "a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)")
 	r.Check(validBucket(c.ExportsBucket), "PATHOLABEL_S3_BUCKET_EXPORTS", c.ExportsBucket, "a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)")
 	return c
@@ -138,4 +146,31 @@ func (c *progressConn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.Conn.Write(p)
+}
+
+// publicHost parses a PublicURL: nil unless it is http(s)://host[:port].
+func publicHost(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return nil
+	}
+	return u
+}
+
+// NewPresigner returns the client that signs download links: one for
+// PublicURL when set, else the same as New. Signing needs no request to the
+// store (the region is given), so the public address need not be reachable
+// from the service.
+func NewPresigner(c Config) (*minio.Client, error) {
+	if c.PublicURL == "" {
+		return New(c)
+	}
+	u := publicHost(c.PublicURL)
+	if u == nil {
+		return nil, fmt.Errorf("s3 public URL %q: want http(s)://host[:port]", c.PublicURL)
+	}
+	pub := c
+	pub.Endpoint, pub.TLS = u.Host, u.Scheme == "https"
+	return New(pub)
 }

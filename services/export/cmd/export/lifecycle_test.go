@@ -155,7 +155,7 @@ func TestCrashedExportRestartsWithItsSnapshot(t *testing.T) {
 	body := allFormats(env.World.Project, "")
 	ctx := context.Background()
 	store := mysql.New(env.World.DB, time.Now)
-	objects := minio.New(env.S3, env.Main.S3.SlidesBucket, env.Main.S3.ExportsBucket)
+	objects := minio.New(env.S3, nil, env.Main.S3.SlidesBucket, env.Main.S3.ExportsBucket)
 	cfg := env.Main.Export
 	cfg.Workers, cfg.Lease = 1, 3*time.Second
 	pool := worker.New(cfg, store, objects, nil, "", testenv.Logger(), worker.NewMetrics(httpapi.NewRegistry(), nil))

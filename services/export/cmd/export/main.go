@@ -62,7 +62,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	reg := httpapi.NewRegistry()
 	store := mysql.New(m.res.DB, time.Now)
-	objects := minio.New(m.res.S3, m.S3.SlidesBucket, m.S3.ExportsBucket)
+	signer, err := objstore.NewPresigner(m.S3)
+	if err != nil {
+		return err
+	}
+	objects := minio.New(m.res.S3, signer, m.S3.SlidesBucket, m.S3.ExportsBucket)
 	m.pool = worker.New(m.Export, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.res.DB))
 	audits := audit.New(m.res.DB, time.Now)
 	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# make test-cluster: builds the images, starts the throwaway cluster (or
+# uses the running one), installs the chart afresh and checks it for real.
+# Every check prints what it checks; the first failure stops the run with
+# its name. The cluster is stopped at the end when this script started it.
+#
+#   scripts/cluster/test.sh [STEP...]     default: every step, in order
+#
+# Steps: install netpol ingress upload export e2e faults scale upgrade
+#        metrics uninstall
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+T0=$(date +%s)
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(install netpol ingress upload export e2e faults scale upgrade metrics uninstall)
+testdata=${PATHOLABEL_TESTDATA:-$PL_ROOT/../shared/testdata}
+failures=0
+
+section() { printf '\n=== %s\n' "$*"; }
+# check DESC CMD...: runs CMD, prints PASS or FAIL with DESC.
+check() {
+  local d=$1
+  shift
+  if "$@"; then
+    printf 'PASS  %s\n' "$d"
+  else
+    printf 'FAIL  %s\n' "$d"
+    failures=$((failures + 1))
+    return 1
+  fi
+}
+inst="app.kubernetes.io/instance=$CL_RELEASE"
+comp() { echo "$CL_RELEASE-$1"; }
+
+section "images (make images)"
+"$PL_ROOT/scripts/images.sh"
+started=0
+if ! running "$CL_STATE" kube-apiserver; then started=1; fi
+"$CL_DIR/up.sh" --no-install
+cl_bins
+if [ "$started" = 1 ] && [ -z "${PL_CLUSTER_KEEP:-}" ]; then trap '"$CL_DIR/down.sh"' EXIT; fi
+. "$CL_DIR/api.sh"
+
+fresh() {
+  # A clean start: no release, no claims, volumes free and empty.
+  if hl status "$CL_RELEASE" -n "$CL_NS" >/dev/null 2>&1; then hl uninstall "$CL_RELEASE" -n "$CL_NS" --wait >/dev/null; fi
+  kc delete namespace "$CL_NS" --ignore-not-found --wait=true >/dev/null
+  for pv in $(kc get pv -l patholabel.org/cluster-pv=true -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
+    d=$(kc get pv "$pv" -o jsonpath='{.spec.hostPath.path}')
+    find "$d" -mindepth 1 -delete
+    kc patch pv "$pv" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
+  done
+}
+
+admin_password() { kc -n "$CL_NS" get secret "$(comp admin)" -o jsonpath='{.data.password}' | base64 -d; }
+all_ready() { kc -n "$CL_NS" wait pod -l "$inst" --for=condition=Ready --timeout="${1:-300}s" >/dev/null; }
+no_restarts() { [ "$(kc -n "$CL_NS" get pods -l "$inst" -o jsonpath='{range .items[*]}{range .status.containerStatuses[*]}{.restartCount}{"\n"}{end}{end}' | awk '{s+=$1} END {print s+0}')" = 0 ]; }
+
+step_install() {
+  section "helm install with the evaluation profile: migration hook, every pod Ready, helm test"
+  fresh
+  check "helm install --wait succeeds (release deployed)" "$CL_DIR/install-chart.sh"
+  check "the migration hook Job ran to completion" \
+    bash -c "kc -n '$CL_NS' get events --field-selector involvedObject.kind=Job,involvedObject.name=$(comp migrate) -o jsonpath='{.items[*].reason}' | grep -q Completed"
+  check "every pod of the release is Ready" all_ready 300
+  kc -n "$CL_NS" get pods -o wide
+  check "no container restarted (read-only root fs, uid 65532, probes)" no_restarts
+  check "helm test passes (every component ready, admin login)" hl test "$CL_RELEASE" -n "$CL_NS" --logs
+}
+
+np_probe() { # NAME LABELS URL: curl URL from a fresh pod with LABELS; true when it answers
+  kc -n "$CL_NS" delete pod "$1" --ignore-not-found --wait=true >/dev/null
+  kc -n "$CL_NS" run "$1" --restart=Never --image=localhost/patholabel-eval/testclient:1 --labels="$2" \
+    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65532,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"'"$1"'","image":"localhost/patholabel-eval/testclient:1","args":["-fsS","-m","5","-o","/dev/null","'"$3"'"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' >/dev/null
+  kc -n "$CL_NS" wait pod "$1" --for=jsonpath='{.status.phase}'=Succeeded --timeout=30s >/dev/null 2>&1
+  local ok=$?
+  kc -n "$CL_NS" delete pod "$1" --wait=false >/dev/null
+  return $ok
+}
+
+step_netpol() {
+  section "NetworkPolicies enforced (kube-router): what must pass passes, what must not is blocked"
+  local auth=http://$(comp auth)/readyz mysql=http://$(comp mysql):3306/
+  check "a pod labelled as the release's test client reaches auth" \
+    np_probe np-allowed "app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=test" "$auth"
+  check "an unlabelled pod in the namespace cannot reach auth" bash -c "! np_probe np-denied app=intruder '$auth'"
+  check "the test client cannot reach MySQL" \
+    bash -c "! np_probe np-mysql 'app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=test' '$mysql'"
+}
+export -f np_probe kc
+export CL_NS kubectl CL_KUBECONFIG
+
+me_is_admin() { api GET /api/v1/auth/me | jq -e '.user.username == "admin"' >/dev/null; }
+
+step_ingress() {
+  section "the viewer and the API through the ingress ($CL_URL)"
+  check "GET / serves the viewer" bash -c "curl -fsS '$CL_URL/' | grep -q '<div id=\"app\"\\|<script'"
+  check "GET /login (SPA route) serves the viewer" bash -c "curl -fsS '$CL_URL/login' | grep -q '<script'"
+  check "admin signs in through the ingress" api_login "$(admin_password)"
+  check "/api/v1/auth/me names admin" me_is_admin
+}
+
+project_id=""
+new_project() {
+  project_id=$(api POST /api/v1/projects "$(jq -nc --arg n "cluster $1 $(date +%s%N)" '{name: $n, description: "make test-cluster"}')" | jq -r .id)
+  category_id=$(api POST "/api/v1/projects/$project_id/categories" '{"class_id": 1, "name": "Tumour cell", "color": "#e6194b"}' | jq -r .id)
+}
+
+step_upload() {
+  section "resumable upload of a real slide through the ingress"
+  api_login "$(admin_password)"
+  new_project upload
+  local f=$testdata/slides/CMU-1-Small-Region.svs
+  slide_id=$(api_upload "$project_id" "$f" "CMU-1 cluster")
+  check "all parts of $(basename "$f") ($(stat -c %s "$f") bytes) accepted, upload completed (slide $slide_id)" test -n "$slide_id"
+  check "the slide is tiled (status ready)" api_wait_slide "$slide_id" 180
+  check "a tile is served through /tiles" bash -c "curl -fsS -b '$API_JAR' -o /dev/null -w '%{content_type}' \"$CL_URL\$(curl -fsS -b '$API_JAR' '$CL_URL/api/v1/slides/$slide_id' | jq -r '.tile_url // .dzi_url // empty' | sed 's/\\.dzi\$/_files\\/8\\/0_0.jpeg/')\" | grep -q image"
+}
+
+mark() { # SLIDE X Y: one point saved
+  api POST /api/v1/annotations "$(jq -nc --argjson s "$1" --argjson x "$2" --argjson y "$3" --argjson c "$category_id" \
+    '{slide_id: $s, features: [{type: "Feature", geometry: {type: "Point", coordinates: [$x, $y]}, properties: {category_id: $c, radius: 5}}]}')" >/dev/null
+}
+
+export_done() { # ID SECONDS
+  local i s
+  for ((i = 0; i < $2; i++)); do
+    s=$(api GET "/api/v1/exports/$1" | jq -r .status)
+    [ "$s" = done ] && return 0
+    [ "$s" = failed ] && { api GET "/api/v1/exports/$1" >&2; return 1; }
+    sleep 1
+  done
+  return 1
+}
+
+download_and_verify() { # EXPORT: every file by its link, from the host, sha256 against the manifest
+  local files dir n=0 bad=0 path url want got
+  files=$(api GET "/api/v1/exports/$1/files")
+  dir=$(mktemp -d)
+  while IFS=$'\t' read -r path url want; do
+    curl -fsS -o "$dir/f" "$url" || { echo "  cannot download $path from $url"; bad=$((bad + 1)); continue; }
+    n=$((n + 1))
+    [ "$path" = manifest.json ] && { cp "$dir/f" "$dir/manifest.json"; continue; }
+    got=$(sha256sum "$dir/f" | cut -d' ' -f1)
+    [ "$got" = "$want" ] || { echo "  $path: sha256 $got, manifest says $want"; bad=$((bad + 1)); }
+  done < <(jq -r '(.files // .)[] | [.path, .url, (.sha256 // "")] | @tsv' <<<"$files")
+  echo "  downloaded $n files from $(jq -r '(.files // .)[0].url' <<<"$files" | cut -d/ -f1-3)"
+  # The manifest's own list agrees with the files the API listed.
+  [ -f "$dir/manifest.json" ] && [ "$(jq '.files | length' "$dir/manifest.json")" = "$((n - 1))" ] || bad=$((bad + 1))
+  rm -rf "$dir"
+  [ "$n" -gt 1 ] && [ "$bad" = 0 ]
+}
+
+step_export() {
+  section "an export, its files downloaded from the host with the API's links, sha256 against the manifest"
+  api_login "$(admin_password)"
+  [ -n "${slide_id:-}" ] || step_upload
+  for i in 1 2 3; do mark "$slide_id" $((100 * i)) $((80 * i)); done
+  export_id=$(api POST /api/v1/exports "$(jq -nc --argjson p "$project_id" '{project_id: $p, formats: ["geojson", "csv", "patches"], patch_sizes: [64]}')" | jq -r .id)
+  check "export $export_id finishes (status done)" export_done "$export_id" 300
+  check "every link is for $CL_URL and every file's sha256 matches the manifest" download_and_verify "$export_id"
+}
+
+step_e2e() {
+  section "browser e2e (headless Chromium) through the ingress: sign in, open a slide, mark, reload, export"
+  (cd "$PL_ROOT/web" && PATHOLABEL_URL=$CL_URL PATHOLABEL_ADMIN_PASSWORD=$(admin_password) PATHOLABEL_TESTDATA=$testdata \
+    node --import tsx --test --test-concurrency=1 --test-reporter=spec e2e/login.test.ts e2e/viewer.test.ts e2e/exports.test.ts) &&
+    printf 'PASS  %s\n' "browser e2e: login, viewer (mark, reload, undo, offline saves), exports" ||
+    { printf 'FAIL  %s\n' "browser e2e"; failures=$((failures + 1)); }
+}
+
+. "$CL_DIR/test-faults.sh"
+
+for s in "${steps[@]}"; do "step_$s" || true; done
+section "summary"
+echo "$failures failed check(s); $(($(date +%s) - T0)) s"
+[ "$failures" = 0 ]
