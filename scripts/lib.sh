@@ -150,7 +150,8 @@ _mysql_save_settings() {
 #     (systemd does), go on below, else start one with data under STATE;
 #   - a server answers but refuses (Debian's packaged MariaDB lets root in
 #     through the local socket only): create the account `patholabel`
-#     through that socket, as root or through sudo, keep its generated
+#     through that socket, as root or through sudo (rights on the databases
+#     patholabel* and the tests' pl*), keep its generated
 #     password in .dev/mysql.env, and use it;
 #   - if that cannot be done: start the project's own server, data in
 #     .dev/mariadb-own, on 127.0.0.1:3307.
@@ -173,7 +174,7 @@ ensure_mariadb() {
   why=$(mysql_cli -e 'SELECT 1' 2>&1 >/dev/null) && return 0
   say "the MySQL server on $PL_MYSQL_ADDR refuses user '$PL_MYSQL_USER': $why"
   if _create_mysql_account; then
-    say "created the account 'patholabel' (databases pl*) through the server's local socket; its password is in $PL_MYSQL_ENV_FILE"
+    say "created the account 'patholabel' (databases patholabel* and pl*) through the server's local socket; its password is in $PL_MYSQL_ENV_FILE"
     return 0
   fi
   say "could not create an account through the local socket (needs root or sudo); starting the project's own MariaDB on 127.0.0.1:3307 with data in .dev/mariadb-own instead"
@@ -194,6 +195,7 @@ _create_mysql_account() {
   pw=$(random_hex 16)
   for h in localhost 127.0.0.1 ::1; do
     sql+="CREATE USER IF NOT EXISTS 'patholabel'@'$h' IDENTIFIED BY '$pw'; ALTER USER 'patholabel'@'$h' IDENTIFIED BY '$pw';"
+    sql+="GRANT ALL PRIVILEGES ON \`patholabel%\`.* TO 'patholabel'@'$h';"
     sql+="GRANT ALL PRIVILEGES ON \`pl%\`.* TO 'patholabel'@'$h';"
   done
   "${run[@]}" -e "$sql" >/dev/null || return 1
