@@ -20,5 +20,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // A timeout catches a hang, not slowness: the heaviest tests take 8 s on
+    // a busy 2-core CI machine, and speed is measured by scripts/bench.
+    testTimeout: 60_000,
   },
 });
