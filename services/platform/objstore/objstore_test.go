@@ -86,7 +86,7 @@ func TestPublicURLMustBeSchemeAndHost(t *testing.T) {
 		}
 	}
 	for _, good := range []string{"", "http://127.0.0.1:30080", "https://s3.hospital.example/"} {
-		r := config.NewReader(config.FromMap(map[string]string{"PATHOLABEL_S3_PUBLIC_URL": good}))
+		r := config.NewReader(config.FromMap(map[string]string{"PATHOLABEL_S3_PUBLIC_URL": good, "PATHOLABEL_DEV_MODE": "true"}))
 		if c := objstore.ReadConfig(r); r.Err() != nil || c.PublicURL != good {
 			t.Errorf("PATHOLABEL_S3_PUBLIC_URL=%q: %v", good, r.Err())
 		}
