@@ -19,12 +19,7 @@ import (
 // do, and plain connections too) and returns its address.
 func tlsMariaDB(t *testing.T, f testenv.TLSFiles) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testenv.FreeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	dir := t.TempDir()
 	me, err := user.Current()

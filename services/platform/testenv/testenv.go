@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -161,4 +162,17 @@ func removeBucket(tb testing.TB, cl *minio.Client, bucket string) {
 	if err := cl.RemoveBucket(ctx, bucket); err != nil {
 		tb.Errorf("testenv: remove bucket %s: %v", bucket, err)
 	}
+}
+
+// FreeAddr returns a loopback address nothing listens on, for a server the
+// test starts itself (the port is free when returned; a race with another
+// process taking it is possible but harmless to a test that then fails).
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("testenv: free port: %v", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

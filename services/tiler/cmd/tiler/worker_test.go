@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
 // TestMain lets a test start this binary as `tiler worker` in a process of
@@ -43,7 +45,13 @@ func TestWorkerProcessDiesServingStaysUp(t *testing.T) {
 
 	slow := uploadID(t, base, u.member, u.project, testdata+"slides/test3-DAPI-2-387.ndpi", nil)
 	waitFor(t, base, u.member, slow, "processing", 30*time.Second)
-	left := stagingFolders(t, e.main.Tiler.TempDir)
+	// The job is marked processing before its staging folder is made.
+	var left []string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if left = stagingFolders(t, e.main.Tiler.TempDir); len(left) > 0 {
+			break
+		}
+	}
 	if len(left) != 1 {
 		t.Fatalf("staging folders while ingesting: %v, want one", left)
 	}
@@ -81,12 +89,7 @@ func (p *process) kill() {
 // test ends, and returns the process and its health address.
 func (e *env) startWorker(t *testing.T) (*process, string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := testenv.FreeAddr(t)
 	m := e.main
 	cmd := exec.Command(os.Args[0], "worker")
 	cmd.Env = append(os.Environ(), "PL_TILER_TEST_RUN_MAIN=1",
