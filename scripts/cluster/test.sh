@@ -7,12 +7,12 @@
 #   scripts/cluster/test.sh [STEP...]     default: every step, in order
 #
 # Steps: install netpol ingress upload export e2e faults scale upgrade
-#        metrics uninstall
+#        metrics skaffold uninstall
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 T0=$(date +%s)
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(install netpol ingress upload export e2e faults scale upgrade metrics uninstall)
+[ ${#steps[@]} -gt 0 ] || steps=(install netpol ingress upload export e2e faults scale upgrade metrics skaffold uninstall)
 testdata=${PATHOLABEL_TESTDATA:-$PL_ROOT/../shared/testdata}
 failures=0
 
@@ -168,6 +168,27 @@ step_e2e() {
     printf 'PASS  %s\n' "browser e2e: login, viewer (mark, reload, undo, offline saves), exports" ||
     { printf 'FAIL  %s\n' "browser e2e"; failures=$((failures + 1)); }
 }
+
+step_skaffold() {
+  section "skaffold run -p dev: builds with the local engine, deploys to this cluster, pushes nothing"
+  local skaffold bin before tags
+  skaffold=$("$PL_ROOT/scripts/tool.sh" skaffold)
+  # skaffold runs the helm and kubectl it finds on PATH (Helm 3, as render uses).
+  bin=$PL_CACHE/cluster/skaffold-bin
+  mkdir -p "$bin"
+  ln -sf "$("$PL_ROOT/scripts/tool.sh" helm3)" "$bin/helm"
+  ln -sf "$kubectl" "$bin/kubectl"
+  "$skaffold" config set --global collect-metrics false >/dev/null
+  before=$(hl history "$CL_RELEASE" -n "$CL_NS" -o json | jq '.[-1].revision')
+  check "skaffold run -p dev succeeds (the throwaway profile activated by the context)" bash -c \
+    "cd '$PL_ROOT' && PATH='$bin':\$PATH KUBECONFIG='$CL_KUBECONFIG' '$skaffold' run -p dev --status-check=true --status-check-deadline=10m 2>&1 | tail -n 20"
+  tags=$(kc -n "$CL_NS" get deploy -l "$inst" -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\n"}{end}' | grep /patholabel/ | sort -u)
+  echo "$tags" | sed 's/^/  /'
+  check "a new release revision runs skaffold's content-tagged images" bash -c \
+    "[ \$(hl history '$CL_RELEASE' -n '$CL_NS' -o json | jq '.[-1].revision') -gt $before ] && ! grep -q ':0\.1\.0\$' <<<'$tags' && [ \$(wc -l <<<'$tags') = 5 ]"
+  check "every pod Ready after skaffold's deploy" all_ready 300
+}
+export -f hl
 
 . "$CL_DIR/test-faults.sh"
 

@@ -101,16 +101,7 @@ waitfor containerd 30 ctr -a "$CL_SOCK" version
 # ---- images: the cluster's own (scratch images of one static binary) and
 # those of `make images` ----
 "$CL_DIR/infra-images.sh"
-n=0
-for t in "$CL_IMAGES"/*.tar; do
-  [ -e "$t" ] || continue
-  stamp=$S/containerd/imported-$(basename "$t" .tar)
-  [ "$(cat "$stamp" 2>/dev/null)" = "$(cat "$t.id" 2>/dev/null)" ] && [ -s "$stamp" ] && continue
-  ctr_ images import --no-unpack "$t" >/dev/null
-  cat "$t.id" >"$stamp"
-  n=$((n + 1))
-done
-say "images: $n imported, $(ctr_ images ls -q | grep -vc '^sha256:') in containerd"
+"$CL_DIR/load.sh"
 
 # ---- etcd and the control plane ----
 running "$S" etcd || start_bg etcd "$S" etcd --name patholabel --data-dir "$S/etcd" \
