@@ -114,7 +114,26 @@ step_upload() {
   slide_id=$(api_upload "$project_id" "$f" "CMU-1 cluster")
   check "all parts of $(basename "$f") ($(stat -c %s "$f") bytes) accepted, upload completed (slide $slide_id)" test -n "$slide_id"
   check "the slide is tiled (status ready)" api_wait_slide "$slide_id" 180
+  check "a 6 GiB upload is accepted: its first and last 8 MiB parts pass the ingress, then it is aborted" big_upload "$project_id"
   check "a tile is served through /tiles" bash -c "curl -fsS -b '$API_JAR' -o /dev/null -w '%{content_type}' \"$CL_URL\$(curl -fsS -b '$API_JAR' '$CL_URL/api/v1/slides/$slide_id' | jq -r '.tile_url // .dzi_url // empty' | sed 's/\\.dzi\$/_files\\/8\\/0_0.jpeg/')\" | grep -q image"
+}
+
+# big_upload PROJECT: the ingress takes a multi-GB upload's parts (body size,
+# timeouts): a 6 GiB upload is started, its first and last parts sent in
+# full, the upload lists both, and is aborted (not completed: no 6 GiB here).
+big_upload() {
+  local size=$((6 << 30)) up id parts psize got
+  up=$(api POST /api/v1/uploads "$(jq -nc --argjson p "$1" --argjson s "$size" '{project_id: $p, name: "six GiB", size: $s}')") || return 1
+  id=$(jq -r .id <<<"$up") parts=$(jq -r .parts <<<"$up") psize=$(jq -r .part_size <<<"$up")
+  echo "  upload $id: $parts parts of $((psize >> 20)) MiB"
+  for n in 1 "$parts"; do
+    head -c "$psize" /dev/urandom | curl -fsS -b "$API_JAR" -X PUT -H "X-CSRF-Token: $API_CSRF" \
+      -H 'Content-Type: application/octet-stream' --data-binary @- "$CL_URL/api/v1/uploads/$id/parts/$n" >/dev/null || return 1
+  done
+  got=$(api GET "/api/v1/uploads/$id")
+  echo "  the upload reports $(jq -r '.received_parts | length' <<<"$got") parts, $(jq -r .received_bytes <<<"$got") bytes received"
+  api DELETE "/api/v1/uploads/$id" >/dev/null
+  [ "$(jq -r .received_bytes <<<"$got")" = $((2 * psize)) ]
 }
 
 mark() { # SLIDE X Y: one point saved
