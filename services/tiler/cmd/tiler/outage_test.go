@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/objstore"
 	"github.com/patholabel/patholabel/services/platform/testenv"
+	"github.com/patholabel/patholabel/services/tiler/minio"
 )
 
 // An object store stopped in the middle of an ingest and started again
@@ -176,3 +179,33 @@ func TestRefusedUploadAbortsItsMultipart(t *testing.T) {
 		t.Errorf("incomplete multipart upload left behind: %s (%s)", u.Key, u.UploadID)
 	}
 }
+
+// A streamed upload that fails midway, after S3 has parts of it, leaves
+// no incomplete multipart upload: the client aborts it (the sizing guide
+// relies on this; only uploads a browser abandons need the bucket rule).
+func TestFailedStreamLeavesNoMultipart(t *testing.T) {
+	e := newEnv(t)
+	cl, err := objstore.New(e.main.S3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := minio.New(cl, e.main.S3.SlidesBucket, time.Minute)
+	body := io.MultiReader(io.LimitReader(zeros{}, 40<<20), failing{})
+	if _, _, err := store.PutStream(context.Background(), "sources/broken/source", body, 1<<30); err == nil {
+		t.Fatal("a stream that fails after 40 MiB was stored")
+	}
+	for u := range cl.ListIncompleteUploads(context.Background(), e.main.S3.SlidesBucket, "", true) {
+		if u.Err != nil {
+			t.Fatal(u.Err)
+		}
+		t.Errorf("incomplete multipart upload left behind: %s", u.Key)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+type failing struct{}
+
+func (failing) Read([]byte) (int, error) { return 0, errors.New("connection reset by the browser") }
