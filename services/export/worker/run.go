@@ -85,7 +85,7 @@ func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *export.Job, err 
 	if outage.Is(err) {
 		// Nothing is wrong with the export; an object store or database
 		// outage ends in time, so it uses up no attempt, however long.
-		msg := "waiting for storage to answer again: a service the export needs (object store or database) is not answering"
+		msg := "waiting for storage (the object store or the database) to answer again; the export is retried by itself"
 		wait, werr := p.store.WaitOutage(ctx, job, msg)
 		log.Warn("export waits out an outage", "err", err, "retry_in", wait)
 		p.m.Finished("outage")

@@ -131,7 +131,7 @@ func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *tiler.Job, err e
 	if outage.Is(err) {
 		// The source is intact; an object store or database outage ends
 		// in time, so it uses up no attempt, however long it lasts.
-		msg := "waiting for storage to answer again: " + outageMessage(err)
+		msg := "waiting for storage (the object store or the database) to answer again; the ingest is retried by itself"
 		wait, werr := p.store.WaitOutage(ctx, job, msg)
 		log.Warn("ingest waits out an outage", "err", err, "retry_in", wait)
 		p.m.Finished("outage")
@@ -147,15 +147,6 @@ func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *tiler.Job, err e
 	p.m.Finished("failed")
 	retry := time.Duration(job.Attempts) * 10 * time.Second
 	p.report(log, p.store.Fail(ctx, job, msg, permanent, p.cfg.MaxAttempts, retry))
-}
-
-// outageMessage is what users read while a job waits: the store's own
-// caller-safe message, or a generic one for a connection failure.
-func outageMessage(err error) string {
-	if platform.ErrorCode(err) == platform.EUNAVAILABLE {
-		return platform.ErrorMessage(err)
-	}
-	return "a service the ingest needs (object store or database) is not answering"
 }
 
 func (p *Pool) report(log *slog.Logger, err error) {

@@ -8,8 +8,8 @@ import { retrySlide, slideStatusText } from './slides';
 describe('slideStatusText', () => {
   it.each([
     { s: { status: 'processing', progress: 41.6 }, want: 'processing 42%' },
-    { s: { status: 'queued', progress: 0, error: 'waiting for storage to answer again: the object store is unavailable; try again shortly' },
-      want: 'queued 0% (waiting for storage to answer again: the object store is unavailable; try again shortly)' },
+    { s: { status: 'queued', progress: 0, error: 'waiting for storage (the object store or the database) to answer again; the ingest is retried by itself' },
+      want: 'queued 0% (waiting for storage (the object store or the database) to answer again; the ingest is retried by itself)' },
     { s: { status: 'failed', error: 'cannot read the file' }, want: 'failed: cannot read the file' },
     { s: { status: 'failed', error: '' }, want: 'failed: unknown error' },
     { s: { status: 'ready', error: '' }, want: 'ready' },
