@@ -105,6 +105,8 @@ step_upgrade() {
     --set "$two" \
     --set auth.image.tag="$next",tiler.image.tag="$next",annotation.image.tag="$next",export.image.tag="$next",web.image.tag="$next"
   wait $bg
+  check "the pre-upgrade migration hook Job ran to completion" \
+    bash -c "kc -n '$CL_NS' get events --field-selector involvedObject.kind=Job,involvedObject.name=$(comp migrate) -o jsonpath='{.items[*].reason}' | grep -q Completed"
   check "no save failed and no mark was lost during the upgrade" saves_ok "$out" 150 "$sid" "$before"
   check "the new migration is applied (table cluster_upgrade_probe exists)" bash -c \
     "kc -n '$CL_NS' exec '$(comp mysql)-0' -- sh -c 'mariadb -uroot -p\"\$MYSQL_ROOT_PASSWORD\" $(printf %q "$(hl get values "$CL_RELEASE" -n "$CL_NS" -a -o json | jq -r .mysql.database)") -e \"SHOW TABLES LIKE \\\"cluster_upgrade_probe\\\"\"' | grep -q probe"

@@ -60,31 +60,48 @@ step_install() {
   section "helm install with the evaluation profile: migration hook, every pod Ready, helm test"
   fresh
   check "helm install --wait succeeds (release deployed)" "$CL_DIR/install-chart.sh"
-  check "the migration hook Job ran to completion" \
-    bash -c "kc -n '$CL_NS' get events --field-selector involvedObject.kind=Job,involvedObject.name=$(comp migrate) -o jsonpath='{.items[*].reason}' | grep -q Completed"
+  # In-chart database: the install's migration is auth's init container
+  # (templates/_migrate.tpl); the hook Job runs before upgrades.
+  check "the schema was migrated before auth started (init container migrate Completed)" \
+    bash -c "kc -n '$CL_NS' get pods -l '$inst,app.kubernetes.io/component=auth' -o jsonpath='{.items[*].status.initContainerStatuses[?(@.name==\"migrate\")].state.terminated.reason}' | grep -q Completed"
   check "every pod of the release is Ready" all_ready 300
   kc -n "$CL_NS" get pods -o wide
   check "no container restarted (read-only root fs, uid 65532, probes)" no_restarts
   check "helm test passes (every component ready, admin login)" hl test "$CL_RELEASE" -n "$CL_NS" --logs
 }
 
-np_probe() { # NAME LABELS URL: curl URL from a fresh pod with LABELS; true when it answers
+# np_probe NAME LABELS URL: from a fresh pod with LABELS, try to connect to
+# URL's host and port once a second for 20 s; true when it connected. kube-router adds a new pod to its
+# sets a few seconds after the pod starts, so a single early try is refused
+# even where the policies allow it; a denial must hold for all 20 s, longer
+# than an allowed probe needs (it prints how long).
+np_probe() {
   kc -n "$CL_NS" delete pod "$1" --ignore-not-found --wait=true >/dev/null
+  # A TCP connection is what a policy allows or not: time_connect is 0 when
+  # none was made (MySQL's greeting is no HTTP, hence --http0.9).
+  local script='for i in $(seq 20); do t=$(curl --http0.9 -s -m 2 -o /dev/null -w "%{time_connect}" "$0"); if [ "${t:-0.000000}" != 0.000000 ]; then echo "connected after $i tries"; exit 0; fi; sleep 1; done; echo "no connection in 20 tries"; exit 1'
   kc -n "$CL_NS" run "$1" --restart=Never --image=localhost/patholabel-eval/testclient:1 --labels="$2" \
-    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65532,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"'"$1"'","image":"localhost/patholabel-eval/testclient:1","args":["-fsS","-m","5","-o","/dev/null","'"$3"'"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' >/dev/null
-  kc -n "$CL_NS" wait pod "$1" --for=jsonpath='{.status.phase}'=Succeeded --timeout=30s >/dev/null 2>&1
-  local ok=$?
+    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65532,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"'"$1"'","image":"localhost/patholabel-eval/testclient:1","command":["sh","-c",'"$(jq -Rn --arg s "$script" '$s')"',"'"$3"'"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' >/dev/null
+  local phase=""
+  for _ in $(seq 60); do
+    phase=$(kc -n "$CL_NS" get pod "$1" -o jsonpath='{.status.phase}')
+    [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
+    sleep 1
+  done
+  echo "  $1: $(kc -n "$CL_NS" logs "$1" 2>&1 | tail -n 1)"
   kc -n "$CL_NS" delete pod "$1" --wait=false >/dev/null
-  return $ok
+  [ "$phase" = Succeeded ]
 }
 
 step_netpol() {
   section "NetworkPolicies enforced (kube-router): what must pass passes, what must not is blocked"
-  local auth=http://$(comp auth)/readyz mysql=http://$(comp mysql):3306/
+  local auth=http://$(comp auth)/healthz mysql=http://$(comp mysql):3306/
   check "a pod labelled as the release's test client reaches auth" \
     np_probe np-allowed "app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=test" "$auth"
   check "an unlabelled pod in the namespace cannot reach auth" bash -c "! np_probe np-denied app=intruder '$auth'"
-  check "the test client cannot reach MySQL" \
+  check "a pod labelled as auth connects to MySQL (the probe can see a MySQL connection)" \
+    np_probe np-mysql-ok "app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=auth" "$mysql"
+  check "the test client cannot connect to MySQL" \
     bash -c "! np_probe np-mysql 'app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=test' '$mysql'"
 }
 export -f np_probe kc
