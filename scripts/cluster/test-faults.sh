@@ -28,6 +28,19 @@ saves_ok() {
   [ "$failed" = 0 ] && [ "$have" = $(($4 + $2)) ]
 }
 
+# status_is PATH STATUS SECONDS: poll until the resource has STATUS; false
+# when it is past it (done, ready, failed) or the time is up.
+status_is() {
+  local i st
+  for ((i = 0; i < $3 * 5; i++)); do
+    st=$(api GET "$1" | jq -r .status)
+    [ "$st" = "$2" ] && return 0
+    case $st in done | ready | failed) echo "  $1 is already $st"; return 1 ;; esac
+    sleep 0.2
+  done
+  return 1
+}
+
 pod_of() { kc -n "$CL_NS" get pods -l "$inst,app.kubernetes.io/component=$1" -o jsonpath='{.items[0].metadata.name}'; }
 scale_all() { # REPLICAS
   for c in auth tiler annotation export web; do kc -n "$CL_NS" scale deploy "$(comp "$c")" --replicas="$1" >/dev/null; done
@@ -40,14 +53,19 @@ step_faults() {
   new_project faults
   local f=$testdata/slides/test3-DAPI-2-387.ndpi sid eid out before
   sid=$(api_upload "$project_id" "$f" "ndpi pod loss")
-  kc -n "$CL_NS" delete pod "$(pod_of tiler)" --wait=false >/dev/null
-  echo "  deleted tiler pod right after the upload of slide $sid completed"
-  check "the ingest finishes on the replacement tiler (slide ready)" api_wait_slide "$sid" 300
-  for i in 1 2 3 4 5; do mark "$sid" $((300 * i)) $((400 * i)); done
-  eid=$(api POST /api/v1/exports "$(jq -nc --argjson p "$project_id" '{project_id: $p, formats: ["geojson", "patches"], patch_sizes: [256]}')" | jq -r .id)
-  sleep 1
-  kc -n "$CL_NS" delete pod "$(pod_of export)" --wait=false >/dev/null
-  echo "  deleted export pod one second into export $eid"
+  # The ingest runs in the tiler worker: delete it while the slide is
+  # being converted (and the tiler API pod too, which took the upload).
+  check "slide $sid is being converted (status processing)" status_is "/api/v1/slides/$sid" processing 60
+  echo "  deleting the tiler worker and tiler pods at $(api GET "/api/v1/slides/$sid" | jq -c '{status, progress}')"
+  kc -n "$CL_NS" delete pod -l "$inst,app.kubernetes.io/component in (tiler-worker,tiler)" --wait=false >/dev/null
+  check "the ingest finishes on the replacement worker (slide ready)" api_wait_slide "$sid" 300
+  # Enough work that the export is still running when its pod goes.
+  api POST /api/v1/annotations "$(jq -nc --argjson s "$sid" --argjson c "$category_id" \
+    '{slide_id: $s, features: [range(400) | {type: "Feature", geometry: {type: "Point", coordinates: [(. % 20) * 150 + 100, ((. / 20) | floor) * 200 + 100]}, properties: {category_id: $c, radius: 5}}]}')" >/dev/null
+  eid=$(api POST /api/v1/exports "$(jq -nc --argjson p "$project_id" '{project_id: $p, formats: ["geojson", "coco", "patches"], patch_sizes: [64, 256]}')" | jq -r .id)
+  check "export $eid is running" status_is "/api/v1/exports/$eid" running 60
+  echo "  deleting the export pod at $(api GET "/api/v1/exports/$eid" | jq -c '{status, progress}')"
+  kc -n "$CL_NS" delete pod -l "$inst,app.kubernetes.io/component=export" --wait=false >/dev/null
   check "the export finishes on the replacement export pod (done)" export_done "$eid" 300
   check "its files download and match the manifest" download_and_verify "$eid"
   scale_all 2

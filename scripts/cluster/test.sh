@@ -170,19 +170,32 @@ export_done() { # ID SECONDS
 }
 
 download_and_verify() { # EXPORT: every file by its link, from the host, sha256 against the manifest
-  local files dir n=0 bad=0 path url want got
-  files=$(api GET "/api/v1/exports/$1/files")
+  local dir n=0 bad=0 path url page total offset=0 want got
   dir=$(mktemp -d)
-  while IFS=$'\t' read -r path url want; do
-    curl -fsS -o "$dir/f" "$url" || { echo "  cannot download $path from $url"; bad=$((bad + 1)); continue; }
+  # Every page of links, as the README's download recipe reads them (a
+  # file, not a variable: a page of 1,000 signed links is ~0.5 MB).
+  while :; do
+    page=$(api GET "/api/v1/exports/$1/files?offset=$offset&limit=1000") || { rm -rf "$dir"; return 1; }
+    jq -r '.files[] | [.path, .url] | @tsv' <<<"$page" >>"$dir/links"
+    total=$(jq -r .total <<<"$page")
+    offset=$(wc -l <"$dir/links")
+    [ "$offset" -lt "$total" ] && [ "$(jq '.files | length' <<<"$page")" -gt 0 ] || break
+  done
+  while IFS=$'\t' read -r path url; do
+    mkdir -p "$dir/files/$(dirname "$path")"
+    curl -fsS -o "$dir/files/$path" "$url" || { echo "  cannot download $path from $url"; bad=$((bad + 1)); continue; }
     n=$((n + 1))
-    [ "$path" = manifest.json ] && { cp "$dir/f" "$dir/manifest.json"; continue; }
-    got=$(sha256sum "$dir/f" | cut -d' ' -f1)
-    [ "$got" = "$want" ] || { echo "  $path: sha256 $got, manifest says $want"; bad=$((bad + 1)); }
-  done < <(jq -r '(.files // .)[] | [.path, .url, (.sha256 // "")] | @tsv' <<<"$files")
-  echo "  downloaded $n files from $(jq -r '(.files // .)[0].url' <<<"$files" | cut -d/ -f1-3)"
-  # The manifest's own list agrees with the files the API listed.
-  [ -f "$dir/manifest.json" ] && [ "$(jq '.files | length' "$dir/manifest.json")" = "$((n - 1))" ] || bad=$((bad + 1))
+  done <"$dir/links"
+  echo "  downloaded $n of $total files from $(head -n1 "$dir/links" | cut -f2 | cut -d/ -f1-3)"
+  # Each file the manifest lists is there with the manifest's sha256, and
+  # the API listed exactly the manifest's files plus the manifest.
+  [ -f "$dir/files/manifest.json" ] || { echo "  no manifest.json among the files"; rm -rf "$dir"; return 1; }
+  while IFS=$'\t' read -r path want; do
+    got=$(sha256sum "$dir/files/$path" 2>/dev/null | cut -d' ' -f1)
+    [ "$got" = "$want" ] || { echo "  $path: sha256 ${got:-missing}, manifest says $want"; bad=$((bad + 1)); }
+  done < <(jq -r '.files[] | [.path, .sha256] | @tsv' "$dir/files/manifest.json")
+  [ "$(jq '.files | length' "$dir/files/manifest.json")" = "$((n - 1))" ] ||
+    { echo "  the manifest lists $(jq '.files | length' "$dir/files/manifest.json") files, the API $((n - 1))"; bad=$((bad + 1)); }
   rm -rf "$dir"
   [ "$n" -gt 1 ] && [ "$bad" = 0 ]
 }
