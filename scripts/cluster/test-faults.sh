@@ -41,6 +41,14 @@ status_is() {
   return 1
 }
 
+# running_images: the Patholabel images of the release's pods that are not
+# being deleted (old pods drain for a few seconds after an upgrade).
+running_images() {
+  kc -n "$CL_NS" get pods -l "$inst" -o json |
+    jq -r '.items[] | select(.metadata.deletionTimestamp == null) | .spec.containers[].image | select(test("/patholabel/"))'
+}
+export -f running_images
+
 pod_of() { kc -n "$CL_NS" get pods -l "$inst,app.kubernetes.io/component=$1" -o jsonpath='{.items[0].metadata.name}'; }
 scale_all() { # REPLICAS
   for c in auth tiler annotation export web; do kc -n "$CL_NS" scale deploy "$(comp "$c")" --replicas="$1" >/dev/null; done
@@ -110,7 +118,7 @@ step_upgrade() {
   fi
   # Two replicas through the chart's values: the PodDisruptionBudgets are
   # rendered only then (a PDB over one replica would block node drains).
-  local two=auth.replicaCount=2,tiler.replicaCount=2,annotation.replicaCount=2,export.replicaCount=2,web.replicaCount=2
+  local two=auth.replicaCount=2,tiler.replicaCount=2,tiler.worker.replicaCount=2,annotation.replicaCount=2,export.replicaCount=2,web.replicaCount=2
   check "two replicas of each service through the chart's values" "$CL_DIR/install-chart.sh" --reuse-values --set "$two"
   check "each service has a PodDisruptionBudget" \
     test "$(kc -n "$CL_NS" get pdb -l "$inst" -o name | wc -l)" -ge 5
@@ -119,16 +127,29 @@ step_upgrade() {
   save_stream "$sid" 150 "$out" &
   bg=$!
   rev=$(hl history "$CL_RELEASE" -n "$CL_NS" -o json | jq '.[-1].revision')
+  # Ready replicas of every Deployment, twice a second, during the upgrade.
+  local ready sampler
+  ready=$(mktemp)
+  while :; do
+    kc -n "$CL_NS" get deploy -l "$inst" -o jsonpath='{range .items[*]}{.metadata.name} {.status.readyReplicas}{"\n"}{end}' >>"$ready" 2>/dev/null
+    sleep 0.5
+  done &
+  sampler=$!
   check "helm upgrade to $next (migration hook, rolling update) succeeds" "$CL_DIR/install-chart.sh" --reuse-values \
     --set "$two" \
     --set auth.image.tag="$next",tiler.image.tag="$next",annotation.image.tag="$next",export.image.tag="$next",web.image.tag="$next"
   wait $bg
+  kill "$sampler"
+  echo "  fewest Ready replicas seen during the upgrade: $(awk '{m[$1] = ($1 in m && m[$1] < $2+0) ? m[$1] : $2+0} END {for (d in m) printf "%s=%d ", d, m[d]}' "$ready")"
+  check "pods rolled one at a time: no Deployment had fewer than 2 Ready replicas (maxUnavailable 0)" \
+    awk '$2+0 < 2 {bad=1} END {exit bad}' "$ready"
   check "the pre-upgrade migration hook Job ran to completion" \
     bash -c "kc -n '$CL_NS' get events --field-selector involvedObject.kind=Job,involvedObject.name=$(comp migrate) -o jsonpath='{.items[*].reason}' | grep -q Completed"
   check "no save failed and no mark was lost during the upgrade" saves_ok "$out" 150 "$sid" "$before"
   check "the new migration is applied (table cluster_upgrade_probe exists)" bash -c \
     "kc -n '$CL_NS' exec '$(comp mysql)-0' -- sh -c 'mariadb -uroot -p\"\$MYSQL_ROOT_PASSWORD\" $(printf %q "$(hl get values "$CL_RELEASE" -n "$CL_NS" -a -o json | jq -r .mysql.database)") -e \"SHOW TABLES LIKE \\\"cluster_upgrade_probe\\\"\"' | grep -q probe"
-  check "every pod Ready on $next" bash -c "all_ready 300 && ! kc -n '$CL_NS' get pods -l '$inst' -o jsonpath='{..image}' | tr ' ' '\n' | grep 'patholabel/' | grep -v ':$next' | grep -q ."
+  check "every pod Ready on $next" bash -c "all_ready 300 && ! running_images | grep -v ':$next\$' | grep -q ."
+  running_images | sort | uniq -c | sed 's/^/  /'
   before=$(marks_on "$sid")
   save_stream "$sid" 60 "$out" &
   bg=$!

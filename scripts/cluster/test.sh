@@ -30,6 +30,7 @@ check() {
   fi
 }
 inst="app.kubernetes.io/instance=$CL_RELEASE"
+export inst
 comp() { echo "$CL_RELEASE-$1"; }
 
 section "images (make images)"
