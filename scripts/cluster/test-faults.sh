@@ -162,7 +162,8 @@ export -f all_ready
 
 step_metrics() {
   section "Prometheus scrapes every service; the Grafana dashboard uses those metrics"
-  "$CL_DIR/prometheus.sh" check
+  # prometheus.sh prints a PASS/FAIL line per metric; its failure counts.
+  "$CL_DIR/prometheus.sh" check || { printf 'FAIL  %s\n' "Prometheus check (see above)"; failures=$((failures + 1)); }
 }
 
 step_uninstall() {

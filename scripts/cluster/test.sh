@@ -231,7 +231,7 @@ step_skaffold() {
   "$skaffold" config set --global collect-metrics false >/dev/null
   before=$(hl history "$CL_RELEASE" -n "$CL_NS" -o json | jq '.[-1].revision')
   check "skaffold run -p dev succeeds (the throwaway profile activated by the context)" bash -c \
-    "cd '$PL_ROOT' && PATH='$bin':\$PATH KUBECONFIG='$CL_KUBECONFIG' '$skaffold' run -p dev --status-check=true --status-check-deadline=10m 2>&1 | tail -n 20"
+    "set -o pipefail; cd '$PL_ROOT' && PATH='$bin':\$PATH KUBECONFIG='$CL_KUBECONFIG' '$skaffold' run -p dev --status-check=true 2>&1 | tail -n 20"
   tags=$(kc -n "$CL_NS" get deploy -l "$inst" -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\n"}{end}' | grep /patholabel/ | sort -u)
   echo "$tags" | sed 's/^/  /'
   check "a new release revision runs skaffold's content-tagged images" bash -c \
