@@ -230,8 +230,15 @@ step_skaffold() {
   ln -sf "$kubectl" "$bin/kubectl"
   "$skaffold" config set --global collect-metrics false >/dev/null
   before=$(hl history "$CL_RELEASE" -n "$CL_NS" -o json | jq '.[-1].revision')
+  # skaffold asks a Docker API about the images it built: podman serves one.
+  local sock=$CL_STATE/podman.sock
+  podman system service --time=0 "unix://$sock" >"$CL_STATE/logs/podman-service.log" 2>&1 &
+  local svc=$!
+  waitfor "podman's Docker API on $sock" 30 test -S "$sock"
   check "skaffold run -p dev succeeds (the throwaway profile activated by the context)" bash -c \
-    "set -o pipefail; cd '$PL_ROOT' && PATH='$bin':\$PATH KUBECONFIG='$CL_KUBECONFIG' '$skaffold' run -p dev --status-check=true 2>&1 | tail -n 20"
+    "set -o pipefail; cd '$PL_ROOT' && PATH='$bin':\$PATH KUBECONFIG='$CL_KUBECONFIG' DOCKER_HOST='unix://$sock' PL_ENGINE=podman \
+      SKAFFOLD_UPDATE_CHECK=false '$skaffold' run -p dev --status-check=true 2>&1 | tail -n 20"
+  kill "$svc" 2>/dev/null || true
   tags=$(kc -n "$CL_NS" get deploy -l "$inst" -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\n"}{end}' | grep /patholabel/ | sort -u)
   echo "$tags" | sed 's/^/  /'
   check "a new release revision runs skaffold's content-tagged images" bash -c \
