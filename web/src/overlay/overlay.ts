@@ -4,6 +4,7 @@ import type { PointLayer } from './points';
 import { parseHexColor, rasterize } from './raster';
 import {
   defaultRenderOptions,
+  haloColor,
   paint,
   paintMode,
   Planner,
@@ -143,7 +144,10 @@ export class MarkOverlay {
     if (this.image?.width !== width || this.image.height !== height) this.image = new ImageData(width, height);
     const pixels = new Uint32Array(this.image.data.buffer);
     pixels.fill(0);
-    rasterize(pixels, width, height, dpr, plan, (cat) => this.pack(this.styles(cat).color));
+    rasterize(pixels, width, height, dpr, plan, (cat) => this.pack(this.styles(cat).color), {
+      width: this.opts.halo,
+      color: (cat) => this.pack(haloColor(this.styles(cat).color)),
+    });
     this.ctx.putImageData(this.image, 0, 0);
   }
 

@@ -4,7 +4,8 @@ import type { AppContext, Page, PageRequest } from '../app';
 import { h } from '../dom';
 import { describePairing, follow, mppKnown, pairing, type Match, type Offset, type Pairing, type PairSlide } from '../viewer/pairing';
 import { SlideViewer } from '../viewer/viewer';
-import { alertBox, errorText, isAbort } from './common';
+import { errorText, isAbort } from './common';
+import { Notices } from './notices';
 
 /**
  * pairPage shows two slides of one case side by side (H&E beside its IHC)
@@ -17,7 +18,7 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
   const ids = [req.params['a'] ?? '', req.params['b'] ?? ''] as const;
   const abort = new AbortController();
-  const messages = h('div', { class: 'viewer-messages', 'aria-live': 'polite' });
+  const messages = new Notices();
   const stage = (id: string): HTMLElement => h('div', { class: 'viewer-stage pair-stage', role: 'region', 'aria-label': `Slide ${id}` });
   const stages: [HTMLElement, HTMLElement] = [stage(ids[0]), stage(ids[1])];
   const titles = ids.map((id) => h('h2', { class: 'pair-title' }, `Slide ${id}`));
@@ -44,12 +45,11 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
         h('label', { for: 'pair-match' }, 'Match by'), matchBy,
         h('label', { for: 'pair-dx' }, 'Offset x (px)'), dx,
         h('label', { for: 'pair-dy' }, 'Offset y (px)'), dy)),
-    messages,
     matchText,
-    h('div', { class: 'pair-body' }, ...stages.map((s, i) => h('div', { class: 'pair-half' }, titles[i], s))),
+    h('div', { class: 'pair-body' }, messages.element, ...stages.map((s, i) => h('div', { class: 'pair-half' }, titles[i], s))),
   );
   const report = (err: unknown): void => {
-    if (!isAbort(err)) messages.appendChild(alertBox(errorText(err)));
+    if (!isAbort(err)) messages.error(errorText(err));
   };
   // Until both slides are described, pixel for pixel.
   let match: Pairing = { ratio: 1, match: 'pixels' };

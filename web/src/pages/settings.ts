@@ -7,7 +7,9 @@ import { assignmentPanel } from './assignment';
 import { categoryForm, categoryTable } from './categories';
 import { actionsHeading, alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
-const roles = ['manager', 'annotator', 'reviewer', 'viewer'] as const;
+/** Roles from the least privileged up; a new member gets the first unless someone picks another. */
+const roles = ['viewer', 'annotator', 'reviewer', 'manager'] as const;
+const leastRole = roles[0];
 
 /**
  * settingsPage is a project's management: its categories (name, class id
@@ -28,23 +30,32 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
   const fail = (err: unknown): void => {
     if (!isAbort(err)) replaceChildren(messages, alertBox(errorText(err)));
   };
-  const act = (p: Promise<unknown>): void => {
+  const act = (p: Promise<unknown>): Promise<boolean> => {
     replaceChildren(messages);
-    p.then(reload, fail);
+    return p.then(
+      () => {
+        reload();
+        return true;
+      },
+      (err: unknown) => {
+        fail(err);
+        return false;
+      },
+    );
   };
   const reload = (): void => {
     listCategories(ctx.api, projectId, abort.signal, { archived: true }).then((cs) => {
       categories = cs;
       replaceChildren(cats, categoryTable(cs, {
-        save: (c, patch) => act(patchCategory(ctx.api, projectId, c.id, patch)),
-        remove: (c) => act(ctx.api.delete(`${base}/categories/${c.id}`)),
-        restore: (c) => act(patchCategory(ctx.api, projectId, c.id, { archived: false })),
+        save: (c, patch) => void act(patchCategory(ctx.api, projectId, c.id, patch)),
+        remove: (c) => void act(ctx.api.delete(`${base}/categories/${c.id}`)),
+        restore: (c) => void act(patchCategory(ctx.api, projectId, c.id, { archived: false })),
       }));
     }, fail);
     listMembers(ctx.api, projectId, abort.signal).then(
       (ms) => replaceChildren(members, memberTable(ms, {
-        role: (m, role) => act(ctx.api.patch(`${base}/members/${m.user_id}`, { role })),
-        remove: (m) => act(ctx.api.delete(`${base}/members/${m.user_id}`)),
+        role: (m, role) => void act(ctx.api.patch(`${base}/members/${m.user_id}`, { role })),
+        remove: (m) => void act(ctx.api.delete(`${base}/members/${m.user_id}`)),
         categories: (m) => replaceChildren(assignment, assignmentPanel(ctx, projectId, m, categories, fail)),
       })),
       fail,
@@ -59,7 +70,7 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
     messages,
     h('h2', null, 'Categories'),
     cats,
-    categoryForm((body) => act(ctx.api.post(`${base}/categories`, body))),
+    categoryForm((body) => void act(ctx.api.post(`${base}/categories`, body))),
     h('h2', null, 'Members'),
     members,
     memberForm((body) => act(ctx.api.post(`${base}/members`, body))),
@@ -99,15 +110,18 @@ function memberTable(ms: readonly Member[], act: MemberActions): HTMLElement {
   );
 }
 
+/**
+ * roleSelect marks value as the default option too (the selected attribute,
+ * not only the current value): a form reset goes back to it, never to
+ * whichever role happens to be listed first.
+ */
 function roleSelect(label: string, value: string): HTMLSelectElement {
-  const s = h('select', { 'aria-label': label }, ...roles.map((r) => h('option', { value: r }, r)));
-  s.value = value;
-  return s;
+  return h('select', { 'aria-label': label }, ...roles.map((r) => h('option', { value: r, selected: r === value }, r)));
 }
 
-function memberForm(add: (body: unknown) => void): HTMLElement {
+function memberForm(add: (body: unknown) => Promise<boolean>): HTMLElement {
   const username = h('input', { id: 'member-username', required: true, autocomplete: 'off' });
-  const role = roleSelect('Role', 'annotator');
+  const role = roleSelect('Role', leastRole);
   role.id = 'member-role';
   const form = h(
     'form',
@@ -118,8 +132,10 @@ function memberForm(add: (body: unknown) => void): HTMLElement {
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    add({ username: username.value.trim(), role: role.value });
-    form.reset();
+    // Each add starts from the least privileged role; a refused add keeps what was typed.
+    void add({ username: username.value.trim(), role: role.value }).then((ok) => {
+      if (ok) form.reset();
+    });
   });
   return form;
 }

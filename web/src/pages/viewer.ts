@@ -27,16 +27,18 @@ import { displayName } from '../session';
 import { magnificationButtons, scaleWidget, type Optics } from '../viewer/scalewidget';
 import { SlideViewer, type ImageSize } from '../viewer/viewer';
 import { AnnotatorFilter } from './annotators';
-import { alertBox, errorText, isAbort, statusBox } from './common';
+import { errorText, isAbort } from './common';
 import { helpDialog } from './help';
+import { shortcutAllowed } from './keys';
 import { MarkInfo } from './markinfo';
+import { Notices } from './notices';
 import { apiSource, densityLayer, recounter, statsText, viewOf } from './viewport';
 import { overlayPanel } from './overlays';
 import { Palette } from './palette';
 import { ReviewMode } from './review';
 import { SaveIndicator } from './savestatus';
 import { statusButton } from './statusbutton';
-import { rangeField, toolbarGroup, toolButtons, viewControls } from './viewercontrols';
+import { rangeField, sizeText, toolbarGroup, toolButtons, viewControls } from './viewercontrols';
 
 const hiddenStyle: CategoryStyle = { color: '#000', visible: false };
 const defaultMarkerRadius = 8;
@@ -44,7 +46,7 @@ const defaultMarkerRadius = 8;
 /** Slots are the parts of the page that fill in once the slide and its marks are loaded. */
 interface Slots {
   readonly title: HTMLElement;
-  readonly messages: HTMLElement;
+  readonly messages: Notices;
   readonly save: HTMLElement;
   readonly status: HTMLElement;
   readonly review: HTMLElement;
@@ -61,7 +63,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
   const me = String(ctx.session.user?.id ?? '');
   const slots: Slots = {
     title: h('h1', { class: 'viewer-title', tabindex: -1 }, 'Slide'),
-    messages: h('div', { class: 'viewer-messages', 'aria-live': 'polite' }),
+    messages: new Notices(),
     save: h('div', { class: 'save-slot' }),
     status: h('div', { class: 'status-slot' }),
     review: h('div', { class: 'review-slot' }),
@@ -91,10 +93,11 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
       slots.status,
       slots.toolbar,
     ),
-    slots.messages,
     h(
       'div',
       { class: 'viewer-body' },
+      // Messages float over the slide: they never push it down mid-drawing.
+      slots.messages.element,
       stage,
       h('aside', { class: 'viewer-side', 'aria-label': 'Annotation settings' },
         slots.tools, palette.element, markerSize.element, brushWidth.element, opacity.element, annotators.element, slots.overlays, slots.review, slots.stats),
@@ -103,7 +106,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
   let state: Loaded | null = null;
   let disposed = false;
   const report = (err: unknown): void => {
-    if (!isAbort(err)) slots.messages.appendChild(alertBox(errorText(err)));
+    if (!isAbort(err)) slots.messages.error(errorText(err));
   };
 
   const slide = getSlide(ctx.api, slideId, abort.signal).then(
@@ -125,6 +128,9 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     .then(async ([size, cats, info]) => {
       palette.setCategories(cats);
       const optics = { mpp: info?.mpp_x, objective: info?.objective };
+      // Marker and brush sizes in µm too: a nucleus is about 8 µm whatever the scan's resolution.
+      markerSize.relabel((v) => sizeText(v, optics.mpp));
+      brushWidth.relabel((v) => sizeText(v, optics.mpp));
       const loaded = await setUp({ ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report, signal: abort.signal });
       if (disposed) return loaded.dispose();
       state = loaded;
@@ -340,12 +346,11 @@ function makeTools(s: Setup, edit: EditContext): Tool[] {
 
 /** loadMarks shows the server's marks around the view, then lays over them what the outbox has not sent yet. */
 async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: ViewportLoader): Promise<void> {
-  const loading = statusBox('Loading marks…');
-  s.slots.messages.appendChild(loading);
+  const loaded = s.slots.messages.status('Loading marks…');
   try {
     await loader.sync();
   } finally {
-    loading.remove();
+    loaded();
   }
   for (const c of queue.changes()) showFeature(doc, c.ref, c.feature);
 }
@@ -353,11 +358,11 @@ async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: 
 /**
  * shortcut routes keys: the active tool first (Enter, Escape, Delete), then
  * Ctrl+Z / Ctrl+Shift+Z, 1–9 for categories, letters for tools, ? for help.
- * Nothing while the user types in a field.
+ * Nothing while the user types in a field or a dialog is open.
  */
 function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement, review: ReviewMode): void {
-  const target = ev.target as HTMLElement | null;
-  if (target !== null && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.closest('dialog') !== null)) return;
+  // Focus left on a legend entry, a box or a slider must not turn the shortcuts off (keys.ts).
+  if (!shortcutAllowed(ev.target instanceof HTMLElement ? ev.target : null, ev.key)) return;
   if (review.onKey(ev)) return ev.preventDefault();
   if (tools.active.onKey?.(ev) === true) return ev.preventDefault();
   if ((ev.ctrlKey || ev.metaKey) && !ev.altKey) return history(ev, doc);
