@@ -14,6 +14,8 @@ export function statusText(s: SaveStatus): string {
       return `Offline: ${s.pending} change${s.pending === 1 ? '' : 's'} kept in this browser`;
     case 'conflict':
       return `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}: someone else changed ${s.conflicts === 1 ? 'a mark' : 'marks'} you edited`;
+    case 'refused':
+      return `Not saved: ${s.refused} change${s.refused === 1 ? '' : 's'} refused by the server${s.refusal === undefined ? '' : ` (${s.refusal})`}`;
   }
 }
 
