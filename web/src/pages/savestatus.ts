@@ -2,6 +2,7 @@ import type { Category } from '../api/types';
 import { h, replaceChildren } from '../dom';
 import type { Feature } from '../marks/mark';
 import type { ConflictView, SaveQueue, SaveStatus } from '../sync/queue';
+import type { RefusalDialog } from './refusals';
 
 /** statusText is the save indicator's wording; the state is also in data-state for styling and tests. */
 export function statusText(s: SaveStatus): string {
@@ -42,17 +43,21 @@ export class SaveIndicator {
   readonly element: HTMLElement;
   private readonly text: HTMLElement;
   private readonly resolveButton: HTMLButtonElement;
+  private readonly refusedButton: HTMLButtonElement;
   private readonly dialog: ConflictDialog;
 
   constructor(
     queue: SaveQueue,
     category: (id: string) => Category | undefined,
     apply: (ref: string, feature: Feature | null) => void,
+    private readonly refusals?: RefusalDialog,
   ) {
     this.text = h('span', { class: 'save-text' });
     this.dialog = new ConflictDialog(queue, category, apply);
     this.resolveButton = h('button', { type: 'button', hidden: true, onclick: () => this.dialog.open() }, 'Resolve');
-    this.element = h('div', { class: 'save-status', role: 'status', 'data-testid': 'save-status' }, this.text, this.resolveButton, this.dialog.element);
+    this.refusedButton = h('button', { type: 'button', hidden: true, onclick: () => refusals?.open() }, 'Fix or discard');
+    this.element = h('div', { class: 'save-status', role: 'status', 'data-testid': 'save-status' },
+      this.text, this.resolveButton, this.refusedButton, this.dialog.element, refusals?.element);
     queue.on({ status: (s) => this.render(s) });
     this.render(queue.status());
   }
@@ -61,6 +66,8 @@ export class SaveIndicator {
     this.element.dataset['state'] = s.state;
     this.text.textContent = statusText(s);
     this.resolveButton.hidden = s.state !== 'conflict';
+    this.refusedButton.hidden = s.refused === 0 || this.refusals === undefined;
+    if (this.refusals?.isOpen() === true) this.refusals.render();
     if (s.state === 'conflict' && !this.dialog.isOpen()) this.dialog.open();
     else if (this.dialog.isOpen()) this.dialog.render();
   }

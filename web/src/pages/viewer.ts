@@ -1,3 +1,5 @@
+import { getAnnotation } from '../api/annotations';
+import { ApiError } from '../api/error';
 import { listMembers } from '../api/members';
 import { listCategories } from '../api/projects';
 import { dziUrl, getSlide } from '../api/slides';
@@ -7,7 +9,7 @@ import { h, replaceChildren } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
 import { ViewportLoader } from '../marks/loader';
-import { fromFeature, toFeature, type Feature, type Mark } from '../marks/mark';
+import { fromFeature, sameContent, toFeature, type Feature, type Mark } from '../marks/mark';
 import { Tally } from '../marks/tally';
 import { MarkOverlay } from '../overlay/overlay';
 import type { CategoryStyle } from '../overlay/render';
@@ -35,6 +37,7 @@ import { Notices } from './notices';
 import { apiSource, densityLayer, recounter, statsText, viewOf } from './viewport';
 import { overlayPanel } from './overlays';
 import { Palette } from './palette';
+import { featureCentre, paintRefusals, RefusalDialog } from './refusals';
 import { ReviewMode } from './review';
 import { SaveIndicator } from './savestatus';
 import { statusButton } from './statusbutton';
@@ -199,7 +202,9 @@ async function setUp(s: Setup): Promise<Loaded> {
   // Counts come from the marks held when they are all of the slide's (or the service's counts cannot be read).
   const local = (): boolean => loader.complete || !tally.ready;
   const refresh = (): void => {
-    s.palette.setCounts(local() ? doc.countByCategory() : tally.byCategory());
+    // Legend counts are whole-slide and follow the annotator filter: hidden readers' marks are not counted.
+    const shown = (author: string | undefined): boolean => s.annotators.isVisible(author);
+    s.palette.setCounts(local() ? doc.countByCategory((m) => shown(m.author)) : tally.byCategory(shown));
     s.annotators.update(local() ? doc.countByAuthor() : tally.byAuthor());
     overlay.setFilter(s.annotators.filtering ? (slot) => s.annotators.isVisible(doc.points.authorOf(slot) || undefined) : undefined);
     overlay.invalidate();
@@ -213,21 +218,28 @@ async function setUp(s: Setup): Promise<Loaded> {
   });
   densityLayer(overlay, loader, s.palette);
   s.opacity.addEventListener('input', () => overlay.setOpacity(Number(s.opacity.value) / 100));
+  const refusals = refusalHandling(s, doc, queue, tally, () => overlay.invalidate());
+  overlay.addPainter((c, m) => paintRefusals(c, queue.refusals(), m));
   const recount = recounter({ api: s.ctx.api, slideId: s.slideId, signal: s.signal, queue, tally, loader, refresh });
   queue.on({
     saved: (ref, saved) => {
       loader.saved(ref);
       dedupe(doc, ref, saved?.id);
+      // The server may have cut the shape to the slide's edge: show what it keeps, unless a newer edit waits.
+      if (saved !== null && saved !== undefined && !queue.pending(ref)) adopt(doc, ref, saved.feature);
       // An edit sets a reviewed mark back to pending on the server: show that.
       const mark = doc.get(ref);
       const review = saved?.feature.properties.review;
       if (mark?.review !== undefined && typeof review === 'string' && review !== mark.review) doc.show({ ...mark, review });
     },
-    rejected: (refs, message) => s.report(new Error(`${refs.length} mark(s) could not be saved: ${message}`)),
+    rejected: (refs, message) => {
+      for (const ref of refs) refusals.revert(ref);
+      s.report(new Error(`Not saved, refused by the server: ${message}. It is drawn dashed in red; fix or discard it from the save status.`));
+    },
     status: recount.onStatus,
   });
   loader.on({ loaded: () => refresh(), failed: (err) => s.report(err) });
-  s.slots.save.replaceChildren(new SaveIndicator(queue, (id) => s.palette.byId(id), (ref, f) => showFeature(doc, ref, f)).element);
+  s.slots.save.replaceChildren(new SaveIndicator(queue, (id) => s.palette.byId(id), (ref, f) => showFeature(doc, ref, f), refusals.dialog).element);
   const edit = editContext(s, doc, visible, () => overlay.invalidate(), (m) => loader.exact(m));
   const toolList = makeTools(s, edit);
   const tools = new ToolController(s.viewer, toolList);
@@ -292,6 +304,72 @@ async function setUp(s: Setup): Promise<Loaded> {
       overlay.destroy();
     },
   };
+}
+
+interface RefusalHandling {
+  readonly dialog: RefusalDialog;
+  /** revert shows the server's version of a mark whose change was refused, so views and counts hold only what is saved. */
+  revert(ref: string): void;
+}
+
+/**
+ * refusalHandling keeps refused changes out of the marks and the counts: a
+ * refused new mark leaves the document, a refused edit or deletion gives
+ * way to the server's version. The refused version stays in the outbox,
+ * drawn apart, until the user sends it again or discards it.
+ */
+function refusalHandling(s: Setup, doc: MarkDocument, queue: SaveQueue, tally: Tally, invalidate: () => void): RefusalHandling {
+  const revert = (ref: string): void => {
+    const r = queue.refusals().find((x) => x.ref === ref);
+    const cur = doc.get(ref) ?? null;
+    if (r === undefined) return;
+    if (r.serverId === null) {
+      if (cur !== null) tally.edit([{ ref, before: cur, after: null }]);
+      doc.forget(ref);
+      return;
+    }
+    getAnnotation(s.ctx.api, r.serverId, defaultMarkerRadius, s.signal).then(
+      (server) => {
+        tally.edit([{ ref, before: doc.get(ref) ?? null, after: server.mark }]);
+        queue.track(ref, server.id, server.version);
+        doc.show({ ...server.mark, ref });
+      },
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) {
+          const gone = doc.get(ref);
+          if (gone !== undefined) tally.edit([{ ref, before: gone, after: null }]);
+          doc.forget(ref);
+        } else s.report(err);
+      },
+    );
+  };
+  const dialog = new RefusalDialog(queue, (id) => s.palette.byId(id), {
+    show: (r) => {
+      if (r.feature === null) return;
+      const c = featureCentre(r.feature);
+      s.viewer.panToImage(c.x, c.y);
+    },
+    retry: (r) => {
+      // Shown again as the user made it while it goes; a second refusal reverts it again.
+      if (r.feature !== null) {
+        const m = fromFeature({ ...r.feature, id: 0 }, defaultMarkerRadius);
+        if (m !== null) {
+          tally.edit([{ ref: r.ref, before: doc.get(r.ref) ?? null, after: { ...m.mark, ref: r.ref } }]);
+          doc.show({ ...m.mark, ref: r.ref });
+        }
+      } else if (doc.get(r.ref) !== undefined) {
+        tally.edit([{ ref: r.ref, before: doc.get(r.ref) ?? null, after: null }]);
+        doc.forget(r.ref);
+      }
+      queue.retry(r.ref);
+      invalidate();
+    },
+    discard: (r) => {
+      queue.discard(r.ref);
+      invalidate();
+    },
+  });
+  return { dialog, revert };
 }
 
 function markOverlay(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean): MarkOverlay {
@@ -389,6 +467,16 @@ function history(ev: KeyboardEvent, doc: MarkDocument): void {
 /** outboxStore is IndexedDB where the browser allows it, memory otherwise (some private modes). */
 function outboxStore(): OutboxStore {
   return typeof indexedDB === 'undefined' ? new MemoryOutboxStore() : new IndexedDBOutboxStore(indexedDB);
+}
+
+/** adopt shows the server's saved version of ref when its content differs from what is shown (a shape cut at the slide's edge). */
+function adopt(doc: MarkDocument, ref: string, saved: Feature): void {
+  const shown = doc.get(ref);
+  if (shown === undefined || sameContent(toFeature(shown), saved)) return;
+  const m = fromFeature({ ...saved, id: 0 }, defaultMarkerRadius);
+  if (m === null) return;
+  const author = shown.author ?? m.mark.author;
+  doc.show({ ...shown, ...m.mark, ref, ...(author === undefined ? {} : { author }) });
 }
 
 /** showFeature displays a feature under ref, or removes ref for null. */
