@@ -37,6 +37,7 @@ import { Notices } from './notices';
 import { apiSource, densityLayer, recounter, statsText, viewOf } from './viewport';
 import { overlayPanel } from './overlays';
 import { Palette } from './palette';
+import { signedInAgain } from './reauth';
 import { featureCentre, paintRefusals, RefusalDialog } from './refusals';
 import { ReviewMode } from './review';
 import { SaveIndicator } from './savestatus';
@@ -286,6 +287,7 @@ async function setUp(s: Setup): Promise<Loaded> {
   };
   document.addEventListener('keydown', onKey);
   window.addEventListener('online', onOnline);
+  window.addEventListener(signedInAgain, onOnline);
   overlay.onStats((f) => (s.slots.stats.textContent = statsText(loader, tally, doc, local(), f.drawn)));
   refresh();
   // What an earlier page left in the outbox goes now, not at the next edit.
@@ -294,6 +296,7 @@ async function setUp(s: Setup): Promise<Loaded> {
     dispose: () => {
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('online', onOnline);
+      window.removeEventListener(signedInAgain, onOnline);
       unwatch();
       recount.stop();
       loader.close();
