@@ -27,7 +27,7 @@ export const defaultRenderOptions: RenderOptions = {
   // 4 CSS px (8 across): a marker the size of a nucleus at 40× is still a dot you can see and hit at 2×.
   minScreenRadius: 4,
   maxScreenRadius: 200,
-  halo: 1.5,
+  halo: 2,
   rasterAbove: 2000,
   rasterMaxArea: 4_000_000,
 };
