@@ -92,6 +92,8 @@ type Slide struct {
 	ProjectID int64
 	Width     int64 // level-0 pixels
 	Height    int64
+	// Blind is the project's setting "annotators see only their own marks".
+	Blind bool
 }
 
 // Filter selects marks on one slide. A zero BBox means the whole slide.

@@ -18,7 +18,8 @@ func (s *Store) Slide(ctx context.Context, id int64) (annotation.Slide, error) {
 
 func slideByID(ctx context.Context, q querier, id int64) (annotation.Slide, error) {
 	sl := annotation.Slide{ID: id}
-	err := q.QueryRowContext(ctx, `SELECT project_id, width, height FROM slides WHERE id = ?`, id).Scan(&sl.ProjectID, &sl.Width, &sl.Height)
+	err := q.QueryRowContext(ctx, `SELECT s.project_id, s.width, s.height, p.blind_annotators FROM slides s
+		JOIN projects p ON p.id = s.project_id WHERE s.id = ?`, id).Scan(&sl.ProjectID, &sl.Width, &sl.Height, &sl.Blind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sl, platform.Errorf(platform.ENOTFOUND, "no such slide %d", id)
 	}

@@ -1,5 +1,5 @@
 import { listMembers, type Member } from '../api/members';
-import { listCategories, patchCategory } from '../api/projects';
+import { getProject, listCategories, patchCategory, setBlind } from '../api/projects';
 import type { Category } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
@@ -25,6 +25,7 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
   const cats = h('div', null, statusBox('Loading categories…'));
   const members = h('div', null, statusBox('Loading members…'));
   const assignment = h('div');
+  const blinding = blindingField(ctx, projectId, (p) => act(p));
   const abort = new AbortController();
   let categories: Category[] = [];
   const fail = (err: unknown): void => {
@@ -72,6 +73,7 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
     cats,
     categoryForm((body) => void act(ctx.api.post(`${base}/categories`, body))),
     h('h2', null, 'Members'),
+    blinding,
     members,
     memberForm((body) => act(ctx.api.post(`${base}/members`, body))),
     assignment,
@@ -138,4 +140,31 @@ function memberForm(add: (body: unknown) => Promise<boolean>): HTMLElement {
     });
   });
   return form;
+}
+
+/**
+ * blindingField is the project's "annotators see only their own marks"
+ * switch: for reader studies, where seeing another reader's marks biases
+ * the next. The annotation service enforces it; managers and reviewers
+ * still see everyone's marks.
+ */
+function blindingField(ctx: AppContext, projectId: string, act: (p: Promise<unknown>) => Promise<boolean>): HTMLElement {
+  const box = h('input', { id: 'project-blind', type: 'checkbox', disabled: true });
+  getProject(ctx.api, projectId).then(
+    (p) => {
+      box.checked = p.blind_annotators === true;
+      box.disabled = false;
+    },
+    () => undefined,
+  );
+  box.addEventListener('change', () => {
+    const want = box.checked;
+    box.disabled = true;
+    void act(setBlind(ctx.api, projectId, want)).then((ok) => {
+      if (!ok) box.checked = !want;
+      box.disabled = false;
+    });
+  });
+  return h('p', { class: 'field-inline' }, box, ' ',
+    h('label', { for: 'project-blind' }, 'Annotators see only their own marks (managers and reviewers still see all)'));
 }
