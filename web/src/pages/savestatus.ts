@@ -51,9 +51,10 @@ export class SaveIndicator {
     category: (id: string) => Category | undefined,
     apply: (ref: string, feature: Feature | null) => void,
     private readonly refusals?: RefusalDialog,
+    explain?: (c: ConflictView) => Promise<string>,
   ) {
     this.text = h('span', { class: 'save-text' });
-    this.dialog = new ConflictDialog(queue, category, apply);
+    this.dialog = new ConflictDialog(queue, category, apply, explain);
     this.resolveButton = h('button', { type: 'button', hidden: true, onclick: () => this.dialog.open() }, 'Resolve');
     this.refusedButton = h('button', { type: 'button', hidden: true, onclick: () => refusals?.open() }, 'Fix or discard');
     this.element = h('div', { class: 'save-status', role: 'status', 'data-testid': 'save-status' },
@@ -76,18 +77,21 @@ export class SaveIndicator {
 class ConflictDialog {
   readonly element: HTMLDialogElement;
   private readonly body: HTMLElement;
+  /** words holds each conflict's plain sentence once read (by ref and the version met). */
+  private readonly words = new Map<string, Promise<string>>();
 
   constructor(
     private readonly queue: SaveQueue,
     private readonly category: (id: string) => Category | undefined,
     private readonly apply: (ref: string, feature: Feature | null) => void,
+    private readonly explain?: (c: ConflictView) => Promise<string>,
   ) {
     this.body = h('div', { class: 'conflict-list' });
     this.element = h(
       'dialog',
       { class: 'conflict-dialog', 'aria-labelledby': 'conflict-title' },
       h('h2', { id: 'conflict-title' }, 'Someone else changed marks you edited'),
-      h('p', null, 'Choose, for each mark, which version to keep.'),
+      h('p', null, 'Choose, for each mark, which version to keep. Both are drawn on the slide: yours dashed blue, theirs dashed orange.'),
       this.body,
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Decide later')),
     );
@@ -111,15 +115,28 @@ class ConflictDialog {
     replaceChildren(this.body, ...conflicts.map((c) => this.row(c)));
   }
 
+  private sentence(c: ConflictView): Promise<string> | undefined {
+    if (this.explain === undefined) return undefined;
+    const key = `${c.ref}@${c.conflict.version}`;
+    let p = this.words.get(key);
+    if (p === undefined) {
+      p = this.explain(c);
+      this.words.set(key, p);
+    }
+    return p;
+  }
+
   private row(c: ConflictView): HTMLElement {
     const decide = (choice: 'mine' | 'theirs'): void => {
       this.apply(c.ref, this.queue.resolve(c.ref, choice));
       this.render();
     };
+    const message = h('p', { class: 'conflict-message' }, c.conflict.message);
+    this.sentence(c)?.then((text) => (message.textContent = `${text}. Keep yours or keep theirs?`), () => undefined);
     return h(
       'section',
-      { class: 'conflict' },
-      h('p', { class: 'conflict-message' }, c.conflict.message),
+      { class: 'conflict', 'data-ref': c.ref },
+      message,
       h(
         'div',
         { class: 'conflict-versions' },

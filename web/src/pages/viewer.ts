@@ -16,7 +16,8 @@ import type { CategoryStyle } from '../overlay/render';
 import { paintShapes } from '../overlay/shapes';
 import { IndexedDBOutboxStore } from '../sync/idb';
 import { MemoryOutboxStore, type OutboxStore } from '../sync/outbox';
-import { SaveQueue } from '../sync/queue';
+import { SaveQueue, type ConflictView } from '../sync/queue';
+import { applyChange, openLive, type LiveTarget } from '../sync/live';
 import { ApiTransport } from '../sync/transport';
 import type { EditContext } from '../tools/context';
 import { DragShapeTool, PolygonTool } from '../tools/draw';
@@ -37,6 +38,7 @@ import { Notices } from './notices';
 import { apiSource, densityLayer, recounter, statsText, viewOf } from './viewport';
 import { overlayPanel } from './overlays';
 import { Palette } from './palette';
+import { conflictSentence, lastChange, paintConflicts } from './conflictwords';
 import { signedInAgain } from './reauth';
 import { featureCentre, paintRefusals, RefusalDialog } from './refusals';
 import { ReviewMode } from './review';
@@ -240,7 +242,17 @@ async function setUp(s: Setup): Promise<Loaded> {
     status: recount.onStatus,
   });
   loader.on({ loaded: () => refresh(), failed: (err) => s.report(err) });
-  s.slots.save.replaceChildren(new SaveIndicator(queue, (id) => s.palette.byId(id), (ref, f) => showFeature(doc, ref, f), refusals.dialog).element);
+  // A conflict says in words who changed the mark and when ("Dr B moved this mark 2 min ago").
+  const explain = async (c: ConflictView): Promise<string> => {
+    const id = queue.serverId(c.ref) ?? Number(c.ref);
+    const last = Number.isFinite(id) ? await lastChange(s.ctx.api, id) : null;
+    if (last === null) throw new Error(`no history of mark ${c.ref}`);
+    return conflictSentence(last, (u) => (u === s.me ? 'You (in another tab)' : s.annotators.nameOf(u)), Date.now());
+  };
+  s.slots.save.replaceChildren(new SaveIndicator(queue, (id) => s.palette.byId(id), (ref, f) => showFeature(doc, ref, f), refusals.dialog, explain).element);
+  overlay.addPainter((c, m) => paintConflicts(c, queue.conflicts(), m));
+  // Conflicts and refusals are drawn from the queue: draw again when they come or go.
+  queue.on({ status: () => overlay.invalidate() });
   const edit = editContext(s, doc, visible, () => overlay.invalidate(), (m) => loader.exact(m));
   const toolList = makeTools(s, edit);
   const tools = new ToolController(s.viewer, toolList);
@@ -280,14 +292,20 @@ async function setUp(s: Setup): Promise<Loaded> {
   recount.now();
   await loadMarks(s, doc, queue, loader);
   const unwatch = s.viewer.onRender(() => loader.viewChanged());
+  const live = liveUpdates(s, doc, queue, loader, overlay.canvas, () => recount.soon());
   const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, s.palette, doc, help, reviewMode);
   const onOnline = (): void => {
     queue.retryNow();
     void loader.refresh();
   };
+  // A stream refused with the ended session is closed for good: open it again once signed in.
+  const onSignedIn = (): void => {
+    onOnline();
+    live.restart();
+  };
   document.addEventListener('keydown', onKey);
   window.addEventListener('online', onOnline);
-  window.addEventListener(signedInAgain, onOnline);
+  window.addEventListener(signedInAgain, onSignedIn);
   overlay.onStats((f) => (s.slots.stats.textContent = statsText(loader, tally, doc, local(), f.drawn)));
   refresh();
   // What an earlier page left in the outbox goes now, not at the next edit.
@@ -296,7 +314,8 @@ async function setUp(s: Setup): Promise<Loaded> {
     dispose: () => {
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('online', onOnline);
-      window.removeEventListener(signedInAgain, onOnline);
+      window.removeEventListener(signedInAgain, onSignedIn);
+      live.close();
       unwatch();
       recount.stop();
       loader.close();
@@ -373,6 +392,66 @@ function refusalHandling(s: Setup, doc: MarkDocument, queue: SaveQueue, tally: T
     },
   });
   return { dialog, revert };
+}
+
+interface Live {
+  restart(): void;
+  close(): void;
+}
+
+/**
+ * liveUpdates shows other readers' changes as they are saved: the service
+ * streams which marks changed, and each is fetched (through the
+ * access-checked endpoint, so blinding holds) and shown. Changes apply one
+ * after another, in the order they came. After a dropped stream comes back,
+ * the view is reloaded, since changes may have been missed meanwhile.
+ */
+function liveUpdates(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: ViewportLoader, canvas: HTMLElement, changed: () => void): Live {
+  const target: LiveTarget = {
+    refOf: (id) => queue.refOf(id),
+    pending: (ref) => queue.pending(ref),
+    versionOf: (ref) => queue.versionOf(ref),
+    fetch: (id) =>
+      getAnnotation(s.ctx.api, id, defaultMarkerRadius, s.signal).then(
+        (m) => ({
+          version: m.version,
+          show: (ref: string) => {
+            queue.track(ref, m.id, m.version);
+            loader.saved(ref);
+            doc.show({ ...m.mark, ref });
+          },
+        }),
+        (err: unknown) => {
+          if (err instanceof ApiError && err.status === 404) return undefined;
+          throw err;
+        },
+      ),
+    forget: (ref) => {
+      if (doc.get(ref) !== undefined) doc.forget(ref);
+      queue.untrack(ref);
+    },
+    reload: () => void loader.refresh(),
+    changed,
+  };
+  let chain = Promise.resolve();
+  let opened = 0;
+  let close = (): void => undefined;
+  const open = (): void => {
+    close();
+    close = openLive(
+      s.slideId,
+      (c) => {
+        chain = chain.then(() => applyChange(c, target)).catch((err: unknown) => s.report(err));
+      },
+      () => {
+        if (opened++ > 0) void loader.refresh();
+        // Tests and people reporting a problem can tell the live stream is up.
+        canvas.dataset['live'] = 'open';
+      },
+    );
+  };
+  open();
+  return { restart: open, close: () => close() };
 }
 
 function markOverlay(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean): MarkOverlay {

@@ -68,6 +68,8 @@ export function densityLayer(overlay: MarkOverlay, loader: ViewportLoader, palet
 
 export interface Recounter {
   now(): void;
+  /** soon reads the counts once changes stop arriving for a moment (live changes come in bursts). */
+  soon(): void;
   onStatus(st: SaveStatus): void;
   stop(): void;
 }
@@ -112,8 +114,16 @@ export function recounter(d: RecountDeps): Recounter {
     );
     if (d.loader.state?.kind === 'grid') void d.loader.refresh();
   };
+  const soon = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      now();
+    }, 300);
+  };
   return {
     now,
+    soon,
     onStatus: (st) => {
       if (st.state !== 'saved' || st.pending > 0) {
         dirty = true;
