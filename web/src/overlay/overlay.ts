@@ -174,6 +174,10 @@ export class MarkOverlay {
     this.unlisten();
     this.canvas.remove();
     this.under?.canvas.remove();
+    // OpenSeadragon's timers may hold a destroyed viewer, and with it this overlay, for
+    // seconds: what is big goes now, not when they let go.
+    this.image = null;
+    this.planner.release();
   }
 
   /** fit keeps the backing store at device resolution so dots stay crisp on HiDPI screens. */

@@ -88,6 +88,12 @@ export class Planner {
     return this.result(considered, drawn, area);
   }
 
+  /** release gives back the per-frame buffers (the overlay is going away). */
+  release(): void {
+    this.buckets = [];
+    this.counts = [];
+  }
+
   private reset(categories: number): void {
     while (this.buckets.length < categories) this.buckets.push(new Float32Array(3 * 256));
     this.counts = new Array<number>(categories).fill(0);

@@ -324,6 +324,7 @@ async function setUp(s: Setup): Promise<Loaded> {
       scale.dispose();
       tools.destroy();
       overlay.destroy();
+      doc.release();
     },
   };
 }

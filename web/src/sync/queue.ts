@@ -347,6 +347,10 @@ export class SaveQueue {
 
   close(): void {
     this.closed = true;
+    // The identities of every mark seen (tens of thousands on a big slide) are not needed any
+    // more; a destroyed viewer may be held a while by the tile viewer's timers.
+    this.known.clear();
+    this.refs.clear();
     this.cancelTimer();
     if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
