@@ -1,11 +1,12 @@
-import { dziUrl, getSlide } from '../api/slides';
+import { getSlide } from '../api/slides';
 import type { Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h } from '../dom';
 import { describePairing, follow, mppKnown, pairing, type Match, type Offset, type Pairing, type PairSlide } from '../viewer/pairing';
-import { SlideViewer } from '../viewer/viewer';
+import type { SlideViewer } from '../viewer/viewer';
 import { errorText, isAbort } from './common';
 import { Notices } from './notices';
+import { workspace, type Workspace } from './viewer';
 
 /**
  * pairPage shows two slides of one case side by side (H&E beside its IHC)
@@ -19,13 +20,20 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
   const ids = [req.params['a'] ?? '', req.params['b'] ?? ''] as const;
   const abort = new AbortController();
   const messages = new Notices();
-  const stage = (id: string): HTMLElement => h('div', { class: 'viewer-stage pair-stage', role: 'region', 'aria-label': `Slide ${id}` });
-  const stages: [HTMLElement, HTMLElement] = [stage(ids[0]), stage(ids[1])];
-  const titles = ids.map((id) => h('h2', { class: 'pair-title' }, `Slide ${id}`));
-  const viewers: [SlideViewer, SlideViewer] = [
-    new SlideViewer(stages[0], dziUrl(ids[0]), `Overview of slide ${ids[0]}`),
-    new SlideViewer(stages[1], dziUrl(ids[1]), `Overview of slide ${ids[1]}`),
-  ];
+  // Each half is a full marking workspace: its slide's marks show, and can be made, in either pane.
+  // The keyboard shortcuts go to the pane last pointed at or clicked.
+  let active: 0 | 1 = 0;
+  const pane = (i: 0 | 1): Workspace =>
+    workspace(ctx, projectId, ids[i], { prefix: `pane${i}-`, stageClass: 'viewer-stage pair-stage', stageLabel: `Slide ${ids[i]}`, heading: 'h2', keysActive: () => active === i });
+  const panes: [Workspace, Workspace] = [pane(0), pane(1)];
+  const stages: [HTMLElement, HTMLElement] = [panes[0].stage, panes[1].stage];
+  const titles = panes.map((p) => p.head[0] as HTMLElement);
+  const viewers: [SlideViewer, SlideViewer] = [panes[0].viewer, panes[1].viewer];
+  const halves = panes.map((p, i) => {
+    const half = h('div', { class: 'pair-half', 'data-pane': String(i) }, h('div', { class: 'pair-head' }, ...p.head), p.body);
+    for (const ev of ['pointerdown', 'pointerenter', 'focusin'] as const) half.addEventListener(ev, () => (active = i === 0 ? 0 : 1), { capture: true, passive: true });
+    return half;
+  });
   const dx = h('input', { id: 'pair-dx', type: 'number', value: 0, step: 10, size: 6 });
   const dy = h('input', { id: 'pair-dy', type: 'number', value: 0, step: 10, size: 6 });
   const sync = h('input', { id: 'pair-sync', type: 'checkbox', checked: true });
@@ -46,7 +54,7 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
         h('label', { for: 'pair-dx' }, 'Offset x (px)'), dx,
         h('label', { for: 'pair-dy' }, 'Offset y (px)'), dy)),
     matchText,
-    h('div', { class: 'pair-body' }, messages.element, ...stages.map((s, i) => h('div', { class: 'pair-half' }, titles[i], s))),
+    h('div', { class: 'pair-body' }, messages.element, ...halves),
   );
   const report = (err: unknown): void => {
     if (!isAbort(err)) messages.error(errorText(err));
@@ -64,6 +72,10 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
     (titles[i] as HTMLElement).textContent = [s.name, s.stain].filter((v) => v).join(' · ');
     return s;
   }));
+  // Both panes ready: marks loaded, tools and keys working.
+  void Promise.all(panes.map((p) => p.ready)).then((ok) => {
+    if (ok.every(Boolean)) element.dataset['ready'] = 'true';
+  });
   Promise.all([Promise.all(infos), viewers[0].whenOpen(), viewers[1].whenOpen()]).then(([[a, b], sizeA, sizeB]) => {
     slides = [pairSlide(a as Slide, sizeA), pairSlide(b as Slide, sizeB)];
     const mpp = mppKnown(slides[0], slides[1]);
@@ -87,7 +99,7 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
       abort.abort();
       stop();
       unwatch.forEach((u) => u());
-      viewers.forEach((v) => v.destroy());
+      panes.forEach((p) => p.dispose());
     },
   };
 }

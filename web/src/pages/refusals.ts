@@ -89,8 +89,8 @@ export class RefusalDialog {
     this.body = h('div', { class: 'conflict-list' });
     this.element = h(
       'dialog',
-      { class: 'conflict-dialog refusal-dialog', 'aria-labelledby': 'refusal-title' },
-      h('h2', { id: 'refusal-title' }, 'Changes the server refused'),
+      { class: 'conflict-dialog refusal-dialog', 'aria-label': 'Changes the server refused' },
+      h('h2', null, 'Changes the server refused'),
       h('p', null, 'These changes are not saved. They are drawn dashed in red on the slide and not counted.'),
       this.body,
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Close')),

@@ -89,8 +89,8 @@ class ConflictDialog {
     this.body = h('div', { class: 'conflict-list' });
     this.element = h(
       'dialog',
-      { class: 'conflict-dialog', 'aria-labelledby': 'conflict-title' },
-      h('h2', { id: 'conflict-title' }, 'Someone else changed marks you edited'),
+      { class: 'conflict-dialog', 'aria-label': 'Someone else changed marks you edited' },
+      h('h2', null, 'Someone else changed marks you edited'),
       h('p', null, 'Choose, for each mark, which version to keep. Both are drawn on the slide: yours dashed blue, theirs dashed orange.'),
       this.body,
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Decide later')),

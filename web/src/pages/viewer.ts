@@ -65,27 +65,7 @@ interface Slots {
 export function viewerPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
   const slideId = req.params['slideId'] ?? '';
-  const abort = new AbortController();
-  const me = String(ctx.session.user?.id ?? '');
-  const slots: Slots = {
-    title: h('h1', { class: 'viewer-title', tabindex: -1 }, 'Slide'),
-    messages: new Notices(),
-    save: h('div', { class: 'save-slot' }),
-    status: h('div', { class: 'status-slot' }),
-    review: h('div', { class: 'review-slot' }),
-    overlays: h('div', { class: 'overlays-slot' }),
-    toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'View' }),
-    tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': 'Annotation tools' }),
-    stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
-  };
-  const stage = h('div', { class: 'viewer-stage', role: 'region', 'aria-label': 'Slide view' });
-  const palette = new Palette();
-  const user = ctx.session.user;
-  const annotators = new AnnotatorFilter(me, user === null ? 'You' : displayName(user));
-  const markerSize = rangeField('marker-size', 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`);
-  const brushWidth = rangeField('brush-width', 'Brush width', 4, 200, 30, (v) => `${v} px`);
-  const opacity = rangeField('mark-opacity', 'Mark opacity', 10, 100, 100, (v) => `${v} %`);
-  const viewer = new SlideViewer(stage, dziUrl(slideId), 'Overview of the whole slide');
+  const ws = workspace(ctx, projectId, slideId, { prefix: '', stageClass: 'viewer-stage', stageLabel: 'Slide view', heading: 'h1' });
   const element = h(
     'section',
     { class: 'viewer-page' },
@@ -94,20 +74,75 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
       { class: 'viewer-head' },
       h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '/' }, 'Projects'), ' / ',
         h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides')),
-      slots.title,
-      slots.save,
-      slots.status,
-      slots.toolbar,
+      ...ws.head,
     ),
-    h(
-      'div',
-      { class: 'viewer-body' },
-      // Messages float over the slide: they never push it down mid-drawing.
-      slots.messages.element,
-      stage,
-      h('aside', { class: 'viewer-side', 'aria-label': 'Annotation settings' },
-        slots.tools, palette.element, markerSize.element, brushWidth.element, opacity.element, annotators.element, slots.overlays, slots.review, slots.stats),
-    ),
+    ws.body,
+  );
+  // Keys and tools work from here on; tests and people waiting on the page can tell.
+  void ws.ready.then((ok) => {
+    if (ok) element.dataset['ready'] = 'true';
+  });
+  return { title: 'Viewer', element, dispose: ws.dispose };
+}
+
+export interface WorkspaceOptions {
+  /** prefix keeps element ids unique when two workspaces share a page (side by side). */
+  readonly prefix: string;
+  readonly stageClass: string;
+  readonly stageLabel: string;
+  readonly heading: 'h1' | 'h2';
+  /** keysActive tells whether this workspace takes the keyboard shortcuts now (the pane last used). */
+  readonly keysActive?: () => boolean;
+}
+
+/** Workspace is one slide with its marks, tools and settings, to be laid out by a page. */
+export interface Workspace {
+  readonly viewer: SlideViewer;
+  readonly stage: HTMLElement;
+  /** head holds the title, save status, annotator status and view toolbar. */
+  readonly head: readonly HTMLElement[];
+  /** body holds the floating messages, the slide and the side column. */
+  readonly body: HTMLElement;
+  /** ready resolves true once marks, keys and tools work (false if the slide failed to open). */
+  readonly ready: Promise<boolean>;
+  dispose(): void;
+}
+
+/**
+ * workspace builds the marking workspace of one slide: the viewer page has
+ * one, the side-by-side page one per slide, so marks show and can be made
+ * in either pane.
+ */
+export function workspace(ctx: AppContext, projectId: string, slideId: string, o: WorkspaceOptions): Workspace {
+  const abort = new AbortController();
+  const me = String(ctx.session.user?.id ?? '');
+  const slots: Slots = {
+    title: h(o.heading, { class: 'viewer-title', tabindex: -1 }, 'Slide'),
+    messages: new Notices(),
+    save: h('div', { class: 'save-slot' }),
+    status: h('div', { class: 'status-slot' }),
+    review: h('div', { class: 'review-slot' }),
+    overlays: h('div', { class: 'overlays-slot' }),
+    toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': o.prefix === '' ? 'View' : `View of slide ${slideId}` }),
+    tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': o.prefix === '' ? 'Annotation tools' : `Annotation tools of slide ${slideId}` }),
+    stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
+  };
+  const stage = h('div', { class: o.stageClass, role: 'region', 'aria-label': o.stageLabel });
+  const palette = new Palette(o.prefix);
+  const user = ctx.session.user;
+  const annotators = new AnnotatorFilter(me, user === null ? 'You' : displayName(user), o.prefix);
+  const markerSize = rangeField(`${o.prefix}marker-size`, 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`);
+  const brushWidth = rangeField(`${o.prefix}brush-width`, 'Brush width', 4, 200, 30, (v) => `${v} px`);
+  const opacity = rangeField(`${o.prefix}mark-opacity`, 'Mark opacity', 10, 100, 100, (v) => `${v} %`);
+  const viewer = new SlideViewer(stage, dziUrl(slideId), o.prefix === '' ? 'Overview of the whole slide' : `Overview of slide ${slideId}`);
+  const body = h(
+    'div',
+    { class: 'viewer-body' },
+    // Messages float over the slide: they never push it down mid-drawing.
+    slots.messages.element,
+    stage,
+    h('aside', { class: 'viewer-side', 'aria-label': o.prefix === '' ? 'Annotation settings' : `Annotation settings of slide ${slideId}` },
+      slots.tools, palette.element, markerSize.element, brushWidth.element, opacity.element, annotators.element, slots.overlays, slots.review, slots.stats),
   );
   let state: Loaded | null = null;
   let disposed = false;
@@ -130,24 +165,34 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     report(err);
     return [] as Category[];
   });
-  Promise.all([viewer.whenOpen(), categories, slide])
+  const ready = Promise.all([viewer.whenOpen(), categories, slide])
     .then(async ([size, cats, info]) => {
       palette.setCategories(cats);
       const optics = { mpp: info?.mpp_x, objective: info?.objective };
       // Marker and brush sizes in µm too: a nucleus is about 8 µm whatever the scan's resolution.
       markerSize.relabel((v) => sizeText(v, optics.mpp));
       brushWidth.relabel((v) => sizeText(v, optics.mpp));
-      const loaded = await setUp({ ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report, signal: abort.signal });
-      if (disposed) return loaded.dispose();
+      const loaded = await setUp({
+        ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report,
+        signal: abort.signal, keysActive: o.keysActive ?? (() => true),
+      });
+      if (disposed) {
+        loaded.dispose();
+        return false;
+      }
       state = loaded;
-      // Keys and tools work from here on; tests and people waiting on the page can tell.
-      element.dataset['ready'] = 'true';
+      return true;
     })
-    .catch(report);
-
+    .catch((err: unknown) => {
+      report(err);
+      return false;
+    });
   return {
-    title: 'Viewer',
-    element,
+    viewer,
+    stage,
+    head: [slots.title, slots.save, slots.status, slots.toolbar],
+    body,
+    ready,
     dispose: () => {
       disposed = true;
       abort.abort();
@@ -175,6 +220,8 @@ interface Setup {
   readonly opacity: HTMLInputElement;
   readonly slots: Slots;
   readonly signal: AbortSignal;
+  /** keysActive: whether this workspace takes the shortcuts now (side by side, the pane last used). */
+  keysActive(): boolean;
   report(err: unknown): void;
 }
 
@@ -293,7 +340,9 @@ async function setUp(s: Setup): Promise<Loaded> {
   await loadMarks(s, doc, queue, loader);
   const unwatch = s.viewer.onRender(() => loader.viewChanged());
   const live = liveUpdates(s, doc, queue, loader, overlay.canvas, () => recount.soon());
-  const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, s.palette, doc, help, reviewMode);
+  const onKey = (ev: KeyboardEvent): void => {
+    if (s.keysActive()) shortcut(ev, tools, s.palette, doc, help, reviewMode);
+  };
   const onOnline = (): void => {
     queue.retryNow();
     void loader.refresh();
