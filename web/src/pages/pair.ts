@@ -24,10 +24,10 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
   // The keyboard shortcuts go to the pane last pointed at or clicked.
   let active: 0 | 1 = 0;
   const pane = (i: 0 | 1): Workspace =>
-    workspace(ctx, projectId, ids[i], { prefix: `pane${i}-`, stageClass: 'viewer-stage pair-stage', stageLabel: `Slide ${ids[i]}`, heading: 'h2', keysActive: () => active === i });
+    workspace(ctx, projectId, ids[i], { prefix: `pane${i}-`, stageClass: 'viewer-stage pair-stage', stageLabel: `Slide ${ids[i]}`, heading: 'h2', keysActive: () => active === i,
+      titleClass: 'pair-title', titleOf: (s) => [s.name, s.stain].filter((v) => v).join(' · ') });
   const panes: [Workspace, Workspace] = [pane(0), pane(1)];
   const stages: [HTMLElement, HTMLElement] = [panes[0].stage, panes[1].stage];
-  const titles = panes.map((p) => p.head[0] as HTMLElement);
   const viewers: [SlideViewer, SlideViewer] = [panes[0].viewer, panes[1].viewer];
   const halves = panes.map((p, i) => {
     const half = h('div', { class: 'pair-half', 'data-pane': String(i) }, h('div', { class: 'pair-head' }, ...p.head), p.body);
@@ -68,10 +68,7 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
     matchText.textContent = describePairing(match);
     stop.resync();
   };
-  const infos = ids.map((id, i) => getSlide(ctx.api, id, abort.signal).then((s) => {
-    (titles[i] as HTMLElement).textContent = [s.name, s.stain].filter((v) => v).join(' · ');
-    return s;
-  }));
+  const infos = ids.map((id) => getSlide(ctx.api, id, abort.signal));
   // Both panes ready: marks loaded, tools and keys working.
   void Promise.all(panes.map((p) => p.ready)).then((ok) => {
     if (ok.every(Boolean)) element.dataset['ready'] = 'true';

@@ -3,7 +3,7 @@ import { ApiError } from '../api/error';
 import { listMembers } from '../api/members';
 import { listCategories } from '../api/projects';
 import { dziUrl, getSlide } from '../api/slides';
-import type { Category } from '../api/types';
+import type { Category, Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { newId } from '../ids';
@@ -93,6 +93,10 @@ export interface WorkspaceOptions {
   readonly heading: 'h1' | 'h2';
   /** keysActive tells whether this workspace takes the keyboard shortcuts now (the pane last used). */
   readonly keysActive?: () => boolean;
+  /** titleOf is the heading for the slide (its name unless told otherwise). */
+  readonly titleOf?: (s: Slide) => string;
+  /** titleClass is added to the heading's class. */
+  readonly titleClass?: string;
 }
 
 /** Workspace is one slide with its marks, tools and settings, to be laid out by a page. */
@@ -117,7 +121,7 @@ export function workspace(ctx: AppContext, projectId: string, slideId: string, o
   const abort = new AbortController();
   const me = String(ctx.session.user?.id ?? '');
   const slots: Slots = {
-    title: h(o.heading, { class: 'viewer-title', tabindex: -1 }, 'Slide'),
+    title: h(o.heading, { class: `viewer-title${o.titleClass === undefined ? '' : ` ${o.titleClass}`}`, tabindex: -1 }, 'Slide'),
     messages: new Notices(),
     save: h('div', { class: 'save-slot' }),
     status: h('div', { class: 'status-slot' }),
@@ -152,7 +156,7 @@ export function workspace(ctx: AppContext, projectId: string, slideId: string, o
 
   const slide = getSlide(ctx.api, slideId, abort.signal).then(
     (s) => {
-      slots.title.textContent = s.name;
+      slots.title.textContent = o.titleOf?.(s) ?? s.name;
       return s;
     },
     (err: unknown) => {
