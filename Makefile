@@ -91,6 +91,10 @@ bench: ## Run the benchmarks (tiles, ingest, annotations, exports, viewer) and p
 test-fresh: ## The README's `make up` on a new Debian 12 root (debootstrap, packaged MariaDB, a sudo user), in private namespaces
 	@scripts/test-fresh.sh
 
+.PHONY: test-faults
+test-faults: ## Replay the fault suite (Redis wiped, kill -9, object store stopped/frozen, database cut, concurrent writes) on a throwaway stack
+	@scripts/test-faults.sh
+
 .PHONY: smoke
 smoke: ## Check the running system as a newcomer would: readyz, sign-in, a tile of the demo slide
 	@scripts/smoke.sh

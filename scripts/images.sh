@@ -2,13 +2,16 @@
 # Builds the five Patholabel images with whatever container engine exists,
 # and (with podman) the images the evaluation profile and `helm test` run.
 #
-#   scripts/images.sh [--pin] [--list]
+#   scripts/images.sh [--pin] [--list] [--skaffold]
 #
 #   TAG=0.1.0 REGISTRY=docker.io scripts/images.sh
 #   IMAGES="auth web" CONTEXT=/tmp/tree scripts/images.sh   some images, from another tree
 #   --list  prints the image references (for air-gapped mirroring) and exits
 #   --pin   first rewrites every FROM line's exact tag to tag@digest, as the
 #           registry serves it now; commit the result to freeze the bases
+#   --skaffold  skaffold's custom builder (skaffold.yaml): builds the one image
+#           $IMAGE names, pushes it when skaffold says $PUSH_IMAGE=true, and
+#           loads it into the throwaway cluster when that runs
 #
 # The images build from the repository root (go.work modules, web/); see each
 # Dockerfile. With podman (`make images` on the CI machine, where no registry
@@ -87,6 +90,18 @@ save() {
 
 case "${1:-}" in
   --list) list | sort -u; exit 0 ;;
+  --skaffold)
+    # IMAGE is REGISTRY/patholabel/NAME:TAG, as skaffold.yaml names them.
+    : "${IMAGE:?--skaffold: skaffold sets IMAGE}"
+    [[ $IMAGE == */patholabel/*:* ]] || die "--skaffold: cannot build $IMAGE (want REGISTRY/patholabel/NAME:TAG)"
+    n=${IMAGE##*/patholabel/}
+    IMAGES=${n%%:*} TAG=${IMAGE##*:} REGISTRY=${IMAGE%%/patholabel/*} "$0"
+    if [ "${PUSH_IMAGE:-false}" = true ]; then
+      e=$(command -v docker >/dev/null && docker info >/dev/null 2>&1 && echo docker || echo podman)
+      "$e" push "$IMAGE"
+    fi
+    exit 0
+    ;;
 esac
 e=$(engine)
 [ "${1:-}" = --pin ] && pin "$e"
@@ -114,6 +129,7 @@ for f in "${dockerfiles[@]}"; do
   "$e" build ${args[@]+"${args[@]}"} -f "$root/$f" -t "$ref" "$root"
   [ "$e" = podman ] && save "$ref"
 done
+
 if [ "$e" = podman ] && [ -z "${IMAGES:-}" ]; then
   ctx=$(mktemp -d)
   trap 'rm -rf "$ctx"' EXIT
@@ -128,3 +144,5 @@ if [ "$e" = podman ] && [ -z "${IMAGES:-}" ]; then
     save "$ref"
   done
 fi
+# The throwaway cluster, when it runs, gets the new images at once.
+if [ "$e" = podman ]; then "$PL_ROOT/scripts/cluster/load.sh"; fi

@@ -29,4 +29,7 @@ export PATHOLABEL_TEST_REDIS_ADDR=127.0.0.1:6379
 export PATHOLABEL_TEST_S3_ENDPOINT=127.0.0.1:$minio_port
 export PATHOLABEL_TEST_S3_ACCESS_KEY=patholabel
 export PATHOLABEL_TEST_S3_SECRET_KEY=patholabel-test-secret
+# For tests that stop and restart an object store of their own (outages).
+PATHOLABEL_TEST_MINIO_BIN=$(minio_bin)
+export PATHOLABEL_TEST_MINIO_BIN
 "$@"

@@ -6,9 +6,10 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cl_bins
-vals=$(mktemp)
-trap 'rm -f "$vals"' EXIT
+# The values, rendered where skaffold's "throwaway" profile finds them too.
 # The MinIO image's tag is the pinned MinIO version (scripts/lib.sh).
+vals=$PL_ROOT/.dev/cluster/values.yaml
+mkdir -p "$(dirname "$vals")"
 sed -e "s|MINIO_TAG|\"$MINIO_VERSION\"|" -e "s|PUBLIC_URL|$CL_URL|" "$CL_DIR/values.yaml" >"$vals"
 say "helm upgrade --install $CL_RELEASE (namespace $CL_NS)"
 hl upgrade --install "$CL_RELEASE" "$PL_ROOT/charts/patholabel" -n "$CL_NS" --create-namespace \

@@ -6,7 +6,10 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cl_bins
 P=$CL_STATE/pki
-if [ -f "$P/ca.crt" ] && [ "$(cat "$P/node-ip" 2>/dev/null)" = "$CL_NODE_IP" ]; then exit 0; fi
+# Kept state is reused (CI on the same machine): renewed when the node IP
+# changed or the CA has less than two days left.
+if [ -f "$P/ca.crt" ] && [ "$(cat "$P/node-ip" 2>/dev/null)" = "$CL_NODE_IP" ] &&
+  openssl x509 -checkend 172800 -noout -in "$P/ca.crt" >/dev/null; then exit 0; fi
 rm -rf "$P"
 mkdir -p "$P"
 cd "$P"
@@ -41,8 +44,8 @@ for n in admin controller-manager scheduler kube-proxy kube-router kubelet; do
   "$kubectl" config --kubeconfig="$f" set-cluster patholabel --certificate-authority="$P/ca.crt" --embed-certs=true \
     --server="https://$CL_NODE_IP:$CL_APISERVER_PORT" >/dev/null
   "$kubectl" config --kubeconfig="$f" set-credentials "$n" --client-certificate="$P/$n.crt" --client-key="$P/$n.key" --embed-certs=true >/dev/null
-  "$kubectl" config --kubeconfig="$f" set-context default --cluster=patholabel --user="$n" >/dev/null
-  "$kubectl" config --kubeconfig="$f" use-context default >/dev/null
+  "$kubectl" config --kubeconfig="$f" set-context patholabel-throwaway --cluster=patholabel --user="$n" >/dev/null
+  "$kubectl" config --kubeconfig="$f" use-context patholabel-throwaway >/dev/null
 done
 chmod 600 ./*.key ./*.kubeconfig
 echo "$CL_NODE_IP" >node-ip

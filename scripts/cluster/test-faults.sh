@@ -90,7 +90,10 @@ step_upgrade() {
     rm -rf "$tree"
     "$CL_DIR/up.sh" --no-install >/dev/null
   fi
-  scale_all 2
+  # Two replicas through the chart's values: the PodDisruptionBudgets are
+  # rendered only then (a PDB over one replica would block node drains).
+  local two=auth.replicaCount=2,tiler.replicaCount=2,annotation.replicaCount=2,export.replicaCount=2,web.replicaCount=2
+  check "two replicas of each service through the chart's values" "$CL_DIR/install-chart.sh" --reuse-values --set "$two"
   check "each service has a PodDisruptionBudget" \
     test "$(kc -n "$CL_NS" get pdb -l "$inst" -o name | wc -l)" -ge 5
   before=$(marks_on "$sid")
@@ -99,8 +102,11 @@ step_upgrade() {
   bg=$!
   rev=$(hl history "$CL_RELEASE" -n "$CL_NS" -o json | jq '.[-1].revision')
   check "helm upgrade to $next (migration hook, rolling update) succeeds" "$CL_DIR/install-chart.sh" --reuse-values \
+    --set "$two" \
     --set auth.image.tag="$next",tiler.image.tag="$next",annotation.image.tag="$next",export.image.tag="$next",web.image.tag="$next"
   wait $bg
+  check "the pre-upgrade migration hook Job ran to completion" \
+    bash -c "kc -n '$CL_NS' get events --field-selector involvedObject.kind=Job,involvedObject.name=$(comp migrate) -o jsonpath='{.items[*].reason}' | grep -q Completed"
   check "no save failed and no mark was lost during the upgrade" saves_ok "$out" 150 "$sid" "$before"
   check "the new migration is applied (table cluster_upgrade_probe exists)" bash -c \
     "kc -n '$CL_NS' exec '$(comp mysql)-0' -- sh -c 'mariadb -uroot -p\"\$MYSQL_ROOT_PASSWORD\" $(printf %q "$(hl get values "$CL_RELEASE" -n "$CL_NS" -a -o json | jq -r .mysql.database)") -e \"SHOW TABLES LIKE \\\"cluster_upgrade_probe\\\"\"' | grep -q probe"

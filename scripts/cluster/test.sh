@@ -7,12 +7,12 @@
 #   scripts/cluster/test.sh [STEP...]     default: every step, in order
 #
 # Steps: install netpol ingress upload export e2e faults scale upgrade
-#        metrics uninstall
+#        metrics skaffold uninstall
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 T0=$(date +%s)
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(install netpol ingress upload export e2e faults scale upgrade metrics uninstall)
+[ ${#steps[@]} -gt 0 ] || steps=(install netpol ingress upload export e2e faults scale upgrade metrics skaffold uninstall)
 testdata=${PATHOLABEL_TESTDATA:-$PL_ROOT/../shared/testdata}
 failures=0
 
@@ -60,31 +60,48 @@ step_install() {
   section "helm install with the evaluation profile: migration hook, every pod Ready, helm test"
   fresh
   check "helm install --wait succeeds (release deployed)" "$CL_DIR/install-chart.sh"
-  check "the migration hook Job ran to completion" \
-    bash -c "kc -n '$CL_NS' get events --field-selector involvedObject.kind=Job,involvedObject.name=$(comp migrate) -o jsonpath='{.items[*].reason}' | grep -q Completed"
+  # In-chart database: the install's migration is auth's init container
+  # (templates/_migrate.tpl); the hook Job runs before upgrades.
+  check "the schema was migrated before auth started (init container migrate Completed)" \
+    bash -c "kc -n '$CL_NS' get pods -l '$inst,app.kubernetes.io/component=auth' -o jsonpath='{.items[*].status.initContainerStatuses[?(@.name==\"migrate\")].state.terminated.reason}' | grep -q Completed"
   check "every pod of the release is Ready" all_ready 300
   kc -n "$CL_NS" get pods -o wide
   check "no container restarted (read-only root fs, uid 65532, probes)" no_restarts
   check "helm test passes (every component ready, admin login)" hl test "$CL_RELEASE" -n "$CL_NS" --logs
 }
 
-np_probe() { # NAME LABELS URL: curl URL from a fresh pod with LABELS; true when it answers
+# np_probe NAME LABELS URL: from a fresh pod with LABELS, try to connect to
+# URL's host and port once a second for 20 s; true when it connected. kube-router adds a new pod to its
+# sets a few seconds after the pod starts, so a single early try is refused
+# even where the policies allow it; a denial must hold for all 20 s, longer
+# than an allowed probe needs (it prints how long).
+np_probe() {
   kc -n "$CL_NS" delete pod "$1" --ignore-not-found --wait=true >/dev/null
+  # A TCP connection is what a policy allows or not: time_connect is 0 when
+  # none was made (MySQL's greeting is no HTTP, hence --http0.9).
+  local script='for i in $(seq 20); do t=$(curl --http0.9 -s -m 2 -o /dev/null -w "%{time_connect}" "$0"); if [ "${t:-0.000000}" != 0.000000 ]; then echo "connected after $i tries"; exit 0; fi; sleep 1; done; echo "no connection in 20 tries"; exit 1'
   kc -n "$CL_NS" run "$1" --restart=Never --image=localhost/patholabel-eval/testclient:1 --labels="$2" \
-    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65532,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"'"$1"'","image":"localhost/patholabel-eval/testclient:1","args":["-fsS","-m","5","-o","/dev/null","'"$3"'"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' >/dev/null
-  kc -n "$CL_NS" wait pod "$1" --for=jsonpath='{.status.phase}'=Succeeded --timeout=30s >/dev/null 2>&1
-  local ok=$?
+    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65532,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"'"$1"'","image":"localhost/patholabel-eval/testclient:1","command":["sh","-c",'"$(jq -Rn --arg s "$script" '$s')"',"'"$3"'"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' >/dev/null
+  local phase=""
+  for _ in $(seq 60); do
+    phase=$(kc -n "$CL_NS" get pod "$1" -o jsonpath='{.status.phase}')
+    [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
+    sleep 1
+  done
+  echo "  $1: $(kc -n "$CL_NS" logs "$1" 2>&1 | tail -n 1)"
   kc -n "$CL_NS" delete pod "$1" --wait=false >/dev/null
-  return $ok
+  [ "$phase" = Succeeded ]
 }
 
 step_netpol() {
   section "NetworkPolicies enforced (kube-router): what must pass passes, what must not is blocked"
-  local auth=http://$(comp auth)/readyz mysql=http://$(comp mysql):3306/
+  local auth=http://$(comp auth)/healthz mysql=http://$(comp mysql):3306/
   check "a pod labelled as the release's test client reaches auth" \
     np_probe np-allowed "app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=test" "$auth"
   check "an unlabelled pod in the namespace cannot reach auth" bash -c "! np_probe np-denied app=intruder '$auth'"
-  check "the test client cannot reach MySQL" \
+  check "a pod labelled as auth connects to MySQL (the probe can see a MySQL connection)" \
+    np_probe np-mysql-ok "app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=auth" "$mysql"
+  check "the test client cannot connect to MySQL" \
     bash -c "! np_probe np-mysql 'app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=test' '$mysql'"
 }
 export -f np_probe kc
@@ -114,7 +131,26 @@ step_upload() {
   slide_id=$(api_upload "$project_id" "$f" "CMU-1 cluster")
   check "all parts of $(basename "$f") ($(stat -c %s "$f") bytes) accepted, upload completed (slide $slide_id)" test -n "$slide_id"
   check "the slide is tiled (status ready)" api_wait_slide "$slide_id" 180
+  check "a 6 GiB upload is accepted: its first and last 8 MiB parts pass the ingress, then it is aborted" big_upload "$project_id"
   check "a tile is served through /tiles" bash -c "curl -fsS -b '$API_JAR' -o /dev/null -w '%{content_type}' \"$CL_URL\$(curl -fsS -b '$API_JAR' '$CL_URL/api/v1/slides/$slide_id' | jq -r '.tile_url // .dzi_url // empty' | sed 's/\\.dzi\$/_files\\/8\\/0_0.jpeg/')\" | grep -q image"
+}
+
+# big_upload PROJECT: the ingress takes a multi-GB upload's parts (body size,
+# timeouts): a 6 GiB upload is started, its first and last parts sent in
+# full, the upload lists both, and is aborted (not completed: no 6 GiB here).
+big_upload() {
+  local size=$((6 << 30)) up id parts psize got
+  up=$(api POST /api/v1/uploads "$(jq -nc --argjson p "$1" --argjson s "$size" '{project_id: $p, name: "six GiB", size: $s}')") || return 1
+  id=$(jq -r .id <<<"$up") parts=$(jq -r .parts <<<"$up") psize=$(jq -r .part_size <<<"$up")
+  echo "  upload $id: $parts parts of $((psize >> 20)) MiB"
+  for n in 1 "$parts"; do
+    head -c "$psize" /dev/urandom | curl -fsS -b "$API_JAR" -X PUT -H "X-CSRF-Token: $API_CSRF" \
+      -H 'Content-Type: application/octet-stream' --data-binary @- "$CL_URL/api/v1/uploads/$id/parts/$n" >/dev/null || return 1
+  done
+  got=$(api GET "/api/v1/uploads/$id")
+  echo "  the upload reports $(jq -r '.received_parts | length' <<<"$got") parts, $(jq -r .received_bytes <<<"$got") bytes received"
+  api DELETE "/api/v1/uploads/$id" >/dev/null
+  [ "$(jq -r .received_bytes <<<"$got")" = $((2 * psize)) ]
 }
 
 mark() { # SLIDE X Y: one point saved
@@ -168,6 +204,27 @@ step_e2e() {
     printf 'PASS  %s\n' "browser e2e: login, viewer (mark, reload, undo, offline saves), exports" ||
     { printf 'FAIL  %s\n' "browser e2e"; failures=$((failures + 1)); }
 }
+
+step_skaffold() {
+  section "skaffold run -p dev: builds with the local engine, deploys to this cluster, pushes nothing"
+  local skaffold bin before tags
+  skaffold=$("$PL_ROOT/scripts/tool.sh" skaffold)
+  # skaffold runs the helm and kubectl it finds on PATH (Helm 3, as render uses).
+  bin=$PL_CACHE/cluster/skaffold-bin
+  mkdir -p "$bin"
+  ln -sf "$("$PL_ROOT/scripts/tool.sh" helm3)" "$bin/helm"
+  ln -sf "$kubectl" "$bin/kubectl"
+  "$skaffold" config set --global collect-metrics false >/dev/null
+  before=$(hl history "$CL_RELEASE" -n "$CL_NS" -o json | jq '.[-1].revision')
+  check "skaffold run -p dev succeeds (the throwaway profile activated by the context)" bash -c \
+    "cd '$PL_ROOT' && PATH='$bin':\$PATH KUBECONFIG='$CL_KUBECONFIG' '$skaffold' run -p dev --status-check=true --status-check-deadline=10m 2>&1 | tail -n 20"
+  tags=$(kc -n "$CL_NS" get deploy -l "$inst" -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\n"}{end}' | grep /patholabel/ | sort -u)
+  echo "$tags" | sed 's/^/  /'
+  check "a new release revision runs skaffold's content-tagged images" bash -c \
+    "[ \$(hl history '$CL_RELEASE' -n '$CL_NS' -o json | jq '.[-1].revision') -gt $before ] && ! grep -q ':0\.1\.0\$' <<<'$tags' && [ \$(wc -l <<<'$tags') = 5 ]"
+  check "every pod Ready after skaffold's deploy" all_ready 300
+}
+export -f hl
 
 . "$CL_DIR/test-faults.sh"
 

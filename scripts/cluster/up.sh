@@ -101,16 +101,7 @@ waitfor containerd 30 ctr -a "$CL_SOCK" version
 # ---- images: the cluster's own (scratch images of one static binary) and
 # those of `make images` ----
 "$CL_DIR/infra-images.sh"
-n=0
-for t in "$CL_IMAGES"/*.tar; do
-  [ -e "$t" ] || continue
-  stamp=$S/containerd/imported-$(basename "$t" .tar)
-  [ "$(cat "$stamp" 2>/dev/null)" = "$(cat "$t.id" 2>/dev/null)" ] && [ -s "$stamp" ] && continue
-  ctr_ images import --no-unpack "$t" >/dev/null
-  cat "$t.id" >"$stamp"
-  n=$((n + 1))
-done
-say "images: $n imported, $(ctr_ images ls -q | grep -vc '^sha256:') in containerd"
+"$CL_DIR/load.sh"
 
 # ---- etcd and the control plane ----
 running "$S" etcd || start_bg etcd "$S" etcd --name patholabel --data-dir "$S/etcd" \
@@ -192,7 +183,11 @@ running "$S" kube-proxy || start_bg kube-proxy "$S" "$kube_proxy" --config="$S/c
 waitfor "node $CL_NODE Ready" 120 kc wait --for=condition=Ready "node/$CL_NODE" --timeout=2s
 
 # ---- add-ons: RBAC of kube-router, CoreDNS, Traefik, volumes ----
-sed -e "s|__DNS_IP__|$CL_DNS_IP|; s|__HTTP_PORT__|$CL_HTTP_PORT|" "$CL_DIR"/manifests/{kube-router,coredns,traefik}.yaml | kc apply -f - >/dev/null
+# One document stream; a "---" between files, which need not end in one.
+for f in "$CL_DIR"/manifests/{kube-router,coredns,traefik}.yaml; do
+  sed -e "s|__DNS_IP__|$CL_DNS_IP|; s|__HTTP_PORT__|$CL_HTTP_PORT|" "$f"
+  echo "---"
+done | kc apply -f - >/dev/null
 "$CL_DIR/volumes.sh"
 # NetworkPolicy enforcement: kube-router's firewall alone (no routing, no
 # service proxy), as a host process like kube-proxy.

@@ -31,6 +31,8 @@ datastores it uses; credentials always come through secretKeyRef.
   value: {{ .Values.log.format | quote }}
 - name: PATHOLABEL_SHUTDOWN_TIMEOUT
   value: {{ .Values.shutdownTimeout | quote }}
+- name: PATHOLABEL_SHUTDOWN_DELAY
+  value: {{ .Values.shutdownDelay | quote }}
 {{- with .Values.trustedProxies }}
 - name: PATHOLABEL_TRUSTED_PROXIES
   value: {{ join "," . | quote }}

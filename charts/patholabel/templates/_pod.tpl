@@ -68,13 +68,13 @@ topologySpreadConstraints:
 {{- end }}
 
 {{/*
-The pod's grace period: the service's own drain time plus headroom for the
-endpoint removal to reach every node.
+The pod's grace period: the drain delay (serving while the endpoint removal
+reaches every node), the service's own drain time, and headroom.
 */}}
 {{- define "patholabel.terminationGracePeriod" -}}
 {{- $d := .Values.shutdownTimeout }}
 {{- $secs := 30 }}
 {{- if hasSuffix "m" $d }}{{ $secs = mul (trimSuffix "m" $d | int) 60 }}
 {{- else if hasSuffix "s" $d }}{{ $secs = trimSuffix "s" $d | int }}{{ end }}
-{{- add $secs 15 }}
+{{- add $secs (trimSuffix "s" .Values.shutdownDelay | int) 15 }}
 {{- end }}

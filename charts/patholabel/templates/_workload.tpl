@@ -58,6 +58,11 @@ spec:
         {{- include "patholabel.podSecurityContext" .root | nindent 8 }}
       {{- with include "patholabel.imagePullSecrets" .root }}{{ . | nindent 6 }}{{ end }}
       {{- with include "patholabel.scheduling" $scheduling }}{{ . | nindent 6 }}{{ end }}
+      {{- $migrates := and (eq .name "auth") .root.Values.mysql.inChart.enabled }}
+      {{- if $migrates }}
+      initContainers:
+        {{- include "patholabel.migrate.container" .root | nindent 8 }}
+      {{- end }}
       containers:
         - name: {{ .name }}
           image: {{ include "patholabel.image" (dict "root" .root "image" $v.image) }}
@@ -93,7 +98,10 @@ spec:
             {{- with include "patholabel.tls.volumeMounts" (dict "root" .root "stores" $stores) | trim }}{{ . | nindent 12 }}{{ end }}
       volumes:
         {{- include "patholabel.emptyDir" (dict "name" "tmp" "size" $v.tmpSize) | nindent 8 }}
-        {{- with include "patholabel.tls.volumes" (dict "root" .root "stores" $stores) | trim }}{{ . | nindent 8 }}{{ end }}
+        {{- if $migrates }}
+        {{- include "patholabel.migrate.volumes" .root | nindent 8 }}
+        {{- end }}
+        {{- with include "patholabel.tls.volumes" (dict "root" .root "stores" (ternary (concat $stores (list "mysql") | uniq) $stores $migrates)) | trim }}{{ . | nindent 8 }}{{ end }}
 {{- end }}
 
 {{- define "patholabel.service" -}}

@@ -69,9 +69,19 @@ func (h *Handler) create(c *gin.Context) {
 	c.JSON(http.StatusAccepted, h.view(e))
 }
 
+// get answers an export; its manifest only with include=manifest, so the
+// polls that wait for an export stay small however many files it has.
 func (h *Handler) get(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "export_id") // checked by the access rule
+	include := c.Query("include")
+	if include != "" && include != "manifest" {
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameter include may only be %q", "manifest"))
+		return
+	}
 	e, err := h.store.Get(c.Request.Context(), id)
+	if err == nil && include == "manifest" {
+		err = h.store.WithManifest(c.Request.Context(), e)
+	}
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -144,6 +154,9 @@ func (h *Handler) files(c *gin.Context) {
 	e, err := h.store.Get(ctx, id)
 	if err == nil && e.Status != export.StatusDone {
 		err = platform.Errorf(platform.ECONFLICT, "export %d is %s; files are listed once it is done", id, e.Status)
+	}
+	if err == nil {
+		err = h.store.WithManifest(ctx, e)
 	}
 	if err != nil {
 		httpapi.Fail(c, err)

@@ -71,7 +71,8 @@ func checkOwned(ctx context.Context, tx *sql.Tx, table string, project int64, id
 	return nil
 }
 
-// Get returns one export, with its manifest once it is done. Errors:
+// Get returns one export without its manifest (see Manifest): a poll
+// reads a row, not the megabyte a large export's manifest takes. Errors:
 // not_found.
 func (s *Store) Get(ctx context.Context, id int64) (*export.Export, error) {
 	e, err := scanExport(s.db.QueryRowContext(ctx, `SELECT `+exportColumns+` FROM exports WHERE id = ?`, id))
@@ -81,23 +82,28 @@ func (s *Store) Get(ctx context.Context, id int64) (*export.Export, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read export %d: %w", id, err)
 	}
+	return e, nil
+}
+
+// WithManifest fills in a done export's manifest; other exports have none.
+func (s *Store) WithManifest(ctx context.Context, e *export.Export) error {
 	if e.Status != export.StatusDone {
-		return e, nil
+		return nil
 	}
 	// Done is final and Finish wrote the rows with it, so reading them
 	// after the status needs no shared transaction.
-	packed, err := readChunks(ctx, s.db, id, kindManifest)
+	packed, err := readChunks(ctx, s.db, e.ID, kindManifest)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	manifest, err := uncompress(packed)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest of export %d: %w", id, err)
+		return fmt.Errorf("read manifest of export %d: %w", e.ID, err)
 	}
 	if len(manifest) > 0 {
 		e.Manifest = json.RawMessage(manifest)
 	}
-	return e, nil
+	return nil
 }
 
 // ProjectOf is the project an export belongs to. Errors: not_found.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/patholabel/patholabel/services/export"
+	"github.com/patholabel/patholabel/services/platform/jobqueue"
 )
 
 // ErrLeaseLost means the job is no longer this worker's: another worker took
@@ -186,8 +187,38 @@ func (s *Store) Fail(ctx context.Context, j *export.Job, msg string, permanent b
 		if permanent || j.Attempts >= maxAttempts {
 			return end(ctx, tx, j.ID, export.StatusFailed, msg, now)
 		}
+		if _, err := tx.ExecContext(ctx, `UPDATE exports SET outages = 0 WHERE id = ?`, j.ID); err != nil {
+			return fmt.Errorf("reset outages of export %d: %w", j.ID, err)
+		}
 		return requeue(ctx, tx, j.ID, msg, now.Add(retryAfter), now, 0)
 	})
+}
+
+// WaitOutage queues a job again that failed because the object store or
+// the database was not answering: the attempt is not counted (the
+// snapshot and the slides are intact; only time helps) and the next try
+// waits longer after each outage in a row (jobqueue.OutageWait), up to a
+// few minutes. The export stays queued with msg as its error, so users
+// see why it waits. It returns the wait. Errors: ErrLeaseLost.
+func (s *Store) WaitOutage(ctx context.Context, j *export.Job, msg string) (time.Duration, error) {
+	var wait time.Duration
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := owned(ctx, tx, j); err != nil {
+			return err
+		}
+		var outages int
+		if err := tx.QueryRowContext(ctx, `SELECT outages FROM exports WHERE id = ?`, j.ID).Scan(&outages); err != nil {
+			return fmt.Errorf("read outages of export %d: %w", j.ID, err)
+		}
+		outages++
+		wait = jobqueue.OutageWait(outages)
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE exports SET outages = ? WHERE id = ?`, outages, j.ID); err != nil {
+			return fmt.Errorf("count outages of export %d: %w", j.ID, err)
+		}
+		return requeue(ctx, tx, j.ID, msg, now.Add(wait), now, 1)
+	})
+	return wait, err
 }
 
 // Release hands a job back undone because this worker is stopping; the

@@ -10,6 +10,7 @@ import (
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/sqlite"
 	"github.com/patholabel/patholabel/services/export/vips"
+	"github.com/patholabel/patholabel/services/platform/outage"
 	"github.com/patholabel/patholabel/services/platform/staging"
 )
 
@@ -23,6 +24,13 @@ type cutter struct {
 	up    *uploads        // the patch files
 	pf    *sqlite.Writer
 	pfDir string
+
+	// Progress within the slide being cut: patches emitted of about want
+	// (an edge patch may be skipped), mapped onto [from, from+span) of the
+	// export's progress, so a one-slide export does not sit at 5 % until
+	// it is done.
+	got, want  int
+	from, span int
 }
 
 // images cuts the patches of every slide with marks, for the patches and
@@ -54,11 +62,13 @@ func (b *builder) images(ctx context.Context) error {
 		}
 		defer c.pf.Close()
 	}
+	n := len(b.snap.Slides)
 	for i := range b.snap.Slides {
+		c.from, c.span = 5+85*i/n, 85*(i+1)/n-85*i/n
 		if err := c.slide(ctx, &b.snap.Slides[i], filepath.Join(dir, "slide")); err != nil {
 			return err
 		}
-		b.progress(5 + 85*(i+1)/len(b.snap.Slides))
+		b.progress(5 + 85*(i+1)/n)
 	}
 	return c.finish(ctx)
 }
@@ -74,6 +84,9 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if outage.Is(err) {
+			return err // the slide is fine; the store is down: the attempt waits it out
+		}
 		c.b.slideError(sl, err)
 		return nil
 	}
@@ -88,6 +101,7 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 			return err
 		}
 	}
+	c.got, c.want = 0, c.patchesOf(marks)
 	err = export.Cut(ctx, sl, marks, c.b.cats, &c.b.job.Params, r, max(c.b.p.cfg.Cutters, 1),
 		func(p export.Patch) error { return c.emit(ctx, p) })
 	if err != nil && ctx.Err() == nil && isReadError(err) {
@@ -103,6 +117,8 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 // category at one place, the one with the lower id makes the patch.
 func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	c.b.p.m.patches.Inc()
+	c.got++
+	c.b.progress(c.from + c.span*min(c.got, c.want)/max(c.want, 1))
 	c.b.counts.Patches[itoa(p.Size)]++
 	if c.pf != nil {
 		if err := c.pf.Add(ctx, p); err != nil {
@@ -121,6 +137,18 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	c.seen[path] = true
 	c.index.Add(path, p)
 	return c.up.add(path, func() ([]byte, error) { return export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality) })
+}
+
+// patchesOf is how many patches Cut makes of marks at most: one per size
+// at each centre of a category in the export.
+func (c *cutter) patchesOf(marks []export.Mark) int {
+	n := 0
+	for _, ct := range export.Centres(marks, &c.b.job.Params) {
+		if c.b.cats[ct.Mark.CategoryID] != nil {
+			n++
+		}
+	}
+	return n * len(c.b.job.Params.PatchSizes)
 }
 
 func (c *cutter) finish(ctx context.Context) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/patholabel/patholabel/services/export/mysql"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/jobqueue"
+	"github.com/patholabel/patholabel/services/platform/outage"
 )
 
 // run builds one claimed export, keeping its lease alive, and records the
@@ -81,6 +82,16 @@ func removeSettled(ctx context.Context, sink interface{ RemoveAll(context.Contex
 }
 
 func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *export.Job, err error) {
+	if outage.Is(err) {
+		// Nothing is wrong with the export; an object store or database
+		// outage ends in time, so it uses up no attempt, however long.
+		msg := "waiting for storage (the object store or the database) to answer again; the export is retried by itself"
+		wait, werr := p.store.WaitOutage(ctx, job, msg)
+		log.Warn("export waits out an outage", "err", err, "retry_in", wait)
+		p.m.Finished("outage")
+		p.report(log, werr)
+		return
+	}
 	permanent := platform.ErrorCode(err) == platform.EINVALID
 	msg := platform.ErrorMessage(err)
 	if !permanent {

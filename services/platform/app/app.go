@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -92,7 +94,7 @@ func Main(service string, args []string, lookup config.LookupFunc, stderr io.Wri
 }
 
 func subcommand(ctx context.Context, service string, args []string, r *config.Reader, base Base, log *slog.Logger, stderr io.Writer, commands []Command) int {
-	names := []string{"migrate [--create-database]"}
+	names := []string{"migrate [--create-database] [--wait DURATION]"}
 	if err := r.Err(); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", service, err)
 		return 2
@@ -103,7 +105,18 @@ func subcommand(ctx context.Context, service string, args []string, r *config.Re
 			fmt.Fprintf(stderr, "%s: %v\n", service, err)
 			return 2
 		}
-		if err := Migrate(ctx, base.MySQL, log, len(args) > 1 && args[1] == "--create-database", grantees...); err != nil {
+		fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		create := fs.Bool("create-database", false, "create the database first (local development)")
+		wait := fs.Duration("wait", 0, "wait this long for MySQL to answer (an in-cluster database still starting)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return 2
+		}
+		if err := waitForMySQL(ctx, base.MySQL, *wait, log); err != nil {
+			log.Error("migrate failed", "err", err)
+			return 1
+		}
+		if err := Migrate(ctx, base.MySQL, log, *create, grantees...); err != nil {
 			log.Error("migrate failed", "err", err)
 			return 1
 		}
@@ -122,6 +135,31 @@ func subcommand(ctx context.Context, service string, args []string, r *config.Re
 	}
 	fmt.Fprintf(stderr, "%s: unknown command %q (commands: %s)\n", service, args[0], strings.Join(names, ", "))
 	return 2
+}
+
+// waitForMySQL pings the server every two seconds until it answers or
+// wait has passed; with wait 0 it does nothing (the migration then fails at
+// once with the connection's error).
+func waitForMySQL(ctx context.Context, c mysql.Config, wait time.Duration, log *slog.Logger) error {
+	if wait <= 0 {
+		return nil
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := mysql.Ping(ctx, c)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("mysql at %s did not answer within %v: %w", c.Addr, wait, err)
+		}
+		log.Info("waiting for mysql", "addr", c.Addr, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // Migrate applies the embedded migrations, creating the database first when

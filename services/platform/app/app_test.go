@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
 	"github.com/patholabel/patholabel/services/platform/objstore"
 	"github.com/patholabel/patholabel/services/platform/redis"
+	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
 type noop struct{}
@@ -58,5 +60,26 @@ func TestMissingCredentialsStopTheServiceOutsideDevMode(t *testing.T) {
 	}
 	if code := app.Main("svc", nil, config.FromMap(map[string]string{"PATHOLABEL_DEV_MODE": "true"}), &stderr, build); code != 0 {
 		t.Errorf("in development mode: exit %d, %s", code, stderr.String())
+	}
+}
+
+// `migrate --wait` keeps trying a database that does not answer yet (an
+// in-cluster MySQL still starting) and gives up with a clear error after
+// the wait; a flag it does not know stops it with exit 2.
+func TestMigrateWaitsForTheDatabase(t *testing.T) {
+	vars := map[string]string{"PATHOLABEL_DEV_MODE": "true", "PATHOLABEL_MYSQL_ADDR": testenv.FreeAddr(t), "PATHOLABEL_LOG_FORMAT": "text"}
+	var stderr bytes.Buffer
+	start := time.Now()
+	code := app.Main("svc", []string{"migrate", "--wait", "3s"}, config.FromMap(vars), &stderr, build)
+	took := time.Since(start)
+	if code != 1 || !strings.Contains(stderr.String(), "did not answer within 3s") {
+		t.Errorf("migrate --wait 3s against nothing: exit %d, %q; want 1 and the reason", code, stderr.String())
+	}
+	if took < 3*time.Second {
+		t.Errorf("gave up after %v, before the 3s wait", took)
+	}
+	stderr.Reset()
+	if code := app.Main("svc", []string{"migrate", "--frobnicate"}, config.FromMap(vars), &stderr, build); code != 2 {
+		t.Errorf("migrate --frobnicate: exit %d, want 2 (%s)", code, stderr.String())
 	}
 }

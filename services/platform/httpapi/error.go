@@ -8,7 +8,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/outage"
 )
+
+// RetryAfter is the Retry-After, in seconds, sent with every 503: long
+// enough for a restarted database or a failed-over Redis to come back.
+const RetryAfter = "5"
 
 var (
 	notFound         = platform.Errorf(platform.ENOTFOUND, "no such resource")
@@ -60,7 +65,7 @@ func Fail(c *gin.Context, err error) {
 		return
 	}
 	code, msg := platform.ErrorCode(err), platform.ErrorMessage(err)
-	if code == platform.EINTERNAL && outage(err) {
+	if code == platform.EINTERNAL && outage.Is(err) {
 		code, msg = platform.EUNAVAILABLE, "a service this request needs (database, cache or object store) is not answering; try again shortly"
 		logger(c).Warn("dependency unavailable", "err", err)
 	}

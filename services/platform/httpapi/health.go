@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,15 +24,20 @@ type Check struct {
 
 // Readiness is the body of /readyz.
 type Readiness struct {
-	Status string            `json:"status"` // ok, degraded (an optional check failed) or unavailable
+	Status string            `json:"status"` // ok, degraded (an optional check failed), unavailable or draining
 	Checks map[string]string `json:"checks"` // name → ok or unavailable
 }
 
 // registerHealth adds /healthz (the process answers) and /readyz (every
-// dependency answers). Failure details go to the log, not to the caller.
-func registerHealth(e *gin.Engine, log *slog.Logger, checks []Check) {
+// dependency answers, and the server is not draining before a shutdown).
+// Failure details go to the log, not to the caller.
+func registerHealth(e *gin.Engine, log *slog.Logger, checks []Check, draining *atomic.Bool) {
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", notProxied, func(c *gin.Context) {
+		if draining.Load() {
+			c.JSON(http.StatusServiceUnavailable, Readiness{Status: "draining", Checks: map[string]string{}})
+			return
+		}
 		r := RunChecks(c, log, checks)
 		status := http.StatusOK
 		if r.Status == "unavailable" {

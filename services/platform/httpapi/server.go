@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -26,7 +27,13 @@ import (
 type Config struct {
 	Listen          string
 	ShutdownTimeout time.Duration
-	TrustedProxies  []string // IPs or CIDRs of the ingress; nil trusts none
+	// ShutdownDelay is how long the server keeps serving after SIGTERM,
+	// answering /readyz with 503, before it stops accepting: the time an
+	// ingress controller and kube-proxy take to drop a terminating pod
+	// from their endpoints. Without it, requests routed in that window meet
+	// a closed port (502 during every rolling update). 0 outside a cluster.
+	ShutdownDelay  time.Duration
+	TrustedProxies []string // IPs or CIDRs of the ingress; nil trusts none
 	// DebugListen, when set, serves Go's profiler (net/http/pprof) on a
 	// second listener, so it is never reachable through the ingress.
 	DebugListen string
@@ -39,11 +46,13 @@ type Config struct {
 // audit log see; in a cluster, list the ingress controller's addresses.
 const DefaultTrustedProxies = "127.0.0.1,::1"
 
-// ReadConfig reads PATHOLABEL_LISTEN, _SHUTDOWN_TIMEOUT and _TRUSTED_PROXIES.
+// ReadConfig reads PATHOLABEL_LISTEN, _SHUTDOWN_TIMEOUT, _SHUTDOWN_DELAY
+// and _TRUSTED_PROXIES.
 func ReadConfig(r *config.Reader, defaultListen string) Config {
 	c := Config{
 		Listen:          r.String("PATHOLABEL_LISTEN", defaultListen),
 		ShutdownTimeout: r.Duration("PATHOLABEL_SHUTDOWN_TIMEOUT", 30*time.Second),
+		ShutdownDelay:   r.Duration("PATHOLABEL_SHUTDOWN_DELAY", 0),
 		TrustedProxies:  splitList(r.String("PATHOLABEL_TRUSTED_PROXIES", DefaultTrustedProxies)),
 		DebugListen:     r.String("PATHOLABEL_DEBUG_LISTEN", ""),
 	}
@@ -57,6 +66,7 @@ func ReadConfig(r *config.Reader, defaultListen string) Config {
 		r.Check(err == nil, "PATHOLABEL_DEBUG_LISTEN", c.DebugListen, "empty, or a listen address such as 127.0.0.1:6060")
 	}
 	r.Check(c.ShutdownTimeout > 0, "PATHOLABEL_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String(), "a positive duration")
+	r.Check(c.ShutdownDelay >= 0 && c.ShutdownDelay <= 5*time.Minute, "PATHOLABEL_SHUTDOWN_DELAY", c.ShutdownDelay.String(), "a duration from 0s to 5m")
 	return c
 }
 
@@ -68,6 +78,9 @@ type Server struct {
 	engine *gin.Engine
 	http   *http.Server
 	ln     net.Listener
+	// draining is set when SIGTERM arrived and ShutdownDelay runs: /readyz
+	// then fails so that the pod leaves every endpoint list.
+	draining *atomic.Bool
 }
 
 // Deps are what the server needs from its service.
@@ -92,9 +105,10 @@ func New(cfg Config, d Deps) *Server {
 	e.Use(m.middleware(), logRequests(d.Log, d.Denied), drainBody, recoverPanics(d.Log), refuseBadQuery)
 	e.NoRoute(func(c *gin.Context) { Fail(c, notFound) })
 	e.NoMethod(func(c *gin.Context) { Fail(c, methodNotAllowed) })
-	registerHealth(e, d.Log, d.Checks)
+	draining := new(atomic.Bool)
+	registerHealth(e, d.Log, d.Checks, draining)
 	e.GET("/metrics", notProxied, gin.WrapH(metricsHandler(d.Registry)))
-	s := &Server{cfg: cfg, log: d.Log, engine: e}
+	s := &Server{cfg: cfg, log: d.Log, engine: e, draining: draining}
 	s.http = &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -140,6 +154,18 @@ func (s *Server) Serve(ctx context.Context) error {
 	case err := <-errc:
 		return fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
+	}
+	if s.cfg.ShutdownDelay > 0 {
+		// Keep serving while the endpoint removal spreads; close each
+		// connection after its answer so clients reconnect elsewhere.
+		s.draining.Store(true)
+		s.http.SetKeepAlivesEnabled(false)
+		s.log.Info("draining before shutdown", "delay", s.cfg.ShutdownDelay)
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve http: %w", err)
+		case <-time.After(s.cfg.ShutdownDelay):
+		}
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()

@@ -270,3 +270,48 @@ func TestAbandonedUploadIsNotAServerError(t *testing.T) {
 		t.Fatalf("abandoned upload logged as:\n%s\nwant status 499 and no error", out)
 	}
 }
+
+// During the shutdown delay the server keeps answering requests but fails
+// /readyz, so a rolling update loses no request routed to it meanwhile;
+// then it stops.
+func TestShutdownDelayKeepsServingWhileNotReady(t *testing.T) {
+	s := httpapi.New(httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second, ShutdownDelay: 700 * time.Millisecond},
+		httpapi.Deps{Service: "test", Log: testenv.Logger(), Registry: httpapi.NewRegistry()})
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	s.Engine().GET("/work", func(c *gin.Context) { c.String(http.StatusOK, "done") })
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx) }()
+	base := "http://" + s.Addr()
+	status := func(path string) int {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatalf("GET %s during the delay: %v", path, err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("/readyz"); got != http.StatusOK {
+		t.Fatalf("/readyz before SIGTERM = %d, want 200", got)
+	}
+	stopped := time.Now()
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	if got := status("/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz while draining = %d, want 503", got)
+	}
+	if got := status("/work"); got != http.StatusOK {
+		t.Errorf("a request while draining = %d, want 200", got)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve = %v, want a clean stop", err)
+	}
+	if d := time.Since(stopped); d < 700*time.Millisecond {
+		t.Errorf("stopped %v after SIGTERM, before the 700ms delay", d)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Fatal("the server still accepts connections after the delay")
+	}
+}

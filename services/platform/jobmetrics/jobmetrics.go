@@ -27,7 +27,7 @@ func New(reg prometheus.Registerer, kind string, db *sql.DB, table string) *Metr
 	m := &Metrics{
 		runs: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "patholabel_jobs_total",
-			Help: "Job attempts by outcome (done, failed, released, abandoned).",
+			Help: "Job attempts by outcome (done, failed, outage: waiting for a dependency, released, abandoned).",
 		}, []string{"outcome"}),
 		duration: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "patholabel_job_duration_seconds",

@@ -138,3 +138,22 @@ func Hold(ctx context.Context, every time.Duration, beat func(context.Context) e
 // BeatEvery is how often to renew a lease: a third of it, at most 2 s, so
 // two missed beats still leave the lease held.
 func BeatEvery(lease time.Duration) time.Duration { return min(lease/3, 2*time.Second) }
+
+// Waiting out an outage: the first retry after OutageFirstWait, each next
+// one twice as late, never later than OutageMaxWait. An object store
+// restarted in 40 s, or a database failed over in a minute, is met by a
+// retry within a minute or two of coming back.
+const (
+	OutageFirstWait = 5 * time.Second
+	OutageMaxWait   = 2 * time.Minute
+)
+
+// OutageWait is how long a job waits before its next try after its
+// outages-th outage in a row (1 for the first).
+func OutageWait(outages int) time.Duration {
+	d := OutageFirstWait
+	for i := 1; i < outages && d < OutageMaxWait; i++ {
+		d *= 2
+	}
+	return min(d, OutageMaxWait)
+}

@@ -85,3 +85,15 @@ func TestHoldCancelsWhenTheLeaseIsLost(t *testing.T) {
 		t.Fatal("a job that ends normally must report false")
 	}
 }
+
+func TestOutageWaitDoublesToItsCap(t *testing.T) {
+	want := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second, 2 * time.Minute, 2 * time.Minute}
+	for i, w := range want {
+		if got := jobqueue.OutageWait(i + 1); got != w {
+			t.Errorf("OutageWait(%d) = %v, want %v", i+1, got, w)
+		}
+	}
+	if got := jobqueue.OutageWait(1000); got != jobqueue.OutageMaxWait {
+		t.Errorf("OutageWait(1000) = %v, want the cap", got)
+	}
+}

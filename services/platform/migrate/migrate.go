@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/pressly/goose/v3"
 )
@@ -33,8 +34,26 @@ func provider(db *sql.DB) (*goose.Provider, error) {
 	return p, nil
 }
 
-// Up applies every pending migration and logs each one applied.
+// lockSQL takes the MySQL named lock that makes a database's migrations
+// one at a time: several can start at once (the hook Job and every auth
+// pod's init container, two `make up`s), and goose alone would race to
+// create its version table and apply the same file twice. Named locks are
+// server-wide, so the name holds the database's (at most 64 characters).
+const lockSQL = "SELECT GET_LOCK(LEFT(CONCAT('patholabel.migrate:', DATABASE()), 64), ?)"
+const unlockSQL = "SELECT RELEASE_LOCK(LEFT(CONCAT('patholabel.migrate:', DATABASE()), 64))"
+
+// lockWait bounds the wait for another migration to finish.
+const lockWait = 10 * time.Minute
+
+// Up applies every pending migration and logs each one applied. It holds
+// the migration lock meanwhile, so concurrent callers run one after the
+// other and the later ones find nothing to do.
 func Up(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+	unlock, err := lock(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	p, err := provider(db)
 	if err != nil {
 		return err
@@ -87,4 +106,27 @@ func Latest(db *sql.DB) (int64, error) {
 		return 0, nil
 	}
 	return srcs[len(srcs)-1].Version, nil
+}
+
+// lock takes the migration lock on a connection of its own (MySQL and
+// MariaDB named locks belong to a session) and returns its release.
+func lock(ctx context.Context, db *sql.DB) (func(), error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration lock: connect: %w", err)
+	}
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, lockSQL, int(lockWait.Seconds())).Scan(&got); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	if got.Int64 != 1 {
+		conn.Close()
+		return nil, fmt.Errorf("migration lock: another migration of this database ran for over %v", lockWait)
+	}
+	return func() {
+		// A fresh context: the release must happen even when ctx ended.
+		_, _ = conn.ExecContext(context.Background(), unlockSQL)
+		conn.Close()
+	}, nil
 }

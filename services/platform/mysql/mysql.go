@@ -83,6 +83,20 @@ func Open(c Config) (*sql.DB, error) {
 	return db, nil
 }
 
+// Ping connects to the configured database once and closes the connection:
+// whether the server answers and the database exists.
+func Ping(ctx context.Context, c Config) error {
+	db, err := c.open(true)
+	if err != nil {
+		return fmt.Errorf("open mysql %s/%s: %w", c.Addr, c.Database, err)
+	}
+	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping mysql %s/%s: %w", c.Addr, c.Database, err)
+	}
+	return nil
+}
+
 // CreateDatabase creates the configured database when missing. Local
 // development and tests use it; in a cluster the operator provides the
 // database.

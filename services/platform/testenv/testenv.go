@@ -137,7 +137,17 @@ func S3Config() objstore.Config {
 // MustS3 creates both buckets and empties and removes them when the test ends.
 func MustS3(tb testing.TB) (*minio.Client, objstore.Config) {
 	tb.Helper()
+	return MustS3At(tb, "")
+}
+
+// MustS3At is MustS3 on the store at endpoint (a MustMinIO's), or on the
+// shared one when endpoint is "".
+func MustS3At(tb testing.TB, endpoint string) (*minio.Client, objstore.Config) {
+	tb.Helper()
 	cfg := S3Config()
+	if endpoint != "" {
+		cfg.Endpoint = endpoint
+	}
 	cl, err := objstore.New(cfg)
 	if err != nil {
 		tb.Fatalf("testenv: %v", err)

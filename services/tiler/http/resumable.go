@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -77,7 +78,15 @@ func (h *Handler) openUpload(c *gin.Context, in newUpload) (*tiler.Upload, error
 	if u.S3UploadID, err = h.Objects.StartMultipart(c.Request.Context(), u.Key); err != nil {
 		return nil, err
 	}
-	return u, h.Store.CreateUpload(c.Request.Context(), u)
+	if err := h.Store.CreateUpload(c.Request.Context(), u); err != nil {
+		// Nobody will know this upload id: abort it now rather than leave
+		// it to the bucket's lifecycle rule.
+		if aerr := h.Objects.AbortMultipart(context.WithoutCancel(c.Request.Context()), u.Key, u.S3UploadID); aerr != nil {
+			httpapi.Logger(c).Warn("abort multipart upload of a refused upload", "key", u.Key, "err", aerr)
+		}
+		return nil, err
+	}
+	return u, nil
 }
 
 func (h *Handler) getUpload(c *gin.Context) {

@@ -56,6 +56,7 @@ func Register(e *gin.Engine, d Deps) {
 	g.GET("/api/v1/slides", access.Require(access.InProject(queryProject)), h.list)
 	g.GET("/api/v1/slides/:id", access.Require(access.InProject(h.slideProject("id"))), h.get)
 	slideWriter := access.Require(access.InProject(h.slideProject("id"), uploaders...))
+	g.POST("/api/v1/slides/:id/retry", slideWriter, h.retry)
 	g.POST("/api/v1/slides/:id/overlays", slideWriter, h.uploadOverlay)
 	g.GET("/api/v1/slides/:id/overlays", access.Require(access.InProject(h.slideProject("id"))), h.listOverlays)
 	up := access.Require(access.InProject(h.uploadProject, uploaders...))

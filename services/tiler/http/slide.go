@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
 )
@@ -114,4 +115,18 @@ func (h *Handler) list(c *gin.Context) {
 		views[i] = view(sl)
 	}
 	c.JSON(http.StatusOK, gin.H{"slides": views, "total": total, "offset": f.Offset, "limit": f.Limit})
+}
+
+// retry queues a failed slide's ingest again (attempts reset), once what
+// made it fail is gone; its source was kept, so nothing is re-uploaded.
+func (h *Handler) retry(c *gin.Context) {
+	sl, err := h.Store.RetrySlide(c.Request.Context(), slideOf(c).ID)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	h.wake(c, tiler.KindSlide, sl.ID, sl.ProjectID)
+	h.Audit.RecordAfter(c, audit.Event{Action: "slide.retry", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10),
+		ProjectID: sl.ProjectID})
+	c.JSON(http.StatusAccepted, view(sl))
 }

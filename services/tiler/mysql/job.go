@@ -9,6 +9,7 @@ import (
 
 	driver "github.com/go-sql-driver/mysql"
 
+	"github.com/patholabel/patholabel/services/platform/jobqueue"
 	"github.com/patholabel/patholabel/services/tiler"
 )
 
@@ -145,6 +146,39 @@ func (s *Store) Fail(ctx context.Context, j *tiler.Job, msg string, permanent bo
 	})
 }
 
+// WaitOutage queues a job again that failed because a dependency (the
+// object store, the database) was not answering: the attempt is not
+// counted, since the file is intact, and the next try waits longer after
+// each outage in a row (jobqueue.OutageWait), up to a few minutes. The
+// target stays queued with msg as its error, so users see why it waits.
+// It returns the wait. Errors: ErrLeaseLost.
+func (s *Store) WaitOutage(ctx context.Context, j *tiler.Job, msg string) (time.Duration, error) {
+	var wait time.Duration
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := owned(ctx, tx, j); err != nil {
+			return err
+		}
+		var outages int
+		if err := tx.QueryRowContext(ctx, `SELECT outages FROM ingest_jobs WHERE id = ?`, j.ID).Scan(&outages); err != nil {
+			return fmt.Errorf("read outages of job %d: %w", j.ID, err)
+		}
+		outages++
+		wait = jobqueue.OutageWait(outages)
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE ingest_jobs SET status = 'queued', attempts = attempts - 1, outages = ?,
+			lease_owner = '', lease_until = NULL, run_after = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+			outages, now.Add(wait), msg, now, j.ID); err != nil {
+			return fmt.Errorf("requeue job %d after an outage: %w", j.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE `+targetTable(j.Kind)+` SET status = 'queued', progress = 0, error = ?,
+			updated_at = ? WHERE id = ?`, msg, now, j.TargetID); err != nil {
+			return fmt.Errorf("requeue %s %d after an outage: %w", j.Kind, j.TargetID, err)
+		}
+		return nil
+	})
+	return wait, err
+}
+
 // Release gives a job back undone because this worker is stopping; the
 // attempt is not counted against the file.
 func (s *Store) Release(ctx context.Context, j *tiler.Job) error {
@@ -158,7 +192,7 @@ func (s *Store) Release(ctx context.Context, j *tiler.Job) error {
 }
 
 func requeue(ctx context.Context, tx *sql.Tx, j *tiler.Job, msg string, runAfter, now time.Time, refund int) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE ingest_jobs SET status = 'queued', attempts = attempts - ?, lease_owner = '',
+	if _, err := tx.ExecContext(ctx, `UPDATE ingest_jobs SET status = 'queued', attempts = attempts - ?, outages = 0, lease_owner = '',
 		lease_until = NULL, run_after = ?, last_error = NULLIF(?, ''), updated_at = ? WHERE id = ?`,
 		refund, runAfter, msg, now, j.ID); err != nil {
 		return fmt.Errorf("requeue job %d: %w", j.ID, err)

@@ -109,3 +109,45 @@ func (s *Store) SlideBySource(ctx context.Context, project int64, key string) (i
 	}
 	return id, true, nil
 }
+
+// RetrySlide queues a failed slide's ingest again with its attempts reset,
+// for when what made it fail is gone: an outage that outlasted the
+// attempts, a limit since raised, a reader since fixed. The source was
+// kept, so nothing is uploaded again. Errors: not_found, conflict when the
+// slide has not failed.
+func (s *Store) RetrySlide(ctx context.Context, id int64) (*tiler.Slide, error) {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM slides WHERE id = ? FOR UPDATE`, id).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return platform.Errorf(platform.ENOTFOUND, "no such slide %d", id)
+		}
+		if err != nil {
+			return fmt.Errorf("lock slide %d: %w", id, err)
+		}
+		if status != tiler.StatusFailed {
+			return platform.Errorf(platform.ECONFLICT, "slide %d is %s; only a failed slide can be retried", id, status)
+		}
+		now := s.now()
+		res, err := tx.ExecContext(ctx, `UPDATE ingest_jobs SET status = 'queued', attempts = 0, outages = 0, lease_owner = '',
+			lease_until = NULL, run_after = ?, last_error = NULL, updated_at = ? WHERE kind = ? AND target_id = ?`,
+			now, now, tiler.KindSlide, id)
+		if err != nil {
+			return fmt.Errorf("requeue the ingest of slide %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if err := insertJob(ctx, tx, tiler.KindSlide, id, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE slides SET status = 'queued', progress = 0, error = NULL, updated_at = ?
+			WHERE id = ?`, now, id); err != nil {
+			return fmt.Errorf("requeue slide %d: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Slide(ctx, id)
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/patholabel/patholabel/services/platform/events"
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
 	"github.com/patholabel/patholabel/services/platform/jobqueue"
+	"github.com/patholabel/patholabel/services/platform/outage"
 	"github.com/patholabel/patholabel/services/platform/staging"
 	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/minio"
@@ -127,6 +128,16 @@ func (p *Pool) run(ctx context.Context, job *tiler.Job) {
 }
 
 func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *tiler.Job, err error) {
+	if outage.Is(err) {
+		// The source is intact; an object store or database outage ends
+		// in time, so it uses up no attempt, however long it lasts.
+		msg := "waiting for storage (the object store or the database) to answer again; the ingest is retried by itself"
+		wait, werr := p.store.WaitOutage(ctx, job, msg)
+		log.Warn("ingest waits out an outage", "err", err, "retry_in", wait)
+		p.m.Finished("outage")
+		p.report(log, werr)
+		return
+	}
 	permanent := platform.ErrorCode(err) == platform.EINVALID || platform.ErrorCode(err) == platform.ETOOLARGE
 	msg := platform.ErrorMessage(err)
 	if !permanent {

@@ -1,5 +1,5 @@
 import { slideProgress } from '../api/review';
-import { listSlides, thumbnailUrl } from '../api/slides';
+import { listSlides, retrySlide, slideStatusText, thumbnailUrl } from '../api/slides';
 import type { Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
@@ -25,7 +25,7 @@ export function slidesPage(ctx: AppContext, req: PageRequest): Page {
   const render = (): void => {
     if (slides.length === 0) return replaceChildren(body, emptyState());
     const shown = filterSlides(slides, search.value, tab, mine);
-    replaceChildren(body, shown.length === 0 ? h('p', { class: 'status' }, 'No slide matches.') : slideTable(projectId, shown, slides));
+    replaceChildren(body, shown.length === 0 ? h('p', { class: 'status' }, 'No slide matches.') : slideTable(projectId, shown, slides, retry));
   };
   const pick = (t: Tab): void => {
     tab = t;
@@ -33,6 +33,14 @@ export function slidesPage(ctx: AppContext, req: PageRequest): Page {
     render();
   };
   search.addEventListener('input', render);
+  // retry queues a failed slide again, then lists it (queued, so the list polls until it settles).
+  const retry = (s: Slide, button: HTMLButtonElement): void => {
+    button.disabled = true;
+    retrySlide(ctx.api, String(s.id)).then(load, (err: unknown) => {
+      button.disabled = false;
+      button.after(h('span', { class: 'status-failed', role: 'alert' }, ` ${errorText(err)}`));
+    });
+  };
   const load = (): void => {
     window.clearTimeout(timer);
     listSlides(ctx.api, projectId, abort.signal).then(
@@ -92,7 +100,9 @@ async function loadStatuses(ctx: AppContext, slides: readonly Slide[], me: strin
   await Promise.all([worker(), worker(), worker(), worker()]);
 }
 
-function slideTable(projectId: string, slides: readonly Slide[], all: readonly Slide[]): HTMLElement {
+type Retry = (s: Slide, button: HTMLButtonElement) => void;
+
+function slideTable(projectId: string, slides: readonly Slide[], all: readonly Slide[], retry: Retry): HTMLElement {
   return h(
     'table',
     { class: 'slide-table' },
@@ -102,7 +112,7 @@ function slideTable(projectId: string, slides: readonly Slide[], all: readonly S
       null,
       h('tr', null, ...['Preview', 'Name', 'Case', 'Stain', 'Status'].map((c) => h('th', { scope: 'col' }, c))),
     ),
-    h('tbody', null, ...slides.map((s) => slideRow(projectId, s, all))),
+    h('tbody', null, ...slides.map((s) => slideRow(projectId, s, all, retry))),
   );
 }
 
@@ -116,7 +126,7 @@ function pairLinks(projectId: string, s: Slide, all: readonly Slide[]): HTMLElem
     h('a', { href: `${base}/${encodeURIComponent(String(o.id))}`, title: `Show ${s.name} beside ${o.name}` }, `beside ${o.stain !== undefined && o.stain !== '' ? o.stain : o.name}`)));
 }
 
-function slideRow(projectId: string, s: Slide, all: readonly Slide[]): HTMLElement {
+function slideRow(projectId: string, s: Slide, all: readonly Slide[], retry: Retry): HTMLElement {
   const id = String(s.id);
   const ready = s.status === 'ready';
   const href = `/projects/${encodeURIComponent(projectId)}/slides/${encodeURIComponent(id)}`;
@@ -127,20 +137,25 @@ function slideRow(projectId: string, s: Slide, all: readonly Slide[]): HTMLEleme
     h('td', null, ready ? h('a', { href }, s.name) : s.name),
     h('td', null, s.case_id ?? '', ' ', pairLinks(projectId, s, all)),
     h('td', null, s.stain ?? ''),
-    h('td', null, statusCell(s)),
+    h('td', null, statusCell(s, retry)),
   );
 }
 
-function statusCell(s: Slide): HTMLElement {
+function statusCell(s: Slide, retry: Retry): HTMLElement {
   if (s.status === 'processing' || s.status === 'queued') {
     const pct = Math.round(s.progress ?? 0);
     return h(
       'span',
       { class: 'status-cell' },
       h('progress', { max: 100, value: pct, 'aria-label': `Tiling ${s.name}` }),
-      ` ${s.status} ${pct}%`,
+      ` ${slideStatusText(s)}`,
     );
   }
-  if (s.status === 'failed') return h('span', { class: 'status-failed' }, `failed: ${s.error ?? 'unknown error'}`);
+  if (s.status === 'failed') {
+    // The service refuses viewers (403); the error then shows beside the button.
+    const button = h('button', { type: 'button', class: 'retry-slide', title: `Tile ${s.name} again from its uploaded file` }, 'Retry');
+    button.addEventListener('click', () => retry(s, button));
+    return h('span', { class: 'status-cell' }, h('span', { class: 'status-failed' }, slideStatusText(s)), ' ', button);
+  }
   return h('span', null, s.status);
 }

@@ -63,6 +63,8 @@ func (env *Env) mustExport(tb testing.TB, body string) *export.Export {
 	return env.wait(tb, e.ID)
 }
 
+// wait polls an export as clients do (no manifest) until it finishes,
+// then reads it once with its manifest.
 func (env *Env) wait(tb testing.TB, id int64) *export.Export {
 	tb.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
@@ -71,7 +73,13 @@ func (env *Env) wait(tb testing.TB, id int64) *export.Export {
 		if st := env.call(tb, testenv.Manager, "GET", fmt.Sprintf("/api/v1/exports/%d", id), "", &e); st != http.StatusOK {
 			tb.Fatalf("GET export %d = %d", id, st)
 		}
+		if e.Manifest != nil {
+			tb.Fatalf("GET export %d sent its %d-byte manifest unasked", id, len(e.Manifest))
+		}
 		if e.Finished() {
+			if st := env.call(tb, testenv.Manager, "GET", fmt.Sprintf("/api/v1/exports/%d?include=manifest", id), "", &e); st != http.StatusOK {
+				tb.Fatalf("GET export %d with its manifest = %d", id, st)
+			}
 			return &e
 		}
 		time.Sleep(100 * time.Millisecond)

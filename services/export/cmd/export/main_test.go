@@ -33,11 +33,15 @@ func MustMain(tb testing.TB) *Env { return MustMainWorkers(tb, 1) }
 
 // MustMainWorkers is MustMain with a number of export workers; 0 leaves
 // jobs queued for a test to drive.
-func MustMainWorkers(tb testing.TB, workers int) *Env {
+func MustMainWorkers(tb testing.TB, workers int) *Env { return mustMain(tb, workers, "") }
+
+// mustMain boots the service on the object store at endpoint ("" for the
+// shared one).
+func mustMain(tb testing.TB, workers int, endpoint string) *Env {
 	tb.Helper()
 	db, dbcfg := testenv.MustDB(tb)
 	_, rcfg := testenv.MustRedis(tb)
-	s3, s3cfg := testenv.MustS3(tb)
+	s3, s3cfg := testenv.MustS3At(tb, endpoint)
 	m := &Main{
 		Base: app.Base{
 			Log:   logging.Config{Format: "json", Level: "info"},

@@ -1,4 +1,8 @@
-package httpapi
+// Package outage tells a dependency that is not answering (MySQL, Redis,
+// the object store) from a bug or bad input. The HTTP layer answers an
+// outage 503 with Retry-After; the job workers wait it out without using
+// up a job's attempts, since the input is intact and only time will help.
+package outage
 
 import (
 	"context"
@@ -8,20 +12,26 @@ import (
 	"syscall"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
+	miniogo "github.com/minio/minio-go/v7"
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/patholabel/patholabel/services/platform"
 )
 
-// RetryAfter is the Retry-After, in seconds, sent with every 503: long
-// enough for a restarted database or a failed-over Redis to come back.
-const RetryAfter = "5"
-
-// outage reports whether err says a dependency (MySQL, Redis, the object
-// store) could not be reached or dropped the connection, as opposed to a
-// bug: clients should retry an outage later and report a bug.
-func outage(err error) bool {
+// Is reports whether err says a dependency could not be reached, dropped
+// the connection or answered "not now" (an unavailable Error, an S3 5xx
+// such as MinIO's "server not initialized" while it starts), as opposed to
+// a bug: an outage is worth retrying later, a bug is worth reporting.
+func Is(err error) bool {
+	if platform.ErrorCode(err) == platform.EUNAVAILABLE {
+		return true
+	}
 	var op *net.OpError
 	var my *mysqldriver.MySQLError
+	var s3 miniogo.ErrorResponse
 	switch {
+	case err == nil:
+		return false
 	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysqldriver.ErrInvalidConn),
 		errors.Is(err, goredis.ErrPoolTimeout), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
@@ -30,6 +40,8 @@ func outage(err error) bool {
 		return true // dial, read or write on a connection to a dependency
 	case errors.As(err, &my):
 		return mysqlOutage(my.Number)
+	case errors.As(err, &s3):
+		return s3.StatusCode >= 500
 	}
 	return false
 }
