@@ -25,6 +25,9 @@ func (h *Handler) zip(c *gin.Context) {
 	if err == nil && e.Status != export.StatusDone {
 		err = platform.Errorf(platform.ECONFLICT, "export %d is %s; it can be downloaded once it is done", id, e.Status)
 	}
+	if err == nil {
+		err = h.store.WithManifest(ctx, e)
+	}
 	var m *export.Manifest
 	if err == nil {
 		m, err = export.ParseManifest(e.Manifest)
