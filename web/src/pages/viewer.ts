@@ -470,7 +470,9 @@ function liveUpdates(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: View
         (m) => ({
           version: m.version,
           show: (ref: string) => {
-            queue.track(ref, m.id, m.version);
+            // An undo or redo step of this mark was taken before this change: it keeps the version
+            // it was based on, so it meets the change as a conflict instead of silently undoing it.
+            if (!doc.historyRefs().has(ref)) queue.track(ref, m.id, m.version);
             loader.saved(ref);
             doc.show({ ...m.mark, ref });
           },
