@@ -37,9 +37,32 @@ section "images (make images)"
 "$PL_ROOT/scripts/images.sh"
 started=0
 if ! running "$CL_STATE" kube-apiserver; then started=1; fi
+# What cluster-down must give back: iptables rules (without counters),
+# the sysctls kubelet and kube-proxy set, network links, mounts.
+host_state() {
+  { iptables-save; ip6tables-save; } | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'
+  sysctl vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.conf.all.route_localnet 2>/dev/null
+  ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
+  awk '{print $2}' /proc/mounts | grep -E 'kubelet|containerd|netns|/var/log/pods' | sort
+}
+host_before=$(mktemp)
+[ "$started" = 1 ] && host_state >"$host_before"
+finish() {
+  local rc=$?
+  "$CL_DIR/down.sh"
+  section "cluster-down gave the host back"
+  if diff <(cat "$host_before") <(host_state) >/dev/null; then
+    printf 'PASS  %s\n' "iptables, sysctls, links and mounts as before cluster-up"
+  else
+    printf 'FAIL  %s\n' "the host differs after cluster-down:"
+    diff <(cat "$host_before") <(host_state) | head -20
+    rc=1
+  fi
+  exit $rc
+}
 "$CL_DIR/up.sh" --no-install
 cl_bins
-if [ "$started" = 1 ] && [ -z "${PL_CLUSTER_KEEP:-}" ]; then trap '"$CL_DIR/down.sh"' EXIT; fi
+if [ "$started" = 1 ] && [ -z "${PL_CLUSTER_KEEP:-}" ]; then trap finish EXIT; fi
 . "$CL_DIR/api.sh"
 
 fresh() {
