@@ -43,10 +43,10 @@ host_state() {
   { iptables-save; ip6tables-save; } | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'
   sysctl vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.conf.all.route_localnet 2>/dev/null
   ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-  awk '{print $2}' /proc/mounts | grep -E 'kubelet|containerd|netns|/var/log/pods' | sort
+  awk '{print $2}' /proc/mounts | { grep -E 'kubelet|containerd|netns|/var/log/pods' || true; } | sort
 }
 host_before=$(mktemp)
-[ "$started" = 1 ] && host_state >"$host_before"
+if [ "$started" = 1 ]; then host_state >"$host_before"; fi
 finish() {
   local rc=$?
   "$CL_DIR/down.sh"
