@@ -82,9 +82,9 @@ bases() {
 save() {
   local ref=$1 id out
   id=$(podman image inspect --format '{{.Id}}' "$ref")
-  out=$PL_CACHE/images/$(echo "${ref#*/}" | tr '/:' '__').tar
+  out=${PL_IMAGE_DIR:-$PL_CACHE/images}/$(echo "${ref#*/}" | tr '/:' '__').tar
   [ -f "$out" ] && [ "$(cat "$out.id" 2>/dev/null)" = "$id" ] && return 0
-  mkdir -p "$PL_CACHE/images"
+  mkdir -p "$(dirname "$out")"
   podman save -q --format docker-archive -o "$out.tmp" "$ref"
   mv "$out.tmp" "$out"
   echo "$id" >"$out.id"
@@ -98,8 +98,23 @@ case "${1:-}" in
     : "${IMAGE:?--skaffold: skaffold sets IMAGE}"
     [[ $IMAGE == */patholabel/*:* ]] || die "--skaffold: cannot build $IMAGE (want REGISTRY/patholabel/NAME:TAG)"
     n=${IMAGE##*/patholabel/}
+    # Tarballs of skaffold's builds are imported and deleted, not kept:
+    # every source change makes a new tag.
+    PL_IMAGE_DIR=$(mktemp -d)
+    trap 'rm -rf "$PL_IMAGE_DIR"' EXIT
+    export PL_IMAGE_DIR
     IMAGES=${n%%:*} TAG=${IMAGE##*:} REGISTRY=${IMAGE%%/patholabel/*} "$0"
-    if [ "${PUSH_IMAGE:-false}" = true ]; then "$(engine)" push "$IMAGE"; fi
+    e=$(engine)
+    if [ "${PUSH_IMAGE:-false}" = true ]; then "$e" push "$IMAGE"; fi
+    if [ "$e" = podman ]; then
+      # Not pushing, skaffold deploys REPO:<image id>: that name must be in
+      # the cluster too.
+      idref=${IMAGE%:*}:$(podman image inspect --format '{{.Id}}' "$IMAGE")
+      podman tag "$IMAGE" "$idref"
+      save "$idref"
+      podman untag "$idref"
+      "$PL_ROOT/scripts/cluster/load.sh" "$PL_IMAGE_DIR"/*.tar
+    fi
     exit 0
     ;;
 esac
