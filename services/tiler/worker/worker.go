@@ -6,20 +6,15 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
-	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/events"
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
 	"github.com/patholabel/patholabel/services/platform/jobqueue"
-	"github.com/patholabel/patholabel/services/platform/outage"
 	"github.com/patholabel/patholabel/services/platform/staging"
 	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/minio"
@@ -95,64 +90,12 @@ func Wake(ctx context.Context, rdb *goredis.Client, redisPrefix string, kind str
 	return nil
 }
 
-// run processes one claimed job, keeping its lease alive, and records the
-// outcome: ready, failed for good (bad input), or queued again.
+// run processes one claimed job under the shared engine, which keeps its
+// lease alive and records the outcome: ready, failed for good (bad input),
+// queued again, or waiting out an outage.
 func (p *Pool) run(ctx context.Context, job *tiler.Job) {
-	start := time.Now()
-	log := p.log.With("job", job.ID, "kind", job.Kind, "target", job.TargetID, "attempt", job.Attempts)
-	log.Info("ingest started")
-	jctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var progress atomic.Int32
-	beat := func(ctx context.Context) error { return p.store.Heartbeat(ctx, job, p.cfg.Lease, int(progress.Load())) }
-	lost := jobqueue.Hold(jctx, jobqueue.BeatEvery(p.cfg.Lease), beat, isLeaseLost, cancel, log)
-	err := p.ingest(jctx, job, func(pc int) { progress.Store(int32(pc)) })
-	cancel()
-	leaseLost := <-lost
-	bg := context.WithoutCancel(ctx)
-	// Success first: the job was finished under its lease (finish checks it
-	// in its transaction), even if shutdown or the last heartbeat came after.
-	switch {
-	case err == nil:
-		log.Info("ingest done", "took", time.Since(start))
-		p.m.Succeeded("done", time.Since(start))
-	case leaseLost || errors.Is(err, mysql.ErrLeaseLost):
-		log.Warn("ingest abandoned: another worker took the job over")
-	case ctx.Err() != nil:
-		log.Info("ingest interrupted by shutdown; job handed back")
-		p.m.Finished("released")
-		p.report(log, p.store.Release(bg, job))
-	default:
-		p.fail(bg, log, job, err)
-	}
+	log := p.log.With("job", job.ID, "kind", job.Kind, "target", job.Target.ID, "attempt", job.Attempts)
+	p.store.Queue().Run(ctx, jobqueue.Attempt{Lease: &job.Lease, Log: log,
+		Work: func(ctx context.Context, progress func(int)) error { return p.ingest(ctx, job, progress) }},
+		jobqueue.Policy{Lease: p.cfg.Lease, MaxAttempts: p.cfg.MaxAttempts}, p.m.Metrics)
 }
-
-func (p *Pool) fail(ctx context.Context, log *slog.Logger, job *tiler.Job, err error) {
-	if outage.Is(err) {
-		// The source is intact; an object store or database outage ends
-		// in time, so it uses up no attempt, however long it lasts.
-		msg := "waiting for storage (the object store or the database) to answer again; the ingest is retried by itself"
-		wait, werr := p.store.WaitOutage(ctx, job, msg)
-		log.Warn("ingest waits out an outage", "err", err, "retry_in", wait)
-		p.m.Finished("outage")
-		p.report(log, werr)
-		return
-	}
-	permanent := platform.ErrorCode(err) == platform.EINVALID || platform.ErrorCode(err) == platform.ETOOLARGE
-	msg := platform.ErrorMessage(err)
-	if !permanent {
-		msg = "could not build the pyramid: " + msg + " (attempt " + fmt.Sprint(job.Attempts) + ")"
-	}
-	log.Warn("ingest failed", "err", err, "permanent", permanent)
-	p.m.Finished("failed")
-	retry := time.Duration(job.Attempts) * 10 * time.Second
-	p.report(log, p.store.Fail(ctx, job, msg, permanent, p.cfg.MaxAttempts, retry))
-}
-
-func (p *Pool) report(log *slog.Logger, err error) {
-	if err != nil {
-		log.Error("record ingest outcome", "err", err)
-	}
-}
-
-func isLeaseLost(err error) bool { return errors.Is(err, mysql.ErrLeaseLost) }
