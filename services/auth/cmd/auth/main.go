@@ -28,7 +28,7 @@ func main() {
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
-	m := &Main{Base: base, Redis: redis.ReadConfig(r), Auth: auth.ReadConfig(r), Log: log}
+	m := &Main{Base: base, Redis: redis.ReadConfig(r), Auth: readConfig(r), Log: log}
 	return m, r.Err()
 }
 

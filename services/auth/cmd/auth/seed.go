@@ -20,7 +20,7 @@ import (
 // seedDemoCommand is `auth seed-demo`: create the demo project if missing.
 func seedDemoCommand(out io.Writer) app.Command {
 	return app.Command{Name: "seed-demo", Run: func(ctx context.Context, r *config.Reader, base app.Base, _ *slog.Logger, _ []string) error {
-		cfg := auth.ReadConfig(r)
+		cfg := readConfig(r)
 		if err := r.Err(); err != nil {
 			return err
 		}

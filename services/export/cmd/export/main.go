@@ -32,7 +32,7 @@ func main() {
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
-	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Export: export.ReadConfig(r), Log: log}
+	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Export: readConfig(r), Log: log}
 	return m, r.Err()
 }
 
