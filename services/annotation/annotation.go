@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/config"
+	"github.com/patholabel/patholabel/services/platform/review"
 )
 
 // Config bounds what one request may ask for.
@@ -40,33 +41,18 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Review states of a mark. An edit after a review sets it back to pending:
-// the reviewer accepted the old shape, not the new one.
+// Review states of a mark (platform/review, shared with export).
 const (
-	ReviewPending  = "pending"
-	ReviewAccepted = "accepted"
-	ReviewRejected = "rejected"
+	ReviewPending  = review.Pending
+	ReviewAccepted = review.Accepted
+	ReviewRejected = review.Rejected
 )
 
-var reviewCodes = []string{ReviewPending, ReviewAccepted, ReviewRejected}
-
 // ReviewCode is the stored number of a review state, -1 when unknown.
-func ReviewCode(s string) int {
-	for i, r := range reviewCodes {
-		if r == s {
-			return i
-		}
-	}
-	return -1
-}
+func ReviewCode(s string) int { return review.Code(s) }
 
 // ReviewName is the review state stored as code.
-func ReviewName(code int) string {
-	if code < 0 || code >= len(reviewCodes) {
-		return ReviewPending
-	}
-	return reviewCodes[code]
-}
+func ReviewName(code int) string { return review.Name(code) }
 
 // Mark is one annotation on a slide.
 type Mark struct {

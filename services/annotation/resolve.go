@@ -39,7 +39,7 @@ func Resolve(items []Item, cats map[int64]Category, def, author int64, s Slide, 
 			err = fmt.Errorf("category %d (%s) is not assigned to you", cat, c.Name)
 		}
 		if err == nil {
-			err = it.Geometry.Validate(s, maxVertices)
+			err = it.Geometry.Validate(s.Width, s.Height, maxVertices)
 		}
 		if err != nil {
 			if cat == 0 && it.Class != "" {

@@ -109,7 +109,7 @@ func checkDraft(d annotation.Draft, sl annotation.Slide, cats map[int64]annotati
 	case c.Assigned != nil && !c.Assigned[author]:
 		return fmt.Errorf("category %d (%s) is not assigned to the mark's author", d.CategoryID, c.Name)
 	}
-	return d.Geometry.Validate(sl, maxVertices)
+	return d.Geometry.Validate(sl.Width, sl.Height, maxVertices)
 }
 
 // featureLabel names the i-th feature of a request in error messages.
