@@ -70,15 +70,30 @@ func (p *Pool) next(ctx context.Context, owner string) (bool, error) {
 	return true, nil
 }
 
+// Waker wakes idle workers of any replica through Redis (export.Waker).
+type Waker struct {
+	rdb    *goredis.Client
+	prefix string
+}
+
+// NewWaker returns a Waker over rdb; nil when there is no Redis, as
+// workers then find jobs by scanning.
+func NewWaker(rdb *goredis.Client, redisPrefix string) export.Waker {
+	if rdb == nil {
+		return nil
+	}
+	return &Waker{rdb: rdb, prefix: redisPrefix}
+}
+
 // Wake tells idle workers of any replica that an export is due. Losing the
 // message is harmless; it only saves the wait until the next scan.
-func Wake(ctx context.Context, rdb *goredis.Client, redisPrefix string, e *export.Export, requestID string) error {
+func (w *Waker) Wake(ctx context.Context, e *export.Export, requestID string) error {
 	env := &plv1.Envelope{
 		Id: jobqueue.NewID(), CreatedAt: timestamppb.Now(), Producer: "export", RequestId: requestID,
 		Payload: &plv1.Envelope_ExportJob{ExportJob: &plv1.ExportJob{
 			ExportId: e.ID, ProjectId: e.ProjectID, Attempt: uint32(e.Attempts + 1), EnqueuedAt: timestamppb.Now()}},
 	}
-	if err := jobqueue.Wake(ctx, rdb, Queue(redisPrefix), env); err != nil {
+	if err := jobqueue.Wake(ctx, w.rdb, Queue(w.prefix), env); err != nil {
 		return fmt.Errorf("export %d: %w", e.ID, err)
 	}
 	return nil

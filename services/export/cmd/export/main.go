@@ -75,7 +75,7 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	exporthttp.Register(m.server.Engine(), exporthttp.Deps{
 		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now),
-		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, LinkTTL: m.Export.LinkTTL, Audit: audits, Log: m.Log,
+		Waker: worker.NewWaker(m.res.Redis, m.Redis.Prefix), LinkTTL: m.Export.LinkTTL, Audit: audits, Log: m.Log,
 	})
 	return m.server.Listen()
 }
