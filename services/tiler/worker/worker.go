@@ -77,14 +77,29 @@ func (p *Pool) next(ctx context.Context, owner string) (bool, error) {
 	return true, nil
 }
 
+// Waker wakes idle ingest workers of any replica through Redis (tiler.Waker).
+type Waker struct {
+	rdb    *goredis.Client
+	prefix string
+}
+
+// NewWaker returns a Waker over rdb; nil when there is no Redis, as
+// workers then find jobs by scanning.
+func NewWaker(rdb *goredis.Client, redisPrefix string) tiler.Waker {
+	if rdb == nil {
+		return nil
+	}
+	return &Waker{rdb: rdb, prefix: redisPrefix}
+}
+
 // Wake tells idle workers of any replica that a job is due. Losing the
 // message is harmless; it only saves the wait until the next scan.
-func Wake(ctx context.Context, rdb *goredis.Client, redisPrefix string, kind string, id, project int64, requestID string) error {
+func (w *Waker) Wake(ctx context.Context, kind string, id, project int64, requestID string) error {
 	env := &plv1.Envelope{
 		Id: jobqueue.NewID(), CreatedAt: timestamppb.Now(), Producer: "tiler", RequestId: requestID,
 		Payload: &plv1.Envelope_IngestJob{IngestJob: &plv1.IngestJob{SlideId: id, ProjectId: project, Attempt: 1, EnqueuedAt: timestamppb.Now()}},
 	}
-	if err := jobqueue.Wake(ctx, rdb, Queue(redisPrefix), env); err != nil {
+	if err := jobqueue.Wake(ctx, w.rdb, Queue(w.prefix), env); err != nil {
 		return fmt.Errorf("%s %d: %w", kind, id, err)
 	}
 	return nil

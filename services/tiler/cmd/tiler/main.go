@@ -102,7 +102,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Config: m.Tiler, Store: store, Objects: objects,
 		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg),
 		Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now),
-		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, Audit: audits, Log: m.Log,
+		Waker: worker.NewWaker(m.res.Redis, m.Redis.Prefix), Audit: audits, Log: m.Log,
 	})
 	return m.server.Listen()
 }
