@@ -18,7 +18,6 @@ import (
 	"github.com/patholabel/patholabel/services/export/mysql"
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
 	"github.com/patholabel/patholabel/services/platform/jobqueue"
-	"github.com/patholabel/patholabel/services/platform/staging"
 )
 
 // Pool is one replica's export workers.
@@ -48,17 +47,8 @@ func Queue(redisPrefix string) string { return redisPrefix + "export:jobs" }
 // back so another replica (or the next start) resumes it. It first clears
 // the staging folders a killed worker left behind.
 func (p *Pool) Run(ctx context.Context) {
-	if p.cfg.Workers > 0 {
-		removed, err := staging.Sweep(p.cfg.TempDir, stagingPrefix)
-		if len(removed) > 0 {
-			p.log.Info("removed staging folders of an earlier run", "folders", len(removed))
-		}
-		if err != nil {
-			p.log.Warn("clear staging folders", "err", err)
-		}
-	}
 	jobqueue.Run(ctx, jobqueue.Config{Name: "export", Workers: p.cfg.Workers, ScanInterval: p.cfg.ScanInterval,
-		Redis: p.rdb, Queue: p.queue, Log: p.log}, p.owner, p.next)
+		Redis: p.rdb, Queue: p.queue, Log: p.log, StagingDir: p.cfg.TempDir, StagingPrefix: stagingPrefix}, p.owner, p.next)
 }
 
 func (p *Pool) next(ctx context.Context, owner string) (bool, error) {

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
+	"github.com/patholabel/patholabel/services/platform/staging"
 )
 
 // Config is one replica's worker pool.
@@ -30,6 +31,9 @@ type Config struct {
 	Redis        *goredis.Client // may be nil: workers then only scan
 	Queue        string          // the Redis list that wakes workers
 	Log          *slog.Logger
+	// StagingDir and StagingPrefix name the folders jobs stage files in
+	// (platform/staging); Run first removes those a killed worker left.
+	StagingDir, StagingPrefix string
 }
 
 // Next claims and runs one job as owner; found is false when none was due.
@@ -52,11 +56,24 @@ func NewID() string {
 // Run runs c.Workers loops until ctx ends. A loop whose claim fails waits a
 // scan interval; one that finds nothing waits for a wake-up or the scan.
 func Run(ctx context.Context, c Config, owner string, next Next) {
+	if c.Workers > 0 && c.StagingPrefix != "" {
+		sweep(c)
+	}
 	var wg sync.WaitGroup
 	for i := range c.Workers {
 		wg.Go(func() { loop(ctx, c, fmt.Sprintf("%s/%d", owner, i), next) })
 	}
 	wg.Wait()
+}
+
+func sweep(c Config) {
+	removed, err := staging.Sweep(c.StagingDir, c.StagingPrefix)
+	if len(removed) > 0 {
+		c.Log.Info("removed staging folders of an earlier run", "kind", c.Name, "folders", len(removed))
+	}
+	if err != nil {
+		c.Log.Warn("clear staging folders", "kind", c.Name, "err", err)
+	}
 }
 
 func loop(ctx context.Context, c Config, owner string, next Next) {

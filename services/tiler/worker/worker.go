@@ -15,7 +15,6 @@ import (
 	"github.com/patholabel/patholabel/services/platform/events"
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
 	"github.com/patholabel/patholabel/services/platform/jobqueue"
-	"github.com/patholabel/patholabel/services/platform/staging"
 	"github.com/patholabel/patholabel/services/tiler"
 	"github.com/patholabel/patholabel/services/tiler/minio"
 	"github.com/patholabel/patholabel/services/tiler/mysql"
@@ -51,21 +50,8 @@ func Queue(redisPrefix string) string { return redisPrefix + "tiler:ingest" }
 // back to the queue so another replica (or the next start) resumes it.
 // It first clears the staging folders a killed worker left behind.
 func (p *Pool) Run(ctx context.Context) {
-	if p.cfg.Workers > 0 {
-		p.sweep()
-	}
 	jobqueue.Run(ctx, jobqueue.Config{Name: "ingest", Workers: p.cfg.Workers, ScanInterval: p.cfg.ScanInterval,
-		Redis: p.rdb, Queue: p.queue, Log: p.log}, p.owner, p.next)
-}
-
-func (p *Pool) sweep() {
-	removed, err := staging.Sweep(p.cfg.TempDir, stagingPrefix)
-	if len(removed) > 0 {
-		p.log.Info("removed staging folders of an earlier run", "folders", len(removed))
-	}
-	if err != nil {
-		p.log.Warn("clear staging folders", "err", err)
-	}
+		Redis: p.rdb, Queue: p.queue, Log: p.log, StagingDir: p.cfg.TempDir, StagingPrefix: stagingPrefix}, p.owner, p.next)
 }
 
 func (p *Pool) next(ctx context.Context, owner string) (bool, error) {
