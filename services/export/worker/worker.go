@@ -48,42 +48,31 @@ func Queue(redisPrefix string) string { return redisPrefix + "export:jobs" }
 // the staging folders a killed worker left behind.
 func (p *Pool) Run(ctx context.Context) {
 	jobqueue.Run(ctx, jobqueue.Config{Name: "export", Workers: p.cfg.Workers, ScanInterval: p.cfg.ScanInterval,
-		Redis: p.rdb, Queue: p.queue, Log: p.log, StagingDir: p.cfg.TempDir, StagingPrefix: stagingPrefix}, p.owner, p.next)
+		Redis: p.rdb, Queue: p.queue, Log: p.log, StagingDir: p.cfg.TempDir, StagingPrefix: stagingPrefix}, p.owner, jobqueue.NextOf(p.claim, p.run))
 }
 
-func (p *Pool) next(ctx context.Context, owner string) (bool, error) {
-	job, err := p.store.Claim(ctx, owner, p.cfg.Lease, p.cfg.MaxAttempts)
-	if err != nil || job == nil {
-		return false, err
-	}
-	p.run(ctx, job)
-	return true, nil
+func (p *Pool) claim(ctx context.Context, owner string) (*export.Job, error) {
+	return p.store.Claim(ctx, owner, p.cfg.Lease, p.cfg.MaxAttempts)
 }
 
-// Waker wakes idle workers of any replica through Redis (export.Waker).
-type Waker struct {
-	rdb    *goredis.Client
-	prefix string
-}
+// Waker wakes idle export workers of any replica through Redis (export.Waker).
+type Waker struct{ q *jobqueue.Waker }
 
-// NewWaker returns a Waker over rdb; nil when there is no Redis, as
-// workers then find jobs by scanning.
+// NewWaker returns a Waker over rdb; nil without Redis.
 func NewWaker(rdb *goredis.Client, redisPrefix string) export.Waker {
-	if rdb == nil {
-		return nil
+	if q := jobqueue.NewWaker(rdb, Queue(redisPrefix), "export"); q != nil {
+		return Waker{q}
 	}
-	return &Waker{rdb: rdb, prefix: redisPrefix}
+	return nil
 }
 
-// Wake tells idle workers of any replica that an export is due. Losing the
-// message is harmless; it only saves the wait until the next scan.
-func (w *Waker) Wake(ctx context.Context, e *export.Export, requestID string) error {
-	env := &plv1.Envelope{
-		Id: jobqueue.NewID(), CreatedAt: timestamppb.Now(), Producer: "export", RequestId: requestID,
-		Payload: &plv1.Envelope_ExportJob{ExportJob: &plv1.ExportJob{
-			ExportId: e.ID, ProjectId: e.ProjectID, Attempt: uint32(e.Attempts + 1), EnqueuedAt: timestamppb.Now()}},
-	}
-	if err := jobqueue.Wake(ctx, w.rdb, Queue(w.prefix), env); err != nil {
+// Wake tells idle workers of any replica that an export is due.
+func (w Waker) Wake(ctx context.Context, e *export.Export, requestID string) error {
+	err := w.q.Wake(ctx, requestID, func(env *plv1.Envelope) {
+		env.Payload = &plv1.Envelope_ExportJob{ExportJob: &plv1.ExportJob{
+			ExportId: e.ID, ProjectId: e.ProjectID, Attempt: uint32(e.Attempts + 1), EnqueuedAt: timestamppb.Now()}}
+	})
+	if err != nil {
 		return fmt.Errorf("export %d: %w", e.ID, err)
 	}
 	return nil

@@ -18,6 +18,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
 	"github.com/patholabel/patholabel/services/platform/staging"
@@ -120,6 +121,43 @@ func Wake(ctx context.Context, rdb *goredis.Client, queue string, env *plv1.Enve
 		return fmt.Errorf("wake workers: %w", err)
 	}
 	return nil
+}
+
+// NextOf is a job kind's Next: claim the next due job (nil when none is
+// due) and run it.
+func NextOf[J any](claim func(ctx context.Context, owner string) (*J, error), run func(ctx context.Context, j *J)) Next {
+	return func(ctx context.Context, owner string) (bool, error) {
+		j, err := claim(ctx, owner)
+		if err != nil || j == nil {
+			return false, err
+		}
+		run(ctx, j)
+		return true, nil
+	}
+}
+
+// Waker pushes one job kind's wake-ups onto its Redis list.
+type Waker struct {
+	rdb      *goredis.Client
+	queue    string
+	producer string // the service, in the envelope
+}
+
+// NewWaker returns producer's Waker onto queue; nil without Redis, as
+// workers then find jobs by scanning.
+func NewWaker(rdb *goredis.Client, queue, producer string) *Waker {
+	if rdb == nil {
+		return nil
+	}
+	return &Waker{rdb: rdb, queue: queue, producer: producer}
+}
+
+// Wake pushes a wake-up for the request requestID; job sets the envelope's
+// payload. Losing it is harmless: it only saves the wait until the next scan.
+func (w *Waker) Wake(ctx context.Context, requestID string, job func(*plv1.Envelope)) error {
+	env := &plv1.Envelope{Id: NewID(), CreatedAt: timestamppb.Now(), Producer: w.producer, RequestId: requestID}
+	job(env)
+	return Wake(ctx, w.rdb, w.queue, env)
 }
 
 // Hold keeps a claimed job's lease alive by calling beat every interval
