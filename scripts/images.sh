@@ -48,6 +48,9 @@ list() {
 }
 
 engine() {
+  # PL_ENGINE picks one: with podman's Docker API socket (for skaffold)
+  # the docker CLI would answer too, but without podman's build features.
+  [ -n "${PL_ENGINE:-}" ] && { echo "$PL_ENGINE"; return; }
   for e in docker podman; do command -v "$e" >/dev/null && "$e" info >/dev/null 2>&1 && { echo "$e"; return; }; done
   echo "images.sh: no working docker or podman here" >&2; exit 1
 }
@@ -96,10 +99,7 @@ case "${1:-}" in
     [[ $IMAGE == */patholabel/*:* ]] || die "--skaffold: cannot build $IMAGE (want REGISTRY/patholabel/NAME:TAG)"
     n=${IMAGE##*/patholabel/}
     IMAGES=${n%%:*} TAG=${IMAGE##*:} REGISTRY=${IMAGE%%/patholabel/*} "$0"
-    if [ "${PUSH_IMAGE:-false}" = true ]; then
-      e=$(command -v docker >/dev/null && docker info >/dev/null 2>&1 && echo docker || echo podman)
-      "$e" push "$IMAGE"
-    fi
+    if [ "${PUSH_IMAGE:-false}" = true ]; then "$(engine)" push "$IMAGE"; fi
     exit 0
     ;;
 esac

@@ -13,4 +13,4 @@ mkdir -p "$(dirname "$vals")"
 sed -e "s|MINIO_TAG|\"$MINIO_VERSION\"|" -e "s|PUBLIC_URL|$CL_URL|" "$CL_DIR/values.yaml" >"$vals"
 say "helm upgrade --install $CL_RELEASE (namespace $CL_NS)"
 hl upgrade --install "$CL_RELEASE" "$PL_ROOT/charts/patholabel" -n "$CL_NS" --create-namespace \
-  -f "$PL_ROOT/charts/patholabel/ci/evaluation-values.yaml" -f "$vals" --wait --timeout 15m "$@"
+  -f "$PL_ROOT/charts/patholabel/ci/evaluation-values.yaml" -f "$vals" --wait --timeout 15m --hide-notes "$@"

@@ -9,7 +9,8 @@ P=$CL_STATE/pki
 # Kept state is reused (CI on the same machine): renewed when the node IP
 # changed or the CA has less than two days left.
 if [ -f "$P/ca.crt" ] && [ "$(cat "$P/node-ip" 2>/dev/null)" = "$CL_NODE_IP" ] &&
-  openssl x509 -checkend 172800 -noout -in "$P/ca.crt" >/dev/null; then exit 0; fi
+  openssl x509 -checkend 172800 -noout -in "$P/ca.crt" >/dev/null &&
+  grep -q "name: patholabel-throwaway" "$P/admin.kubeconfig" 2>/dev/null; then exit 0; fi
 rm -rf "$P"
 mkdir -p "$P"
 cd "$P"

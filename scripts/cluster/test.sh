@@ -30,15 +30,39 @@ check() {
   fi
 }
 inst="app.kubernetes.io/instance=$CL_RELEASE"
+export inst
 comp() { echo "$CL_RELEASE-$1"; }
 
 section "images (make images)"
 "$PL_ROOT/scripts/images.sh"
 started=0
 if ! running "$CL_STATE" kube-apiserver; then started=1; fi
+# What cluster-down must give back: iptables rules (without counters),
+# the sysctls kubelet and kube-proxy set, network links, mounts.
+host_state() {
+  { iptables-save; ip6tables-save; } | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'
+  sysctl vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.conf.all.route_localnet 2>/dev/null
+  ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
+  awk '{print $2}' /proc/mounts | { grep -E 'kubelet|containerd|netns|/var/log/pods' || true; } | sort
+}
+host_before=$(mktemp)
+if [ "$started" = 1 ]; then host_state >"$host_before"; fi
+finish() {
+  local rc=$?
+  "$CL_DIR/down.sh"
+  section "cluster-down gave the host back"
+  if diff <(cat "$host_before") <(host_state) >/dev/null; then
+    printf 'PASS  %s\n' "iptables, sysctls, links and mounts as before cluster-up"
+  else
+    printf 'FAIL  %s\n' "the host differs after cluster-down:"
+    diff <(cat "$host_before") <(host_state) | head -20
+    rc=1
+  fi
+  exit $rc
+}
 "$CL_DIR/up.sh" --no-install
 cl_bins
-if [ "$started" = 1 ] && [ -z "${PL_CLUSTER_KEEP:-}" ]; then trap '"$CL_DIR/down.sh"' EXIT; fi
+if [ "$started" = 1 ] && [ -z "${PL_CLUSTER_KEEP:-}" ]; then trap finish EXIT; fi
 . "$CL_DIR/api.sh"
 
 fresh() {
@@ -60,31 +84,48 @@ step_install() {
   section "helm install with the evaluation profile: migration hook, every pod Ready, helm test"
   fresh
   check "helm install --wait succeeds (release deployed)" "$CL_DIR/install-chart.sh"
-  check "the migration hook Job ran to completion" \
-    bash -c "kc -n '$CL_NS' get events --field-selector involvedObject.kind=Job,involvedObject.name=$(comp migrate) -o jsonpath='{.items[*].reason}' | grep -q Completed"
+  # In-chart database: the install's migration is auth's init container
+  # (templates/_migrate.tpl); the hook Job runs before upgrades.
+  check "the schema was migrated before auth started (init container migrate Completed)" \
+    bash -c "kc -n '$CL_NS' get pods -l '$inst,app.kubernetes.io/component=auth' -o jsonpath='{.items[*].status.initContainerStatuses[?(@.name==\"migrate\")].state.terminated.reason}' | grep -q Completed"
   check "every pod of the release is Ready" all_ready 300
   kc -n "$CL_NS" get pods -o wide
   check "no container restarted (read-only root fs, uid 65532, probes)" no_restarts
   check "helm test passes (every component ready, admin login)" hl test "$CL_RELEASE" -n "$CL_NS" --logs
 }
 
-np_probe() { # NAME LABELS URL: curl URL from a fresh pod with LABELS; true when it answers
+# np_probe NAME LABELS URL: from a fresh pod with LABELS, try to connect to
+# URL's host and port once a second for 20 s; true when it connected. kube-router adds a new pod to its
+# sets a few seconds after the pod starts, so a single early try is refused
+# even where the policies allow it; a denial must hold for all 20 s, longer
+# than an allowed probe needs (it prints how long).
+np_probe() {
   kc -n "$CL_NS" delete pod "$1" --ignore-not-found --wait=true >/dev/null
+  # A TCP connection is what a policy allows or not: time_connect is 0 when
+  # none was made (MySQL's greeting is no HTTP, hence --http0.9).
+  local script='for i in $(seq 20); do t=$(curl --http0.9 -s -m 2 -o /dev/null -w "%{time_connect}" "$0"); if [ "${t:-0.000000}" != 0.000000 ]; then echo "connected after $i tries"; exit 0; fi; sleep 1; done; echo "no connection in 20 tries"; exit 1'
   kc -n "$CL_NS" run "$1" --restart=Never --image=localhost/patholabel-eval/testclient:1 --labels="$2" \
-    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65532,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"'"$1"'","image":"localhost/patholabel-eval/testclient:1","args":["-fsS","-m","5","-o","/dev/null","'"$3"'"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' >/dev/null
-  kc -n "$CL_NS" wait pod "$1" --for=jsonpath='{.status.phase}'=Succeeded --timeout=30s >/dev/null 2>&1
-  local ok=$?
+    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65532,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"'"$1"'","image":"localhost/patholabel-eval/testclient:1","command":["sh","-c",'"$(jq -Rn --arg s "$script" '$s')"',"'"$3"'"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' >/dev/null
+  local phase=""
+  for _ in $(seq 60); do
+    phase=$(kc -n "$CL_NS" get pod "$1" -o jsonpath='{.status.phase}')
+    [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
+    sleep 1
+  done
+  echo "  $1: $(kc -n "$CL_NS" logs "$1" 2>&1 | tail -n 1)"
   kc -n "$CL_NS" delete pod "$1" --wait=false >/dev/null
-  return $ok
+  [ "$phase" = Succeeded ]
 }
 
 step_netpol() {
   section "NetworkPolicies enforced (kube-router): what must pass passes, what must not is blocked"
-  local auth=http://$(comp auth)/readyz mysql=http://$(comp mysql):3306/
+  local auth=http://$(comp auth)/healthz mysql=http://$(comp mysql):3306/
   check "a pod labelled as the release's test client reaches auth" \
     np_probe np-allowed "app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=test" "$auth"
   check "an unlabelled pod in the namespace cannot reach auth" bash -c "! np_probe np-denied app=intruder '$auth'"
-  check "the test client cannot reach MySQL" \
+  check "a pod labelled as auth connects to MySQL (the probe can see a MySQL connection)" \
+    np_probe np-mysql-ok "app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=auth" "$mysql"
+  check "the test client cannot connect to MySQL" \
     bash -c "! np_probe np-mysql 'app.kubernetes.io/name=patholabel,$inst,app.kubernetes.io/component=test' '$mysql'"
 }
 export -f np_probe kc
@@ -153,19 +194,32 @@ export_done() { # ID SECONDS
 }
 
 download_and_verify() { # EXPORT: every file by its link, from the host, sha256 against the manifest
-  local files dir n=0 bad=0 path url want got
-  files=$(api GET "/api/v1/exports/$1/files")
+  local dir n=0 bad=0 path url page total offset=0 want got
   dir=$(mktemp -d)
-  while IFS=$'\t' read -r path url want; do
-    curl -fsS -o "$dir/f" "$url" || { echo "  cannot download $path from $url"; bad=$((bad + 1)); continue; }
+  # Every page of links, as the README's download recipe reads them (a
+  # file, not a variable: a page of 1,000 signed links is ~0.5 MB).
+  while :; do
+    page=$(api GET "/api/v1/exports/$1/files?offset=$offset&limit=1000") || { rm -rf "$dir"; return 1; }
+    jq -r '.files[] | [.path, .url] | @tsv' <<<"$page" >>"$dir/links"
+    total=$(jq -r .total <<<"$page")
+    offset=$(wc -l <"$dir/links")
+    [ "$offset" -lt "$total" ] && [ "$(jq '.files | length' <<<"$page")" -gt 0 ] || break
+  done
+  while IFS=$'\t' read -r path url; do
+    mkdir -p "$dir/files/$(dirname "$path")"
+    curl -fsS -o "$dir/files/$path" "$url" || { echo "  cannot download $path from $url"; bad=$((bad + 1)); continue; }
     n=$((n + 1))
-    [ "$path" = manifest.json ] && { cp "$dir/f" "$dir/manifest.json"; continue; }
-    got=$(sha256sum "$dir/f" | cut -d' ' -f1)
-    [ "$got" = "$want" ] || { echo "  $path: sha256 $got, manifest says $want"; bad=$((bad + 1)); }
-  done < <(jq -r '(.files // .)[] | [.path, .url, (.sha256 // "")] | @tsv' <<<"$files")
-  echo "  downloaded $n files from $(jq -r '(.files // .)[0].url' <<<"$files" | cut -d/ -f1-3)"
-  # The manifest's own list agrees with the files the API listed.
-  [ -f "$dir/manifest.json" ] && [ "$(jq '.files | length' "$dir/manifest.json")" = "$((n - 1))" ] || bad=$((bad + 1))
+  done <"$dir/links"
+  echo "  downloaded $n of $total files from $(head -n1 "$dir/links" | cut -f2 | cut -d/ -f1-3)"
+  # Each file the manifest lists is there with the manifest's sha256, and
+  # the API listed exactly the manifest's files plus the manifest.
+  [ -f "$dir/files/manifest.json" ] || { echo "  no manifest.json among the files"; rm -rf "$dir"; return 1; }
+  while IFS=$'\t' read -r path want; do
+    got=$(sha256sum "$dir/files/$path" 2>/dev/null | cut -d' ' -f1)
+    [ "$got" = "$want" ] || { echo "  $path: sha256 ${got:-missing}, manifest says $want"; bad=$((bad + 1)); }
+  done < <(jq -r '.files[] | [.path, .sha256] | @tsv' "$dir/files/manifest.json")
+  [ "$(jq '.files | length' "$dir/files/manifest.json")" = "$((n - 1))" ] ||
+    { echo "  the manifest lists $(jq '.files | length' "$dir/files/manifest.json") files, the API $((n - 1))"; bad=$((bad + 1)); }
   rm -rf "$dir"
   [ "$n" -gt 1 ] && [ "$bad" = 0 ]
 }
@@ -199,8 +253,15 @@ step_skaffold() {
   ln -sf "$kubectl" "$bin/kubectl"
   "$skaffold" config set --global collect-metrics false >/dev/null
   before=$(hl history "$CL_RELEASE" -n "$CL_NS" -o json | jq '.[-1].revision')
+  # skaffold asks a Docker API about the images it built: podman serves one.
+  local sock=$CL_STATE/podman.sock
+  podman system service --time=0 "unix://$sock" >"$CL_STATE/logs/podman-service.log" 2>&1 &
+  local svc=$!
+  waitfor "podman's Docker API on $sock" 30 test -S "$sock"
   check "skaffold run -p dev succeeds (the throwaway profile activated by the context)" bash -c \
-    "cd '$PL_ROOT' && PATH='$bin':\$PATH KUBECONFIG='$CL_KUBECONFIG' '$skaffold' run -p dev --status-check=true --status-check-deadline=10m 2>&1 | tail -n 20"
+    "set -o pipefail; cd '$PL_ROOT' && PATH='$bin':\$PATH KUBECONFIG='$CL_KUBECONFIG' DOCKER_HOST='unix://$sock' PL_ENGINE=podman \
+      SKAFFOLD_UPDATE_CHECK=false '$skaffold' run -p dev --status-check=true 2>&1 | tail -n 20"
+  kill "$svc" 2>/dev/null || true
   tags=$(kc -n "$CL_NS" get deploy -l "$inst" -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\n"}{end}' | grep /patholabel/ | sort -u)
   echo "$tags" | sed 's/^/  /'
   check "a new release revision runs skaffold's content-tagged images" bash -c \

@@ -19,6 +19,27 @@ func CheckRead(p *access.Principal, s Slide) error {
 	return nil
 }
 
+// OnlyAuthor answers whose marks p may see on s: 0 for everyone's, or
+// p's own id on a blinded project (Slide.Blind) where p is neither a
+// reviewer nor a manager (nor an admin). Every read of marks, counts,
+// progress and history narrows to it, so a blinded annotator cannot see
+// another reader's marks through any endpoint, not only in the viewer.
+func OnlyAuthor(p *access.Principal, s Slide) int64 {
+	if !s.Blind || p.Can(s.ProjectID, Reviewers...) {
+		return 0
+	}
+	return p.UserID
+}
+
+// CheckSee answers not_found for a mark p may not see (another reader's on
+// a blinded project), as for a mark that does not exist.
+func CheckSee(p *access.Principal, s Slide, m Mark) error {
+	if only := OnlyAuthor(p, s); only != 0 && m.AuthorID != only {
+		return platform.Errorf(platform.ENOTFOUND, "no such annotation %d", m.ID)
+	}
+	return nil
+}
+
 // CheckWrite allows annotators on their own marks and reviewers and
 // managers on anyone's; author is the mark's author (the caller for new
 // marks).
@@ -60,4 +81,18 @@ func (e *ConflictError) Error() string { return e.Unwrap().Error() }
 // Unwrap makes a ConflictError a conflict for platform.ErrorCode.
 func (e *ConflictError) Unwrap() error {
 	return platform.Errorf(platform.ECONFLICT, "the mark changed since you read it: %d stale, %d deleted; the current marks are attached", len(e.Current), len(e.Missing))
+}
+
+// OnlyOf keeps only author's entry of a slide's progress (all for 0).
+func OnlyOf(ps []Progress, author int64) []Progress {
+	if author == 0 {
+		return ps
+	}
+	out := []Progress{}
+	for _, p := range ps {
+		if p.UserID == author {
+			out = append(out, p)
+		}
+	}
+	return out
 }

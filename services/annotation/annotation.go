@@ -81,6 +81,8 @@ type Slide struct {
 	ProjectID int64
 	Width     int64 // level-0 pixels
 	Height    int64
+	// Blind is the project's setting "annotators see only their own marks".
+	Blind bool
 }
 
 // Filter selects marks on one slide. A zero BBox means the whole slide.
@@ -204,4 +206,15 @@ type Category struct {
 	Color    string // #rrggbb
 	Archived bool
 	Assigned map[int64]bool // users who may use it; nil: everyone
+}
+
+// Feed tells a viewer, live, about committed changes on one slide: other
+// readers' marks appear without a reload. Changes are hints to refetch
+// (the client reads the marks through the usual, access-checked
+// endpoints), so a change lost to a Redis hiccup costs only freshness.
+type Feed interface {
+	// Subscribe delivers the changes of slide on the channel until cancel
+	// is called or the feed stops (then the channel is closed). A
+	// subscriber too slow to take a change misses it.
+	Subscribe(slide int64) (changes <-chan Change, cancel func())
 }

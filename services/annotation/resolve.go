@@ -39,6 +39,8 @@ func Resolve(items []Item, cats map[int64]Category, def, author int64, s Slide, 
 			err = fmt.Errorf("category %d (%s) is not assigned to you", cat, c.Name)
 		}
 		if err == nil {
+			// Imported outlines that run off the slide are cut to it, as drawn ones are.
+			it.Geometry = it.Geometry.Clip(s.Width, s.Height)
 			err = it.Geometry.Validate(s.Width, s.Height, maxVertices)
 		}
 		if err != nil {

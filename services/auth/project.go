@@ -11,6 +11,9 @@ type Project struct {
 	ID          int64  `json:"id"`
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	// BlindAnnotators lets annotators see only their own marks; managers
+	// and reviewers still see everyone's (the annotation service enforces it).
+	BlindAnnotators bool `json:"blind_annotators"`
 	// Role is the caller's project role in listings; admins who are not
 	// members see "admin" (they may do everything).
 	Role      string    `json:"role,omitempty"`
@@ -20,8 +23,9 @@ type Project struct {
 
 // ProjectInput creates a project.
 type ProjectInput struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	Name            string `json:"name"`
+	Description     string `json:"description"`
+	BlindAnnotators bool   `json:"blind_annotators"`
 }
 
 // Validate names the first bad field.
@@ -31,8 +35,9 @@ func (in ProjectInput) Validate() error {
 
 // ProjectPatch changes a project; nil fields stay.
 type ProjectPatch struct {
-	Name        *string `json:"name"`
-	Description *string `json:"description"`
+	Name            *string `json:"name"`
+	Description     *string `json:"description"`
+	BlindAnnotators *bool   `json:"blind_annotators"`
 }
 
 // Validate names the first bad field.

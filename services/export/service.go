@@ -29,6 +29,8 @@ type Files interface {
 	Bucket() string
 	// PresignGet is a time-limited download link of one file of an export.
 	PresignGet(ctx context.Context, prefix, path string, ttl time.Duration) (string, error)
+	// Opener streams the files of the export under prefix, for WriteZip.
+	Opener(prefix string) Opener
 }
 
 // Waker tells idle workers of any replica that an export is due (worker.Waker).

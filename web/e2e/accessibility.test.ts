@@ -179,6 +179,52 @@ describe('accessibility of the key screens (axe-core, keyboard focus, labelled c
     assert.deepEqual(await swatchLabels(page, 'table[aria-label=Categories] tbody tr'), categories.map((c) => ({ colour: hexToRgb(c.color), label: c.name, hidden: true })));
   });
 
+  it('viewer with a refused change, its dialog, and the sign-in-again dialog', async () => {
+    const { page } = b;
+    const stroma = (await api.get<{ id: number; name: string }[]>(`/api/v1/projects/${projectId}/categories`)).find((c) => c.name === 'Stroma');
+    assert.ok(stroma);
+    await api.patch(`/api/v1/projects/${projectId}/categories/${stroma.id}`, { archived: true });
+    await page.goto(`${env.url}/projects/${projectId}/slides/${slideId}`);
+    await page.locator('.viewer-page[data-ready]').waitFor();
+    // The page was open before the archive: it still offers Stroma, the server refuses it.
+    await api.patch(`/api/v1/projects/${projectId}/categories/${stroma.id}`, { archived: false });
+    await page.reload();
+    await page.locator('.viewer-page[data-ready]').waitFor();
+    await api.patch(`/api/v1/projects/${projectId}/categories/${stroma.id}`, { archived: true });
+    const stage = await page.locator('.mark-overlay').boundingBox();
+    assert.ok(stage);
+    await page.keyboard.press('p');
+    await page.keyboard.press('3');
+    await page.mouse.click(stage.x + stage.width / 2, stage.y + stage.height / 2);
+    await page.locator('[data-testid=save-status][data-state=refused]').waitFor({ timeout: 20_000 });
+    await audit(page, 'viewer-refused');
+    await page.getByRole('button', { name: 'Fix or discard' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Changes the server refused' });
+    await dialog.waitFor();
+    await audit(page, 'viewer-refused-dialog');
+    await dialog.getByRole('button', { name: 'Discard' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await api.patch(`/api/v1/projects/${projectId}/categories/${stroma.id}`, { archived: false });
+    await api.logout();
+    await page.keyboard.press('1');
+    await page.mouse.click(stage.x + stage.width / 2 + 20, stage.y + stage.height / 2);
+    const reauth = page.getByRole('dialog', { name: 'Your session has ended' });
+    await reauth.waitFor({ timeout: 20_000 });
+    await audit(page, 'viewer-reauth');
+    await reauth.getByLabel('Password').fill(env.adminPassword);
+    await reauth.getByRole('button', { name: 'Sign in' }).click();
+    await reauth.waitFor({ state: 'hidden' });
+    await page.locator('[data-testid=save-status][data-state=saved]').waitFor({ timeout: 20_000 });
+    await api.login('admin', env.adminPassword);
+  });
+
+  it('side by side, a workspace in each half', async () => {
+    const other = await api.uploadSlide(projectId, join(env.testdata, 'images', 'HEnorm-example1.png'), { name: `ihc ${run}`, stain: 'IHC', case_id: `case-${run}` });
+    await b.page.goto(`${env.url}/projects/${projectId}/pair/${slideId}/${other}`);
+    await b.page.locator('.pair-page[data-ready]').waitFor({ timeout: 20_000 });
+    await audit(b.page, 'pair');
+  });
+
   it('loaded nothing from outside and threw no errors', () => {
     assert.deepEqual(b.foreign, []);
     assert.deepEqual(b.pageErrors, []);

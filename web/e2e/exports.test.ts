@@ -64,8 +64,14 @@ describe('create an export and download it', () => {
     await manifest.waitFor();
     const res = await b.context.request.get((await manifest.getAttribute('href')) ?? '');
     assert.equal(res.status(), 200);
-    const body = (await res.json()) as { files?: unknown[] };
+    const body = (await res.json()) as { files?: { path: string }[] };
     assert.ok(Array.isArray(body.files) && body.files.length > 0);
+    // Every file in one zip, streamed: the manifest first, then what it lists.
+    const zip = row.getByRole('link', { name: 'Download all (zip)' });
+    const archive = await b.context.request.get(new URL((await zip.getAttribute('href')) ?? '', env.url).toString());
+    assert.equal(archive.status(), 200);
+    assert.equal(archive.headers()['content-type'], 'application/zip');
+    assert.deepEqual(zipNames(await archive.body()), ['manifest.json', ...body.files.map((f) => f.path)]);
   });
 
   it('refuses a patch size the service would refuse, before sending it', async () => {
@@ -108,3 +114,19 @@ describe('create an export and download it', () => {
     assert.deepEqual(b.pageErrors, []);
   });
 });
+
+/** zipNames lists the entries of a zip archive from its central directory. */
+function zipNames(buf: Buffer): string[] {
+  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(end >= 0, 'no end of central directory: the archive is cut short');
+  const count = buf.readUInt16LE(end + 10);
+  let at = buf.readUInt32LE(end + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(at), 0x02014b50, `central directory entry ${i}`);
+    const n = buf.readUInt16LE(at + 28);
+    names.push(buf.toString('utf8', at + 46, at + 46 + n));
+    at += 46 + n + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+  }
+  return names;
+}

@@ -52,6 +52,17 @@ describe('a scanned slide: scale bar and magnification', () => {
     await screenshot(page, 'viewer-svs-10x');
   });
 
+  it('says when the zoom goes past the scan objective: digital, not optical power', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Zoom to 20×' }).click();
+    const mag = page.getByTestId('scale').locator('.scale-mag');
+    await mag.filter({ hasText: /^20×$/ }).waitFor();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    // A 20× scan enlarged 1.5 times shows no 30× detail: the label keeps 20× and names the rest digital.
+    await mag.filter({ hasText: /^20× · digital 1\.5×$/ }).waitFor();
+    assert.doesNotMatch(await mag.innerText(), /30×/);
+  });
+
   it('loaded nothing from outside and threw no errors', () => {
     assert.deepEqual(b.foreign, []);
     assert.deepEqual(b.pageErrors, []);

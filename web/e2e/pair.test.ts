@@ -49,6 +49,7 @@ describe('side by side: the same tissue, the same physical size, on slides of di
   let api: Api;
   let url = '';
   let ratio = 0;
+  let slides: [number, number] = [0, 0];
   const run = Date.now().toString(36);
 
   before(async () => {
@@ -63,6 +64,9 @@ describe('side by side: the same tissue, the same physical size, on slides of di
     assert.ok(Math.abs((a?.mpp_x ?? 0) - 0.499) < 1e-3 && Math.abs((c?.mpp_x ?? 0) - 0.22818) < 1e-4, `mpp ${a?.mpp_x}, ${c?.mpp_x}`);
     ratio = (a?.mpp_x ?? 0) / (c?.mpp_x ?? 1);
     url = `${env.url}/projects/${projectId}/pair/${svs}/${ndpi}`;
+    const cat = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b', shortcut: '1' })).id;
+    await api.post('/api/v1/annotations', { slide_id: svs, features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [1110, 1480] }, properties: { category_id: cat } }] });
+    slides = [svs, ndpi];
   });
 
   after(async () => {
@@ -77,6 +81,29 @@ describe('side by side: the same tissue, the same physical size, on slides of di
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.pair-stage')].every((e) => e.dataset['view'] !== undefined));
     const [l, r] = await settled(page);
     follows(l, r, ratio);
+  });
+
+  it("shows each slide's marks in its own half, and marks either half", async () => {
+    const { page } = b;
+    await page.locator('.pair-page[data-ready]').waitFor({ timeout: 20_000 });
+    const half = (i: number): ReturnType<Page['locator']> => page.locator(`.pair-half[data-pane="${i}"]`);
+    await half(0).locator('.viewer-stats', { hasText: '1 marks' }).waitFor();
+    await half(1).locator('.viewer-stats', { hasText: '0 marks' }).waitFor();
+    // The keys go to the half last pointed at: the right one here.
+    const box = await half(1).locator('.pair-stage').boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.press('p');
+    assert.equal(await half(1).getByRole('button', { name: 'Point marker' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await half(0).getByRole('button', { name: 'Point marker' }).getAttribute('aria-pressed'), 'false');
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await half(1).locator('.viewer-stats', { hasText: '1 marks' }).waitFor();
+    await half(1).locator('[data-testid=save-status][data-state=saved]').waitFor({ timeout: 20_000 });
+    const on = async (slide: number): Promise<number> =>
+      (await api.get<{ features: unknown[] }>(`/api/v1/annotations?slide_id=${slide}&bbox=0,0,100000,100000`)).features.length;
+    assert.deepEqual([await on(slides[0]), await on(slides[1])], [1, 1]);
+    await page.keyboard.press('h');
+    await screenshot(page, 'pair-marks');
   });
 
   it('moves the right half by the ratio when the left is dragged, and zooms it alike', async () => {

@@ -24,6 +24,7 @@ describe('manage a project: creation, categories, members and assignments', () =
   let projectId = 0;
   const run = Date.now().toString(36);
   const username = `annot${run}`;
+  const second = `second${run}`;
   const password = `pw-${run}-long-enough`;
   const projectName = `e2e settings ${run}`;
   const cats = (): Promise<Cat[]> => api.get<Cat[]>(`/api/v1/projects/${projectId}/categories?archived=true`);
@@ -33,6 +34,7 @@ describe('manage a project: creation, categories, members and assignments', () =
     api = new Api(b.context.request, env.url);
     await api.login('admin', env.adminPassword);
     await api.post('/api/v1/users', { username, password, display_name: 'Dr Annotator', email: `${username}@example.org`, system_role: 'user' });
+    await api.post('/api/v1/users', { username: second, password, display_name: 'Dr Second', email: `${second}@example.org`, system_role: 'user' });
   });
 
   after(async () => {
@@ -104,6 +106,25 @@ describe('manage a project: creation, categories, members and assignments', () =
       return ms.find((m) => m.username === username && m.role === 'annotator');
     });
     assert.equal(await page.getByRole('alert').count(), 0);
+  });
+
+  it('starts the next add on the least privileged role, not on the one used before or manager', async () => {
+    const { page } = b;
+    // The add above picked reviewer; the form must not keep it, nor fall back to manager.
+    assert.equal(await page.locator('#member-role').inputValue(), 'viewer');
+    await page.getByLabel('Username').fill(second);
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByLabel(`Role of ${second}`).waitFor();
+    const ms = await api.get<{ username: string; role: string }[]>(`/api/v1/projects/${projectId}/members`);
+    assert.equal(ms.find((m) => m.username === second)?.role, 'viewer');
+    assert.equal(await page.locator('#member-role').inputValue(), 'viewer');
+    // A refused add keeps what was typed, so it can be corrected.
+    await page.getByLabel('Username').fill(`nobody${run}`);
+    await page.locator('#member-role').selectOption('annotator');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByLabel('Username').inputValue(), `nobody${run}`);
+    assert.equal(await page.locator('#member-role').inputValue(), 'annotator');
   });
 
   it('limits an annotator to the categories ticked for them', async () => {

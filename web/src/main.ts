@@ -16,6 +16,7 @@ import { adminPage } from './pages/admin';
 import { pairPage } from './pages/pair';
 import { tokensPage } from './pages/tokens';
 import { notFoundPage } from './pages/notfound';
+import { ReauthDialog } from './pages/reauth';
 import { alertBox, errorText } from './pages/common';
 
 const routes: Route<RouteSpec>[] = [
@@ -34,13 +35,17 @@ async function start(root: HTMLElement): Promise<void> {
   const session = new Session();
   let router: Router<RouteSpec> | null = null;
   const navigate = (loc: string, opts: { replace?: boolean } = {}): void => router?.navigate(loc, opts);
+  let reauth: ReauthDialog | null = null;
   const api = new ApiClient({
     csrfToken: () => session.csrfToken,
     onUnauthorized: () => {
+      // A session that ends under a signed-in page is renewed over it: the view and the unsent marks stay.
+      if (session.signedIn && reauth !== null) return reauth.open();
       session.clear();
       navigate(loginLocation(router?.current() ?? '/'), { replace: true });
     },
   });
+  reauth = new ReauthDialog(api, session);
   const ctx: AppContext = { api, session, navigate };
   const shell = new Shell(ctx);
   root.replaceChildren(shell.element);

@@ -7,6 +7,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
@@ -22,6 +23,9 @@ const maxAgreementDistance = 500
 // within a box: GET ?slide_id&a&b[&distance=10][&bbox=…].
 func (h *Handler) agreement(c *gin.Context) {
 	f, err := h.filter(c)
+	if err == nil && annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)) != 0 {
+		err = platform.Errorf(platform.EFORBIDDEN, "this project is blinded: annotators cannot compare their marks with another reader's")
+	}
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

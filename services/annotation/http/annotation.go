@@ -59,6 +59,9 @@ func (h *Handler) publish(c *gin.Context, changes []annotation.Change) {
 func (h *Handler) get(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "id")
 	m, err := h.store.Mark(c.Request.Context(), id)
+	if err == nil {
+		err = annotation.CheckSee(access.PrincipalOf(c), slideOf(c), m)
+	}
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

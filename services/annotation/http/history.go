@@ -41,6 +41,9 @@ func (h *Handler) history(c *gin.Context) {
 			}
 		}
 	}
+	if only := annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)); only != 0 {
+		f.OwnerID = only
+	}
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/platform"
+	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
@@ -49,6 +50,10 @@ func (h *Handler) filter(c *gin.Context) (annotation.Filter, error) {
 	}
 	if f.AuthorID, err = queryID(c, "author_id"); err != nil {
 		return f, err
+	}
+	// A blinded annotator reads only their own marks and counts, whatever was asked.
+	if only := annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)); only != 0 {
+		f.AuthorID = only
 	}
 	f.Limit, err = httpapi.QueryInt(c, "limit", DefaultLimit, 1, h.store.Config().MaxResults)
 	return f, err

@@ -24,6 +24,7 @@ func (h *Handler) progress(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
+	ps = annotation.OnlyOf(ps, annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)))
 	c.JSON(http.StatusOK, gin.H{"slide_id": slideOf(c).ID, "annotators": ps})
 }
 

@@ -30,6 +30,7 @@ type Publisher interface {
 type Handler struct {
 	store  *mysql.Store
 	events Publisher
+	feed   annotation.Feed // nil: no live updates
 	audit  *audit.Log
 	log    *slog.Logger
 }
@@ -41,8 +42,8 @@ type Handler struct {
 // Register adds the annotation service's routes to e. Every route names
 // the rule it requires, so the endpoint-by-role test can walk them; rules
 // on a mark's author are checked by the store, inside the transaction.
-func Register(e *gin.Engine, store *mysql.Store, authn *access.Authenticator, events Publisher, audits *audit.Log, log *slog.Logger) {
-	h := &Handler{store: store, events: events, audit: audits, log: log}
+func Register(e *gin.Engine, store *mysql.Store, authn *access.Authenticator, events Publisher, feed annotation.Feed, audits *audit.Log, log *slog.Logger) {
+	h := &Handler{store: store, events: events, feed: feed, audit: audits, log: log}
 	httpapi.ServeOpenAPI(e, "/api/v1/annotations/openapi.json", openAPI)
 	g := e.Group("/api/v1/annotations", authn.Middleware())
 	member := access.Require(access.InProject(h.slideOfQuery))
@@ -51,6 +52,7 @@ func Register(e *gin.Engine, store *mysql.Store, authn *access.Authenticator, ev
 	}
 	g.POST("", writer(func() slideRequest { return &createRequest{} }), h.create)
 	g.GET("", member, h.list)
+	g.GET("/events", member, h.live)
 	g.POST("/batch", writer(func() slideRequest { return &batchRequest{} }), h.batch)
 	g.GET("/:id", access.Require(access.InProject(h.slideOfMark)), h.get)
 	g.PATCH("/:id", access.Require(access.InProject(h.slideOfMark, annotation.Writers...)), h.patch)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,46 @@ func TestGridCounts(t *testing.T) {
 	want := map[[3]int64]int64{{0, 0, tumor}: 2, {0, 0, stroma}: 1}
 	if len(got) != len(want) || got[[3]int64{0, 0, tumor}] != 2 || got[[3]int64{0, 0, stroma}] != 1 {
 		t.Fatalf("grid counts %v, want %v", got, want)
+	}
+}
+
+// TestCreateClipsAtTheSlideEdge: a freehand loop that runs off the slide is
+// kept, cut along the edge, on create and on edit; only a mark wholly off
+// the slide is refused.
+func TestCreateClipsAtTheSlideEdge(t *testing.T) {
+	s, w := mustStore(t)
+	ctx := context.Background()
+	ann := w.Users["annotator"].Principal
+	tumor := w.Categories["tumor"]
+	sl, err := s.Slide(ctx, w.Slide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	W, H := float64(sl.Width), float64(sl.Height)
+	loop := func(x0, x1 float64) annotation.Draft {
+		return draft(t, fmt.Sprintf(`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[%g,100],[%g,100],[%g,300],[%g,300],[%g,100]]]},"properties":{"category_id":%d,"shape":"freehand"}}`, x0, x1, x1, x0, x0, tumor))
+	}
+	out, err := s.Create(ctx, ann, w.Slide, []annotation.Draft{loop(W-200, W+150)}, "")
+	if err != nil {
+		t.Fatalf("a loop over the right edge was refused: %v", err)
+	}
+	m, err := s.Mark(ctx, out.Marks[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := m.Geometry.BBox()
+	if annotation.Pixels(b.MaxX) != W || annotation.Pixels(b.MinX) != W-200 || m.Geometry.Kind != annotation.KindFreehand {
+		t.Fatalf("stored %v (%v), want cut at x=%g", m.Geometry.Rings, m.Geometry.Kind, W)
+	}
+	// Moved further off by an edit: cut again, not refused.
+	res, err := s.Apply(ctx, ann, w.Slide, []annotation.Edit{{ID: m.ID, Version: m.Version, Feature: feature(t, fmt.Sprintf(`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[100,%g],[300,%g],[300,%g],[100,%g],[100,%g]]]},"properties":{}}`, H-50, H-50, H+50, H+50, H-50))}}, nil)
+	if err != nil {
+		t.Fatalf("an edit over the bottom edge was refused: %v", err)
+	}
+	if got := annotation.Pixels(res.Updated[0].Geometry.BBox().MaxY); got != H {
+		t.Fatalf("edited mark reaches y=%g, want %g", got, H)
+	}
+	if _, err := s.Create(ctx, ann, w.Slide, []annotation.Draft{loop(W+100, W+300)}, ""); platform.ErrorCode(err) != platform.EINVALID || !strings.Contains(err.Error(), "outside the slide") {
+		t.Fatalf("a loop wholly off the slide: %v, want invalid, outside the slide", err)
 	}
 }

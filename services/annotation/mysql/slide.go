@@ -18,7 +18,8 @@ func (s *Store) Slide(ctx context.Context, id int64) (annotation.Slide, error) {
 
 func slideByID(ctx context.Context, q querier, id int64) (annotation.Slide, error) {
 	sl := annotation.Slide{ID: id}
-	err := q.QueryRowContext(ctx, `SELECT project_id, width, height FROM slides WHERE id = ?`, id).Scan(&sl.ProjectID, &sl.Width, &sl.Height)
+	err := q.QueryRowContext(ctx, `SELECT s.project_id, s.width, s.height, p.blind_annotators FROM slides s
+		JOIN projects p ON p.id = s.project_id WHERE s.id = ?`, id).Scan(&sl.ProjectID, &sl.Width, &sl.Height, &sl.Blind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sl, platform.Errorf(platform.ENOTFOUND, "no such slide %d", id)
 	}
@@ -78,8 +79,9 @@ func (s *Store) Categories(ctx context.Context, project int64) (map[int64]annota
 }
 
 // checkDrafts validates every draft of a new mark by author against the
-// slide and the project's categories; the first bad one fails the whole
-// request, naming its index.
+// slide and the project's categories, cutting shapes that cross the slide's
+// edge to it (in place); the first bad one fails the whole request, naming
+// its index.
 func (s *Store) checkDrafts(ctx context.Context, sl annotation.Slide, author int64, drafts []annotation.Draft, label func(int) string) error {
 	if len(drafts) > s.cfg.MaxFeatures {
 		return platform.Errorf(platform.ETOOLARGE, "%d features in one request, more than the limit of %d", len(drafts), s.cfg.MaxFeatures)
@@ -89,27 +91,32 @@ func (s *Store) checkDrafts(ctx context.Context, sl annotation.Slide, author int
 		return err
 	}
 	for i, d := range drafts {
-		if err := checkDraft(d, sl, cats, author, 0, s.cfg.MaxVertices); err != nil {
+		clipped, err := checkDraft(d, sl, cats, author, 0, s.cfg.MaxVertices)
+		if err != nil {
 			return platform.Errorf(platform.EINVALID, "%s: %v", label(i), err)
 		}
+		drafts[i] = clipped
 	}
 	return nil
 }
 
-// checkDraft checks one mark of author; kept is the category the mark
-// already has, which stays allowed after it is archived or unassigned.
-func checkDraft(d annotation.Draft, sl annotation.Slide, cats map[int64]annotation.Category, author, kept int64, maxVertices int) error {
+// checkDraft checks one mark of author and answers it cut to the slide
+// (a stroke that runs off the edge is kept, not refused); kept is the
+// category the mark already has, which stays allowed after it is archived
+// or unassigned.
+func checkDraft(d annotation.Draft, sl annotation.Slide, cats map[int64]annotation.Category, author, kept int64, maxVertices int) (annotation.Draft, error) {
 	c, ok := cats[d.CategoryID]
 	switch {
 	case !ok:
-		return fmt.Errorf("category %d does not exist in project %d", d.CategoryID, sl.ProjectID)
+		return d, fmt.Errorf("category %d does not exist in project %d", d.CategoryID, sl.ProjectID)
 	case d.CategoryID == kept:
 	case c.Archived:
-		return fmt.Errorf("category %d (%s) is archived", d.CategoryID, c.Name)
+		return d, fmt.Errorf("category %d (%s) is archived", d.CategoryID, c.Name)
 	case c.Assigned != nil && !c.Assigned[author]:
-		return fmt.Errorf("category %d (%s) is not assigned to the mark's author", d.CategoryID, c.Name)
+		return d, fmt.Errorf("category %d (%s) is not assigned to the mark's author", d.CategoryID, c.Name)
 	}
-	return d.Geometry.Validate(sl.Width, sl.Height, maxVertices)
+	d.Geometry = d.Geometry.Clip(sl.Width, sl.Height)
+	return d, d.Geometry.Validate(sl.Width, sl.Height, maxVertices)
 }
 
 // featureLabel names the i-th feature of a request in error messages.

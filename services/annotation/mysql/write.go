@@ -209,7 +209,7 @@ func (s *Store) edited(edits []annotation.Edit, cur map[int64]annotation.Mark, s
 		m := cur[e.ID]
 		d, err := e.Feature.Apply(annotation.Draft{CategoryID: m.CategoryID, Geometry: m.Geometry, Note: m.Note})
 		if err == nil {
-			err = checkDraft(d, sl, cats, m.AuthorID, m.CategoryID, s.cfg.MaxVertices)
+			d, err = checkDraft(d, sl, cats, m.AuthorID, m.CategoryID, s.cfg.MaxVertices)
 		}
 		if err != nil {
 			return nil, platform.Errorf(platform.EINVALID, "annotation %d: %v", e.ID, err)

@@ -14,11 +14,11 @@ import (
 	"github.com/patholabel/patholabel/services/platform/mysql"
 )
 
-const projectColumns = `p.id, p.name, p.description, p.created_at, p.updated_at`
+const projectColumns = `p.id, p.name, p.description, p.blind_annotators, p.created_at, p.updated_at`
 
 func scanProject(row interface{ Scan(...any) error }, extra ...any) (*auth.Project, error) {
 	p := &auth.Project{}
-	err := row.Scan(append([]any{&p.ID, &p.Name, &p.Description, &p.CreatedAt, &p.UpdatedAt}, extra...)...)
+	err := row.Scan(append([]any{&p.ID, &p.Name, &p.Description, &p.BlindAnnotators, &p.CreatedAt, &p.UpdatedAt}, extra...)...)
 	return p, err
 }
 
@@ -77,8 +77,8 @@ func (s *Store) CreateProject(ctx context.Context, a auth.Actor, in auth.Project
 	var p *auth.Project
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO projects (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)`,
-			in.Name, in.Description, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO projects (name, description, blind_annotators, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			in.Name, in.Description, in.BlindAnnotators, now, now)
 		if mysql.IsDuplicate(err) {
 			return platform.Errorf(platform.ECONFLICT, "a project named %q exists", in.Name)
 		}
@@ -108,15 +108,17 @@ func (s *Store) UpdateProject(ctx context.Context, a auth.Actor, id int64, patch
 		}
 		setIf(&p.Name, patch.Name)
 		setIf(&p.Description, patch.Description)
+		setIf(&p.BlindAnnotators, patch.BlindAnnotators)
 		p.UpdatedAt = s.now()
-		_, err = tx.ExecContext(ctx, `UPDATE projects SET name = ?, description = ?, updated_at = ? WHERE id = ?`, p.Name, p.Description, p.UpdatedAt, id)
+		_, err = tx.ExecContext(ctx, `UPDATE projects SET name = ?, description = ?, blind_annotators = ?, updated_at = ? WHERE id = ?`,
+			p.Name, p.Description, p.BlindAnnotators, p.UpdatedAt, id)
 		if mysql.IsDuplicate(err) {
 			return platform.Errorf(platform.ECONFLICT, "a project named %q exists", p.Name)
 		}
 		if err != nil {
 			return fmt.Errorf("update project %d: %w", id, err)
 		}
-		return s.record(ctx, tx, a, "project.update", "project", id, id, map[string]any{"name": p.Name})
+		return s.record(ctx, tx, a, "project.update", "project", id, id, map[string]any{"name": p.Name, "blind_annotators": p.BlindAnnotators})
 	})
 	return p, err
 }

@@ -55,5 +55,6 @@ func Register(e *gin.Engine, d Deps) {
 	g.GET("", manager(projectOfQuery), h.list)
 	g.GET("/:export_id", manager(h.projectOfExport), h.get)
 	g.GET("/:export_id/files", manager(h.projectOfExport), h.files)
+	g.GET("/:export_id/zip", manager(h.projectOfExport), h.zip)
 	g.POST("/:export_id/cancel", manager(h.projectOfExport), h.cancel)
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 )
 
+// Outcomes are the values of patholabel_jobs_total's outcome label.
+var Outcomes = []string{"done", "failed", "outage", "released", "abandoned"}
+
 // Metrics are one job kind's counters.
 type Metrics struct {
 	runs     *prometheus.CounterVec
@@ -34,6 +37,12 @@ func New(reg prometheus.Registerer, kind string, db *sql.DB, table string) *Metr
 			Help:    "Time from claiming a job to finishing it successfully.",
 			Buckets: prometheus.ExponentialBuckets(0.5, 2, 14),
 		}),
+	}
+	// Every outcome exists from the start, at 0: a counter that appears only
+	// at its first increment leaves the dashboard's rates empty after each
+	// restart and alerts on increase() blind to the first failure.
+	for _, o := range Outcomes {
+		m.runs.WithLabelValues(o)
 	}
 	if db != nil {
 		promauto.With(reg).NewGaugeFunc(prometheus.GaugeOpts{

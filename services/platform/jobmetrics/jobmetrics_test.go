@@ -25,10 +25,13 @@ func TestContractNames(t *testing.T) {
 	m.Succeeded("done", 2*time.Second)
 	m.Finished("failed")
 	want := `
-# HELP patholabel_jobs_total Job attempts by outcome (done, failed, released, abandoned).
+# HELP patholabel_jobs_total Job attempts by outcome (done, failed, outage: waiting for a dependency, released, abandoned).
 # TYPE patholabel_jobs_total counter
+patholabel_jobs_total{kind="ingest",outcome="abandoned"} 0
 patholabel_jobs_total{kind="ingest",outcome="done"} 1
 patholabel_jobs_total{kind="ingest",outcome="failed"} 1
+patholabel_jobs_total{kind="ingest",outcome="outage"} 0
+patholabel_jobs_total{kind="ingest",outcome="released"} 0
 # HELP patholabel_queue_depth Jobs queued and not yet claimed.
 # TYPE patholabel_queue_depth gauge
 patholabel_queue_depth{queue="ingest"} 2

@@ -41,3 +41,12 @@ export function categoryChanges(before: Category, after: Required<Omit<CategoryP
   if (after.order !== (before.order ?? 0)) out.order = after.order;
   return out;
 }
+
+export function getProject(api: ApiClient, projectId: string, signal?: AbortSignal): Promise<Project> {
+  return api.get<Project>(`/api/v1/projects/${encodeURIComponent(projectId)}`, signal ? { signal } : {});
+}
+
+/** setBlind sets whether the project's annotators see only their own marks. */
+export function setBlind(api: ApiClient, projectId: string, blind: boolean): Promise<Project> {
+  return api.patch<Project>(`/api/v1/projects/${encodeURIComponent(projectId)}`, { blind_annotators: blind });
+}

@@ -22,6 +22,8 @@ export interface Project {
   name: string;
   description: string;
   role: ProjectRole | string;
+  /** blind_annotators: annotators see only their own marks (enforced by the annotation service). */
+  blind_annotators?: boolean;
 }
 
 export type SlideStatus = 'queued' | 'processing' | 'ready' | 'failed';

@@ -102,6 +102,17 @@ export class MarkDocument {
     this.emit();
   }
 
+  /** release drops every mark and the undo history (the page is going away): see MarkOverlay.destroy. */
+  release(): void {
+    this.marks.clear();
+    this.shapeMarks.clear();
+    this.undoStack.length = 0;
+    this.redoStack.length = 0;
+    this.points.release();
+    this.listeners.clear();
+    this.editListeners.clear();
+  }
+
   /** historyRefs lists the marks the undo and redo steps name: their server identity must be kept. */
   historyRefs(): Set<string> {
     const out = new Set<string>();

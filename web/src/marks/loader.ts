@@ -208,6 +208,11 @@ export class ViewportLoader {
     this.flight?.abort();
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.unlisten();
+    // Counts per cell and the refs touched go now: see MarkOverlay.destroy.
+    this.counts = null;
+    this.density = null;
+    this.touched.clear();
+    this.exacts.clear();
   }
 
   private async loadExact(ref: string): Promise<Mark | undefined> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Geometry, Mark, Ring } from './mark';
 import {
+  clampGeometry,
   area,
   areaGeometry,
   closeRing,
@@ -106,5 +107,28 @@ describe('editing', () => {
   it('lists one handle per polygon vertex', () => {
     expect(handlesOf({ kind: 'freehand', rings: [square] })).toHaveLength(4);
     expect(handlesOf({ kind: 'point', x: 0, y: 0, radius: 1 })).toEqual([]);
+  });
+});
+
+describe('clampGeometry at the slide edge', () => {
+  it('cuts a freehand loop that wanders off the slide along the edge, without folding it', () => {
+    // Out over the right edge (x = 100), a wiggle outside, and back.
+    const loop: Ring = [[80, 10], [120, 10], [130, 20], [115, 30], [125, 40], [80, 40], [80, 10]];
+    const g = clampGeometry({ kind: 'freehand', rings: [loop] }, 100, 100);
+    expect(g).toEqual({ kind: 'freehand', rings: [[[80, 10], [100, 10], [100, 40], [80, 40], [80, 10]]] });
+    // Pulling vertices in instead gives (100,10),(100,20),(100,30),(100,40): the outline runs back over itself.
+  });
+
+  it('turns a cut ellipse into a polygon and drops holes off the slide', () => {
+    const outer: Ring = [[50, 10], [150, 10], [150, 60], [50, 60], [50, 10]];
+    const hole: Ring = [[120, 20], [140, 20], [140, 40], [120, 20]];
+    const g = clampGeometry({ kind: 'ellipse', rings: [outer, hole] }, 100, 100);
+    expect(g.kind).toBe('polygon');
+    expect(g.kind !== 'point' && g.kind !== 'polyline' ? g.rings.length : 0).toBe(1);
+  });
+
+  it('leaves shapes on the slide untouched', () => {
+    const g = { kind: 'polygon', rings: [[[1, 1], [5, 1], [5, 5], [1, 1]]] } as const;
+    expect(clampGeometry(g, 100, 100)).toBe(g);
   });
 });

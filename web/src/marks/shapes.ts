@@ -226,7 +226,13 @@ export function areaGeometry(kind: AreaShape, ring: Ring): Geometry | string {
   return { kind, rings: [ring] };
 }
 
-/** clampGeometry pulls every vertex inside the slide (0..width, 0..height), where the server wants it. */
+/**
+ * clampGeometry keeps every vertex inside the slide (0..width, 0..height),
+ * where the server wants it. Areas are cut along the edge (as the service
+ * cuts them): pulling each outside vertex onto the edge instead would fold
+ * a stroke that wanders off the slide into overlapping runs along it, an
+ * outline that crosses itself and is refused. Points and lines are pulled in.
+ */
 export function clampGeometry(g: Geometry, width: number, height: number): Geometry {
   const cx = (x: number): number => Math.min(width, Math.max(0, x));
   const cy = (y: number): number => Math.min(height, Math.max(0, y));
@@ -234,5 +240,43 @@ export function clampGeometry(g: Geometry, width: number, height: number): Geome
   const clampRing = (r: Ring): Ring => (inside(r) ? r : r.map(([x, y]) => [cx(x), cy(y)] as const));
   if (g.kind === 'point') return g.x === cx(g.x) && g.y === cy(g.y) ? g : { ...g, x: cx(g.x), y: cy(g.y) };
   if (g.kind === 'polyline') return inside(g.path) ? g : { kind: 'polyline', path: clampRing(g.path) };
-  return g.rings.every(inside) ? g : { kind: g.kind, rings: g.rings.map(clampRing) };
+  if (g.rings.every(inside)) return g;
+  const rings: Ring[] = [];
+  for (const [i, r] of g.rings.entries()) {
+    const cut = clipRing(r, width, height);
+    // An outline wholly off the slide is left pulled in, for the server to refuse with its reason.
+    if (cut === null) {
+      if (i === 0) return { kind: g.kind, rings: g.rings.map(clampRing) };
+      continue;
+    }
+    rings.push(cut);
+  }
+  // An ellipse cut at the edge is no longer an ellipse.
+  return { kind: g.kind === 'ellipse' ? 'polygon' : g.kind, rings };
+}
+
+/** clipRing cuts a closed ring to the slide (Sutherland–Hodgman); null when fewer than 3 corners remain. */
+export function clipRing(r: Ring, width: number, height: number): Ring | null {
+  type P = readonly [number, number];
+  const sides: [(p: P) => boolean, (a: P, b: P) => P][] = [
+    [(p) => p[0] >= 0, (a, b) => [0, a[1] + ((b[1] - a[1]) * (0 - a[0])) / (b[0] - a[0])]],
+    [(p) => p[0] <= width, (a, b) => [width, a[1] + ((b[1] - a[1]) * (width - a[0])) / (b[0] - a[0])]],
+    [(p) => p[1] >= 0, (a, b) => [a[0] + ((b[0] - a[0]) * (0 - a[1])) / (b[1] - a[1]), 0]],
+    [(p) => p[1] <= height, (a, b) => [a[0] + ((b[0] - a[0]) * (height - a[1])) / (b[1] - a[1]), height]],
+  ];
+  let pts: P[] = r.slice(0, -1);
+  for (const [inSide, cut] of sides) {
+    const next: P[] = [];
+    pts.forEach((b, i) => {
+      const a = pts[(i + pts.length - 1) % pts.length] as P;
+      if (inSide(b)) {
+        if (!inSide(a)) next.push(cut(a, b));
+        next.push(b);
+      } else if (inSide(a)) next.push(cut(a, b));
+    });
+    pts = next.filter((p, i) => i === 0 || p[0] !== next[i - 1]?.[0] || p[1] !== next[i - 1]?.[1]);
+  }
+  while (pts.length > 1 && pts[0]?.[0] === pts.at(-1)?.[0] && pts[0]?.[1] === pts.at(-1)?.[1]) pts.pop();
+  if (pts.length < 3) return null;
+  return [...pts, pts[0] as P];
 }

@@ -4,6 +4,7 @@ import type { PointLayer } from './points';
 import { parseHexColor, rasterize } from './raster';
 import {
   defaultRenderOptions,
+  haloColor,
   paint,
   paintMode,
   Planner,
@@ -143,7 +144,10 @@ export class MarkOverlay {
     if (this.image?.width !== width || this.image.height !== height) this.image = new ImageData(width, height);
     const pixels = new Uint32Array(this.image.data.buffer);
     pixels.fill(0);
-    rasterize(pixels, width, height, dpr, plan, (cat) => this.pack(this.styles(cat).color));
+    rasterize(pixels, width, height, dpr, plan, (cat) => this.pack(this.styles(cat).color), {
+      width: this.opts.halo,
+      color: (cat) => this.pack(haloColor(this.styles(cat).color)),
+    });
     this.ctx.putImageData(this.image, 0, 0);
   }
 
@@ -170,6 +174,10 @@ export class MarkOverlay {
     this.unlisten();
     this.canvas.remove();
     this.under?.canvas.remove();
+    // OpenSeadragon's timers may hold a destroyed viewer, and with it this overlay, for
+    // seconds: what is big goes now, not when they let go.
+    this.image = null;
+    this.planner.release();
   }
 
   /** fit keeps the backing store at device resolution so dots stay crisp on HiDPI screens. */

@@ -99,6 +99,16 @@ export class PointLayer {
     return true;
   }
 
+  /** release empties the layer and gives back its buffers (the page is going away). */
+  release(): void {
+    this.clear();
+    this.xs = new Float64Array(0);
+    this.ys = new Float64Array(0);
+    this.rs = new Float32Array(0);
+    this.cats = new Uint16Array(0);
+    this.auths = new Uint16Array(0);
+  }
+
   clear(): void {
     this.cells.fill(undefined);
     this.slotOf.clear();

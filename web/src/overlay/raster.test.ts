@@ -3,7 +3,7 @@ import { PointLayer } from './points';
 import { packColor, parseHexColor, rasterize } from './raster';
 import { paintMode, Planner, type CategoryStyle, type FramePlan, type RenderOptions } from './render';
 
-const opts: RenderOptions = { minScreenRadius: 2, maxScreenRadius: 50, outline: null, rasterAbove: 100, rasterMaxArea: 1e6 };
+const opts: RenderOptions = { minScreenRadius: 2, maxScreenRadius: 50, halo: 0, rasterAbove: 100, rasterMaxArea: 1e6 };
 
 function planOf(discs: readonly [number, number, number][]): FramePlan {
   const buf = new Float32Array(discs.flat());
@@ -86,5 +86,21 @@ describe('paintMode', () => {
 
   it('keeps vectors when the discs would cover too many pixels', () => {
     expect(paintMode({ buckets: [], counts: [], considered: 5000, drawn: 5000, area: 2e6 }, opts)).toBe('vector');
+  });
+});
+
+describe('rasterize with a halo', () => {
+  it('rings each dot in the halo colour, and a neighbour ring never covers a dot', () => {
+    const w = 40;
+    const pixels = new Uint32Array(w * w);
+    const dot = packColor(0, 0, 0);
+    const ring = packColor(255, 255, 255);
+    rasterize(pixels, w, w, 1, planOf([[10, 10, 4], [17, 10, 4]]), () => dot, { width: 2, color: () => ring });
+    expect(pixels[10 * w + 10]).toBe(dot);
+    // 5 px from the first centre: past its dot (4), inside its ring (6).
+    expect(pixels[10 * w + 5]).toBe(ring);
+    // Between the two dots the second dot wins over the first one's ring.
+    expect(pixels[10 * w + 14]).toBe(dot);
+    expect(pixels[10 * w + 30]).toBe(0);
   });
 });

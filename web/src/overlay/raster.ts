@@ -34,14 +34,21 @@ export function rasterize(
   dpr: number,
   plan: FramePlan,
   colors: (categoryIndex: number) => number,
+  halo?: { readonly width: number; color(categoryIndex: number): number },
 ): void {
+  // Every halo first, then every dot: a neighbour's ring never eats into a dot.
+  if (halo !== undefined && halo.width > 0) discs(pixels, width, height, dpr, plan, halo.color, halo.width * dpr);
+  discs(pixels, width, height, dpr, plan, colors, 0);
+}
+
+function discs(pixels: Uint32Array, width: number, height: number, dpr: number, plan: FramePlan, colors: (cat: number) => number, grow: number): void {
   for (let cat = 0; cat < plan.counts.length; cat++) {
     const n = plan.counts[cat] as number;
     if (n === 0) continue;
     const buf = plan.buckets[cat] as Float32Array;
     const color = colors(cat);
     for (let i = 0; i < 3 * n; i += 3) {
-      disc(pixels, width, height, (buf[i] as number) * dpr, (buf[i + 1] as number) * dpr, (buf[i + 2] as number) * dpr, color);
+      disc(pixels, width, height, (buf[i] as number) * dpr, (buf[i + 1] as number) * dpr, (buf[i + 2] as number) * dpr + grow, color);
     }
   }
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Affine } from '../viewer/geometry';
 import { PointLayer } from './points';
-import { paint, Planner, type CategoryStyle, type PaintContext, type RenderOptions } from './render';
+import { defaultRenderOptions, haloColor, paint, Planner, type CategoryStyle, type PaintContext, type RenderOptions } from './render';
 
-const opts: RenderOptions = { minScreenRadius: 2, maxScreenRadius: 50, outline: null, rasterAbove: 2000, rasterMaxArea: 4e6 };
+const opts: RenderOptions = { minScreenRadius: 2, maxScreenRadius: 50, halo: 0, rasterAbove: 2000, rasterMaxArea: 4e6 };
 const visible = (): CategoryStyle => ({ color: '#f00', visible: true });
 
 function grid(n: number, spacing: number): PointLayer {
@@ -93,5 +93,25 @@ describe('paint', () => {
     expect(calls.filter((c) => c === 'arc')).toHaveLength(16);
     expect(calls.filter((c) => c.startsWith('fill'))).toEqual(['fill red', 'fill blue']);
     expect(calls.filter((c) => c === 'begin')).toHaveLength(2);
+  });
+});
+
+describe('haloColor', () => {
+  it.each([
+    ['#000000', '#ffffff'],
+    ['#000080', '#ffffff'],
+    ['#e6194b', '#000000'],
+    ['#ffe119', '#000000'],
+    ['#ffffff', '#000000'],
+    ['#0f0', '#000000'],
+  ])('%s gets a %s ring', (color, want) => {
+    expect(haloColor(color)).toBe(want);
+  });
+});
+
+describe('default marker size on screen', () => {
+  it('never draws a dot smaller than 4 CSS px across the radius, however far out', () => {
+    expect(defaultRenderOptions.minScreenRadius).toBeGreaterThanOrEqual(4);
+    expect(defaultRenderOptions.halo).toBeGreaterThan(0);
   });
 });

@@ -11,7 +11,12 @@ export interface RenderOptions {
   readonly minScreenRadius: number;
   /** maxScreenRadius stops a dot from covering the screen when zoomed far in. */
   readonly maxScreenRadius: number;
-  readonly outline: string | null;
+  /**
+   * halo is the width (CSS pixels) of a ring in a colour that contrasts with
+   * the mark's, drawn round every dot: a black dot on a dark nucleus or a
+   * yellow one on pale stroma stays visible at every zoom. 0: none.
+   */
+  readonly halo: number;
   /** Above rasterAbove marks on screen, draw with the pixel rasterizer instead of vector arcs. */
   readonly rasterAbove: number;
   /** ...unless the discs would cover more than rasterMaxArea CSS pixels in all. */
@@ -19,9 +24,10 @@ export interface RenderOptions {
 }
 
 export const defaultRenderOptions: RenderOptions = {
-  minScreenRadius: 2.5,
+  // 4 CSS px (8 across): a marker the size of a nucleus at 40× is still a dot you can see and hit at 2×.
+  minScreenRadius: 4,
   maxScreenRadius: 200,
-  outline: 'rgba(0, 0, 0, 0.6)',
+  halo: 2,
   rasterAbove: 2000,
   rasterMaxArea: 4_000_000,
 };
@@ -82,6 +88,12 @@ export class Planner {
     return this.result(considered, drawn, area);
   }
 
+  /** release gives back the per-frame buffers (the overlay is going away). */
+  release(): void {
+    this.buckets = [];
+    this.counts = [];
+  }
+
   private reset(categories: number): void {
     while (this.buckets.length < categories) this.buckets.push(new Float32Array(3 * 256));
     this.counts = new Array<number>(categories).fill(0);
@@ -135,14 +147,35 @@ export function paint(
       ctx.moveTo(x + r, y);
       ctx.arc(x, y, r, 0, 2 * Math.PI);
     }
-    ctx.fillStyle = styles(cat).color;
-    ctx.fill();
-    if (opts.outline !== null) {
-      ctx.strokeStyle = opts.outline;
-      ctx.lineWidth = 1;
+    const color = styles(cat).color;
+    if (opts.halo > 0) {
+      // Twice as wide as the halo and under the fill: only the outer half shows.
+      ctx.strokeStyle = haloColor(color);
+      ctx.lineWidth = 2 * opts.halo;
       ctx.stroke();
     }
+    ctx.fillStyle = color;
+    ctx.fill();
   }
+}
+
+/**
+ * haloColor is white round dark colours and near-black round light ones
+ * (relative luminance, as WCAG computes it): the ring always stands out from
+ * the dot, and one of dot or ring stands out from any tissue.
+ */
+export function haloColor(css: string): string {
+  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})/i.exec(css.trim());
+  if (m === null) return '#ffffff';
+  let hex = m[1] as string;
+  if (hex.length === 3) hex = hex.replace(/./g, (c) => c + c);
+  const lin = (i: number): number => {
+    const v = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * lin(0) + 0.7152 * lin(2) + 0.0722 * lin(4);
+  // 0.18 is where white and black give the same contrast ratio.
+  return luminance < 0.18 ? '#ffffff' : '#000000';
 }
 
 export type PaintMode = 'vector' | 'raster';

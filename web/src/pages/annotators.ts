@@ -17,6 +17,8 @@ export class AnnotatorFilter {
   constructor(
     private readonly me: string,
     myName: string,
+    /** prefix keeps ids apart when two filters share a page (side by side). */
+    private readonly prefix = '',
   ) {
     this.names.set(me, myName);
     this.list = h('div', { class: 'annotator-list' });
@@ -72,7 +74,7 @@ export class AnnotatorFilter {
   }
 
   private row(author: string, count: number): HTMLElement {
-    const id = `annotator-${author}`;
+    const id = `${this.prefix}annotator-${author}`;
     return h(
       'div',
       { class: 'annotator-row' },

@@ -80,7 +80,10 @@ function exportTable(ctx: AppContext, jobs: readonly ExportJob[], reload: () => 
         h('td', { class: 'export-status' }, running ? h('progress', { max: 100, value: j.progress, 'aria-label': `Export ${j.id} progress` }) : null, ` ${j.status}${running ? ` ${j.progress}%` : ''}`, j.error ? `: ${j.error}` : ''),
         h('td', null, String(j.marks)),
         h('td', null, h('code', null, `s3://${j.bucket}/${j.prefix}`)),
-        h('td', null, action, files),
+        h('td', null, action,
+          // One archive of every file, streamed by the service as it is read from storage.
+          j.status === 'done' && h('a', { href: `/api/v1/exports/${encodeURIComponent(String(j.id))}/zip`, class: 'button export-zip', download: `export-${j.id}.zip` }, 'Download all (zip)'),
+          files),
       );
     })),
   );

@@ -21,8 +21,8 @@ export function helpDialog(tools: readonly Tool[]): HTMLDialogElement {
   ];
   return h(
     'dialog',
-    { class: 'help-dialog', 'aria-labelledby': 'help-title' },
-    h('h2', { id: 'help-title' }, 'Keyboard shortcuts'),
+    { class: 'help-dialog', 'aria-label': 'Keyboard shortcuts' },
+    h('h2', null, 'Keyboard shortcuts'),
     h(
       'table',
       null,

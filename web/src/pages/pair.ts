@@ -1,10 +1,12 @@
-import { dziUrl, getSlide } from '../api/slides';
+import { getSlide } from '../api/slides';
 import type { Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h } from '../dom';
 import { describePairing, follow, mppKnown, pairing, type Match, type Offset, type Pairing, type PairSlide } from '../viewer/pairing';
-import { SlideViewer } from '../viewer/viewer';
-import { alertBox, errorText, isAbort } from './common';
+import type { SlideViewer } from '../viewer/viewer';
+import { errorText, isAbort } from './common';
+import { Notices } from './notices';
+import { workspace, type Workspace } from './viewer';
 
 /**
  * pairPage shows two slides of one case side by side (H&E beside its IHC)
@@ -17,14 +19,21 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
   const ids = [req.params['a'] ?? '', req.params['b'] ?? ''] as const;
   const abort = new AbortController();
-  const messages = h('div', { class: 'viewer-messages', 'aria-live': 'polite' });
-  const stage = (id: string): HTMLElement => h('div', { class: 'viewer-stage pair-stage', role: 'region', 'aria-label': `Slide ${id}` });
-  const stages: [HTMLElement, HTMLElement] = [stage(ids[0]), stage(ids[1])];
-  const titles = ids.map((id) => h('h2', { class: 'pair-title' }, `Slide ${id}`));
-  const viewers: [SlideViewer, SlideViewer] = [
-    new SlideViewer(stages[0], dziUrl(ids[0]), `Overview of slide ${ids[0]}`),
-    new SlideViewer(stages[1], dziUrl(ids[1]), `Overview of slide ${ids[1]}`),
-  ];
+  const messages = new Notices();
+  // Each half is a full marking workspace: its slide's marks show, and can be made, in either pane.
+  // The keyboard shortcuts go to the pane last pointed at or clicked.
+  let active: 0 | 1 = 0;
+  const pane = (i: 0 | 1): Workspace =>
+    workspace(ctx, projectId, ids[i], { prefix: `pane${i}-`, stageClass: 'viewer-stage pair-stage', stageLabel: `Slide ${ids[i]}`, heading: 'h2', keysActive: () => active === i,
+      titleClass: 'pair-title', titleOf: (s) => [s.name, s.stain].filter((v) => v).join(' · ') });
+  const panes: [Workspace, Workspace] = [pane(0), pane(1)];
+  const stages: [HTMLElement, HTMLElement] = [panes[0].stage, panes[1].stage];
+  const viewers: [SlideViewer, SlideViewer] = [panes[0].viewer, panes[1].viewer];
+  const halves = panes.map((p, i) => {
+    const half = h('div', { class: 'pair-half', 'data-pane': String(i) }, h('div', { class: 'pair-head' }, ...p.head), p.body);
+    for (const ev of ['pointerdown', 'pointerenter', 'focusin'] as const) half.addEventListener(ev, () => (active = i === 0 ? 0 : 1), { capture: true, passive: true });
+    return half;
+  });
   const dx = h('input', { id: 'pair-dx', type: 'number', value: 0, step: 10, size: 6 });
   const dy = h('input', { id: 'pair-dy', type: 'number', value: 0, step: 10, size: 6 });
   const sync = h('input', { id: 'pair-sync', type: 'checkbox', checked: true });
@@ -44,12 +53,11 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
         h('label', { for: 'pair-match' }, 'Match by'), matchBy,
         h('label', { for: 'pair-dx' }, 'Offset x (px)'), dx,
         h('label', { for: 'pair-dy' }, 'Offset y (px)'), dy)),
-    messages,
     matchText,
-    h('div', { class: 'pair-body' }, ...stages.map((s, i) => h('div', { class: 'pair-half' }, titles[i], s))),
+    h('div', { class: 'pair-body' }, messages.element, ...halves),
   );
   const report = (err: unknown): void => {
-    if (!isAbort(err)) messages.appendChild(alertBox(errorText(err)));
+    if (!isAbort(err)) messages.error(errorText(err));
   };
   // Until both slides are described, pixel for pixel.
   let match: Pairing = { ratio: 1, match: 'pixels' };
@@ -60,10 +68,11 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
     matchText.textContent = describePairing(match);
     stop.resync();
   };
-  const infos = ids.map((id, i) => getSlide(ctx.api, id, abort.signal).then((s) => {
-    (titles[i] as HTMLElement).textContent = [s.name, s.stain].filter((v) => v).join(' · ');
-    return s;
-  }));
+  const infos = ids.map((id) => getSlide(ctx.api, id, abort.signal));
+  // Both panes ready: marks loaded, tools and keys working.
+  void Promise.all(panes.map((p) => p.ready)).then((ok) => {
+    if (ok.every(Boolean)) element.dataset['ready'] = 'true';
+  });
   Promise.all([Promise.all(infos), viewers[0].whenOpen(), viewers[1].whenOpen()]).then(([[a, b], sizeA, sizeB]) => {
     slides = [pairSlide(a as Slide, sizeA), pairSlide(b as Slide, sizeB)];
     const mpp = mppKnown(slides[0], slides[1]);
@@ -87,7 +96,7 @@ export function pairPage(ctx: AppContext, req: PageRequest): Page {
       abort.abort();
       stop();
       unwatch.forEach((u) => u());
-      viewers.forEach((v) => v.destroy());
+      panes.forEach((p) => p.dispose());
     },
   };
 }

@@ -17,7 +17,8 @@ export class Palette {
   private active: string | null = null;
   private readonly listeners = new Set<() => void>();
 
-  constructor() {
+  /** prefix keeps ids and the radio group apart when two palettes share a page (side by side). */
+  constructor(private readonly prefix = '') {
     this.list = h('div', { class: 'palette-list' });
     this.element = h(
       'fieldset',
@@ -100,10 +101,10 @@ export class Palette {
 
   private row(c: Category, i: number): HTMLElement {
     const id = String(c.id);
-    const radioId = `category-${id}`;
+    const radioId = `${this.prefix}category-${id}`;
     const radio = h('input', {
       type: 'radio',
-      name: 'category',
+      name: `${this.prefix}category`,
       id: radioId,
       value: id,
       checked: id === this.active,

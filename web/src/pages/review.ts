@@ -47,7 +47,7 @@ export class ReviewMode {
     this.info = h('p', { class: 'review-info', 'aria-live': 'polite', 'data-testid': 'review-info' });
     const button = (label: string, key: string, fn: () => void): HTMLButtonElement =>
       h('button', { type: 'button', 'aria-keyshortcuts': key, title: `${label} (${key})`, onclick: fn }, label, h('kbd', { 'aria-hidden': 'true' }, key));
-    this.comment = h('textarea', { id: 'review-comment', class: 'review-comment-input', rows: 2, maxlength: 1000, placeholder: 'Sent with Accept or Reject' });
+    this.comment = h('textarea', { id: `review-comment-${d.slideId}`, class: 'review-comment-input', rows: 2, maxlength: 1000, placeholder: 'Sent with Accept or Reject' });
     // Keys typed here are text, not review shortcuts; Escape hands them back.
     this.comment.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape') this.comment.blur();
@@ -59,7 +59,7 @@ export class ReviewMode {
       button('Next', 'N', () => this.step(1)),
       button('Accept', 'A', () => void this.decide('accepted')),
       button('Reject', 'R', () => void this.decide('rejected')),
-      h('label', { for: 'review-comment', class: 'review-comment-label' }, 'Comment (optional)'),
+      h('label', { for: `review-comment-${d.slideId}`, class: 'review-comment-label' }, 'Comment (optional)'),
       this.comment,
     );
     this.element = h('fieldset', { class: 'review' }, h('legend', null, 'Review'), this.toggleButton, this.info, this.controls);

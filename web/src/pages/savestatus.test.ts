@@ -4,11 +4,12 @@ import { describe as describeFeature, statusText } from './savestatus';
 
 describe('statusText', () => {
   it.each([
-    [{ state: 'saved', pending: 0, conflicts: 0 }, 'All changes saved'],
-    [{ state: 'saving', pending: 3, conflicts: 0 }, 'Saving 3 changes…'],
-    [{ state: 'saving', pending: 1, conflicts: 0, message: 'The service is unavailable.' }, 'Retrying: The service is unavailable.'],
-    [{ state: 'offline', pending: 1, conflicts: 0 }, 'Offline: 1 change kept in this browser'],
-    [{ state: 'conflict', pending: 0, conflicts: 2 }, '2 conflicts: someone else changed marks you edited'],
+    [{ state: 'saved', pending: 0, conflicts: 0, refused: 0 }, 'All changes saved'],
+    [{ state: 'saving', pending: 3, conflicts: 0, refused: 0 }, 'Saving 3 changes…'],
+    [{ state: 'saving', pending: 1, conflicts: 0, refused: 0, message: 'The service is unavailable.' }, 'Retrying: The service is unavailable.'],
+    [{ state: 'offline', pending: 1, conflicts: 0, refused: 0 }, 'Offline: 1 change kept in this browser'],
+    [{ state: 'conflict', pending: 0, conflicts: 2, refused: 0 }, '2 conflicts: someone else changed marks you edited'],
+    [{ state: 'refused', pending: 0, conflicts: 0, refused: 1, refusal: 'forbidden' }, 'Not saved: 1 change refused by the server (forbidden)'],
   ] as const)('%o reads %s', (s, want) => {
     expect(statusText(s)).toBe(want);
   });

@@ -2,6 +2,7 @@ import type { Category } from '../api/types';
 import { h, replaceChildren } from '../dom';
 import type { Feature } from '../marks/mark';
 import type { ConflictView, SaveQueue, SaveStatus } from '../sync/queue';
+import type { RefusalDialog } from './refusals';
 
 /** statusText is the save indicator's wording; the state is also in data-state for styling and tests. */
 export function statusText(s: SaveStatus): string {
@@ -14,6 +15,8 @@ export function statusText(s: SaveStatus): string {
       return `Offline: ${s.pending} change${s.pending === 1 ? '' : 's'} kept in this browser`;
     case 'conflict':
       return `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}: someone else changed ${s.conflicts === 1 ? 'a mark' : 'marks'} you edited`;
+    case 'refused':
+      return `Not saved: ${s.refused} change${s.refused === 1 ? '' : 's'} refused by the server${s.refusal === undefined ? '' : ` (${s.refusal})`}`;
   }
 }
 
@@ -40,17 +43,22 @@ export class SaveIndicator {
   readonly element: HTMLElement;
   private readonly text: HTMLElement;
   private readonly resolveButton: HTMLButtonElement;
+  private readonly refusedButton: HTMLButtonElement;
   private readonly dialog: ConflictDialog;
 
   constructor(
     queue: SaveQueue,
     category: (id: string) => Category | undefined,
     apply: (ref: string, feature: Feature | null) => void,
+    private readonly refusals?: RefusalDialog,
+    explain?: (c: ConflictView) => Promise<string>,
   ) {
     this.text = h('span', { class: 'save-text' });
-    this.dialog = new ConflictDialog(queue, category, apply);
+    this.dialog = new ConflictDialog(queue, category, apply, explain);
     this.resolveButton = h('button', { type: 'button', hidden: true, onclick: () => this.dialog.open() }, 'Resolve');
-    this.element = h('div', { class: 'save-status', role: 'status', 'data-testid': 'save-status' }, this.text, this.resolveButton, this.dialog.element);
+    this.refusedButton = h('button', { type: 'button', hidden: true, onclick: () => refusals?.open() }, 'Fix or discard');
+    this.element = h('div', { class: 'save-status', role: 'status', 'data-testid': 'save-status' },
+      this.text, this.resolveButton, this.refusedButton, this.dialog.element, refusals?.element);
     queue.on({ status: (s) => this.render(s) });
     this.render(queue.status());
   }
@@ -59,6 +67,8 @@ export class SaveIndicator {
     this.element.dataset['state'] = s.state;
     this.text.textContent = statusText(s);
     this.resolveButton.hidden = s.state !== 'conflict';
+    this.refusedButton.hidden = s.refused === 0 || this.refusals === undefined;
+    if (this.refusals?.isOpen() === true) this.refusals.render();
     if (s.state === 'conflict' && !this.dialog.isOpen()) this.dialog.open();
     else if (this.dialog.isOpen()) this.dialog.render();
   }
@@ -67,18 +77,21 @@ export class SaveIndicator {
 class ConflictDialog {
   readonly element: HTMLDialogElement;
   private readonly body: HTMLElement;
+  /** words holds each conflict's plain sentence once read (by ref and the version met). */
+  private readonly words = new Map<string, Promise<string>>();
 
   constructor(
     private readonly queue: SaveQueue,
     private readonly category: (id: string) => Category | undefined,
     private readonly apply: (ref: string, feature: Feature | null) => void,
+    private readonly explain?: (c: ConflictView) => Promise<string>,
   ) {
     this.body = h('div', { class: 'conflict-list' });
     this.element = h(
       'dialog',
-      { class: 'conflict-dialog', 'aria-labelledby': 'conflict-title' },
-      h('h2', { id: 'conflict-title' }, 'Someone else changed marks you edited'),
-      h('p', null, 'Choose, for each mark, which version to keep.'),
+      { class: 'conflict-dialog', 'aria-label': 'Someone else changed marks you edited' },
+      h('h2', null, 'Someone else changed marks you edited'),
+      h('p', null, 'Choose, for each mark, which version to keep. Both are drawn on the slide: yours dashed blue, theirs dashed orange.'),
       this.body,
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Decide later')),
     );
@@ -102,15 +115,28 @@ class ConflictDialog {
     replaceChildren(this.body, ...conflicts.map((c) => this.row(c)));
   }
 
+  private sentence(c: ConflictView): Promise<string> | undefined {
+    if (this.explain === undefined) return undefined;
+    const key = `${c.ref}@${c.conflict.version}`;
+    let p = this.words.get(key);
+    if (p === undefined) {
+      p = this.explain(c);
+      this.words.set(key, p);
+    }
+    return p;
+  }
+
   private row(c: ConflictView): HTMLElement {
     const decide = (choice: 'mine' | 'theirs'): void => {
       this.apply(c.ref, this.queue.resolve(c.ref, choice));
       this.render();
     };
+    const message = h('p', { class: 'conflict-message' }, c.conflict.message);
+    this.sentence(c)?.then((text) => (message.textContent = `${text}. Keep yours or keep theirs?`), () => undefined);
     return h(
       'section',
-      { class: 'conflict' },
-      h('p', { class: 'conflict-message' }, c.conflict.message),
+      { class: 'conflict', 'data-ref': c.ref },
+      message,
       h(
         'div',
         { class: 'conflict-versions' },

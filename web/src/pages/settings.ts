@@ -1,5 +1,5 @@
 import { listMembers, type Member } from '../api/members';
-import { listCategories, patchCategory } from '../api/projects';
+import { getProject, listCategories, patchCategory, setBlind } from '../api/projects';
 import type { Category } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
@@ -7,7 +7,9 @@ import { assignmentPanel } from './assignment';
 import { categoryForm, categoryTable } from './categories';
 import { actionsHeading, alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
-const roles = ['manager', 'annotator', 'reviewer', 'viewer'] as const;
+/** Roles from the least privileged up; a new member gets the first unless someone picks another. */
+const roles = ['viewer', 'annotator', 'reviewer', 'manager'] as const;
+const leastRole = roles[0];
 
 /**
  * settingsPage is a project's management: its categories (name, class id
@@ -23,28 +25,38 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
   const cats = h('div', null, statusBox('Loading categories…'));
   const members = h('div', null, statusBox('Loading members…'));
   const assignment = h('div');
+  const blinding = blindingField(ctx, projectId, (p) => act(p));
   const abort = new AbortController();
   let categories: Category[] = [];
   const fail = (err: unknown): void => {
     if (!isAbort(err)) replaceChildren(messages, alertBox(errorText(err)));
   };
-  const act = (p: Promise<unknown>): void => {
+  const act = (p: Promise<unknown>): Promise<boolean> => {
     replaceChildren(messages);
-    p.then(reload, fail);
+    return p.then(
+      () => {
+        reload();
+        return true;
+      },
+      (err: unknown) => {
+        fail(err);
+        return false;
+      },
+    );
   };
   const reload = (): void => {
     listCategories(ctx.api, projectId, abort.signal, { archived: true }).then((cs) => {
       categories = cs;
       replaceChildren(cats, categoryTable(cs, {
-        save: (c, patch) => act(patchCategory(ctx.api, projectId, c.id, patch)),
-        remove: (c) => act(ctx.api.delete(`${base}/categories/${c.id}`)),
-        restore: (c) => act(patchCategory(ctx.api, projectId, c.id, { archived: false })),
+        save: (c, patch) => void act(patchCategory(ctx.api, projectId, c.id, patch)),
+        remove: (c) => void act(ctx.api.delete(`${base}/categories/${c.id}`)),
+        restore: (c) => void act(patchCategory(ctx.api, projectId, c.id, { archived: false })),
       }));
     }, fail);
     listMembers(ctx.api, projectId, abort.signal).then(
       (ms) => replaceChildren(members, memberTable(ms, {
-        role: (m, role) => act(ctx.api.patch(`${base}/members/${m.user_id}`, { role })),
-        remove: (m) => act(ctx.api.delete(`${base}/members/${m.user_id}`)),
+        role: (m, role) => void act(ctx.api.patch(`${base}/members/${m.user_id}`, { role })),
+        remove: (m) => void act(ctx.api.delete(`${base}/members/${m.user_id}`)),
         categories: (m) => replaceChildren(assignment, assignmentPanel(ctx, projectId, m, categories, fail)),
       })),
       fail,
@@ -59,8 +71,9 @@ export function settingsPage(ctx: AppContext, req: PageRequest): Page {
     messages,
     h('h2', null, 'Categories'),
     cats,
-    categoryForm((body) => act(ctx.api.post(`${base}/categories`, body))),
+    categoryForm((body) => void act(ctx.api.post(`${base}/categories`, body))),
     h('h2', null, 'Members'),
+    blinding,
     members,
     memberForm((body) => act(ctx.api.post(`${base}/members`, body))),
     assignment,
@@ -99,15 +112,18 @@ function memberTable(ms: readonly Member[], act: MemberActions): HTMLElement {
   );
 }
 
+/**
+ * roleSelect marks value as the default option too (the selected attribute,
+ * not only the current value): a form reset goes back to it, never to
+ * whichever role happens to be listed first.
+ */
 function roleSelect(label: string, value: string): HTMLSelectElement {
-  const s = h('select', { 'aria-label': label }, ...roles.map((r) => h('option', { value: r }, r)));
-  s.value = value;
-  return s;
+  return h('select', { 'aria-label': label }, ...roles.map((r) => h('option', { value: r, selected: r === value }, r)));
 }
 
-function memberForm(add: (body: unknown) => void): HTMLElement {
+function memberForm(add: (body: unknown) => Promise<boolean>): HTMLElement {
   const username = h('input', { id: 'member-username', required: true, autocomplete: 'off' });
-  const role = roleSelect('Role', 'annotator');
+  const role = roleSelect('Role', leastRole);
   role.id = 'member-role';
   const form = h(
     'form',
@@ -118,8 +134,37 @@ function memberForm(add: (body: unknown) => void): HTMLElement {
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    add({ username: username.value.trim(), role: role.value });
-    form.reset();
+    // Each add starts from the least privileged role; a refused add keeps what was typed.
+    void add({ username: username.value.trim(), role: role.value }).then((ok) => {
+      if (ok) form.reset();
+    });
   });
   return form;
+}
+
+/**
+ * blindingField is the project's "annotators see only their own marks"
+ * switch: for reader studies, where seeing another reader's marks biases
+ * the next. The annotation service enforces it; managers and reviewers
+ * still see everyone's marks.
+ */
+function blindingField(ctx: AppContext, projectId: string, act: (p: Promise<unknown>) => Promise<boolean>): HTMLElement {
+  const box = h('input', { id: 'project-blind', type: 'checkbox', disabled: true });
+  getProject(ctx.api, projectId).then(
+    (p) => {
+      box.checked = p.blind_annotators === true;
+      box.disabled = false;
+    },
+    () => undefined,
+  );
+  box.addEventListener('change', () => {
+    const want = box.checked;
+    box.disabled = true;
+    void act(setBlind(ctx.api, projectId, want)).then((ok) => {
+      if (!ok) box.checked = !want;
+      box.disabled = false;
+    });
+  });
+  return h('p', { class: 'field-inline' }, box, ' ',
+    h('label', { for: 'project-blind' }, 'Annotators see only their own marks (managers and reviewers still see all)'));
 }

@@ -1,20 +1,23 @@
+import { getAnnotation } from '../api/annotations';
+import { ApiError } from '../api/error';
 import { listMembers } from '../api/members';
 import { listCategories } from '../api/projects';
 import { dziUrl, getSlide } from '../api/slides';
-import type { Category } from '../api/types';
+import type { Category, Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
 import { ViewportLoader } from '../marks/loader';
-import { fromFeature, toFeature, type Feature, type Mark } from '../marks/mark';
+import { fromFeature, sameContent, toFeature, type Feature, type Mark } from '../marks/mark';
 import { Tally } from '../marks/tally';
 import { MarkOverlay } from '../overlay/overlay';
 import type { CategoryStyle } from '../overlay/render';
 import { paintShapes } from '../overlay/shapes';
 import { IndexedDBOutboxStore } from '../sync/idb';
 import { MemoryOutboxStore, type OutboxStore } from '../sync/outbox';
-import { SaveQueue } from '../sync/queue';
+import { SaveQueue, type ConflictView } from '../sync/queue';
+import { applyChange, openLive, type LiveTarget } from '../sync/live';
 import { ApiTransport } from '../sync/transport';
 import type { EditContext } from '../tools/context';
 import { DragShapeTool, PolygonTool } from '../tools/draw';
@@ -27,16 +30,21 @@ import { displayName } from '../session';
 import { magnificationButtons, scaleWidget, type Optics } from '../viewer/scalewidget';
 import { SlideViewer, type ImageSize } from '../viewer/viewer';
 import { AnnotatorFilter } from './annotators';
-import { alertBox, errorText, isAbort, statusBox } from './common';
+import { errorText, isAbort } from './common';
 import { helpDialog } from './help';
+import { shortcutAllowed } from './keys';
 import { MarkInfo } from './markinfo';
+import { Notices } from './notices';
 import { apiSource, densityLayer, recounter, statsText, viewOf } from './viewport';
 import { overlayPanel } from './overlays';
 import { Palette } from './palette';
+import { conflictSentence, lastChange, paintConflicts } from './conflictwords';
+import { signedInAgain } from './reauth';
+import { featureCentre, paintRefusals, RefusalDialog } from './refusals';
 import { ReviewMode } from './review';
 import { SaveIndicator } from './savestatus';
 import { statusButton } from './statusbutton';
-import { rangeField, toolbarGroup, toolButtons, viewControls } from './viewercontrols';
+import { rangeField, sizeText, toolbarGroup, toolButtons, viewControls } from './viewercontrols';
 
 const hiddenStyle: CategoryStyle = { color: '#000', visible: false };
 const defaultMarkerRadius = 8;
@@ -44,7 +52,7 @@ const defaultMarkerRadius = 8;
 /** Slots are the parts of the page that fill in once the slide and its marks are loaded. */
 interface Slots {
   readonly title: HTMLElement;
-  readonly messages: HTMLElement;
+  readonly messages: Notices;
   readonly save: HTMLElement;
   readonly status: HTMLElement;
   readonly review: HTMLElement;
@@ -57,27 +65,7 @@ interface Slots {
 export function viewerPage(ctx: AppContext, req: PageRequest): Page {
   const projectId = req.params['projectId'] ?? '';
   const slideId = req.params['slideId'] ?? '';
-  const abort = new AbortController();
-  const me = String(ctx.session.user?.id ?? '');
-  const slots: Slots = {
-    title: h('h1', { class: 'viewer-title', tabindex: -1 }, 'Slide'),
-    messages: h('div', { class: 'viewer-messages', 'aria-live': 'polite' }),
-    save: h('div', { class: 'save-slot' }),
-    status: h('div', { class: 'status-slot' }),
-    review: h('div', { class: 'review-slot' }),
-    overlays: h('div', { class: 'overlays-slot' }),
-    toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'View' }),
-    tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': 'Annotation tools' }),
-    stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
-  };
-  const stage = h('div', { class: 'viewer-stage', role: 'region', 'aria-label': 'Slide view' });
-  const palette = new Palette();
-  const user = ctx.session.user;
-  const annotators = new AnnotatorFilter(me, user === null ? 'You' : displayName(user));
-  const markerSize = rangeField('marker-size', 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`);
-  const brushWidth = rangeField('brush-width', 'Brush width', 4, 200, 30, (v) => `${v} px`);
-  const opacity = rangeField('mark-opacity', 'Mark opacity', 10, 100, 100, (v) => `${v} %`);
-  const viewer = new SlideViewer(stage, dziUrl(slideId), 'Overview of the whole slide');
+  const ws = workspace(ctx, projectId, slideId, { prefix: '', stageClass: 'viewer-stage', stageLabel: 'Slide view', heading: 'h1' });
   const element = h(
     'section',
     { class: 'viewer-page' },
@@ -86,29 +74,89 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
       { class: 'viewer-head' },
       h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '/' }, 'Projects'), ' / ',
         h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides')),
-      slots.title,
-      slots.save,
-      slots.status,
-      slots.toolbar,
+      ...ws.head,
     ),
-    slots.messages,
-    h(
-      'div',
-      { class: 'viewer-body' },
-      stage,
-      h('aside', { class: 'viewer-side', 'aria-label': 'Annotation settings' },
-        slots.tools, palette.element, markerSize.element, brushWidth.element, opacity.element, annotators.element, slots.overlays, slots.review, slots.stats),
-    ),
+    ws.body,
+  );
+  // Keys and tools work from here on; tests and people waiting on the page can tell.
+  void ws.ready.then((ok) => {
+    if (ok) element.dataset['ready'] = 'true';
+  });
+  return { title: 'Viewer', element, dispose: ws.dispose };
+}
+
+export interface WorkspaceOptions {
+  /** prefix keeps element ids unique when two workspaces share a page (side by side). */
+  readonly prefix: string;
+  readonly stageClass: string;
+  readonly stageLabel: string;
+  readonly heading: 'h1' | 'h2';
+  /** keysActive tells whether this workspace takes the keyboard shortcuts now (the pane last used). */
+  readonly keysActive?: () => boolean;
+  /** titleOf is the heading for the slide (its name unless told otherwise). */
+  readonly titleOf?: (s: Slide) => string;
+  /** titleClass is added to the heading's class. */
+  readonly titleClass?: string;
+}
+
+/** Workspace is one slide with its marks, tools and settings, to be laid out by a page. */
+export interface Workspace {
+  readonly viewer: SlideViewer;
+  readonly stage: HTMLElement;
+  /** head holds the title, save status, annotator status and view toolbar. */
+  readonly head: readonly HTMLElement[];
+  /** body holds the floating messages, the slide and the side column. */
+  readonly body: HTMLElement;
+  /** ready resolves true once marks, keys and tools work (false if the slide failed to open). */
+  readonly ready: Promise<boolean>;
+  dispose(): void;
+}
+
+/**
+ * workspace builds the marking workspace of one slide: the viewer page has
+ * one, the side-by-side page one per slide, so marks show and can be made
+ * in either pane.
+ */
+export function workspace(ctx: AppContext, projectId: string, slideId: string, o: WorkspaceOptions): Workspace {
+  const abort = new AbortController();
+  const me = String(ctx.session.user?.id ?? '');
+  const slots: Slots = {
+    title: h(o.heading, { class: `viewer-title${o.titleClass === undefined ? '' : ` ${o.titleClass}`}`, tabindex: -1 }, 'Slide'),
+    messages: new Notices(),
+    save: h('div', { class: 'save-slot' }),
+    status: h('div', { class: 'status-slot' }),
+    review: h('div', { class: 'review-slot' }),
+    overlays: h('div', { class: 'overlays-slot' }),
+    toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': o.prefix === '' ? 'View' : `View of slide ${slideId}` }),
+    tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': o.prefix === '' ? 'Annotation tools' : `Annotation tools of slide ${slideId}` }),
+    stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
+  };
+  const stage = h('div', { class: o.stageClass, role: 'region', 'aria-label': o.stageLabel });
+  const palette = new Palette(o.prefix);
+  const user = ctx.session.user;
+  const annotators = new AnnotatorFilter(me, user === null ? 'You' : displayName(user), o.prefix);
+  const markerSize = rangeField(`${o.prefix}marker-size`, 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`);
+  const brushWidth = rangeField(`${o.prefix}brush-width`, 'Brush width', 4, 200, 30, (v) => `${v} px`);
+  const opacity = rangeField(`${o.prefix}mark-opacity`, 'Mark opacity', 10, 100, 100, (v) => `${v} %`);
+  const viewer = new SlideViewer(stage, dziUrl(slideId), o.prefix === '' ? 'Overview of the whole slide' : `Overview of slide ${slideId}`);
+  const body = h(
+    'div',
+    { class: 'viewer-body' },
+    // Messages float over the slide: they never push it down mid-drawing.
+    slots.messages.element,
+    stage,
+    h('aside', { class: 'viewer-side', 'aria-label': o.prefix === '' ? 'Annotation settings' : `Annotation settings of slide ${slideId}` },
+      slots.tools, palette.element, markerSize.element, brushWidth.element, opacity.element, annotators.element, slots.overlays, slots.review, slots.stats),
   );
   let state: Loaded | null = null;
   let disposed = false;
   const report = (err: unknown): void => {
-    if (!isAbort(err)) slots.messages.appendChild(alertBox(errorText(err)));
+    if (!isAbort(err)) slots.messages.error(errorText(err));
   };
 
   const slide = getSlide(ctx.api, slideId, abort.signal).then(
     (s) => {
-      slots.title.textContent = s.name;
+      slots.title.textContent = o.titleOf?.(s) ?? s.name;
       return s;
     },
     (err: unknown) => {
@@ -121,21 +169,34 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
     report(err);
     return [] as Category[];
   });
-  Promise.all([viewer.whenOpen(), categories, slide])
+  const ready = Promise.all([viewer.whenOpen(), categories, slide])
     .then(async ([size, cats, info]) => {
       palette.setCategories(cats);
       const optics = { mpp: info?.mpp_x, objective: info?.objective };
-      const loaded = await setUp({ ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report, signal: abort.signal });
-      if (disposed) return loaded.dispose();
+      // Marker and brush sizes in µm too: a nucleus is about 8 µm whatever the scan's resolution.
+      markerSize.relabel((v) => sizeText(v, optics.mpp));
+      brushWidth.relabel((v) => sizeText(v, optics.mpp));
+      const loaded = await setUp({
+        ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report,
+        signal: abort.signal, keysActive: o.keysActive ?? (() => true),
+      });
+      if (disposed) {
+        loaded.dispose();
+        return false;
+      }
       state = loaded;
-      // Keys and tools work from here on; tests and people waiting on the page can tell.
-      element.dataset['ready'] = 'true';
+      return true;
     })
-    .catch(report);
-
+    .catch((err: unknown) => {
+      report(err);
+      return false;
+    });
   return {
-    title: 'Viewer',
-    element,
+    viewer,
+    stage,
+    head: [slots.title, slots.save, slots.status, slots.toolbar],
+    body,
+    ready,
     dispose: () => {
       disposed = true;
       abort.abort();
@@ -163,6 +224,8 @@ interface Setup {
   readonly opacity: HTMLInputElement;
   readonly slots: Slots;
   readonly signal: AbortSignal;
+  /** keysActive: whether this workspace takes the shortcuts now (side by side, the pane last used). */
+  keysActive(): boolean;
   report(err: unknown): void;
 }
 
@@ -193,7 +256,9 @@ async function setUp(s: Setup): Promise<Loaded> {
   // Counts come from the marks held when they are all of the slide's (or the service's counts cannot be read).
   const local = (): boolean => loader.complete || !tally.ready;
   const refresh = (): void => {
-    s.palette.setCounts(local() ? doc.countByCategory() : tally.byCategory());
+    // Legend counts are whole-slide and follow the annotator filter: hidden readers' marks are not counted.
+    const shown = (author: string | undefined): boolean => s.annotators.isVisible(author);
+    s.palette.setCounts(local() ? doc.countByCategory((m) => shown(m.author)) : tally.byCategory(shown));
     s.annotators.update(local() ? doc.countByAuthor() : tally.byAuthor());
     overlay.setFilter(s.annotators.filtering ? (slot) => s.annotators.isVisible(doc.points.authorOf(slot) || undefined) : undefined);
     overlay.invalidate();
@@ -207,21 +272,38 @@ async function setUp(s: Setup): Promise<Loaded> {
   });
   densityLayer(overlay, loader, s.palette);
   s.opacity.addEventListener('input', () => overlay.setOpacity(Number(s.opacity.value) / 100));
+  const refusals = refusalHandling(s, doc, queue, tally, () => overlay.invalidate());
+  overlay.addPainter((c, m) => paintRefusals(c, queue.refusals(), m));
   const recount = recounter({ api: s.ctx.api, slideId: s.slideId, signal: s.signal, queue, tally, loader, refresh });
   queue.on({
     saved: (ref, saved) => {
       loader.saved(ref);
       dedupe(doc, ref, saved?.id);
+      // The server may have cut the shape to the slide's edge: show what it keeps, unless a newer edit waits.
+      if (saved !== null && saved !== undefined && !queue.pending(ref)) adopt(doc, ref, saved.feature);
       // An edit sets a reviewed mark back to pending on the server: show that.
       const mark = doc.get(ref);
       const review = saved?.feature.properties.review;
       if (mark?.review !== undefined && typeof review === 'string' && review !== mark.review) doc.show({ ...mark, review });
     },
-    rejected: (refs, message) => s.report(new Error(`${refs.length} mark(s) could not be saved: ${message}`)),
+    rejected: (refs, message) => {
+      for (const ref of refs) refusals.revert(ref);
+      s.report(new Error(`Not saved, refused by the server: ${message}. It is drawn dashed in red; fix or discard it from the save status.`));
+    },
     status: recount.onStatus,
   });
   loader.on({ loaded: () => refresh(), failed: (err) => s.report(err) });
-  s.slots.save.replaceChildren(new SaveIndicator(queue, (id) => s.palette.byId(id), (ref, f) => showFeature(doc, ref, f)).element);
+  // A conflict says in words who changed the mark and when ("Dr B moved this mark 2 min ago").
+  const explain = async (c: ConflictView): Promise<string> => {
+    const id = queue.serverId(c.ref) ?? Number(c.ref);
+    const last = Number.isFinite(id) ? await lastChange(s.ctx.api, id) : null;
+    if (last === null) throw new Error(`no history of mark ${c.ref}`);
+    return conflictSentence(last, (u) => (u === s.me ? 'You (in another tab)' : s.annotators.nameOf(u)), Date.now());
+  };
+  s.slots.save.replaceChildren(new SaveIndicator(queue, (id) => s.palette.byId(id), (ref, f) => showFeature(doc, ref, f), refusals.dialog, explain).element);
+  overlay.addPainter((c, m) => paintConflicts(c, queue.conflicts(), m));
+  // Conflicts and refusals are drawn from the queue: draw again when they come or go.
+  queue.on({ status: () => overlay.invalidate() });
   const edit = editContext(s, doc, visible, () => overlay.invalidate(), (m) => loader.exact(m));
   const toolList = makeTools(s, edit);
   const tools = new ToolController(s.viewer, toolList);
@@ -261,13 +343,22 @@ async function setUp(s: Setup): Promise<Loaded> {
   recount.now();
   await loadMarks(s, doc, queue, loader);
   const unwatch = s.viewer.onRender(() => loader.viewChanged());
-  const onKey = (ev: KeyboardEvent): void => shortcut(ev, tools, s.palette, doc, help, reviewMode);
+  const live = liveUpdates(s, doc, queue, loader, overlay.canvas, () => recount.soon());
+  const onKey = (ev: KeyboardEvent): void => {
+    if (s.keysActive()) shortcut(ev, tools, s.palette, doc, help, reviewMode);
+  };
   const onOnline = (): void => {
     queue.retryNow();
     void loader.refresh();
   };
+  // A stream refused with the ended session is closed for good: open it again once signed in.
+  const onSignedIn = (): void => {
+    onOnline();
+    live.restart();
+  };
   document.addEventListener('keydown', onKey);
   window.addEventListener('online', onOnline);
+  window.addEventListener(signedInAgain, onSignedIn);
   overlay.onStats((f) => (s.slots.stats.textContent = statsText(loader, tally, doc, local(), f.drawn)));
   refresh();
   // What an earlier page left in the outbox goes now, not at the next edit.
@@ -276,6 +367,8 @@ async function setUp(s: Setup): Promise<Loaded> {
     dispose: () => {
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('online', onOnline);
+      window.removeEventListener(signedInAgain, onSignedIn);
+      live.close();
       unwatch();
       recount.stop();
       loader.close();
@@ -284,8 +377,137 @@ async function setUp(s: Setup): Promise<Loaded> {
       scale.dispose();
       tools.destroy();
       overlay.destroy();
+      doc.release();
     },
   };
+}
+
+interface RefusalHandling {
+  readonly dialog: RefusalDialog;
+  /** revert shows the server's version of a mark whose change was refused, so views and counts hold only what is saved. */
+  revert(ref: string): void;
+}
+
+/**
+ * refusalHandling keeps refused changes out of the marks and the counts: a
+ * refused new mark leaves the document, a refused edit or deletion gives
+ * way to the server's version. The refused version stays in the outbox,
+ * drawn apart, until the user sends it again or discards it.
+ */
+function refusalHandling(s: Setup, doc: MarkDocument, queue: SaveQueue, tally: Tally, invalidate: () => void): RefusalHandling {
+  const revert = (ref: string): void => {
+    const r = queue.refusals().find((x) => x.ref === ref);
+    const cur = doc.get(ref) ?? null;
+    if (r === undefined) return;
+    if (r.serverId === null) {
+      if (cur !== null) tally.edit([{ ref, before: cur, after: null }]);
+      doc.forget(ref);
+      return;
+    }
+    getAnnotation(s.ctx.api, r.serverId, defaultMarkerRadius, s.signal).then(
+      (server) => {
+        tally.edit([{ ref, before: doc.get(ref) ?? null, after: server.mark }]);
+        queue.track(ref, server.id, server.version);
+        doc.show({ ...server.mark, ref });
+      },
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) {
+          const gone = doc.get(ref);
+          if (gone !== undefined) tally.edit([{ ref, before: gone, after: null }]);
+          doc.forget(ref);
+        } else s.report(err);
+      },
+    );
+  };
+  const dialog = new RefusalDialog(queue, (id) => s.palette.byId(id), {
+    show: (r) => {
+      if (r.feature === null) return;
+      const c = featureCentre(r.feature);
+      s.viewer.panToImage(c.x, c.y);
+    },
+    retry: (r) => {
+      // Shown again as the user made it while it goes; a second refusal reverts it again.
+      if (r.feature !== null) {
+        const m = fromFeature({ ...r.feature, id: 0 }, defaultMarkerRadius);
+        if (m !== null) {
+          tally.edit([{ ref: r.ref, before: doc.get(r.ref) ?? null, after: { ...m.mark, ref: r.ref } }]);
+          doc.show({ ...m.mark, ref: r.ref });
+        }
+      } else if (doc.get(r.ref) !== undefined) {
+        tally.edit([{ ref: r.ref, before: doc.get(r.ref) ?? null, after: null }]);
+        doc.forget(r.ref);
+      }
+      queue.retry(r.ref);
+      invalidate();
+    },
+    discard: (r) => {
+      queue.discard(r.ref);
+      invalidate();
+    },
+  });
+  return { dialog, revert };
+}
+
+interface Live {
+  restart(): void;
+  close(): void;
+}
+
+/**
+ * liveUpdates shows other readers' changes as they are saved: the service
+ * streams which marks changed, and each is fetched (through the
+ * access-checked endpoint, so blinding holds) and shown. Changes apply one
+ * after another, in the order they came. After a dropped stream comes back,
+ * the view is reloaded, since changes may have been missed meanwhile.
+ */
+function liveUpdates(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: ViewportLoader, canvas: HTMLElement, changed: () => void): Live {
+  const target: LiveTarget = {
+    refOf: (id) => queue.refOf(id),
+    pending: (ref) => queue.pending(ref),
+    versionOf: (ref) => queue.versionOf(ref),
+    fetch: (id) =>
+      getAnnotation(s.ctx.api, id, defaultMarkerRadius, s.signal).then(
+        (m) => ({
+          version: m.version,
+          show: (ref: string) => {
+            // An undo or redo step of this mark was taken before this change: it keeps the version
+            // it was based on, so it meets the change as a conflict instead of silently undoing it.
+            if (!doc.historyRefs().has(ref)) queue.track(ref, m.id, m.version);
+            loader.saved(ref);
+            doc.show({ ...m.mark, ref });
+          },
+        }),
+        (err: unknown) => {
+          if (err instanceof ApiError && err.status === 404) return undefined;
+          throw err;
+        },
+      ),
+    forget: (ref) => {
+      if (doc.get(ref) !== undefined) doc.forget(ref);
+      queue.untrack(ref);
+    },
+    reload: () => void loader.refresh(),
+    changed,
+  };
+  let chain = Promise.resolve();
+  let opened = 0;
+  let close = (): void => undefined;
+  const open = (): void => {
+    close();
+    close = openLive(
+      s.slideId,
+      (c) => {
+        chain = chain.then(() => applyChange(c, target)).catch((err: unknown) => s.report(err));
+      },
+      () => {
+        if (opened++ > 0) void loader.refresh();
+        // Tests and people reporting a problem can tell the live stream is up.
+        canvas.dataset['live'] = 'open';
+      },
+    );
+  };
+  open();
+  return { restart: open, close: () => close() };
 }
 
 function markOverlay(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean): MarkOverlay {
@@ -340,12 +562,11 @@ function makeTools(s: Setup, edit: EditContext): Tool[] {
 
 /** loadMarks shows the server's marks around the view, then lays over them what the outbox has not sent yet. */
 async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: ViewportLoader): Promise<void> {
-  const loading = statusBox('Loading marks…');
-  s.slots.messages.appendChild(loading);
+  const loaded = s.slots.messages.status('Loading marks…');
   try {
     await loader.sync();
   } finally {
-    loading.remove();
+    loaded();
   }
   for (const c of queue.changes()) showFeature(doc, c.ref, c.feature);
 }
@@ -353,11 +574,11 @@ async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: 
 /**
  * shortcut routes keys: the active tool first (Enter, Escape, Delete), then
  * Ctrl+Z / Ctrl+Shift+Z, 1–9 for categories, letters for tools, ? for help.
- * Nothing while the user types in a field.
+ * Nothing while the user types in a field or a dialog is open.
  */
 function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement, review: ReviewMode): void {
-  const target = ev.target as HTMLElement | null;
-  if (target !== null && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.closest('dialog') !== null)) return;
+  // Focus left on a legend entry, a box or a slider must not turn the shortcuts off (keys.ts).
+  if (!shortcutAllowed(ev.target instanceof HTMLElement ? ev.target : null, ev.key)) return;
   if (review.onKey(ev)) return ev.preventDefault();
   if (tools.active.onKey?.(ev) === true) return ev.preventDefault();
   if ((ev.ctrlKey || ev.metaKey) && !ev.altKey) return history(ev, doc);
@@ -384,6 +605,16 @@ function history(ev: KeyboardEvent, doc: MarkDocument): void {
 /** outboxStore is IndexedDB where the browser allows it, memory otherwise (some private modes). */
 function outboxStore(): OutboxStore {
   return typeof indexedDB === 'undefined' ? new MemoryOutboxStore() : new IndexedDBOutboxStore(indexedDB);
+}
+
+/** adopt shows the server's saved version of ref when its content differs from what is shown (a shape cut at the slide's edge). */
+function adopt(doc: MarkDocument, ref: string, saved: Feature): void {
+  const shown = doc.get(ref);
+  if (shown === undefined || sameContent(toFeature(shown), saved)) return;
+  const m = fromFeature({ ...saved, id: 0 }, defaultMarkerRadius);
+  if (m === null) return;
+  const author = shown.author ?? m.mark.author;
+  doc.show({ ...shown, ...m.mark, ref, ...(author === undefined ? {} : { author }) });
 }
 
 /** showFeature displays a feature under ref, or removes ref for null. */

@@ -5,14 +5,28 @@ import type { SlideViewer } from '../viewer/viewer';
 export interface RangeField {
   readonly element: HTMLElement;
   readonly input: HTMLInputElement;
+  /** relabel changes how the value is spelled out (a slide's µm per pixel arrives after the page is built). */
+  relabel(show: (v: number) => string): void;
 }
 
 /** rangeField is a labelled slider whose current value is spelled out beside it. */
 export function rangeField(id: string, label: string, min: number, max: number, value: number, show: (v: number) => string): RangeField {
   const input = h('input', { id, type: 'range', min, max, value });
   const out = h('output', { for: id }, show(value));
-  input.addEventListener('input', () => (out.textContent = show(Number(input.value))));
-  return { element: h('div', { class: 'field' }, h('label', { for: id }, label), out, input), input };
+  let spell = show;
+  input.addEventListener('input', () => (out.textContent = spell(Number(input.value))));
+  const relabel = (next: (v: number) => string): void => {
+    spell = next;
+    out.textContent = spell(Number(input.value));
+  };
+  return { element: h('div', { class: 'field' }, h('label', { for: id }, label), out, input), input, relabel };
+}
+
+/** sizeText spells a size in slide pixels, and in µm when the scan says how large a pixel is. */
+export function sizeText(px: number, mpp: number | undefined): string {
+  if (mpp === undefined || !(mpp > 0)) return `${px} px`;
+  const um = px * mpp;
+  return `${px} px · ${um >= 10 ? Math.round(um) : Number(um.toFixed(1))} µm`;
 }
 
 type Action = readonly [label: string, text: string, run: () => void];

@@ -68,6 +68,8 @@ export function densityLayer(overlay: MarkOverlay, loader: ViewportLoader, palet
 
 export interface Recounter {
   now(): void;
+  /** soon reads the counts once changes stop arriving for a moment (live changes come in bursts). */
+  soon(): void;
   onStatus(st: SaveStatus): void;
   stop(): void;
 }
@@ -91,20 +93,37 @@ export function recounter(d: RecountDeps): Recounter {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let dirty = false;
   const now = (): void => {
-    if (d.queue.status().pending > 0) return;
+    // Unsent marks (an earlier page's outbox replayed at open) are read once
+    // saved: without dirty, a replay that ends "saved" with no edit before it
+    // would never be counted, and the legend would fall back to the marks
+    // around the view.
+    if (d.queue.status().pending > 0) {
+      dirty = true;
+      return;
+    }
     const snap = d.tally.begin();
     slideProgress(d.api, d.slideId, d.signal).then(
       (progress) => {
         d.tally.settle(progress, snap);
         d.refresh();
       },
-      // The counts stay those of the marks held; the next save tries again.
-      () => undefined,
+      // The counts stay as they are; the next save tries again.
+      () => {
+        dirty = true;
+      },
     );
     if (d.loader.state?.kind === 'grid') void d.loader.refresh();
   };
+  const soon = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      now();
+    }, 300);
+  };
   return {
     now,
+    soon,
     onStatus: (st) => {
       if (st.state !== 'saved' || st.pending > 0) {
         dirty = true;

@@ -32,6 +32,8 @@ export class FakeAnnotationServer implements Transport {
   reject: string | null = null;
   /** refuse refuses a whole create request when one feature fails it, as the service does. */
   refuse: ((f: Feature) => boolean) | null = null;
+  /** forbid refuses edits and deletions of these marks, as for an annotator touching another's mark. */
+  readonly forbid = new Set<number>();
 
   async create(_slide: string, features: readonly Feature[], key: string): Promise<Saved[]> {
     this.calls.push({ op: 'create', key, count: features.length });
@@ -50,6 +52,7 @@ export class FakeAnnotationServer implements Transport {
   async update(id: number, version: number, feature: Feature): Promise<Saved> {
     this.calls.push({ op: 'update', id, version });
     this.fail();
+    if (this.forbid.has(id)) throw new ApiError(403, 'forbidden', 'only reviewers and managers may change another annotator\'s marks');
     const cur = this.current(id, version);
     const next = { version: cur.version + 1, feature: { ...feature, id, properties: { ...feature.properties, version: cur.version + 1 } } };
     this.marks.set(id, next);

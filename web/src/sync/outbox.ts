@@ -34,6 +34,13 @@ export interface Entry {
   /** seq orders entries by their first edit: older changes go first. */
   readonly seq: number;
   readonly conflict?: Conflict;
+  /**
+   * refused is the server's reason for refusing this change for good
+   * (invalid, forbidden). The change waits, shown as refused, until the user
+   * discards it, sends it again or edits the mark anew; it is never sent by
+   * itself and never counted as saved.
+   */
+  readonly refused?: string;
   /** alone sends the mark in a request of its own: its batch was refused, and one bad mark must not sink the rest. */
   readonly alone?: boolean;
 }

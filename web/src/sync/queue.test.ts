@@ -39,7 +39,7 @@ describe('SaveQueue', () => {
     expect(q.status()).toMatchObject({ state: 'saving', pending: 2 });
     await vi.advanceTimersByTimeAsync(200);
     expect(server.calls).toEqual([{ op: 'create', key: 'key-1', count: 2 }]);
-    expect(q.status()).toEqual({ state: 'saved', pending: 0, conflicts: 0 });
+    expect(q.status()).toEqual({ state: 'saved', pending: 0, conflicts: 0, refused: 0 });
     expect(server.marks.size).toBe(2);
   });
 
@@ -141,7 +141,7 @@ describe('SaveQueue', () => {
     q.remove('a');
     await q.flush();
     expect(server.calls).toEqual([]);
-    expect(q.status()).toEqual({ state: 'saved', pending: 0, conflicts: 0 });
+    expect(q.status()).toEqual({ state: 'saved', pending: 0, conflicts: 0, refused: 0 });
   });
 
   it('deletes a mark removed while it was being created', async () => {
@@ -175,7 +175,7 @@ describe('SaveQueue', () => {
     await q.flush();
     q.retryNow();
     await q.flush();
-    expect(q.status()).toEqual({ state: 'saved', pending: 0, conflicts: 0 });
+    expect(q.status()).toEqual({ state: 'saved', pending: 0, conflicts: 0, refused: 0 });
     q.put('m', point(8, 8));
     await q.flush();
     expect(server.calls.at(-1)).toEqual({ op: 'update', id: loaded.id, version: 2 });
@@ -240,7 +240,7 @@ describe('SaveQueue', () => {
     });
   });
 
-  it('drops marks the server refuses and reports them', async () => {
+  it('keeps a refused mark as refused with the reason, never says saved, and never sends it by itself', async () => {
     const server = new FakeAnnotationServer();
     const q = await open(server);
     const rejected: [readonly string[], string][] = [];
@@ -249,7 +249,60 @@ describe('SaveQueue', () => {
     q.put('a', point(-1e9, 1));
     await q.flush();
     expect(rejected).toEqual([[['a'], 'feature 0: coordinate outside the slide']]);
+    expect(q.status()).toEqual({ state: 'refused', pending: 0, conflicts: 0, refused: 1, refusal: 'feature 0: coordinate outside the slide' });
+    expect(q.refusals()).toEqual([{ ref: 'a', feature: point(-1e9, 1), serverId: null, message: 'feature 0: coordinate outside the slide' }]);
+    // Not laid over the server's marks after a reload, and not sent again with the next marks.
+    expect(q.changes()).toEqual([]);
+    server.reject = null;
+    q.put('b', point(2, 2));
+    await q.flush();
+    expect(server.calls.map((c) => c.count)).toEqual([1, 1]);
+    expect(q.status().state).toBe('refused');
+    q.discard('a');
+    expect(q.status()).toEqual({ state: 'saved', pending: 0, conflicts: 0, refused: 0 });
+    expect(q.refusals()).toEqual([]);
+  });
+
+  it('keeps a refused edit of another annotator\'s mark until the user sends it again or fixes it', async () => {
+    const server = new FakeAnnotationServer();
+    const theirs = server.insert(point(1, 1));
+    const q = await open(server);
+    q.track('m', theirs.id, theirs.version);
+    server.forbid.add(theirs.id);
+    q.put('m', point(9, 9));
+    await q.flush();
+    expect(q.refusals()).toMatchObject([{ ref: 'm', serverId: theirs.id, message: expect.stringContaining('reviewers and managers') }]);
+    expect(q.status().state).toBe('refused');
+    // A manager lets it through: sent again as it was.
+    server.forbid.delete(theirs.id);
+    q.retry('m');
+    await q.flush();
     expect(q.status().state).toBe('saved');
+    expect(xOf(server.marks.get(theirs.id)?.feature)).toBe(9);
+    // Refused again, then edited anew: the new edit replaces the refused one and goes.
+    server.forbid.add(theirs.id);
+    q.put('m', point(5, 5));
+    await q.flush();
+    expect(q.status().state).toBe('refused');
+    server.forbid.delete(theirs.id);
+    q.put('m', point(6, 6));
+    expect(q.refusals()).toEqual([]);
+    await q.flush();
+    expect(xOf(server.marks.get(theirs.id)?.feature)).toBe(6);
+  });
+
+  it('keeps refusals across a reload', async () => {
+    const server = new FakeAnnotationServer();
+    const store = new MemoryOutboxStore();
+    const q = await open(server, store);
+    server.reject = 'feature 0: category 4 (Stroma) is archived';
+    q.put('a', point(1, 1));
+    await q.flush();
+    await q.idle();
+    q.close();
+    const again = await open(server, store);
+    expect(again.refusals().map((r) => r.message)).toEqual(['feature 0: category 4 (Stroma) is archived']);
+    expect(again.status().state).toBe('refused');
   });
 
   it('sends the marks of a refused batch one by one, so only the bad one is lost', async () => {
@@ -265,6 +318,7 @@ describe('SaveQueue', () => {
     expect(server.calls.map((c) => c.count)).toEqual([3, 1, 1, 1]);
     expect(rejected).toEqual([['bad']]);
     expect(server.marks.size).toBe(2);
+    expect(q.refusals().map((r) => r.ref)).toEqual(['bad']);
     q.put('d', point(4, 4));
     q.put('e', point(5, 5));
     await q.flush();

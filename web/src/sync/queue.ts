@@ -3,13 +3,16 @@ import { sameContent, type Feature } from '../marks/mark';
 import type { Conflict, Entry, Flight, FlightItem, FlightKind, OutboxStore, Scope, Snapshot, Write } from './outbox';
 import { conflictCurrent, type Saved, type Transport } from './transport';
 
-export type SaveState = 'saved' | 'saving' | 'offline' | 'conflict';
+export type SaveState = 'saved' | 'saving' | 'offline' | 'conflict' | 'refused';
 
 export interface SaveStatus {
   readonly state: SaveState;
-  /** pending counts marks not yet on the server, conflicts excluded. */
+  /** pending counts marks not yet on the server, conflicts and refusals excluded. */
   readonly pending: number;
   readonly conflicts: number;
+  /** refused counts changes the server refused; refusal is the first one's reason. */
+  readonly refused: number;
+  readonly refusal?: string;
   /** message explains an offline state or a browser storage failure. */
   readonly message?: string;
 }
@@ -54,10 +57,20 @@ export interface ConflictView {
   readonly conflict: Conflict;
 }
 
+/** Refusal is a change the server refused for good, waiting for the user's decision. */
+export interface Refusal {
+  readonly ref: string;
+  /** feature is the refused version (null: a refused deletion). */
+  readonly feature: Feature | null;
+  /** serverId is the mark's id on the server; null for a refused new mark. */
+  readonly serverId: number | null;
+  readonly message: string;
+}
+
 export interface QueueEvents {
   /** saved: the server now holds ref as saved (null: deleted). */
   saved?(ref: string, saved: Saved | null): void;
-  /** rejected: the server refused these marks for good (invalid, forbidden); they are dropped. */
+  /** rejected: the server refused these changes for good (invalid, forbidden); they wait as refusals. */
   rejected?(refs: readonly string[], message: string): void;
   status?(s: SaveStatus): void;
 }
@@ -71,7 +84,8 @@ type Outcome = 'next' | 'stop';
  * batches with an Idempotency-Key; edits and deletions carry If-Match with
  * the version the user saw. Network failures back off and retry; a stale
  * version parks the mark as a conflict for the user to resolve; a refusal
- * (invalid, forbidden) drops the marks and reports them.
+ * (invalid, forbidden) parks the change as refused, with the server's reason,
+ * until the user discards it, sends it again or edits the mark anew.
  */
 export class SaveQueue {
   private readonly entries = new Map<string, Entry>();
@@ -147,7 +161,8 @@ export class SaveQueue {
   /** changes lists what is not on the server yet, oldest first: the viewer lays it over what it loads. */
   changes(): Change[] {
     const out: Change[] = (this.flight?.items ?? []).map((i) => ({ ref: i.ref, feature: i.feature }));
-    for (const e of this.sortedEntries()) out.push({ ref: e.ref, feature: e.feature });
+    // A refused change is not laid over the server's marks: it is shown apart, as refused.
+    for (const e of this.sortedEntries()) if (e.refused === undefined) out.push({ ref: e.ref, feature: e.feature });
     return out;
   }
 
@@ -200,13 +215,15 @@ export class SaveQueue {
   /** put records that mark ref should now be feature. */
   put(ref: string, feature: Feature): void {
     const e = this.entries.get(ref);
-    this.save(e !== undefined ? { ...e, feature } : this.fresh(ref, feature));
+    // A new edit of a mark whose change was refused replaces that change: it is the user's fix.
+    this.save(e !== undefined ? { ...withoutRefusal(e), feature } : this.fresh(ref, feature));
     this.schedule();
   }
 
   /** remove records that mark ref should be gone. */
   remove(ref: string): void {
-    const e = this.entries.get(ref);
+    const got = this.entries.get(ref);
+    const e = got === undefined ? undefined : withoutRefusal(got);
     const flying = this.inFlight(ref);
     if (e !== undefined) {
       if (e.serverId === null && !flying) this.drop(ref);
@@ -224,6 +241,30 @@ export class SaveQueue {
 
   private inFlight(ref: string): boolean {
     return this.flight?.items.some((i) => i.ref === ref) ?? false;
+  }
+
+  /** refusals lists the changes the server refused, oldest first. */
+  refusals(): Refusal[] {
+    const out: Refusal[] = [];
+    for (const e of this.sortedEntries()) {
+      if (e.refused !== undefined) out.push({ ref: e.ref, feature: e.feature, serverId: e.serverId, message: e.refused });
+    }
+    return out;
+  }
+
+  /** discard drops a refused change; the server's version stands. */
+  discard(ref: string): void {
+    if (this.entries.get(ref)?.refused === undefined) return;
+    this.drop(ref);
+    this.emit();
+  }
+
+  /** retry sends a refused change again as it is (a manager may have changed what the server allows). */
+  retry(ref: string): void {
+    const e = this.entries.get(ref);
+    if (e?.refused === undefined) return;
+    this.save({ ...withoutRefusal(e), alone: true });
+    this.schedule();
   }
 
   conflicts(): ConflictView[] {
@@ -261,13 +302,24 @@ export class SaveQueue {
 
   status(): SaveStatus {
     let conflicts = 0;
-    for (const e of this.entries.values()) if (e.conflict !== undefined) conflicts++;
-    const pending = this.entries.size - conflicts + (this.flight?.items.length ?? 0);
+    let refused = 0;
+    let refusal: string | undefined;
+    for (const e of this.sortedEntries()) {
+      if (e.conflict !== undefined) conflicts++;
+      else if (e.refused !== undefined) {
+        refused++;
+        refusal ??= e.refused;
+      }
+    }
+    const pending = this.entries.size - conflicts - refused + (this.flight?.items.length ?? 0);
     const message = this.transientError ?? this.storeError;
-    const extra = message === undefined ? {} : { message };
-    if (conflicts > 0) return { state: 'conflict', pending, conflicts, ...extra };
-    if (this.transientError !== undefined) return { state: this.offline ? 'offline' : 'saving', pending, conflicts, ...extra };
-    return { state: pending > 0 ? 'saving' : 'saved', pending, conflicts, ...extra };
+    const extra = { ...(message === undefined ? {} : { message }), ...(refusal === undefined ? {} : { refusal }) };
+    const counts = { pending, conflicts, refused };
+    if (conflicts > 0) return { state: 'conflict', ...counts, ...extra };
+    // Never "saved" while a refused change waits for the user.
+    if (refused > 0) return { state: 'refused', ...counts, ...extra };
+    if (this.transientError !== undefined) return { state: this.offline ? 'offline' : 'saving', ...counts, ...extra };
+    return { state: pending > 0 ? 'saving' : 'saved', ...counts, ...extra };
   }
 
   /** retryNow sends at once, skipping a running back-off (the browser says it is online again). */
@@ -295,6 +347,10 @@ export class SaveQueue {
 
   close(): void {
     this.closed = true;
+    // The identities of every mark seen (tens of thousands on a big slide) are not needed any
+    // more; a destroyed viewer may be held a while by the tile viewer's timers.
+    this.known.clear();
+    this.refs.clear();
     this.cancelTimer();
     if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -311,7 +367,7 @@ export class SaveQueue {
   }
 
   private nextFlight(): Flight | null {
-    const ready = this.sortedEntries().filter((e) => e.conflict === undefined);
+    const ready = this.sortedEntries().filter((e) => e.conflict === undefined && e.refused === undefined);
     for (const e of ready) {
       if (e.feature === null && e.serverId === null) this.drop(e.ref);
     }
@@ -396,9 +452,20 @@ export class SaveQueue {
       return 'next';
     }
     if (f.kind === 'update' && api.status === 404) return this.park(item, { theirs: null, version: 0, message: api.message });
-    this.settle(f);
+    this.refuse(f, api.message);
     for (const l of this.listeners) l.rejected?.(f.items.map((i) => i.ref), api.message);
     return 'next';
+  }
+
+  /** refuse parks a refused request's changes, with the server's reason, for the user to decide. */
+  private refuse(f: Flight, message: string): void {
+    const put: Entry[] = f.items.map((i) => {
+      const later = this.entries.get(i.ref);
+      return later !== undefined ? { ...later, refused: message } : { ...i, seq: ++this.seq, refused: message };
+    });
+    for (const e of put) this.entries.set(e.ref, e);
+    if (this.flight === f) this.flight = null;
+    this.persist({ put, flight: null });
   }
 
   private conflicted(f: Flight, item: FlightItem, err: ApiError): Outcome {
@@ -431,11 +498,6 @@ export class SaveQueue {
     this.flight = null;
     this.persist({ put, flight: null });
     return 'next';
-  }
-
-  private settle(f: Flight): void {
-    if (this.flight === f) this.flight = null;
-    this.persist({ flight: null });
   }
 
   private backOff(err: ApiError): Outcome {
@@ -498,6 +560,11 @@ export class SaveQueue {
     const s = this.status();
     for (const l of this.listeners) l.status?.(s);
   }
+}
+
+function withoutRefusal(e: Entry): Entry {
+  const { refused: _dropped, ...rest } = e;
+  return rest;
 }
 
 function kindOf(e: Entry): FlightKind {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { magnification, magnificationLabel, magnifications, scaleBar } from './scale';
+import { magnification, magnificationLabel, magnifications, powerLabel, scaleBar } from './scale';
 
 describe('scaleBar', () => {
   it.each([
@@ -32,4 +32,18 @@ describe('magnification', () => {
     expect(magnificationLabel(magnification(40, 0.0625))).toBe('2.5×');
     expect(magnificationLabel(magnification(20, 0.5))).toBe('10×');
   });
+});
+
+describe('powerLabel', () => {
+  const cases: [number, number, string][] = [
+    [20, 0.5, '10×'],
+    [20, 1, '20×'],
+    [20, 1.01, '20×'],
+    [20, 2, '20× · digital 2×'],
+    [40, 1.48, '40× · digital 1.5×'],
+    [40, 0.0625, '2.5×'],
+  ];
+  for (const [objective, s, want] of cases) {
+    it(`${objective}× scan at ${s} screen px per image px is ${want}`, () => expect(powerLabel(objective, s)).toBe(want));
+  }
 });

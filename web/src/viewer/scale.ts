@@ -50,3 +50,14 @@ export function magnification(objective: number, screenPerImagePixel: number): n
 export function magnificationLabel(m: number): string {
   return `${m >= 10 ? Math.round(m) : Number(m.toFixed(1))}×`;
 }
+
+/**
+ * powerLabel names the power the screen shows now. Up to the scan's objective
+ * it is optical power; beyond it the viewer only enlarges pixels, and says so
+ * ("20× · digital 2×") rather than claim a 40× that no lens gave.
+ */
+export function powerLabel(objective: number, screenPerImagePixel: number): string {
+  // Within 2 % of 1:1 is the objective itself (zoom steps do not land exactly).
+  if (screenPerImagePixel <= 1.02) return magnificationLabel(Math.min(objective, magnification(objective, screenPerImagePixel)));
+  return `${magnificationLabel(objective)} · digital ${Number(screenPerImagePixel.toFixed(1))}×`;
+}

@@ -1,5 +1,5 @@
 import { h } from '../dom';
-import { magnification, magnificationLabel, magnifications, scaleBar } from './scale';
+import { magnifications, powerLabel, scaleBar } from './scale';
 import type { SlideViewer } from './viewer';
 
 export interface Optics {
@@ -33,7 +33,7 @@ export function scaleWidget(viewer: SlideViewer, optics: Optics): { element: HTM
       bar.style.width = `${b.pixels.toFixed(1)}px`;
       label.textContent = b.label;
     }
-    mag.textContent = objective === undefined ? '' : magnificationLabel(magnification(objective, s));
+    mag.textContent = objective === undefined ? '' : powerLabel(objective, s);
   };
   const unlisten = viewer.onRender(() => {
     if (pending === 0) pending = requestAnimationFrame(update);

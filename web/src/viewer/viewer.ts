@@ -31,6 +31,9 @@ export class SlideViewer {
       showNavigator: true,
       navigatorPosition: 'BOTTOM_RIGHT',
       navigatorAutoFade: false,
+      // The scale bar and minimap stay shown. Auto-hiding also ran a chain of animation frames
+      // that outlived destroy() by seconds, holding the whole page (20,000 marks) meanwhile.
+      autoHideControls: false,
       // A faded minimap lets the marks drawn under it show through.
       navigatorOpacity: 1,
       visibilityRatio: 0.5,

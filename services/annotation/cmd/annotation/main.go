@@ -41,6 +41,7 @@ type Main struct {
 	res    *app.Resources
 	server *httpapi.Server
 	store  *mysql.Store
+	feed   *annotationredis.Feed
 }
 
 // Open connects and binds the listener, so tests can read Addr before Run.
@@ -58,7 +59,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.store = mysql.New(m.res.DB, m.Annotation, time.Now)
 	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now)
 	events := annotationredis.NewPublisher(m.res.Redis, m.Redis.Prefix, m.Log)
-	annotationhttp.Register(m.server.Engine(), m.store, authn, events, audits, m.Log)
+	m.feed = annotationredis.NewFeed(m.res.Redis, m.Redis.Prefix, m.Log)
+	annotationhttp.Register(m.server.Engine(), m.store, authn, events, m.feed, audits, m.Log)
 	return m.server.Listen()
 }
 
@@ -73,6 +75,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	go m.pruneRequests(ctx)
+	// The live feed ends with ctx, closing the open event streams so the shutdown is not held up by them.
+	go m.feed.Run(ctx)
 	return m.server.Serve(ctx)
 }
 

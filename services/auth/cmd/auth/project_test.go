@@ -182,3 +182,27 @@ func TestProjectWithSlidesIsNotDeleted(t *testing.T) {
 		t.Errorf("deleted project = %d, want 404", st)
 	}
 }
+
+// TestBlindAnnotatorsSetting: a manager blinds the project's annotators
+// (the annotation service enforces it); an annotator cannot lift it.
+func TestBlindAnnotatorsSetting(t *testing.T) {
+	e := mustEnv(t)
+	admin := newClient(t, e.base).mustLogin("admin", adminPassword)
+	path, manager, _ := setupProject(t, e, admin, "Readers", "manager")
+	if p := manager.must(200, "GET", path, nil); p["blind_annotators"] != false {
+		t.Fatalf("a new project is blinded: %v", p)
+	}
+	if p := manager.must(200, "PATCH", path, map[string]any{"blind_annotators": true}); p["blind_annotators"] != true || p["name"] != "Readers" {
+		t.Fatalf("patched project = %v, want blinded, name kept", p)
+	}
+	if p := admin.must(200, "GET", path, nil); p["blind_annotators"] != true {
+		t.Fatalf("read back = %v", p)
+	}
+	annotator := newClient(t, e.base)
+	u := admin.must(201, "POST", "/api/v1/users", map[string]any{"username": "reader-a", "password": "member-password-1"})
+	admin.must(201, "POST", path+"/members", map[string]any{"user_id": id(u, "id"), "role": "annotator"})
+	annotator.mustLogin("reader-a", "member-password-1")
+	if st, _ := annotator.do("PATCH", path, map[string]any{"blind_annotators": false}); st != 403 {
+		t.Fatalf("an annotator lifting the blinding = %d, want 403", st)
+	}
+}

@@ -92,7 +92,7 @@ func TestCancelQueuedExport(t *testing.T) {
 	if st := env.call(t, testenv.Manager, "POST", path+"/cancel", "", &e); st != http.StatusOK || e.Status != export.StatusCancelled || e.FinishedAt == nil {
 		t.Fatalf("cancel = %d %+v", st, e)
 	}
-	for _, c := range []struct{ method, path string }{{"POST", path + "/cancel"}, {"GET", path + "/files"}} {
+	for _, c := range []struct{ method, path string }{{"POST", path + "/cancel"}, {"GET", path + "/files"}, {"GET", path + "/zip"}} {
 		if st := env.call(t, testenv.Manager, c.method, c.path, "", nil); st != http.StatusConflict {
 			t.Errorf("%s %s = %d, want 409", c.method, c.path, st)
 		}
