@@ -309,10 +309,10 @@ func b2i(b bool) int {
 }
 
 func jointBox(gs []Geometry) BBox {
-	box := BBox{math.MaxInt64, math.MaxInt64, math.MinInt64, math.MinInt64}
+	box := BBox{MinX: math.MaxInt64, MinY: math.MaxInt64, MaxX: math.MinInt64, MaxY: math.MinInt64}
 	for _, g := range gs {
 		b := g.BBox()
-		box = BBox{min(box.MinX, b.MinX), min(box.MinY, b.MinY), max(box.MaxX, b.MaxX), max(box.MaxY, b.MaxY)}
+		box = BBox{MinX: min(box.MinX, b.MinX), MinY: min(box.MinY, b.MinY), MaxX: max(box.MaxX, b.MaxX), MaxY: max(box.MaxY, b.MaxY)}
 	}
 	return box
 }

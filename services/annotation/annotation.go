@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/config"
+	"github.com/patholabel/patholabel/services/platform/review"
 )
 
 // Config bounds what one request may ask for.
@@ -20,50 +21,38 @@ type Config struct {
 	MaxResults  int // marks one viewport query may return
 }
 
-// ReadConfig reads PATHOLABEL_ANNOTATION_MAX_* with defaults sized for a
+// DefaultConfig is what an unset variable means: limits sized for a
 // pathologist's brush strokes and a dense cell-counting viewport.
-func ReadConfig(r *config.Reader) Config {
-	c := Config{
-		MaxVertices: r.Int("PATHOLABEL_ANNOTATION_MAX_VERTICES", 20_000),
-		MaxFeatures: r.Int("PATHOLABEL_ANNOTATION_MAX_FEATURES", 50_000),
-		MaxResults:  r.Int("PATHOLABEL_ANNOTATION_MAX_RESULTS", 50_000),
-	}
-	r.Check(c.MaxVertices >= 4, "PATHOLABEL_ANNOTATION_MAX_VERTICES", itoa(c.MaxVertices), "at least 4")
-	r.Check(c.MaxFeatures >= 1, "PATHOLABEL_ANNOTATION_MAX_FEATURES", itoa(c.MaxFeatures), "at least 1")
-	r.Check(c.MaxResults >= 100, "PATHOLABEL_ANNOTATION_MAX_RESULTS", itoa(c.MaxResults), "at least 100")
-	return c
+func DefaultConfig() Config {
+	return Config{MaxVertices: 20_000, MaxFeatures: 50_000, MaxResults: 50_000}
 }
 
-// DefaultConfig is ReadConfig with nothing set.
-func DefaultConfig() Config { return ReadConfig(config.NewReader(config.FromMap(nil))) }
+// Validate names the first impossible setting by its variable
+// (PATHOLABEL_ANNOTATION_MAX_*, read by cmd/annotation).
+func (c Config) Validate() error {
+	switch {
+	case c.MaxVertices < 4:
+		return config.Invalid("PATHOLABEL_ANNOTATION_MAX_VERTICES", c.MaxVertices, "at least 4")
+	case c.MaxFeatures < 1:
+		return config.Invalid("PATHOLABEL_ANNOTATION_MAX_FEATURES", c.MaxFeatures, "at least 1")
+	case c.MaxResults < 100:
+		return config.Invalid("PATHOLABEL_ANNOTATION_MAX_RESULTS", c.MaxResults, "at least 100")
+	}
+	return nil
+}
 
-// Review states of a mark. An edit after a review sets it back to pending:
-// the reviewer accepted the old shape, not the new one.
+// Review states of a mark (platform/review, shared with export).
 const (
-	ReviewPending  = "pending"
-	ReviewAccepted = "accepted"
-	ReviewRejected = "rejected"
+	ReviewPending  = review.Pending
+	ReviewAccepted = review.Accepted
+	ReviewRejected = review.Rejected
 )
 
-var reviewCodes = []string{ReviewPending, ReviewAccepted, ReviewRejected}
-
 // ReviewCode is the stored number of a review state, -1 when unknown.
-func ReviewCode(s string) int {
-	for i, r := range reviewCodes {
-		if r == s {
-			return i
-		}
-	}
-	return -1
-}
+func ReviewCode(s string) int { return review.Code(s) }
 
 // ReviewName is the review state stored as code.
-func ReviewName(code int) string {
-	if code < 0 || code >= len(reviewCodes) {
-		return ReviewPending
-	}
-	return reviewCodes[code]
-}
+func ReviewName(code int) string { return review.Name(code) }
 
 // Mark is one annotation on a slide.
 type Mark struct {
@@ -130,10 +119,6 @@ const (
 // EventStream is the Redis stream (after the installation's key prefix)
 // that carries annotations.changed events.
 const EventStream = "events:annotations.changed"
-
-func itoa(n int) string {
-	return formatInt(int64(n))
-}
 
 // Created is the answer of a create: the marks and their encoding, which a
 // retry with the same Idempotency-Key gets back (Replayed, no new marks).

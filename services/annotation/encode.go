@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 // The answers are written by hand rather than through encoding/json: a
@@ -45,7 +47,7 @@ func (c timeCache) appendFeature(b []byte, m Mark) []byte {
 	b = append(b, '"')
 	if m.Geometry.Kind == KindPoint {
 		b = append(b, `,"radius":`...)
-		b = appendUnits(b, m.Geometry.Radius)
+		b = geometry.AppendUnits(b, m.Geometry.Radius)
 	}
 	if m.Note != "" {
 		note, _ := json.Marshal(m.Note)
@@ -63,44 +65,6 @@ func appendTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"')
-}
-
-// AppendGeometry appends g as a GeoJSON geometry object in pixels.
-func AppendGeometry(b []byte, g Geometry) []byte {
-	switch {
-	case g.Kind == KindPoint:
-		b = append(b, `{"type":"Point","coordinates":`...)
-		b = appendPt(b, g.Rings[0][0])
-	case g.Kind == KindPolyline:
-		b = append(b, `{"type":"LineString","coordinates":`...)
-		b = appendRing(b, g.Rings[0])
-	default:
-		b = append(b, `{"type":"Polygon","coordinates":[`...)
-		for i, r := range g.Rings {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendRing(b, r)
-		}
-		b = append(b, ']')
-	}
-	return append(b, '}')
-}
-
-func appendRing(b []byte, r []Pt) []byte {
-	b = append(b, '[')
-	for i, p := range r {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendPt(b, p)
-	}
-	return append(b, ']')
-}
-
-func appendPt(b []byte, p Pt) []byte {
-	b = appendUnits(append(b, '['), p.X)
-	return append(appendUnits(append(b, ','), p.Y), ']')
 }
 
 // FeatureCollection encodes marks; truncated tells the viewer the query
@@ -145,7 +109,7 @@ func GridCollection(cells []GridCount, cellPx int64) []byte {
 		}
 		x0, y0 := c.Col*c.Size*Scale, c.Row*c.Size*Scale
 		x1, y1 := x0+c.Size*Scale, y0+c.Size*Scale
-		g := Geometry{Kind: KindRectangle, Rings: [][]Pt{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
+		g := Geometry{Kind: KindRectangle, Rings: [][]Pt{{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}, {X: x0, Y: y0}}}}
 		b = AppendGeometry(append(b, `{"type":"Feature","geometry":`...), g)
 		b = append(b, `,"properties":{"shape":"cell","category_id":`...)
 		b = strconv.AppendInt(b, c.CategoryID, 10)

@@ -102,7 +102,7 @@ func FuzzImport(f *testing.F) {
 func checkDraft(t *testing.T, d annotation.Draft) {
 	t.Helper()
 	g := d.Geometry
-	if g.Validate(fuzzSlide, fuzzMaxVertices) != nil {
+	if g.Validate(fuzzSlide.Width, fuzzSlide.Height, fuzzMaxVertices) != nil {
 		return
 	}
 	if got, err := annotation.DecodeGeometry(g.Kind, g.BBox(), annotation.EncodeRings(g)); err != nil || !reflect.DeepEqual(got, g) {

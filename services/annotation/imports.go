@@ -288,7 +288,7 @@ func catmullRom(pts []Pt, steps int) []Pt {
 		p0, p1, p2, p3 := pts[(i+n-1)%n], pts[i], pts[(i+1)%n], pts[(i+2)%n]
 		for s := range steps {
 			t := float64(s) / float64(steps)
-			out = append(out, Pt{spline(p0.X, p1.X, p2.X, p3.X, t), spline(p0.Y, p1.Y, p2.Y, p3.Y, t)})
+			out = append(out, Pt{X: spline(p0.X, p1.X, p2.X, p3.X, t), Y: spline(p0.Y, p1.Y, p2.Y, p3.Y, t)})
 		}
 	}
 	return append(out, out[0])

@@ -40,8 +40,8 @@ func Resolve(items []Item, cats map[int64]Category, def, author int64, s Slide, 
 		}
 		if err == nil {
 			// Imported outlines that run off the slide are cut to it, as drawn ones are.
-			it.Geometry = it.Geometry.ClipToSlide(s)
-			err = it.Geometry.Validate(s, maxVertices)
+			it.Geometry = it.Geometry.Clip(s.Width, s.Height)
+			err = it.Geometry.Validate(s.Width, s.Height, maxVertices)
 		}
 		if err != nil {
 			if cat == 0 && it.Class != "" {

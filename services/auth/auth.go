@@ -4,7 +4,6 @@
 package auth
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/config"
@@ -23,39 +22,41 @@ type Config struct {
 	OIDC           OIDCConfig    // single sign-on; off when Issuer is empty
 }
 
-// ReadConfig reads PATHOLABEL_ADMIN_PASSWORD, _SESSION_TTL,
-// _SESSION_IDLE_TIMEOUT, _COOKIE_SECURE, _LOGIN_*, _PASSWORD_CHECKS,
-// _TOKEN_REAUTH and _OIDC_*.
-func ReadConfig(r *config.Reader) Config {
-	t := DefaultThrottle()
-	c := Config{
-		AdminPassword: r.String("PATHOLABEL_ADMIN_PASSWORD", ""),
-		SessionTTL:    r.Duration("PATHOLABEL_SESSION_TTL", 12*time.Hour),
-		IdleTimeout:   r.Duration("PATHOLABEL_SESSION_IDLE_TIMEOUT", 30*time.Minute),
-		CookieSecure:  r.Bool("PATHOLABEL_COOKIE_SECURE", false),
-		Throttle: Throttle{
-			AccountFailures: r.Int("PATHOLABEL_LOGIN_MAX_FAILURES", t.AccountFailures),
-			IPFailures:      r.Int("PATHOLABEL_LOGIN_MAX_FAILURES_PER_IP", t.IPFailures),
-			GlobalFailures:  r.Int("PATHOLABEL_LOGIN_MAX_FAILURES_GLOBAL", t.GlobalFailures),
-			Window:          r.Duration("PATHOLABEL_LOGIN_WINDOW", t.Window),
-			FirstDelay:      r.Duration("PATHOLABEL_LOGIN_FIRST_DELAY", t.FirstDelay),
-			MaxDelay:        r.Duration("PATHOLABEL_LOGIN_MAX_DELAY", t.MaxDelay),
-		},
-		PasswordChecks: r.Int("PATHOLABEL_PASSWORD_CHECKS", DefaultPasswordChecks),
-		PasswordWait:   DefaultPasswordWait,
-		TokenReauth:    r.Duration("PATHOLABEL_TOKEN_REAUTH", DefaultTokenReauth),
-		OIDC:           readOIDC(r),
+// DefaultConfig is what an unset variable means.
+func DefaultConfig() Config {
+	return Config{SessionTTL: 12 * time.Hour, IdleTimeout: 30 * time.Minute, Throttle: DefaultThrottle(),
+		PasswordChecks: DefaultPasswordChecks, PasswordWait: DefaultPasswordWait, TokenReauth: DefaultTokenReauth}
+}
+
+// Validate names the first impossible setting by its variable (read by
+// cmd/auth); a password is never repeated in the message.
+func (c Config) Validate() error {
+	t := c.Throttle
+	switch {
+	case c.SessionTTL < time.Minute:
+		return config.Invalid("PATHOLABEL_SESSION_TTL", c.SessionTTL, "at least 1m")
+	case c.IdleTimeout != 0 && c.IdleTimeout < time.Minute:
+		return config.Invalid("PATHOLABEL_SESSION_IDLE_TIMEOUT", c.IdleTimeout, "0 (off) or at least 1m")
+	case c.PasswordChecks < 1:
+		return config.Invalid("PATHOLABEL_PASSWORD_CHECKS", c.PasswordChecks, "at least 1")
+	case c.TokenReauth < time.Minute:
+		return config.Invalid("PATHOLABEL_TOKEN_REAUTH", c.TokenReauth, "at least 1m")
+	case c.AdminPassword != "" && ValidatePassword(c.AdminPassword) != nil:
+		return config.Invalid("PATHOLABEL_ADMIN_PASSWORD", "(hidden)", "a valid password (at least 10 characters)")
+	case t.AccountFailures < 1:
+		return config.Invalid("PATHOLABEL_LOGIN_MAX_FAILURES", t.AccountFailures, "at least 1")
+	case t.IPFailures < 1:
+		return config.Invalid("PATHOLABEL_LOGIN_MAX_FAILURES_PER_IP", t.IPFailures, "at least 1")
+	case t.GlobalFailures < 1:
+		return config.Invalid("PATHOLABEL_LOGIN_MAX_FAILURES_GLOBAL", t.GlobalFailures, "at least 1")
+	case t.Window <= 0:
+		return config.Invalid("PATHOLABEL_LOGIN_WINDOW", t.Window, "positive")
+	case t.FirstDelay <= 0:
+		return config.Invalid("PATHOLABEL_LOGIN_FIRST_DELAY", t.FirstDelay, "positive")
+	case t.MaxDelay < t.FirstDelay:
+		return config.Invalid("PATHOLABEL_LOGIN_MAX_DELAY", t.MaxDelay, "at least PATHOLABEL_LOGIN_FIRST_DELAY")
 	}
-	r.Check(c.SessionTTL >= time.Minute, "PATHOLABEL_SESSION_TTL", c.SessionTTL.String(), "at least 1m")
-	r.Check(c.IdleTimeout == 0 || c.IdleTimeout >= time.Minute, "PATHOLABEL_SESSION_IDLE_TIMEOUT", c.IdleTimeout.String(), "0 (off) or at least 1m")
-	r.Check(c.PasswordChecks >= 1, "PATHOLABEL_PASSWORD_CHECKS", fmt.Sprint(c.PasswordChecks), "at least 1")
-	r.Check(c.TokenReauth >= time.Minute, "PATHOLABEL_TOKEN_REAUTH", c.TokenReauth.String(), "at least 1m")
-	if c.AdminPassword != "" {
-		err := ValidatePassword(c.AdminPassword)
-		r.Check(err == nil, "PATHOLABEL_ADMIN_PASSWORD", "(hidden)", "a valid password (at least 10 characters)")
-	}
-	r.Check(c.Throttle.Validate() == nil, "PATHOLABEL_LOGIN_*", fmt.Sprintf("%+v", c.Throttle), "positive limits and durations")
-	return c
+	return c.OIDC.Validate()
 }
 
 // Membership is a user's role in one project.

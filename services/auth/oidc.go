@@ -18,20 +18,20 @@ type OIDCConfig struct {
 // Enabled reports whether single sign-on is configured.
 func (c OIDCConfig) Enabled() bool { return c.Issuer != "" }
 
-func readOIDC(r *config.Reader) OIDCConfig {
-	c := OIDCConfig{
-		Issuer:       r.String("PATHOLABEL_OIDC_ISSUER", ""),
-		ClientID:     r.String("PATHOLABEL_OIDC_CLIENT_ID", ""),
-		ClientSecret: r.String("PATHOLABEL_OIDC_CLIENT_SECRET", ""),
-		RedirectURL:  r.String("PATHOLABEL_OIDC_REDIRECT_URL", ""),
+// Validate names the first missing or malformed OIDC setting; an
+// unconfigured OIDC (no issuer) is valid: single sign-on is off.
+func (c OIDCConfig) Validate() error {
+	switch {
+	case !c.Enabled():
+		return nil
+	case !isURL(c.Issuer):
+		return config.Invalid("PATHOLABEL_OIDC_ISSUER", c.Issuer, "an http(s) URL")
+	case c.ClientID == "":
+		return config.Invalid("PATHOLABEL_OIDC_CLIENT_ID", "", "set when PATHOLABEL_OIDC_ISSUER is")
+	case !isURL(c.RedirectURL):
+		return config.Invalid("PATHOLABEL_OIDC_REDIRECT_URL", c.RedirectURL, "an http(s) URL ending in /api/v1/auth/oidc/callback")
 	}
-	if !c.Enabled() {
-		return c
-	}
-	r.Check(isURL(c.Issuer), "PATHOLABEL_OIDC_ISSUER", c.Issuer, "an http(s) URL")
-	r.Check(c.ClientID != "", "PATHOLABEL_OIDC_CLIENT_ID", "", "set when PATHOLABEL_OIDC_ISSUER is")
-	r.Check(isURL(c.RedirectURL), "PATHOLABEL_OIDC_REDIRECT_URL", c.RedirectURL, "an http(s) URL ending in /api/v1/auth/oidc/callback")
-	return c
+	return nil
 }
 
 func isURL(s string) bool {

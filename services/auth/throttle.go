@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"fmt"
 	"math"
 	"time"
 
@@ -63,12 +62,4 @@ func (e *ThrottledError) Unwrap() error {
 		return platform.Errorf(platform.ETOOMANY, "too many sign-ins at once; try again in %d seconds", e.Seconds())
 	}
 	return platform.Errorf(platform.ETOOMANY, "too many failed logins; try again in %d seconds", e.Seconds())
-}
-
-// Validate names the first bad setting.
-func (t Throttle) Validate() error {
-	if t.AccountFailures < 1 || t.IPFailures < 1 || t.GlobalFailures < 1 || t.Window <= 0 || t.FirstDelay <= 0 || t.MaxDelay < t.FirstDelay {
-		return fmt.Errorf("login throttle needs positive limits, window and first delay, and a longest delay at least the first: %+v", t)
-	}
-	return nil
 }

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"math"
 
-	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 // COCOPath is where the coco format writes.
@@ -74,7 +74,7 @@ func cocoOf(m Mark, class int) cocoAnnotation {
 	for i, r := range m.Geometry.Rings {
 		seg := make([]float64, 0, 2*len(r))
 		for _, p := range r {
-			seg = append(seg, annotation.Pixels(p.X), annotation.Pixels(p.Y))
+			seg = append(seg, geometry.Pixels(p.X), geometry.Pixels(p.Y))
 		}
 		a.Segmentation = append(a.Segmentation, seg)
 		area := math.Abs(ringArea(r))
@@ -84,16 +84,16 @@ func cocoOf(m Mark, class int) cocoAnnotation {
 		a.Area += area
 	}
 	b := m.Geometry.BBox()
-	a.BBox = [4]float64{annotation.Pixels(b.MinX), annotation.Pixels(b.MinY), annotation.Pixels(b.MaxX - b.MinX), annotation.Pixels(b.MaxY - b.MinY)}
+	a.BBox = [4]float64{geometry.Pixels(b.MinX), geometry.Pixels(b.MinY), geometry.Pixels(b.MaxX - b.MinX), geometry.Pixels(b.MaxY - b.MinY)}
 	return a
 }
 
 // ringArea is the shoelace area in square pixels (signed).
-func ringArea(r []annotation.Pt) float64 {
+func ringArea(r []geometry.Pt) float64 {
 	var twice float64 // each product fits an int64 (coordinates are bounded by MaxCoord); the sum may not
 	for i := range r {
 		p, q := r[i], r[(i+1)%len(r)]
 		twice += float64(p.X*q.Y - q.X*p.Y)
 	}
-	return float64(twice) / 2 / (annotation.Scale * annotation.Scale)
+	return float64(twice) / 2 / (geometry.Scale * geometry.Scale)
 }

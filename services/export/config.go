@@ -1,7 +1,6 @@
 package export
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -23,27 +22,36 @@ type Config struct {
 	Software     string        // name and version recorded in manifests
 }
 
-// ReadConfig reads PATHOLABEL_EXPORT_* with defaults.
-func ReadConfig(r *config.Reader) Config {
-	c := Config{
-		Workers:      r.Int("PATHOLABEL_EXPORT_WORKERS", 1),
-		Cutters:      r.Int("PATHOLABEL_EXPORT_CUTTERS", min(runtime.GOMAXPROCS(0), 4)),
-		Uploads:      r.Int("PATHOLABEL_EXPORT_UPLOADS", 8),
-		Lease:        r.Duration("PATHOLABEL_EXPORT_LEASE", 30*time.Second),
-		MaxAttempts:  r.Int("PATHOLABEL_EXPORT_MAX_ATTEMPTS", 3),
-		ScanInterval: r.Duration("PATHOLABEL_EXPORT_SCAN_INTERVAL", 5*time.Second),
-		TempDir:      r.String("PATHOLABEL_EXPORT_TMPDIR", os.TempDir()),
-		LinkTTL:      r.Duration("PATHOLABEL_EXPORT_LINK_TTL", time.Hour),
-		Software:     Software(),
+// DefaultConfig is what an unset variable means.
+func DefaultConfig() Config {
+	return Config{
+		Workers: 1, Cutters: min(runtime.GOMAXPROCS(0), 4), Uploads: 8,
+		Lease: 30 * time.Second, MaxAttempts: 3, ScanInterval: 5 * time.Second,
+		TempDir: os.TempDir(), LinkTTL: time.Hour, Software: Software(),
 	}
-	r.Check(c.Workers >= 0 && c.Workers <= 64, "PATHOLABEL_EXPORT_WORKERS", fmt.Sprint(c.Workers), "from 0 to 64")
-	r.Check(c.Cutters >= 1 && c.Cutters <= 64, "PATHOLABEL_EXPORT_CUTTERS", fmt.Sprint(c.Cutters), "from 1 to 64")
-	r.Check(c.Uploads >= 1 && c.Uploads <= 64, "PATHOLABEL_EXPORT_UPLOADS", fmt.Sprint(c.Uploads), "from 1 to 64")
-	r.Check(c.Lease >= 3*time.Second, "PATHOLABEL_EXPORT_LEASE", c.Lease.String(), "at least 3s")
-	r.Check(c.MaxAttempts >= 1, "PATHOLABEL_EXPORT_MAX_ATTEMPTS", fmt.Sprint(c.MaxAttempts), "at least 1")
-	r.Check(c.ScanInterval > 0, "PATHOLABEL_EXPORT_SCAN_INTERVAL", c.ScanInterval.String(), "positive")
-	r.Check(c.LinkTTL >= time.Minute && c.LinkTTL <= 7*24*time.Hour, "PATHOLABEL_EXPORT_LINK_TTL", c.LinkTTL.String(), "from 1m to 168h")
-	return c
+}
+
+// Validate names the first impossible setting by its variable
+// (PATHOLABEL_EXPORT_*, read by cmd/export).
+func (c Config) Validate() error {
+	const p = "PATHOLABEL_EXPORT_"
+	switch {
+	case c.Workers < 0 || c.Workers > 64:
+		return config.Invalid(p+"WORKERS", c.Workers, "from 0 to 64")
+	case c.Cutters < 1 || c.Cutters > 64:
+		return config.Invalid(p+"CUTTERS", c.Cutters, "from 1 to 64")
+	case c.Uploads < 1 || c.Uploads > 64:
+		return config.Invalid(p+"UPLOADS", c.Uploads, "from 1 to 64")
+	case c.Lease < 3*time.Second:
+		return config.Invalid(p+"LEASE", c.Lease, "at least 3s")
+	case c.MaxAttempts < 1:
+		return config.Invalid(p+"MAX_ATTEMPTS", c.MaxAttempts, "at least 1")
+	case c.ScanInterval <= 0:
+		return config.Invalid(p+"SCAN_INTERVAL", c.ScanInterval, "positive")
+	case c.LinkTTL < time.Minute || c.LinkTTL > 7*24*time.Hour:
+		return config.Invalid(p+"LINK_TTL", c.LinkTTL, "from 1m to 168h")
+	}
+	return nil
 }
 
 // Software names this build: the module version when built from a tagged

@@ -5,7 +5,7 @@ import (
 	"encoding/csv"
 	"strings"
 
-	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 // CSVPath is where the csv format writes.
@@ -36,7 +36,7 @@ func csvRow(m Mark, ix index) []string {
 		class, name = itoa(int64(c.ClassID)), c.Name
 	}
 	radius := ""
-	if m.Geometry.Kind == annotation.KindPoint {
+	if m.Geometry.Kind == geometry.KindPoint {
 		radius = px(m.Radius)
 	}
 	return []string{itoa(m.SlideID), cell(sl.Name), cell(sl.CaseID), cell(sl.Stain), itoa(m.ID), m.Shape, itoa(m.CategoryID), class,

@@ -5,21 +5,21 @@ import (
 	"encoding/csv"
 	"testing"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 // Text that annotators type (slide name, case, stain, category, user name)
 // cannot run as a spreadsheet formula when the CSV is opened (OWASP CSV
 // injection); numbers and plain text are written unchanged.
 func TestCSVNeutralisesFormulas(t *testing.T) {
-	p, _ := annotation.PtOf(10, 20)
+	p, _ := geometry.PtOf(10, 20)
 	s := &export.Snapshot{
 		Slides:     []export.Slide{{ID: 1, Name: `=HYPERLINK("http://evil.example","x")`, CaseID: "+1+1", Stain: "-2"}},
 		Categories: []export.Category{{ID: 2, ClassID: 1, Name: "@SUM(A1)"}},
 		Authors:    []export.Author{{ID: 3, Username: "\tcmd"}},
 		Marks: []export.Mark{{ID: 4, SlideID: 1, CategoryID: 2, AuthorID: 3, Shape: "point", Review: "pending",
-			Geometry: annotation.Geometry{Kind: annotation.KindPoint, Rings: [][]annotation.Pt{{p}}}}},
+			Geometry: geometry.Geometry{Kind: geometry.KindPoint, Rings: [][]geometry.Pt{{p}}}}},
 	}
 	rows, err := csv.NewReader(bytes.NewReader(export.CSV(s))).ReadAll()
 	if err != nil || len(rows) != 2 {

@@ -13,6 +13,8 @@ package export
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/patholabel/patholabel/services/platform/jobqueue"
 )
 
 // Job statuses.
@@ -58,11 +60,9 @@ func Prefix(project, id int64) string {
 
 // Job is a claimed export: what a worker needs to run it.
 type Job struct {
-	ID        int64
+	jobqueue.Lease
 	ProjectID int64
 	Params    Params
-	Attempts  int
-	Owner     string
 	Snapshot  []byte // gzip of the canonical snapshot; nil until taken
 	CreatedAt time.Time
 }

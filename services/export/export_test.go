@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 func TestParseParams(t *testing.T) {
@@ -42,19 +42,19 @@ func TestParseParams(t *testing.T) {
 	}
 }
 
-func square(x0, y0, x1, y1 float64) []annotation.Pt {
-	u := annotation.ToUnits
-	return []annotation.Pt{{X: u(x0), Y: u(y0)}, {X: u(x1), Y: u(y0)}, {X: u(x1), Y: u(y1)}, {X: u(x0), Y: u(y1)}, {X: u(x0), Y: u(y0)}}
+func square(x0, y0, x1, y1 float64) []geometry.Pt {
+	u := geometry.ToUnits
+	return []geometry.Pt{{X: u(x0), Y: u(y0)}, {X: u(x1), Y: u(y0)}, {X: u(x1), Y: u(y1)}, {X: u(x0), Y: u(y1)}, {X: u(x0), Y: u(y0)}}
 }
 
-func mark(id int64, g annotation.Geometry) export.Mark {
+func mark(id int64, g geometry.Geometry) export.Mark {
 	return export.Mark{ID: id, SlideID: 1, CategoryID: 1, Geometry: g}.WithGeometry()
 }
 
 func TestCentres(t *testing.T) {
-	holed := mark(1, annotation.Geometry{Kind: annotation.KindPolygon, Rings: [][]annotation.Pt{square(0, 0, 100, 100), square(40, 40, 60, 60)}})
-	dot := mark(2, annotation.Geometry{Kind: annotation.KindPoint, Radius: 1000, Rings: [][]annotation.Pt{{{X: 10500, Y: 20499}}}})
-	line := mark(3, annotation.Geometry{Kind: annotation.KindPolyline, Rings: [][]annotation.Pt{square(0, 0, 5, 5)[:2]}})
+	holed := mark(1, geometry.Geometry{Kind: geometry.KindPolygon, Rings: [][]geometry.Pt{square(0, 0, 100, 100), square(40, 40, 60, 60)}})
+	dot := mark(2, geometry.Geometry{Kind: geometry.KindPoint, Radius: 1000, Rings: [][]geometry.Pt{{{X: 10500, Y: 20499}}}})
+	line := mark(3, geometry.Geometry{Kind: geometry.KindPolyline, Rings: [][]geometry.Pt{square(0, 0, 5, 5)[:2]}})
 	grid := export.Centres([]export.Mark{holed, dot, line}, &export.Params{Sampling: "grid", Stride: 20})
 	// 5×5 grid at 10, 30, …, 90 less the centre (50, 50) in the hole, then the dot.
 	if len(grid) != 25 || grid[24].X != 11 || grid[24].Y != 20 {
@@ -83,9 +83,9 @@ func TestCentres(t *testing.T) {
 func TestMask(t *testing.T) {
 	sl := &export.Slide{ID: 1, Width: 100, Height: 60}
 	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 3}, 2: {ID: 2, ClassID: 7}}
-	area := mark(1, annotation.Geometry{Kind: annotation.KindRectangle, Rings: [][]annotation.Pt{square(0, 0, 40, 40), square(10, 10, 30, 30)}})
-	dot := export.Mark{ID: 2, SlideID: 1, CategoryID: 2, Geometry: annotation.Geometry{Kind: annotation.KindPoint, Radius: 500,
-		Rings: [][]annotation.Pt{{{X: 81000, Y: 41000}}}}}.WithGeometry()
+	area := mark(1, geometry.Geometry{Kind: geometry.KindRectangle, Rings: [][]geometry.Pt{square(0, 0, 40, 40), square(10, 10, 30, 30)}})
+	dot := export.Mark{ID: 2, SlideID: 1, CategoryID: 2, Geometry: geometry.Geometry{Kind: geometry.KindPoint, Radius: 500,
+		Rings: [][]geometry.Pt{{{X: 81000, Y: 41000}}}}}.WithGeometry()
 	b, err := export.Mask(sl, []export.Mark{dot, area}, cats, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -107,13 +107,13 @@ func TestMask(t *testing.T) {
 
 func TestSnapshotRoundTrip(t *testing.T) {
 	s := &export.Snapshot{ProjectID: 1, Slides: []export.Slide{{ID: 1}}, Categories: []export.Category{}, Authors: []export.Author{},
-		Marks: []export.Mark{mark(5, annotation.Geometry{Kind: annotation.KindPolygon, Rings: [][]annotation.Pt{square(0.001, 0, 1, 1)}})}}
+		Marks: []export.Mark{mark(5, geometry.Geometry{Kind: geometry.KindPolygon, Rings: [][]geometry.Pt{square(0.001, 0, 1, 1)}})}}
 	c := s.Canonical()
 	got, canonical, err := export.DecodeSnapshot(export.Compress(c))
 	if err != nil || !bytes.Equal(c, canonical) || !bytes.Equal(export.Compress(c), export.Compress(canonical)) {
 		t.Fatalf("round trip: %v", err)
 	}
-	if got.Marks[0].Geometry.Rings[0][0].X != 1 || got.Marks[0].Geometry.Kind != annotation.KindPolygon {
+	if got.Marks[0].Geometry.Rings[0][0].X != 1 || got.Marks[0].Geometry.Kind != geometry.KindPolygon {
 		t.Fatalf("geometry %+v", got.Marks[0].Geometry)
 	}
 }

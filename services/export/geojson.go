@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 // GeoJSON builds one QuPath-compatible FeatureCollection per slide that has
@@ -40,7 +40,7 @@ func writeFeature(b *bytes.Buffer, m Mark, ix index) {
 		name, color = c.Name, rgb(c.Color)
 	}
 	b.WriteString(`{"type":"Feature","geometry":`)
-	b.Write(annotation.AppendGeometry(nil, m.Geometry))
+	b.Write(geometry.AppendGeometry(nil, m.Geometry))
 	b.WriteString(`,"properties":{"objectType":"annotation","classification":{"name":`)
 	writeJSON(b, name)
 	b.WriteString(`,"color":`)
@@ -49,7 +49,7 @@ func writeFeature(b *bytes.Buffer, m Mark, ix index) {
 	writeJSON(b, m.ID)
 	b.WriteString(`,"shape":`)
 	writeJSON(b, m.Shape)
-	if m.Geometry.Kind == annotation.KindPoint {
+	if m.Geometry.Kind == geometry.KindPoint {
 		b.WriteString(`,"radius":` + px(m.Radius))
 	}
 	b.WriteString(`,"author":`)

@@ -46,7 +46,6 @@ require (
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
-	github.com/patholabel/patholabel/services/annotation v0.0.0
 	github.com/pelletier/go-toml/v2 v2.4.3 // indirect
 	github.com/philhofer/fwd v1.2.0 // indirect
 	github.com/pressly/goose/v3 v3.30.0 // indirect
@@ -79,5 +78,3 @@ require (
 )
 
 replace github.com/patholabel/patholabel/services/platform => ../platform
-
-replace github.com/patholabel/patholabel/services/annotation => ../annotation

@@ -9,7 +9,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 // MaxMaskPixels bounds one mask's memory (a 100,000-pixel slide at a
@@ -30,7 +30,7 @@ func Mask(sl *Slide, marks []Mark, cats map[int64]*Category, ds int) ([]byte, er
 		for i := range marks {
 			k := marks[i].Geometry.Kind
 			c := cats[marks[i].CategoryID]
-			if c == nil || c.ClassID <= 0 || (k == annotation.KindPoint) != pointsPass {
+			if c == nil || c.ClassID <= 0 || (k == geometry.KindPoint) != pointsPass {
 				continue
 			}
 			m.draw(&marks[i], uint16(c.ClassID))
@@ -50,7 +50,7 @@ type labels struct {
 func newLabels(w, h, ds int) *labels { return &labels{w: w, h: h, ds: ds, pix: make([]uint16, w*h)} }
 
 // centre is the level-0 position (millipixels) of a mask pixel's centre.
-func (l *labels) centre(i int) int64 { return (2*int64(i) + 1) * int64(l.ds) * annotation.Scale / 2 }
+func (l *labels) centre(i int) int64 { return (2*int64(i) + 1) * int64(l.ds) * geometry.Scale / 2 }
 
 func (l *labels) set(x, y int, v uint16) {
 	if x >= 0 && y >= 0 && x < l.w && y < l.h {
@@ -60,7 +60,7 @@ func (l *labels) set(x, y int, v uint16) {
 }
 
 func (l *labels) draw(m *Mark, v uint16) {
-	if m.Geometry.Kind == annotation.KindPoint {
+	if m.Geometry.Kind == geometry.KindPoint {
 		l.disc(m.Geometry.Rings[0][0], m.Geometry.Radius, v)
 		return
 	}
@@ -71,8 +71,8 @@ func (l *labels) draw(m *Mark, v uint16) {
 
 // disc sets the pixels whose centre lies within the radius, and always
 // the pixel holding the point, so a dot smaller than a mask pixel shows.
-func (l *labels) disc(c annotation.Pt, r int64, v uint16) {
-	scale := int64(l.ds) * annotation.Scale
+func (l *labels) disc(c geometry.Pt, r int64, v uint16) {
+	scale := int64(l.ds) * geometry.Scale
 	l.set(int(c.X/scale), int(c.Y/scale), v)
 	for j := int((c.Y - r) / scale); j <= int((c.Y+r)/scale); j++ {
 		for i := int((c.X - r) / scale); i <= int((c.X+r)/scale); i++ {
@@ -85,9 +85,9 @@ func (l *labels) disc(c annotation.Pt, r int64, v uint16) {
 }
 
 // fill is an even-odd scanline fill over every ring (holes stay unset).
-func (l *labels) fill(g annotation.Geometry, v uint16) {
+func (l *labels) fill(g geometry.Geometry, v uint16) {
 	b := g.BBox()
-	scale := int64(l.ds) * annotation.Scale
+	scale := int64(l.ds) * geometry.Scale
 	for j := max(int(b.MinY/scale), 0); j <= min(int(b.MaxY/scale), l.h-1); j++ {
 		y := l.centre(j)
 		xs := crossings(g, y)
@@ -104,7 +104,7 @@ func (l *labels) fill(g annotation.Geometry, v uint16) {
 }
 
 // crossings lists where the rings' edges cross row y, sorted.
-func crossings(g annotation.Geometry, y int64) []float64 {
+func crossings(g geometry.Geometry, y int64) []float64 {
 	var xs []float64
 	for _, r := range g.Rings {
 		for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {

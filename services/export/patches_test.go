@@ -7,10 +7,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/exporttest"
 	"github.com/patholabel/patholabel/services/export/vips"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 func TestCutPadsOrSkipsAtTheEdge(t *testing.T) {
@@ -25,8 +25,8 @@ func TestCutPadsOrSkipsAtTheEdge(t *testing.T) {
 	sl := &export.Slide{ID: 1, Width: 2220, Height: 2967}
 	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "tumor"}}
 	dot := func(id int64, x, y float64) export.Mark {
-		return mark(id, annotation.Geometry{Kind: annotation.KindPoint, Radius: 1000,
-			Rings: [][]annotation.Pt{{{X: annotation.ToUnits(x), Y: annotation.ToUnits(y)}}}})
+		return mark(id, geometry.Geometry{Kind: geometry.KindPoint, Radius: 1000,
+			Rings: [][]geometry.Pt{{{X: geometry.ToUnits(x), Y: geometry.ToUnits(y)}}}})
 	}
 	marks := []export.Mark{dot(1, 20, 30), dot(2, 700, 900)}
 	for _, c := range []struct {
@@ -75,8 +75,8 @@ func TestCutOrderIsSpatialAndDeterministic(t *testing.T) {
 	sl := &export.Slide{ID: 1, Width: 2220, Height: 2967}
 	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "tumor"}}
 	dot := func(id int64, x, y int) export.Mark {
-		return mark(id, annotation.Geometry{Kind: annotation.KindPoint, Radius: 1000,
-			Rings: [][]annotation.Pt{{{X: annotation.ToUnits(float64(x)), Y: annotation.ToUnits(float64(y))}}}})
+		return mark(id, geometry.Geometry{Kind: geometry.KindPoint, Radius: 1000,
+			Rings: [][]geometry.Pt{{{X: geometry.ToUnits(float64(x)), Y: geometry.ToUnits(float64(y))}}}})
 	}
 	rnd := rand.New(rand.NewPCG(7, 7))
 	var marks []export.Mark

@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 // Centre is a patch centre in level-0 pixels and the mark it came from.
@@ -23,7 +23,7 @@ func Centres(marks []Mark, p *Params) []Centre {
 	for i := range marks {
 		m := &marks[i]
 		switch {
-		case m.Geometry.Kind == annotation.KindPoint:
+		case m.Geometry.Kind == geometry.KindPoint:
 			c := m.Geometry.Rings[0][0]
 			out = append(out, Centre{roundPx(c.X), roundPx(c.Y), m})
 		case !m.Geometry.Kind.Area():
@@ -41,7 +41,7 @@ func roundPx(v int64) int64 {
 	if v < 0 {
 		return -roundPx(-v)
 	}
-	return (v + annotation.Scale/2) / annotation.Scale
+	return (v + geometry.Scale/2) / geometry.Scale
 }
 
 func gridCentres(m *Mark, stride int) []Centre {
@@ -49,9 +49,9 @@ func gridCentres(m *Mark, stride int) []Centre {
 	var out []Centre
 	step := int64(stride)
 	x0, y0 := roundPx(b.MinX)+step/2, roundPx(b.MinY)+step/2
-	for y := y0; y*annotation.Scale <= b.MaxY; y += step {
-		for x := x0; x*annotation.Scale <= b.MaxX; x += step {
-			if Inside(m.Geometry, annotation.Pt{X: x * annotation.Scale, Y: y * annotation.Scale}) {
+	for y := y0; y*geometry.Scale <= b.MaxY; y += step {
+		for x := x0; x*geometry.Scale <= b.MaxX; x += step {
+			if Inside(m.Geometry, geometry.Pt{X: x * geometry.Scale, Y: y * geometry.Scale}) {
 				out = append(out, Centre{x, y, m})
 			}
 		}
@@ -67,7 +67,7 @@ func randomCentres(m *Mark, p *Params) []Centre {
 	seen := map[[2]int64]bool{}
 	for try := 0; try < p.Samples*100 && len(out) < p.Samples; try++ {
 		x, y := roundPx(b.MinX)+r.Int64N(w), roundPx(b.MinY)+r.Int64N(h)
-		if seen[[2]int64{x, y}] || !Inside(m.Geometry, annotation.Pt{X: x * annotation.Scale, Y: y * annotation.Scale}) {
+		if seen[[2]int64{x, y}] || !Inside(m.Geometry, geometry.Pt{X: x * geometry.Scale, Y: y * geometry.Scale}) {
 			continue
 		}
 		seen[[2]int64{x, y}] = true
@@ -95,7 +95,7 @@ func sign(v int64) int64 {
 }
 
 // Inside is the even-odd rule over every ring, so holes are outside.
-func Inside(g annotation.Geometry, p annotation.Pt) bool {
+func Inside(g geometry.Geometry, p geometry.Pt) bool {
 	in := false
 	for _, r := range g.Rings {
 		for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
@@ -110,7 +110,7 @@ func Inside(g annotation.Geometry, p annotation.Pt) bool {
 
 // crossesRight reports whether edge a–b passes right of p on p's row,
 // compared exactly with integer products.
-func crossesRight(a, b, p annotation.Pt) bool {
+func crossesRight(a, b, p geometry.Pt) bool {
 	// x_cross = a.X + (p.Y-a.Y)*(b.X-a.X)/(b.Y-a.Y) > p.X, without division.
 	num := (p.Y - a.Y) * (b.X - a.X)
 	den := b.Y - a.Y

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 // Snapshot is everything an export reads from the database, taken in one
@@ -54,18 +54,18 @@ type Author struct {
 }
 
 // Mark is one mark as the snapshot keeps it: coordinates in integer
-// millipixels (annotation.Scale per pixel), exactly as stored.
+// millipixels (geometry.Scale per pixel), exactly as stored.
 type Mark struct {
-	ID         int64               `json:"id"`
-	SlideID    int64               `json:"slide_id"`
-	CategoryID int64               `json:"category_id"`
-	AuthorID   int64               `json:"author_id"`
-	Review     string              `json:"review"`
-	Version    int64               `json:"version"`
-	Geometry   annotation.Geometry `json:"-"`
-	Shape      string              `json:"shape"`
-	Rings      [][][2]int64        `json:"rings"`
-	Radius     int64               `json:"radius"`
+	ID         int64             `json:"id"`
+	SlideID    int64             `json:"slide_id"`
+	CategoryID int64             `json:"category_id"`
+	AuthorID   int64             `json:"author_id"`
+	Review     string            `json:"review"`
+	Version    int64             `json:"version"`
+	Geometry   geometry.Geometry `json:"-"`
+	Shape      string            `json:"shape"`
+	Rings      [][][2]int64      `json:"rings"`
+	Radius     int64             `json:"radius"`
 }
 
 // WithGeometry fills the serialised shape fields from m.Geometry.
@@ -82,15 +82,15 @@ func (m Mark) WithGeometry() Mark {
 }
 
 func (m *Mark) restoreGeometry() error {
-	k, ok := annotation.ParseKind(m.Shape)
+	k, ok := geometry.ParseKind(m.Shape)
 	if !ok {
 		return fmt.Errorf("mark %d: unknown shape %q", m.ID, m.Shape)
 	}
-	g := annotation.Geometry{Kind: k, Radius: m.Radius, Rings: make([][]annotation.Pt, len(m.Rings))}
+	g := geometry.Geometry{Kind: k, Radius: m.Radius, Rings: make([][]geometry.Pt, len(m.Rings))}
 	for i, r := range m.Rings {
-		g.Rings[i] = make([]annotation.Pt, len(r))
+		g.Rings[i] = make([]geometry.Pt, len(r))
 		for j, p := range r {
-			g.Rings[i][j] = annotation.Pt{X: p[0], Y: p[1]}
+			g.Rings[i][j] = geometry.Pt{X: p[0], Y: p[1]}
 		}
 	}
 	m.Geometry = g

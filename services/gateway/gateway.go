@@ -21,23 +21,20 @@ type Config struct {
 	Upstreams map[string]*url.URL // service name → base URL; empty in the cluster
 }
 
-// ReadConfig reads PATHOLABEL_WEB_DIR and PATHOLABEL_UPSTREAM_<SERVICE>.
-func ReadConfig(r *config.Reader) Config {
-	c := Config{WebDir: r.String("PATHOLABEL_WEB_DIR", "web/dist"), Upstreams: map[string]*url.URL{}}
+// UpstreamVar is the variable that routes svc to a URL (PATHOLABEL_UPSTREAM_AUTH, …).
+func UpstreamVar(svc string) string { return "PATHOLABEL_UPSTREAM_" + strings.ToUpper(svc) }
+
+// Validate names the first bad setting by its variable (read by
+// cmd/gateway): an upstream that is not an http(s) URL, or a web folder
+// without the built viewer.
+func (c Config) Validate() error {
 	for _, svc := range routes.Services() {
-		key := "PATHOLABEL_UPSTREAM_" + strings.ToUpper(svc)
-		raw := r.String(key, "")
-		if raw == "" {
-			continue
-		}
-		u, err := url.Parse(raw)
-		r.Check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", key, raw, "an http(s) URL such as http://127.0.0.1:8081")
-		if err == nil {
-			c.Upstreams[svc] = u
+		if u, ok := c.Upstreams[svc]; ok && ((u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			return config.Invalid(UpstreamVar(svc), u, "an http(s) URL such as http://127.0.0.1:8081")
 		}
 	}
 	if st, err := os.Stat(filepath.Join(c.WebDir, "index.html")); err != nil || st.IsDir() {
-		r.Check(false, "PATHOLABEL_WEB_DIR", c.WebDir, "a folder holding the built viewer's index.html (run `make web`)")
+		return config.Invalid("PATHOLABEL_WEB_DIR", c.WebDir, "a folder holding the built viewer's index.html (run `make web`)")
 	}
-	return c
+	return nil
 }

@@ -1,8 +1,9 @@
 package tiler
 
 import (
-	"errors"
 	"time"
+
+	"github.com/patholabel/patholabel/services/platform/config"
 )
 
 // Config tunes ingest and serving. cmd/tiler reads it from PATHOLABEL_TILER_*.
@@ -40,25 +41,38 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate names the first impossible setting.
+// Validate names the first impossible setting by its variable.
 func (c Config) Validate() error {
+	const p = "PATHOLABEL_TILER_"
 	switch {
 	case c.TileSize < 16 || c.TileSize > 4096:
-		return errors.New("PATHOLABEL_TILER_TILE_SIZE must be 16–4096")
+		return config.Invalid(p+"TILE_SIZE", c.TileSize, "from 16 to 4096")
 	case c.Overlap < 0 || c.Overlap > c.TileSize/2:
-		return errors.New("PATHOLABEL_TILER_OVERLAP must be 0–half the tile size")
+		return config.Invalid(p+"OVERLAP", c.Overlap, "from 0 to half the tile size")
 	case c.Quality < 1 || c.Quality > 100:
-		return errors.New("PATHOLABEL_TILER_JPEG_QUALITY must be 1–100")
-	case c.MaxPixels <= 0 || c.MaxUploadBytes <= 0:
-		return errors.New("PATHOLABEL_TILER_MAX_PIXELS and PATHOLABEL_TILER_MAX_UPLOAD_BYTES must be positive")
-	case c.Workers < 0 || c.VipsThreads < 1:
-		return errors.New("PATHOLABEL_TILER_WORKERS must be ≥ 0 and PATHOLABEL_TILER_VIPS_THREADS ≥ 1")
-	case c.Lease < time.Second || c.MaxAttempts < 1 || c.ScanInterval <= 0:
-		return errors.New("PATHOLABEL_TILER_LEASE must be ≥ 1s, MAX_ATTEMPTS ≥ 1, SCAN_INTERVAL > 0")
-	case c.MemCacheBytes < 0 || c.RedisTTL <= 0 || c.MaxAge <= 0:
-		return errors.New("PATHOLABEL_TILER_MEM_CACHE_BYTES must be ≥ 0, REDIS_TTL and MAX_AGE positive")
+		return config.Invalid(p+"JPEG_QUALITY", c.Quality, "from 1 to 100")
+	case c.MaxPixels <= 0:
+		return config.Invalid(p+"MAX_PIXELS", c.MaxPixels, "positive")
+	case c.MaxUploadBytes <= 0:
+		return config.Invalid(p+"MAX_UPLOAD_BYTES", c.MaxUploadBytes, "positive")
+	case c.Workers < 0:
+		return config.Invalid(p+"WORKERS", c.Workers, "at least 0")
+	case c.VipsThreads < 1:
+		return config.Invalid(p+"VIPS_THREADS", c.VipsThreads, "at least 1")
+	case c.Lease < time.Second:
+		return config.Invalid(p+"LEASE", c.Lease, "at least 1s")
+	case c.MaxAttempts < 1:
+		return config.Invalid(p+"MAX_ATTEMPTS", c.MaxAttempts, "at least 1")
+	case c.ScanInterval <= 0:
+		return config.Invalid(p+"SCAN_INTERVAL", c.ScanInterval, "positive")
+	case c.MemCacheBytes < 0:
+		return config.Invalid(p+"MEM_CACHE_BYTES", c.MemCacheBytes, "at least 0")
+	case c.RedisTTL <= 0:
+		return config.Invalid(p+"REDIS_TTL", c.RedisTTL, "positive")
+	case c.MaxAge <= 0:
+		return config.Invalid(p+"MAX_AGE", c.MaxAge, "positive")
 	case c.ReadAheadBytes < 0 || c.ReadAheadBytes > 64<<20:
-		return errors.New("PATHOLABEL_TILER_READ_AHEAD_BYTES must be 0–64 MiB")
+		return config.Invalid(p+"READ_AHEAD_BYTES", c.ReadAheadBytes, "from 0 to 64 MiB (67108864)")
 	}
 	return nil
 }

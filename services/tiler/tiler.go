@@ -7,6 +7,8 @@ package tiler
 import (
 	"fmt"
 	"time"
+
+	"github.com/patholabel/patholabel/services/platform/jobqueue"
 )
 
 // Slide and overlay statuses. A slide is servable only when ready.
@@ -104,13 +106,11 @@ const (
 	KindOverlay = "overlay"
 )
 
-// Job is a claimed ingest job.
+// Job is a claimed ingest job: its lease, whose Target is the slide or
+// overlay it builds, and its kind.
 type Job struct {
-	ID       int64
-	Kind     string
-	TargetID int64
-	Attempts int
-	Owner    string
+	jobqueue.Lease
+	Kind string
 }
 
 // Upload statuses.

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/annotation"
-	"github.com/patholabel/patholabel/services/annotation/mysql"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -33,7 +32,7 @@ func (h *Handler) slideOfHistory(c *gin.Context) (int64, error) {
 }
 
 func (h *Handler) history(c *gin.Context) {
-	f := mysql.HistoryFilter{SlideID: slideOf(c).ID}
+	f := annotation.HistoryFilter{SlideID: slideOf(c).ID}
 	var err error
 	if f.AnnotationID, err = queryID(c, "annotation_id"); err == nil {
 		if f.OwnerID, err = queryID(c, "author_id"); err == nil {

@@ -41,18 +41,8 @@ func insertHistory(ctx context.Context, tx *sql.Tx, hist []historyEntry) error {
 	})
 }
 
-// HistoryFilter selects history rows: of one mark, or of one slide
-// (optionally one owner's marks), newest first, before the Before cursor.
-type HistoryFilter struct {
-	SlideID      int64
-	AnnotationID int64
-	OwnerID      int64
-	BeforeID     int64 // page cursor: rows with a smaller id; 0 for the newest
-	Limit        int
-}
-
 // History lists changes, newest first.
-func (s *Store) History(ctx context.Context, f HistoryFilter) ([]annotation.Event, error) {
+func (s *Store) History(ctx context.Context, f annotation.HistoryFilter) ([]annotation.Event, error) {
 	q := `SELECT id, slide_id, annotation_id, owner_id, actor_id, at, action, version, before_state, after_state, comment FROM annotation_history WHERE `
 	var args []any
 	if f.AnnotationID != 0 {

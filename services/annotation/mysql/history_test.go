@@ -44,12 +44,12 @@ func TestHistoryAndRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	events, err := s.History(ctx, mysql.HistoryFilter{AnnotationID: a, Limit: 10})
+	events, err := s.History(ctx, annotation.HistoryFilter{AnnotationID: a, Limit: 10})
 	if err != nil || len(events) != 2 || events[0].Action != annotation.ChangeUpdated || events[0].Before.Geometry.Rings[0][0].X != 10_000 ||
 		events[0].After.Geometry.Rings[0][0].X != 99_000 || events[0].ActorID != ann.UserID {
 		t.Fatalf("history of mark %d: %+v %v", a, events, err)
 	}
-	if events, _ := s.History(ctx, mysql.HistoryFilter{SlideID: w.Slide, Limit: 100}); len(events) != 5 {
+	if events, _ := s.History(ctx, annotation.HistoryFilter{SlideID: w.Slide, Limit: 100}); len(events) != 5 {
 		t.Fatalf("slide history has %d events, want 5 (3 created, 1 updated, 1 deleted)", len(events))
 	}
 
@@ -98,7 +98,7 @@ func TestReviewAndStatus(t *testing.T) {
 	if err != nil || res.Updated[0].Review != annotation.ReviewRejected || res.Updated[0].Version != 2 {
 		t.Fatalf("review: %+v %v", res, err)
 	}
-	ev, _ := s.History(ctx, mysql.HistoryFilter{AnnotationID: ids[0], Limit: 1})
+	ev, _ := s.History(ctx, annotation.HistoryFilter{AnnotationID: ids[0], Limit: 1})
 	if ev[0].Action != annotation.ChangeReviewed || ev[0].Comment != "too loose" || ev[0].After.Review != annotation.ReviewRejected {
 		t.Fatalf("review history: %+v", ev[0])
 	}

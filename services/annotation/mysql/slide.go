@@ -115,8 +115,8 @@ func checkDraft(d annotation.Draft, sl annotation.Slide, cats map[int64]annotati
 	case c.Assigned != nil && !c.Assigned[author]:
 		return d, fmt.Errorf("category %d (%s) is not assigned to the mark's author", d.CategoryID, c.Name)
 	}
-	d.Geometry = d.Geometry.ClipToSlide(sl)
-	return d, d.Geometry.Validate(sl, maxVertices)
+	d.Geometry = d.Geometry.Clip(sl.Width, sl.Height)
+	return d, d.Geometry.Validate(sl.Width, sl.Height, maxVertices)
 }
 
 // featureLabel names the i-th feature of a request in error messages.

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/auth"
-	"github.com/patholabel/patholabel/services/auth/mysql"
 	"github.com/patholabel/patholabel/services/platform/access"
 )
 
@@ -18,7 +17,7 @@ func (h *Handler) listCategories(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f := mysql.CategoryFilter{Project: id[0], IncludeArchived: c.Query("archived") == "true"}
+	f := auth.CategoryFilter{Project: id[0], IncludeArchived: c.Query("archived") == "true"}
 	if p := access.PrincipalOf(c); p.ProjectRole(id[0]) == access.ProjectAnnotator {
 		f.AssignedTo = p.UserID
 	}

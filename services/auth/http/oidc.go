@@ -17,7 +17,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/patholabel/patholabel/services/auth"
-	"github.com/patholabel/patholabel/services/auth/mysql"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -88,7 +87,7 @@ func (h *Handler) oidcLogin(c *gin.Context) {
 		httpapi.Fail(c, errSSOProvider)
 		return
 	}
-	l := mysql.OIDCLogin{State: access.NewSecret(""), Verifier: oauth2.GenerateVerifier(), Nonce: access.NewSecret(""),
+	l := auth.OIDCLogin{State: access.NewSecret(""), Verifier: oauth2.GenerateVerifier(), Nonce: access.NewSecret(""),
 		ReturnTo: localPath(c.Query("return_to")), ExpiresAt: time.Now().Add(oidcLoginTTL)}
 	if err := h.store.SaveOIDCLogin(c.Request.Context(), l); err != nil {
 		httpapi.Fail(c, err)
@@ -159,7 +158,7 @@ func (h *Handler) auditSSOFailure(c *gin.Context, err error, subject string) {
 	if subject != "" {
 		detail["subject"] = subject
 	}
-	e := mysql.AuditEvent{Action: "login.sso_failure", TargetType: "oidc", Detail: detail}
+	e := auth.AuditEvent{Action: "login.sso_failure", TargetType: "oidc", Detail: detail}
 	if err := h.store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
 		httpapi.Logger(c).Error("audit event lost", "action", e.Action, "err", err)
 	}
@@ -183,7 +182,7 @@ func (h *Handler) finishOIDC(c *gin.Context) (auth.OIDCIdentity, string, error) 
 	return id, l.ReturnTo, err
 }
 
-func (h *Handler) exchange(ctx context.Context, code string, l *mysql.OIDCLogin) (auth.OIDCIdentity, error) {
+func (h *Handler) exchange(ctx context.Context, code string, l *auth.OIDCLogin) (auth.OIDCIdentity, error) {
 	var id auth.OIDCIdentity
 	oc, verifier, err := h.oidc.get()
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/auth"
-	"github.com/patholabel/patholabel/services/auth/mysql"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
@@ -25,7 +24,7 @@ func OpenAPI() []byte { return openAPI }
 // Done channel (a data race the race detector catches).
 type Handler struct {
 	cfg   auth.Config
-	store *mysql.Store
+	store auth.Store
 	authn *access.Authenticator
 	oidc  *oidcClient // nil when single sign-on is off
 	log   *slog.Logger
@@ -33,7 +32,7 @@ type Handler struct {
 
 // Register adds the auth service's routes to e. Every route names the rule
 // it requires, so the endpoint-by-role test can walk them.
-func Register(e *gin.Engine, cfg auth.Config, store *mysql.Store, authn *access.Authenticator, log *slog.Logger) {
+func Register(e *gin.Engine, cfg auth.Config, store auth.Store, authn *access.Authenticator, log *slog.Logger) {
 	h := &Handler{cfg: cfg, store: store, authn: authn, log: log}
 	if cfg.OIDC.Enabled() {
 		h.oidc = newOIDCClient(cfg.OIDC)

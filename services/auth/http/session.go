@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/auth"
-	"github.com/patholabel/patholabel/services/auth/mysql"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -41,7 +40,7 @@ func (h *Handler) login(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	u, sess, err := h.store.Login(c.Request.Context(), mysql.LoginRequest{Username: req.Username, Password: req.Password,
+	u, sess, err := h.store.Login(c.Request.Context(), auth.LoginRequest{Username: req.Username, Password: req.Password,
 		TTL: h.cfg.SessionTTL, Idle: h.cfg.IdleTimeout, Throttle: h.cfg.Throttle, Client: clientOf(c)})
 	if err != nil {
 		h.failLogin(c, req.Username, err)

@@ -8,21 +8,10 @@ import (
 	"github.com/patholabel/patholabel/services/platform/audit"
 )
 
-// AuditEvent is one security-relevant event.
-type AuditEvent struct {
-	ActorID    *int64
-	ActorName  string
-	Action     string // login.success, user.create, …
-	TargetType string
-	TargetID   string
-	ProjectID  *int64
-	Detail     map[string]any
-}
-
 // Audit appends e through q, so callers record it in the same transaction
 // as the change it describes. The row is written by the platform's audit
 // package, the one writer of audit_log.
-func (s *Store) Audit(ctx context.Context, q querier, e AuditEvent, cl auth.ClientInfo) error {
+func (s *Store) Audit(ctx context.Context, q querier, e auth.AuditEvent, cl auth.ClientInfo) error {
 	a := audit.Actor{Name: e.ActorName, ClientIP: cl.IP}
 	if e.ActorID != nil {
 		a.ID = *e.ActorID
@@ -38,13 +27,13 @@ func (s *Store) Audit(ctx context.Context, q querier, e AuditEvent, cl auth.Clie
 }
 
 // AuditNow appends e outside any change (a refused sign-on).
-func (s *Store) AuditNow(ctx context.Context, e AuditEvent, cl auth.ClientInfo) error {
+func (s *Store) AuditNow(ctx context.Context, e auth.AuditEvent, cl auth.ClientInfo) error {
 	return s.Audit(ctx, s.db, e, cl)
 }
 
 // record appends an audit event for a change made by a.
 func (s *Store) record(ctx context.Context, q querier, a auth.Actor, action, targetType string, targetID any, project int64, detail map[string]any) error {
-	e := AuditEvent{ActorName: a.Name, Action: action, TargetType: targetType, TargetID: fmt.Sprint(targetID), Detail: detail}
+	e := auth.AuditEvent{ActorName: a.Name, Action: action, TargetType: targetType, TargetID: fmt.Sprint(targetID), Detail: detail}
 	if a.ID > 0 {
 		e.ActorID = &a.ID
 	}

@@ -19,17 +19,8 @@ func scanCategory(row interface{ Scan(...any) error }) (*auth.Category, error) {
 	return c, err
 }
 
-// CategoryFilter selects a project's categories.
-type CategoryFilter struct {
-	Project         int64
-	IncludeArchived bool
-	// AssignedTo, when set, keeps only the categories assigned to that
-	// user, unless none are assigned to them in the project (then all).
-	AssignedTo int64
-}
-
 // Categories lists a project's categories by order, then class id.
-func (s *Store) Categories(ctx context.Context, f CategoryFilter) ([]auth.Category, error) {
+func (s *Store) Categories(ctx context.Context, f auth.CategoryFilter) ([]auth.Category, error) {
 	q := `SELECT ` + categoryColumns + ` FROM categories c WHERE c.project_id = ?`
 	args := []any{f.Project}
 	if !f.IncludeArchived {

@@ -14,15 +14,9 @@ import (
 	"github.com/patholabel/patholabel/services/platform/access"
 )
 
-// OIDCLogin is a login on its way through the provider.
-type OIDCLogin struct {
-	State, Verifier, Nonce, ReturnTo string
-	ExpiresAt                        time.Time
-}
-
 // SaveOIDCLogin remembers a started login, and sweeps expired ones so the
 // table stays small without a background job.
-func (s *Store) SaveOIDCLogin(ctx context.Context, l OIDCLogin) error {
+func (s *Store) SaveOIDCLogin(ctx context.Context, l auth.OIDCLogin) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM oidc_logins WHERE expires_at < ?`, s.now()); err != nil {
 		return fmt.Errorf("sweep sign-on logins: %w", err)
 	}
@@ -38,8 +32,8 @@ var errBadState = platform.Errorf(platform.EUNAUTHORIZED, "single sign-on login 
 
 // TakeOIDCLogin returns and deletes the login for state, so a callback
 // URL works once; unauthorized when unknown or expired.
-func (s *Store) TakeOIDCLogin(ctx context.Context, state string) (*OIDCLogin, error) {
-	l := &OIDCLogin{State: state}
+func (s *Store) TakeOIDCLogin(ctx context.Context, state string) (*auth.OIDCLogin, error) {
+	l := &auth.OIDCLogin{State: state}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT verifier, nonce, return_to, expires_at FROM oidc_logins WHERE state_hash = ? FOR UPDATE`,
 			access.HashSecret(state)).Scan(&l.Verifier, &l.Nonce, &l.ReturnTo, &l.ExpiresAt)
@@ -73,7 +67,7 @@ func (s *Store) LoginOIDC(ctx context.Context, id auth.OIDCIdentity, ttl, idle t
 		return nil, nil, err
 	}
 	if u.Disabled {
-		e := AuditEvent{ActorID: &u.ID, ActorName: u.Username, Action: "login.failure", TargetType: "user", TargetID: fmt.Sprint(u.ID),
+		e := auth.AuditEvent{ActorID: &u.ID, ActorName: u.Username, Action: "login.failure", TargetType: "user", TargetID: fmt.Sprint(u.ID),
 			Detail: map[string]any{"reason": "disabled", "via": "oidc"}}
 		if err := s.Audit(ctx, s.db, e, cl); err != nil {
 			return nil, nil, err

@@ -20,15 +20,6 @@ var errBadLogin = platform.Errorf(platform.EUNAUTHORIZED, "wrong username or pas
 // hung up: counting the attempt and recording its outcome.
 const loginTimeout = 15 * time.Second
 
-// LoginRequest is a password login.
-type LoginRequest struct {
-	Username, Password string
-	TTL                time.Duration // the session's longest life
-	Idle               time.Duration // the session ends after this long unused; 0: never
-	Throttle           auth.Throttle
-	Client             auth.ClientInfo
-}
-
 // account is what a login needs of the user it names; ID 0 when no
 // account has that name.
 type account struct {
@@ -43,7 +34,7 @@ type account struct {
 // a spent budget answers a *auth.ThrottledError (too_many_requests)
 // without checking, and so does a full auth.PasswordGate. The message
 // never says whether the username exists.
-func (s *Store) Login(ctx context.Context, r LoginRequest) (*auth.User, *auth.Session, error) {
+func (s *Store) Login(ctx context.Context, r auth.LoginRequest) (*auth.User, *auth.Session, error) {
 	// Everything but waiting for a hashing slot runs on past a hang-up.
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loginTimeout)
 	defer cancel()
@@ -96,7 +87,7 @@ func (s *Store) findAccount(ctx context.Context, username string) (account, erro
 // password; delays lists the counters that now wait.
 // Unknown users and single-sign-on accounts (no password) are checked
 // against a dummy hash, so timing does not tell them apart.
-func (s *Store) countedCheck(ctx, dctx context.Context, a account, keys []throttleKey, r LoginRequest) (ok bool, delays []delayed, err error) {
+func (s *Store) countedCheck(ctx, dctx context.Context, a account, keys []throttleKey, r auth.LoginRequest) (ok bool, delays []delayed, err error) {
 	release, err := s.gate.Enter(ctx)
 	if err != nil {
 		return false, nil, err
@@ -113,7 +104,7 @@ func (s *Store) countedCheck(ctx, dctx context.Context, a account, keys []thrott
 
 // failLogin audits a failure and the delays it started, and answers the
 // generic error, or the delay when one now applies.
-func (s *Store) failLogin(ctx context.Context, a account, r LoginRequest, delays []delayed) error {
+func (s *Store) failLogin(ctx context.Context, a account, r auth.LoginRequest, delays []delayed) error {
 	why := "wrong password"
 	if a.ID == 0 {
 		why = "unknown user"
@@ -127,7 +118,7 @@ func (s *Store) failLogin(ctx context.Context, a account, r LoginRequest, delays
 		if !d.started {
 			continue
 		}
-		e := AuditEvent{ActorName: r.Username, Action: "login.lockout", TargetType: "throttle", TargetID: d.key,
+		e := auth.AuditEvent{ActorName: r.Username, Action: "login.lockout", TargetType: "throttle", TargetID: d.key,
 			Detail: map[string]any{"until": d.until, "failures": d.failures}}
 		if err := s.Audit(ctx, s.db, e, r.Client); err != nil {
 			return err
@@ -139,8 +130,8 @@ func (s *Store) failLogin(ctx context.Context, a account, r LoginRequest, delays
 	return errBadLogin
 }
 
-func (s *Store) auditFailure(ctx context.Context, id int64, r LoginRequest, why string) error {
-	e := AuditEvent{ActorName: r.Username, Action: "login.failure", TargetType: "user", Detail: map[string]any{"reason": why}}
+func (s *Store) auditFailure(ctx context.Context, id int64, r auth.LoginRequest, why string) error {
+	e := auth.AuditEvent{ActorName: r.Username, Action: "login.failure", TargetType: "user", Detail: map[string]any{"reason": why}}
 	if id > 0 {
 		e.ActorID, e.TargetID = &id, fmt.Sprint(id)
 	}
@@ -159,7 +150,7 @@ func (s *Store) openSession(ctx context.Context, user int64, ttl, idle time.Dura
 		if err != nil {
 			return fmt.Errorf("open session for user %d: %w", user, err)
 		}
-		e := AuditEvent{ActorID: &user, Action: action, TargetType: "user", TargetID: fmt.Sprint(user), Detail: detail}
+		e := auth.AuditEvent{ActorID: &user, Action: action, TargetType: "user", TargetID: fmt.Sprint(user), Detail: detail}
 		return s.Audit(ctx, tx, e, cl)
 	})
 	return sess, err
@@ -172,7 +163,7 @@ func (s *Store) Logout(ctx context.Context, p *access.Principal, secret string, 
 		if err != nil {
 			return fmt.Errorf("revoke session: %w", err)
 		}
-		return s.Audit(ctx, tx, AuditEvent{ActorID: &p.UserID, ActorName: p.Username, Action: "logout", TargetType: "user", TargetID: fmt.Sprint(p.UserID)}, cl)
+		return s.Audit(ctx, tx, auth.AuditEvent{ActorID: &p.UserID, ActorName: p.Username, Action: "logout", TargetType: "user", TargetID: fmt.Sprint(p.UserID)}, cl)
 	})
 }
 

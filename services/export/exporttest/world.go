@@ -16,7 +16,8 @@ import (
 
 	miniogo "github.com/minio/minio-go/v7"
 
-	"github.com/patholabel/patholabel/services/annotation"
+	"github.com/patholabel/patholabel/services/platform/geometry"
+	"github.com/patholabel/patholabel/services/platform/review"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
@@ -112,7 +113,7 @@ func (w *World) MustSlide(tb testing.TB, s SlideSpec) int64 {
 
 // MustMark stores one mark the way the annotation service does (grid cell,
 // millipixel box, compact rings) and returns its id.
-func (w *World) MustMark(tb testing.TB, slide, category int64, g annotation.Geometry, review string) int64 {
+func (w *World) MustMark(tb testing.TB, slide, category int64, g geometry.Geometry, state string) int64 {
 	tb.Helper()
 	w.next++
 	id := w.Project*1_000_000 + w.next
@@ -120,24 +121,24 @@ func (w *World) MustMark(tb testing.TB, slide, category int64, g annotation.Geom
 	now := time.Now().UTC()
 	w.exec(tb, `INSERT INTO annotations (slide_id, cell, id, category_id, author_id, kind, review, version, minx, miny, maxx, maxy,
 		created_at, updated_at, rings) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-		slide, annotation.CellKey(b), id, category, w.Author, g.Kind, annotation.ReviewCode(review),
-		b.MinX, b.MinY, b.MaxX, b.MaxY, now, now, annotation.EncodeRings(g))
+		slide, geometry.CellKey(b), id, category, w.Author, g.Kind, review.Code(state),
+		b.MinX, b.MinY, b.MaxX, b.MaxY, now, now, geometry.EncodeRings(g))
 	return id
 }
 
 // Point is a dot at (x, y) pixels with radius r pixels.
-func Point(x, y, r float64) annotation.Geometry {
-	return annotation.Geometry{Kind: annotation.KindPoint, Radius: annotation.ToUnits(r),
-		Rings: [][]annotation.Pt{{{X: annotation.ToUnits(x), Y: annotation.ToUnits(y)}}}}
+func Point(x, y, r float64) geometry.Geometry {
+	return geometry.Geometry{Kind: geometry.KindPoint, Radius: geometry.ToUnits(r),
+		Rings: [][]geometry.Pt{{{X: geometry.ToUnits(x), Y: geometry.ToUnits(y)}}}}
 }
 
 // Polygon is an area shape of rings given in pixels (first outer, then holes).
-func Polygon(kind annotation.Kind, rings ...[][2]float64) annotation.Geometry {
-	g := annotation.Geometry{Kind: kind}
+func Polygon(kind geometry.Kind, rings ...[][2]float64) geometry.Geometry {
+	g := geometry.Geometry{Kind: kind}
 	for _, r := range rings {
-		var ring []annotation.Pt
+		var ring []geometry.Pt
 		for _, p := range r {
-			ring = append(ring, annotation.Pt{X: annotation.ToUnits(p[0]), Y: annotation.ToUnits(p[1])})
+			ring = append(ring, geometry.Pt{X: geometry.ToUnits(p[0]), Y: geometry.ToUnits(p[1])})
 		}
 		g.Rings = append(g.Rings, ring)
 	}

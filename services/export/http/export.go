@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/patholabel/patholabel/services/export"
-	"github.com/patholabel/patholabel/services/export/worker"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/audit"
@@ -61,8 +60,10 @@ func (h *Handler) create(c *gin.Context) {
 	}
 	h.audit.RecordAfter(c, audit.Event{Action: "export.create", TargetType: "export", TargetID: strconv.FormatInt(e.ID, 10),
 		ProjectID: e.ProjectID, Detail: map[string]any{"formats": p.Formats, "slide_ids": p.SlideIDs}}) // no slide ids: all
-	if h.rdb != nil {
-		if err := worker.Wake(ctx, h.rdb, h.redisPrefix, e, c.GetHeader("X-Request-Id")); err != nil {
+	if h.waker != nil {
+		// The id the middleware assigned (and answered with), not the
+		// client's header, which it replaces when empty or overlong.
+		if err := h.waker.Wake(ctx, e, httpapi.RequestID(c)); err != nil {
 			httpapi.Logger(c).Warn("wake export workers; they will find the job by scanning", "err", err)
 		}
 	}

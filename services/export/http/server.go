@@ -7,10 +7,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/patholabel/patholabel/services/export/minio"
-	"github.com/patholabel/patholabel/services/export/mysql"
+	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
@@ -25,31 +23,29 @@ func OpenAPI() []byte { return openAPI }
 // Handler holds what the endpoints need. Handlers hand the store the
 // request's context, never the *gin.Context (gin reuses it).
 type Handler struct {
-	store       *mysql.Store
-	objects     *minio.Store
-	rdb         *goredis.Client // may be nil: workers then find jobs by scanning
-	redisPrefix string
-	linkTTL     time.Duration
-	audit       *audit.Log
-	log         *slog.Logger
+	store   export.Exports
+	objects export.Files
+	waker   export.Waker // nil without Redis: workers then find jobs by scanning
+	linkTTL time.Duration
+	audit   *audit.Log
+	log     *slog.Logger
 }
 
 // Deps are the handler's collaborators.
 type Deps struct {
-	Store       *mysql.Store
-	Objects     *minio.Store
-	Authn       *access.Authenticator
-	Redis       *goredis.Client
-	RedisPrefix string
-	LinkTTL     time.Duration
-	Audit       *audit.Log // export creation and download links
-	Log         *slog.Logger
+	Store   export.Exports
+	Objects export.Files
+	Waker   export.Waker // nil without Redis
+	Authn   *access.Authenticator
+	LinkTTL time.Duration
+	Audit   *audit.Log // export creation and download links
+	Log     *slog.Logger
 }
 
 // Register adds the export service's routes to e. Every route names the
 // rule it requires: managers of the export's project, and admins.
 func Register(e *gin.Engine, d Deps) {
-	h := &Handler{store: d.Store, objects: d.Objects, rdb: d.Redis, redisPrefix: d.RedisPrefix, linkTTL: d.LinkTTL, audit: d.Audit, log: d.Log}
+	h := &Handler{store: d.Store, objects: d.Objects, waker: d.Waker, linkTTL: d.LinkTTL, audit: d.Audit, log: d.Log}
 	httpapi.ServeOpenAPI(e, "/api/v1/exports/openapi.json", openAPI)
 	g := e.Group("/api/v1/exports", d.Authn.Middleware())
 	manager := func(f access.ProjectFunc) gin.HandlerFunc {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/exporttest"
+	"github.com/patholabel/patholabel/services/platform/jobqueue"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
@@ -84,7 +85,7 @@ func TestManifestLargerThanAPacketRoundTrips(t *testing.T) {
 	// A worker that lost the job writes nothing.
 	stale := *job
 	stale.Owner = "worker-b"
-	if err := s.Finish(ctx, &stale, m, body); !errors.Is(err, ErrLeaseLost) {
+	if err := s.Finish(ctx, &stale, m, body); !errors.Is(err, jobqueue.ErrLeaseLost) {
 		t.Fatalf("finish by a worker without the lease: %v, want ErrLeaseLost", err)
 	}
 	if rows, _ := manifestRows(t, db, e.ID); rows != 0 {

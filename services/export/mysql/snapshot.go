@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
+	"github.com/patholabel/patholabel/services/platform/geometry"
+	"github.com/patholabel/patholabel/services/platform/review"
 )
 
 // Snapshot reads everything an export uses in one REPEATABLE READ,
@@ -103,7 +104,7 @@ func readMarks(ctx context.Context, tx *sql.Tx, slide int64, p export.Params, ca
 	}
 	if p.Review == "accepted" {
 		q += ` AND review = ?`
-		a = append(a, annotation.ReviewCode(annotation.ReviewAccepted))
+		a = append(a, review.Code(review.Accepted))
 	}
 	rows, err := tx.QueryContext(ctx, q+` ORDER BY id`, a...)
 	if err != nil {
@@ -125,18 +126,18 @@ func readMarks(ctx context.Context, tx *sql.Tx, slide int64, p export.Params, ca
 
 func scanMark(rows *sql.Rows, slide int64) (export.Mark, error) {
 	m := export.Mark{SlideID: slide}
-	var kind annotation.Kind
-	var review int
-	var b annotation.BBox
+	var kind geometry.Kind
+	var code int
+	var b geometry.BBox
 	var rings []byte
-	if err := rows.Scan(&m.ID, &m.CategoryID, &m.AuthorID, &kind, &review, &m.Version, &b.MinX, &b.MinY, &b.MaxX, &b.MaxY, &rings); err != nil {
+	if err := rows.Scan(&m.ID, &m.CategoryID, &m.AuthorID, &kind, &code, &m.Version, &b.MinX, &b.MinY, &b.MaxX, &b.MaxY, &rings); err != nil {
 		return m, fmt.Errorf("scan mark: %w", err)
 	}
-	g, err := annotation.DecodeGeometry(kind, b, rings)
+	g, err := geometry.DecodeGeometry(kind, b, rings)
 	if err != nil {
 		return m, fmt.Errorf("decode mark %d: %w", m.ID, err)
 	}
-	m.Geometry, m.Review = g, annotation.ReviewName(review)
+	m.Geometry, m.Review = g, review.Name(code)
 	return m.WithGeometry(), nil
 }
 

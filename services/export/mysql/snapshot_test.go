@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/exporttest"
+	"github.com/patholabel/patholabel/services/platform/review"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
@@ -22,16 +22,16 @@ func TestSnapshotIgnoresMarksSavedWhileReading(t *testing.T) {
 	cat := w.MustCategory(t, 1, "tumor", "#ff0000")
 	a := w.MustSlide(t, exporttest.SlideSpec{Width: 1000, Height: 1000})
 	b := w.MustSlide(t, exporttest.SlideSpec{Width: 1000, Height: 1000})
-	kept := w.MustMark(t, a, cat, exporttest.Point(10, 10, 2), annotation.ReviewPending)
-	gone := w.MustMark(t, b, cat, exporttest.Point(20, 20, 2), annotation.ReviewPending)
+	kept := w.MustMark(t, a, cat, exporttest.Point(10, 10, 2), review.Pending)
+	gone := w.MustMark(t, b, cat, exporttest.Point(20, 20, 2), review.Pending)
 	s := New(db, time.Now)
 	p := export.Params{ProjectID: w.Project, Formats: []string{"csv"}}
 	if err := p.Normalize(); err != nil {
 		t.Fatal(err)
 	}
 	s.afterSlides = func() {
-		w.MustMark(t, a, cat, exporttest.Point(30, 30, 2), annotation.ReviewPending)
-		w.MustMark(t, b, cat, exporttest.Point(40, 40, 2), annotation.ReviewPending)
+		w.MustMark(t, a, cat, exporttest.Point(30, 30, 2), review.Pending)
+		w.MustMark(t, b, cat, exporttest.Point(40, 40, 2), review.Pending)
 		if _, err := db.Exec(`DELETE FROM annotations WHERE id = ?`, gone); err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func TestSnapshotIgnoresMarksSavedWhileReading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snap.Marks) != 2 || snap.Marks[0].ID != kept || snap.Marks[1].ID != gone || snap.Marks[0].Review != annotation.ReviewPending {
+	if len(snap.Marks) != 2 || snap.Marks[0].ID != kept || snap.Marks[1].ID != gone || snap.Marks[0].Review != review.Pending {
 		t.Fatalf("snapshot marks %+v; want exactly the two marks as they were when it began", snap.Marks)
 	}
 	s.afterSlides = nil

@@ -5,11 +5,8 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
-
-	driver "github.com/go-sql-driver/mysql"
 
 	platmysql "github.com/patholabel/patholabel/services/platform/mysql"
 )
@@ -33,11 +30,6 @@ func New(db *sql.DB, now func() time.Time) *Store {
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return platmysql.InTx(ctx, s.db, fn)
-}
-
-func isDeadlock(err error) bool {
-	var me *driver.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // inList is "(?,?,?)" for n values.

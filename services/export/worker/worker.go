@@ -18,7 +18,6 @@ import (
 	"github.com/patholabel/patholabel/services/export/mysql"
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
 	"github.com/patholabel/patholabel/services/platform/jobqueue"
-	"github.com/patholabel/patholabel/services/platform/staging"
 )
 
 // Pool is one replica's export workers.
@@ -48,37 +47,32 @@ func Queue(redisPrefix string) string { return redisPrefix + "export:jobs" }
 // back so another replica (or the next start) resumes it. It first clears
 // the staging folders a killed worker left behind.
 func (p *Pool) Run(ctx context.Context) {
-	if p.cfg.Workers > 0 {
-		removed, err := staging.Sweep(p.cfg.TempDir, stagingPrefix)
-		if len(removed) > 0 {
-			p.log.Info("removed staging folders of an earlier run", "folders", len(removed))
-		}
-		if err != nil {
-			p.log.Warn("clear staging folders", "err", err)
-		}
-	}
 	jobqueue.Run(ctx, jobqueue.Config{Name: "export", Workers: p.cfg.Workers, ScanInterval: p.cfg.ScanInterval,
-		Redis: p.rdb, Queue: p.queue, Log: p.log}, p.owner, p.next)
+		Redis: p.rdb, Queue: p.queue, Log: p.log, StagingDir: p.cfg.TempDir, StagingPrefix: stagingPrefix}, p.owner, jobqueue.NextOf(p.claim, p.run))
 }
 
-func (p *Pool) next(ctx context.Context, owner string) (bool, error) {
-	job, err := p.store.Claim(ctx, owner, p.cfg.Lease, p.cfg.MaxAttempts)
-	if err != nil || job == nil {
-		return false, err
-	}
-	p.run(ctx, job)
-	return true, nil
+func (p *Pool) claim(ctx context.Context, owner string) (*export.Job, error) {
+	return p.store.Claim(ctx, owner, p.cfg.Lease, p.cfg.MaxAttempts)
 }
 
-// Wake tells idle workers of any replica that an export is due. Losing the
-// message is harmless; it only saves the wait until the next scan.
-func Wake(ctx context.Context, rdb *goredis.Client, redisPrefix string, e *export.Export, requestID string) error {
-	env := &plv1.Envelope{
-		Id: jobqueue.NewID(), CreatedAt: timestamppb.Now(), Producer: "export", RequestId: requestID,
-		Payload: &plv1.Envelope_ExportJob{ExportJob: &plv1.ExportJob{
-			ExportId: e.ID, ProjectId: e.ProjectID, Attempt: uint32(e.Attempts + 1), EnqueuedAt: timestamppb.Now()}},
+// Waker wakes idle export workers of any replica through Redis (export.Waker).
+type Waker struct{ q *jobqueue.Waker }
+
+// NewWaker returns a Waker over rdb; nil without Redis.
+func NewWaker(rdb *goredis.Client, redisPrefix string) export.Waker {
+	if q := jobqueue.NewWaker(rdb, Queue(redisPrefix), "export"); q != nil {
+		return Waker{q}
 	}
-	if err := jobqueue.Wake(ctx, rdb, Queue(redisPrefix), env); err != nil {
+	return nil
+}
+
+// Wake tells idle workers of any replica that an export is due.
+func (w Waker) Wake(ctx context.Context, e *export.Export, requestID string) error {
+	err := w.q.Wake(ctx, requestID, func(env *plv1.Envelope) {
+		env.Payload = &plv1.Envelope_ExportJob{ExportJob: &plv1.ExportJob{
+			ExportId: e.ID, ProjectId: e.ProjectID, Attempt: uint32(e.Attempts + 1), EnqueuedAt: timestamppb.Now()}}
+	})
+	if err != nil {
 		return fmt.Errorf("export %d: %w", e.ID, err)
 	}
 	return nil

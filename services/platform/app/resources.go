@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 
 	"github.com/minio/minio-go/v7"
 	goredis "github.com/redis/go-redis/v9"
@@ -74,4 +75,41 @@ func (r *Resources) Close() error {
 		errs = append(errs, r.DB.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// Process is what every service's Main shares: the connections it opened
+// and its HTTP server, with background loops (job workers) beside it.
+// Embedded in cmd/<service>.Main, it keeps main thin and the same in
+// every service.
+type Process struct {
+	Res    *Resources      // set by Main.Open
+	Server *httpapi.Server // set by Main.Open, listening
+}
+
+// Addr is the server's bound address.
+func (p *Process) Addr() string { return p.Server.Addr() }
+
+// Serve calls open unless Main.Open already ran, then serves until ctx
+// ends with each background loop running beside the server; it returns
+// once they all stopped (a job in progress is handed back first).
+func (p *Process) Serve(ctx context.Context, open func(context.Context) error, background ...func(context.Context)) error {
+	if p.Server == nil {
+		if err := open(ctx); err != nil {
+			return err
+		}
+	}
+	var wg sync.WaitGroup
+	for _, run := range background {
+		wg.Go(func() { run(ctx) })
+	}
+	defer wg.Wait()
+	return p.Server.Serve(ctx)
+}
+
+// Close releases the connections.
+func (p *Process) Close() error {
+	if p.Res == nil {
+		return nil
+	}
+	return p.Res.Close()
 }

@@ -56,7 +56,22 @@ func (r *Reader) Err() error {
 
 func (r *Reader) fail(key, val, want string) {
 	if r.err == nil {
-		r.err = fmt.Errorf("config: %s=%q is not %s", key, val, want)
+		r.err = Invalid(key, val, want)
+	}
+}
+
+// Invalid is the error of a setting that is not what it must be, naming
+// its variable and value the way the Reader does; services' Config.Validate
+// return it.
+func Invalid(key string, val any, want string) error {
+	return fmt.Errorf("config: %s=%q is not %s", key, fmt.Sprint(val), want)
+}
+
+// Validate records v's Validate error, unless an earlier value was bad:
+// cmd/<service> reads a typed Config, then lets it check itself.
+func (r *Reader) Validate(v interface{ Validate() error }) {
+	if err := v.Validate(); err != nil && r.err == nil {
+		r.err = err
 	}
 }
 

@@ -18,8 +18,10 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	plv1 "github.com/patholabel/patholabel/services/platform/gen/patholabel/v1"
+	"github.com/patholabel/patholabel/services/platform/staging"
 )
 
 // Config is one replica's worker pool.
@@ -30,6 +32,9 @@ type Config struct {
 	Redis        *goredis.Client // may be nil: workers then only scan
 	Queue        string          // the Redis list that wakes workers
 	Log          *slog.Logger
+	// StagingDir and StagingPrefix name the folders jobs stage files in
+	// (platform/staging); Run first removes those a killed worker left.
+	StagingDir, StagingPrefix string
 }
 
 // Next claims and runs one job as owner; found is false when none was due.
@@ -52,11 +57,24 @@ func NewID() string {
 // Run runs c.Workers loops until ctx ends. A loop whose claim fails waits a
 // scan interval; one that finds nothing waits for a wake-up or the scan.
 func Run(ctx context.Context, c Config, owner string, next Next) {
+	if c.Workers > 0 && c.StagingPrefix != "" {
+		sweep(c)
+	}
 	var wg sync.WaitGroup
 	for i := range c.Workers {
 		wg.Go(func() { loop(ctx, c, fmt.Sprintf("%s/%d", owner, i), next) })
 	}
 	wg.Wait()
+}
+
+func sweep(c Config) {
+	removed, err := staging.Sweep(c.StagingDir, c.StagingPrefix)
+	if len(removed) > 0 {
+		c.Log.Info("removed staging folders of an earlier run", "kind", c.Name, "folders", len(removed))
+	}
+	if err != nil {
+		c.Log.Warn("clear staging folders", "kind", c.Name, "err", err)
+	}
 }
 
 func loop(ctx context.Context, c Config, owner string, next Next) {
@@ -103,6 +121,43 @@ func Wake(ctx context.Context, rdb *goredis.Client, queue string, env *plv1.Enve
 		return fmt.Errorf("wake workers: %w", err)
 	}
 	return nil
+}
+
+// NextOf is a job kind's Next: claim the next due job (nil when none is
+// due) and run it.
+func NextOf[J any](claim func(ctx context.Context, owner string) (*J, error), run func(ctx context.Context, j *J)) Next {
+	return func(ctx context.Context, owner string) (bool, error) {
+		j, err := claim(ctx, owner)
+		if err != nil || j == nil {
+			return false, err
+		}
+		run(ctx, j)
+		return true, nil
+	}
+}
+
+// Waker pushes one job kind's wake-ups onto its Redis list.
+type Waker struct {
+	rdb      *goredis.Client
+	queue    string
+	producer string // the service, in the envelope
+}
+
+// NewWaker returns producer's Waker onto queue; nil without Redis, as
+// workers then find jobs by scanning.
+func NewWaker(rdb *goredis.Client, queue, producer string) *Waker {
+	if rdb == nil {
+		return nil
+	}
+	return &Waker{rdb: rdb, queue: queue, producer: producer}
+}
+
+// Wake pushes a wake-up for the request requestID; job sets the envelope's
+// payload. Losing it is harmless: it only saves the wait until the next scan.
+func (w *Waker) Wake(ctx context.Context, requestID string, job func(*plv1.Envelope)) error {
+	env := &plv1.Envelope{Id: NewID(), CreatedAt: timestamppb.Now(), Producer: w.producer, RequestId: requestID}
+	job(env)
+	return Wake(ctx, w.rdb, w.queue, env)
 }
 
 // Hold keeps a claimed job's lease alive by calling beat every interval

@@ -27,12 +27,6 @@ type Slides interface {
 	Overlay(ctx context.Context, id int64) (*tiler.Overlay, error)
 }
 
-// Tile is a tile's bytes and its entity tag.
-type Tile struct {
-	Data []byte
-	ETag string
-}
-
 // Tiles serves tiles read-through: memory, then Redis, then one ranged GET
 // of the pyramid zip in the object store.
 type Tiles struct {
@@ -136,7 +130,7 @@ func tileETag(p tiler.PyramidRef, level, col, row int, crc uint32) string {
 
 // Tile reads one tile located by ETag. Errors: unavailable (the store is
 // down and no cache holds the tile).
-func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row int, etag string, ref tiler.TileRef) (Tile, error) {
+func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row int, etag string, ref tiler.TileRef) (tiler.Tile, error) {
 	key := tileKey(p.Key, level, col, row)
 	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) {
 		if t.readAhead == 0 {
@@ -145,9 +139,9 @@ func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row in
 		return t.readBlock(ctx, p.Key, ref)
 	})
 	if err != nil {
-		return Tile{}, fmt.Errorf("read tile %d/%d_%d of %s %d: %w", level, col, row, p.Kind, p.ID, err)
+		return tiler.Tile{}, fmt.Errorf("read tile %d/%d_%d of %s %d: %w", level, col, row, p.Kind, p.ID, err)
 	}
-	return Tile{Data: b, ETag: etag}, nil
+	return tiler.Tile{Data: b, ETag: etag}, nil
 }
 
 func tileKey(prefix string, level, col, row int) string {
@@ -194,16 +188,16 @@ func (t *Tiles) readBlock(ctx context.Context, prefix string, ref tiler.TileRef)
 }
 
 // Thumbnail reads a ready slide's thumbnail through the same caches.
-func (t *Tiles) Thumbnail(ctx context.Context, sl *tiler.Slide) (Tile, error) {
+func (t *Tiles) Thumbnail(ctx context.Context, sl *tiler.Slide) (tiler.Tile, error) {
 	if sl.Status != tiler.StatusReady {
-		return Tile{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
+		return tiler.Tile{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
 	}
 	key := sl.PyramidKey + tiler.PyramidThumbnail
 	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) { return t.objects.Get(ctx, key) })
 	if err != nil {
-		return Tile{}, fmt.Errorf("read thumbnail of slide %d: %w", sl.ID, err)
+		return tiler.Tile{}, fmt.Errorf("read thumbnail of slide %d: %w", sl.ID, err)
 	}
-	return Tile{Data: b, ETag: fmt.Sprintf(`"%d-thumb-%.16s"`, sl.ID, sl.SHA256)}, nil
+	return tiler.Tile{Data: b, ETag: fmt.Sprintf(`"%d-thumb-%.16s"`, sl.ID, sl.SHA256)}, nil
 }
 
 func (t *Tiles) cached(ctx context.Context, key string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
@@ -253,8 +247,13 @@ func (t *Tiles) index(ctx context.Context, prefix string) (*tiler.Index, error) 
 	if ix, ok := t.indexes.Get(prefix); ok {
 		return ix, nil
 	}
-	v, err, _ := t.flight.Do(prefix, func() (any, error) {
-		b, err := t.objects.Get(ctx, prefix+tiler.PyramidIndex)
+	// The load is shared by every request waiting for it, so it must not
+	// end with whichever request started it: a browser cancelling the
+	// first tile would fail the others with a 500. Each caller still stops
+	// waiting when its own context ends.
+	load := context.WithoutCancel(ctx)
+	ch := t.flight.DoChan(prefix, func() (any, error) {
+		b, err := t.objects.Get(load, prefix+tiler.PyramidIndex)
 		if err != nil {
 			return nil, fmt.Errorf("read pyramid index %s: %w", prefix, err)
 		}
@@ -265,8 +264,13 @@ func (t *Tiles) index(ctx context.Context, prefix string) (*tiler.Index, error) 
 		t.indexes.Add(prefix, ix)
 		return ix, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*tiler.Index), nil
 	}
-	return v.(*tiler.Index), nil
 }

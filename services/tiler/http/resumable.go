@@ -11,7 +11,6 @@ import (
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
-	"github.com/patholabel/patholabel/services/tiler/minio"
 )
 
 const uploadKey = "tiler.upload"
@@ -40,7 +39,7 @@ type newUpload struct {
 type uploadView struct {
 	*tiler.Upload
 	Parts         int          `json:"parts"`
-	ReceivedParts []minio.Part `json:"received_parts"`
+	ReceivedParts []tiler.Part `json:"received_parts"`
 	ReceivedBytes int64        `json:"received_bytes"`
 }
 
@@ -55,7 +54,7 @@ func (h *Handler) startUpload(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, uploadView{Upload: u, Parts: u.PartCount(), ReceivedParts: []minio.Part{}})
+	c.JSON(http.StatusCreated, uploadView{Upload: u, Parts: u.PartCount(), ReceivedParts: []tiler.Part{}})
 }
 
 func (h *Handler) openUpload(c *gin.Context, in newUpload) (*tiler.Upload, error) {
@@ -91,7 +90,7 @@ func (h *Handler) openUpload(c *gin.Context, in newUpload) (*tiler.Upload, error
 
 func (h *Handler) getUpload(c *gin.Context) {
 	u := uploadOf(c)
-	v := uploadView{Upload: u, Parts: u.PartCount(), ReceivedParts: []minio.Part{}}
+	v := uploadView{Upload: u, Parts: u.PartCount(), ReceivedParts: []tiler.Part{}}
 	if u.Status == tiler.UploadOpen {
 		parts, err := h.Objects.Parts(c.Request.Context(), u.Key, u.S3UploadID)
 		if err != nil {

@@ -7,15 +7,11 @@ import (
 	"log/slog"
 
 	"github.com/gin-gonic/gin"
-	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
-	"github.com/patholabel/patholabel/services/tiler/cache"
-	"github.com/patholabel/patholabel/services/tiler/minio"
-	"github.com/patholabel/patholabel/services/tiler/mysql"
 )
 
 //go:embed openapi.json
@@ -26,15 +22,14 @@ func OpenAPI() []byte { return openAPI }
 
 // Deps are what the endpoints need.
 type Deps struct {
-	Config      tiler.Config
-	Store       *mysql.Store
-	Objects     *minio.Store
-	Tiles       *cache.Tiles
-	Authn       *access.Authenticator
-	Redis       *goredis.Client
-	RedisPrefix string
-	Audit       *audit.Log // uploads and views of patient images
-	Log         *slog.Logger
+	Config  tiler.Config
+	Store   tiler.Store
+	Objects tiler.Objects
+	Tiles   tiler.Tiles
+	Waker   tiler.Waker // nil without Redis: workers then find jobs by scanning
+	Authn   *access.Authenticator
+	Audit   *audit.Log // uploads and views of patient images
+	Log     *slog.Logger
 }
 
 // Handler holds what the endpoints need.

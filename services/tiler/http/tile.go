@@ -13,7 +13,6 @@ import (
 	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
-	"github.com/patholabel/patholabel/services/tiler/cache"
 )
 
 // slideID reads "12", "12.dzi" or "12_files": digits only, so nothing
@@ -132,7 +131,7 @@ func tileName(s, format string) (col, row int, ok bool) {
 	return int(c), int(r), ok && okC && okR
 }
 
-func (h *Handler) serve(c *gin.Context, t cache.Tile, err error, contentType string) {
+func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, contentType string) {
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

@@ -20,7 +20,6 @@ import (
 	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/tiler"
-	"github.com/patholabel/patholabel/services/tiler/worker"
 )
 
 // upload streams a multipart file straight to the object store (never to
@@ -176,10 +175,10 @@ func checkLabels(sl *tiler.Slide) error {
 
 // wake is best effort: the job row is committed and a scan finds it anyway.
 func (h *Handler) wake(c *gin.Context, kind string, id, project int64) {
-	if h.Redis == nil {
+	if h.Waker == nil {
 		return
 	}
-	if err := worker.Wake(c.Request.Context(), h.Redis, h.RedisPrefix, kind, id, project, c.Writer.Header().Get("X-Request-Id")); err != nil {
+	if err := h.Waker.Wake(c.Request.Context(), kind, id, project, httpapi.RequestID(c)); err != nil {
 		httpapi.Logger(c).Warn("wake ingest workers", "err", err)
 	}
 }

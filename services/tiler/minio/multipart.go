@@ -5,14 +5,9 @@ import (
 	"io"
 
 	miniogo "github.com/minio/minio-go/v7"
-)
 
-// Part is one received part of a multipart upload.
-type Part struct {
-	Number int    `json:"number"`
-	Size   int64  `json:"size"`
-	ETag   string `json:"etag"`
-}
+	"github.com/patholabel/patholabel/services/tiler"
+)
 
 // StartMultipart opens an S3 multipart upload at key and returns its id.
 func (s *Store) StartMultipart(ctx context.Context, key string) (string, error) {
@@ -22,17 +17,17 @@ func (s *Store) StartMultipart(ctx context.Context, key string) (string, error) 
 
 // PutPart streams one part; S3 keeps it until the upload completes or is
 // aborted, so a dropped connection loses only this part.
-func (s *Store) PutPart(ctx context.Context, key, uploadID string, n int, r io.Reader, size int64) (Part, error) {
+func (s *Store) PutPart(ctx context.Context, key, uploadID string, n int, r io.Reader, size int64) (tiler.Part, error) {
 	p, err := s.core.PutObjectPart(ctx, s.bucket, key, uploadID, n, r, size, miniogo.PutObjectPartOptions{})
 	if err != nil {
-		return Part{}, wrap(err, "store part "+key)
+		return tiler.Part{}, wrap(err, "store part "+key)
 	}
-	return Part{Number: p.PartNumber, Size: p.Size, ETag: p.ETag}, nil
+	return tiler.Part{Number: p.PartNumber, Size: p.Size, ETag: p.ETag}, nil
 }
 
 // Parts lists the parts S3 holds, the only record of what arrived.
-func (s *Store) Parts(ctx context.Context, key, uploadID string) ([]Part, error) {
-	var out []Part
+func (s *Store) Parts(ctx context.Context, key, uploadID string) ([]tiler.Part, error) {
+	var out []tiler.Part
 	marker := 0
 	for {
 		res, err := s.core.ListObjectParts(ctx, s.bucket, key, uploadID, marker, 1000)
@@ -40,7 +35,7 @@ func (s *Store) Parts(ctx context.Context, key, uploadID string) ([]Part, error)
 			return nil, wrap(err, "list parts of "+key)
 		}
 		for _, p := range res.ObjectParts {
-			out = append(out, Part{Number: p.PartNumber, Size: p.Size, ETag: p.ETag})
+			out = append(out, tiler.Part{Number: p.PartNumber, Size: p.Size, ETag: p.ETag})
 		}
 		if !res.IsTruncated {
 			return out, nil
@@ -50,7 +45,7 @@ func (s *Store) Parts(ctx context.Context, key, uploadID string) ([]Part, error)
 }
 
 // CompleteMultipart assembles the parts into the object.
-func (s *Store) CompleteMultipart(ctx context.Context, key, uploadID string, parts []Part) error {
+func (s *Store) CompleteMultipart(ctx context.Context, key, uploadID string, parts []tiler.Part) error {
 	cp := make([]miniogo.CompletePart, len(parts))
 	for i, p := range parts {
 		cp[i] = miniogo.CompletePart{PartNumber: p.Number, ETag: p.ETag}

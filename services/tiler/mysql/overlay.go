@@ -71,7 +71,7 @@ func (s *Store) Overlays(ctx context.Context, slide int64) ([]*tiler.Overlay, er
 
 // FinishOverlay stores an overlay's pyramid and makes it ready.
 func (s *Store) FinishOverlay(ctx context.Context, j *tiler.Job, o *tiler.Overlay) error {
-	return s.finish(ctx, j, func(tx *sql.Tx, now time.Time) error {
+	return s.Queue().Finish(ctx, &j.Lease, func(tx *sql.Tx, now time.Time) error {
 		_, err := tx.ExecContext(ctx, `UPDATE slide_overlays SET status = 'ready', progress = 100, error = NULL,
 			width = ?, height = ?, levels = ?, bytes = ?, pyramid_key = ?, updated_at = ? WHERE id = ?`,
 			o.Width, o.Height, o.Levels, o.Bytes, o.PyramidKey, now, o.ID)

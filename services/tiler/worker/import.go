@@ -106,7 +106,9 @@ func (im *Importer) one(ctx context.Context, project int64, name, key string, st
 		return Imported{}, err
 	}
 	if im.Redis != nil {
-		_ = Wake(ctx, im.Redis, im.RedisPrefix, tiler.KindSlide, sl.ID, project, "") // a scan finds it anyway
+		if w := NewWaker(im.Redis, im.RedisPrefix); w != nil {
+			_ = w.Wake(ctx, tiler.KindSlide, sl.ID, project, "") // a scan finds it anyway
+		}
 	}
 	return Imported{SlideID: sl.ID}, nil
 }

@@ -38,7 +38,7 @@ func (p *Pool) ingest(ctx context.Context, job *tiler.Job, progress func(int)) e
 // ingestSlide is idempotent: every object it writes has a fixed key, and
 // the slide becomes ready only in the transaction that ends the job.
 func (p *Pool) ingestSlide(ctx context.Context, job *tiler.Job, dir string, progress func(int)) error {
-	sl, err := p.store.Slide(ctx, job.TargetID)
+	sl, err := p.store.Slide(ctx, job.Target.ID)
 	if err != nil {
 		return err
 	}

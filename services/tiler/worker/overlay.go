@@ -13,7 +13,7 @@ import (
 // pyramids it with the slide's tile geometry, so overlay tile (l, c, r)
 // covers exactly slide tile (l, c, r).
 func (p *Pool) ingestOverlay(ctx context.Context, job *tiler.Job, dir string, progress func(int)) error {
-	o, err := p.store.Overlay(ctx, job.TargetID)
+	o, err := p.store.Overlay(ctx, job.Target.ID)
 	if err != nil {
 		return err
 	}

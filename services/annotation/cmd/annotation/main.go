@@ -27,7 +27,7 @@ func main() {
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
-	m := &Main{Base: base, Redis: redis.ReadConfig(r), Annotation: annotation.ReadConfig(r), Log: log}
+	m := &Main{Base: base, Redis: redis.ReadConfig(r), Annotation: readConfig(r), Log: log}
 	return m, r.Err()
 }
 

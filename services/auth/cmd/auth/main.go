@@ -28,7 +28,7 @@ func main() {
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
-	m := &Main{Base: base, Redis: redis.ReadConfig(r), Auth: auth.ReadConfig(r), Log: log}
+	m := &Main{Base: base, Redis: redis.ReadConfig(r), Auth: readConfig(r), Log: log}
 	return m, r.Err()
 }
 
@@ -39,29 +39,28 @@ type Main struct {
 	Auth  auth.Config
 	Log   *slog.Logger
 
-	res    *app.Resources
-	server *httpapi.Server
+	app.Process // connections and the HTTP server
 }
 
 // Open connects, bootstraps the admin and binds the listener, so tests
 // can read Addr before Run.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
-	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, nil); err != nil {
+	if m.Res, err = app.Open(m.Base.MySQL, &m.Redis, nil); err != nil {
 		return err
 	}
-	store := mysql.New(m.res.DB, time.Now, auth.NewPasswordGate(m.Auth.PasswordChecks, m.Auth.PasswordWait))
+	store := mysql.New(m.Res.DB, time.Now, auth.NewPasswordGate(m.Auth.PasswordChecks, m.Auth.PasswordWait))
 	if err := m.bootstrap(ctx, store); err != nil {
 		return err
 	}
 	reg := httpapi.NewRegistry()
-	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "auth", Log: m.Log, Registry: reg, Checks: m.res.Checks("", false),
-		Denied: audit.New(m.res.DB, time.Now).Denied,
+	m.Server = httpapi.New(m.Base.HTTP, httpapi.Deps{
+		Service: "auth", Log: m.Log, Registry: reg, Checks: m.Res.Checks("", false),
+		Denied: audit.New(m.Res.DB, time.Now).Denied,
 	})
-	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now)
-	authhttp.Register(m.server.Engine(), m.Auth, store, authn, m.Log)
-	return m.server.Listen()
+	authn := access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now)
+	authhttp.Register(m.Server.Engine(), m.Auth, store, authn, m.Log)
+	return m.Server.Listen()
 }
 
 // bootstrap creates the first admin. MySQL may still be starting when the
@@ -89,23 +88,7 @@ func (m *Main) bootstrap(ctx context.Context, store *mysql.Store) error {
 	return fmt.Errorf("bootstrap admin: %w", err)
 }
 
-// Addr is the bound address.
-func (m *Main) Addr() string { return m.server.Addr() }
-
 // Run serves until ctx ends.
 func (m *Main) Run(ctx context.Context) error {
-	if m.server == nil {
-		if err := m.Open(ctx); err != nil {
-			return err
-		}
-	}
-	return m.server.Serve(ctx)
-}
-
-// Close releases connections.
-func (m *Main) Close() error {
-	if m.res == nil {
-		return nil
-	}
-	return m.res.Close()
+	return m.Serve(ctx, m.Open)
 }

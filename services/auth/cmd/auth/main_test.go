@@ -252,7 +252,7 @@ func TestLoginRejectsBadInput(t *testing.T) {
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	m, _ := MustMain(t)
-	missing, stale, err := httpapi.Undocumented(m.server.Engine(), authhttp.OpenAPI())
+	missing, stale, err := httpapi.Undocumented(m.Server.Engine(), authhttp.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
 	}

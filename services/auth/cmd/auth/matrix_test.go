@@ -102,7 +102,7 @@ func viewerToken(tb testing.TB, f *testenv.Fixture, v map[string]string) {
 func TestEndpointRoleMatrix(t *testing.T) {
 	e := mustEnv(t)
 	endpoints := authEndpoints()
-	if gaps := testenv.Unwalked(e.main.server.Engine(), endpoints); len(gaps) > 0 {
+	if gaps := testenv.Unwalked(e.main.Server.Engine(), endpoints); len(gaps) > 0 {
 		t.Errorf("routes missing from the role matrix: %v", gaps)
 	}
 	testenv.RunMatrix(t, e.base, e.fixture(t), endpoints)

@@ -20,7 +20,7 @@ import (
 // seedDemoCommand is `auth seed-demo`: create the demo project if missing.
 func seedDemoCommand(out io.Writer) app.Command {
 	return app.Command{Name: "seed-demo", Run: func(ctx context.Context, r *config.Reader, base app.Base, _ *slog.Logger, _ []string) error {
-		cfg := auth.ReadConfig(r)
+		cfg := readConfig(r)
 		if err := r.Err(); err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func ensureDemoProject(ctx context.Context, store *mysql.Store, actor auth.Actor
 // ensureDemoCategories adds the demo categories whose class id is not in
 // the project yet; existing ones are left as an operator may have edited them.
 func ensureDemoCategories(ctx context.Context, store *mysql.Store, actor auth.Actor, project int64) (int, error) {
-	have, err := store.Categories(ctx, mysql.CategoryFilter{Project: project, IncludeArchived: true})
+	have, err := store.Categories(ctx, auth.CategoryFilter{Project: project, IncludeArchived: true})
 	if err != nil {
 		return 0, err
 	}

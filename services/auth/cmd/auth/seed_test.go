@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patholabel/patholabel/services/auth"
 	"github.com/patholabel/patholabel/services/auth/mysql"
 	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/config"
@@ -40,7 +41,7 @@ func checkDemo(t *testing.T, store *mysql.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cats, err := store.Categories(ctx, mysql.CategoryFilter{Project: p.ID})
+	cats, err := store.Categories(ctx, auth.CategoryFilter{Project: p.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

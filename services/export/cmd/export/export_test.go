@@ -22,9 +22,10 @@ import (
 	miniogo "github.com/minio/minio-go/v7"
 	_ "modernc.org/sqlite"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/exporttest"
+	"github.com/patholabel/patholabel/services/platform/geometry"
+	"github.com/patholabel/patholabel/services/platform/review"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
@@ -106,14 +107,14 @@ func (env *Env) mustMarks(tb testing.TB) marks {
 	m.ihc = w.MustSlide(tb, exporttest.SlideSpec{File: exporttest.NDPI, Width: 3968, Height: 4864, MPP: 0.22818, CaseID: "case-7", Stain: "IHC"})
 	m.missing = w.MustSlide(tb, exporttest.SlideSpec{Width: 1000, Height: 1000, CaseID: "case-8", Stain: "HE"})
 	m.dot, m.edgeDot = [2]int64{700, 900}, [2]int64{20, 30}
-	w.MustMark(tb, m.he, m.tumor, exporttest.Point(700, 900, 12), annotation.ReviewAccepted)
-	w.MustMark(tb, m.he, m.stroma, exporttest.Point(1500.4, 2000.6, 8), annotation.ReviewPending)
-	w.MustMark(tb, m.he, m.tumor, exporttest.Point(20, 30, 5), annotation.ReviewPending)
-	m.poly = w.MustMark(tb, m.he, m.stroma, exporttest.Polygon(annotation.KindPolygon,
-		exporttest.Box(1000, 400, 1600, 800), exporttest.Box(1200, 500, 1400, 700)), annotation.ReviewAccepted)
-	w.MustMark(tb, m.he, m.tumor, exporttest.Polygon(annotation.KindRectangle, exporttest.Box(100, 2500, 300, 2700)), annotation.ReviewPending)
-	w.MustMark(tb, m.ihc, m.tumor, exporttest.Point(2000, 2100, 10), annotation.ReviewAccepted)
-	w.MustMark(tb, m.missing, m.tumor, exporttest.Point(500, 500, 10), annotation.ReviewAccepted)
+	w.MustMark(tb, m.he, m.tumor, exporttest.Point(700, 900, 12), review.Accepted)
+	w.MustMark(tb, m.he, m.stroma, exporttest.Point(1500.4, 2000.6, 8), review.Pending)
+	w.MustMark(tb, m.he, m.tumor, exporttest.Point(20, 30, 5), review.Pending)
+	m.poly = w.MustMark(tb, m.he, m.stroma, exporttest.Polygon(geometry.KindPolygon,
+		exporttest.Box(1000, 400, 1600, 800), exporttest.Box(1200, 500, 1400, 700)), review.Accepted)
+	w.MustMark(tb, m.he, m.tumor, exporttest.Polygon(geometry.KindRectangle, exporttest.Box(100, 2500, 300, 2700)), review.Pending)
+	w.MustMark(tb, m.ihc, m.tumor, exporttest.Point(2000, 2100, 10), review.Accepted)
+	w.MustMark(tb, m.missing, m.tumor, exporttest.Point(500, 500, 10), review.Accepted)
 	return m
 }
 

@@ -15,14 +15,15 @@ import (
 
 	miniogo "github.com/minio/minio-go/v7"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/exporttest"
 	"github.com/patholabel/patholabel/services/export/minio"
 	"github.com/patholabel/patholabel/services/export/mysql"
 	"github.com/patholabel/patholabel/services/export/worker"
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/platform/review"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
@@ -73,7 +74,7 @@ func TestDamagedSlideIsReported(t *testing.T) {
 	cat := env.World.MustCategory(t, 1, "tumor", "#ff0000")
 	// A real file of the wrong kind: the testdata README is no slide.
 	bad := env.World.MustSlide(t, exporttest.SlideSpec{File: "../README.md", Width: 500, Height: 500})
-	env.World.MustMark(t, bad, cat, exporttest.Point(100, 100, 5), annotation.ReviewPending)
+	env.World.MustMark(t, bad, cat, exporttest.Point(100, 100, 5), review.Pending)
 	e := env.mustExport(t, fmt.Sprintf(`{"project_id":%d,"formats":["patches","csv"],"patch_sizes":[64]}`, env.World.Project))
 	m, err := export.ParseManifest(e.Manifest)
 	if err != nil || e.Status != export.StatusDone || len(m.Errors) != 1 || !strings.Contains(m.Errors[0].Error, "open slide") {
@@ -188,7 +189,7 @@ func TestCrashedExportRestartsWithItsSnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	env.World.MustMark(t, m.he, m.tumor, exporttest.Point(333, 444, 5), annotation.ReviewAccepted) // after the snapshot
+	env.World.MustMark(t, m.he, m.tumor, exporttest.Point(333, 444, 5), review.Accepted) // after the snapshot
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { pool.Run(runCtx); close(done) }() // claims the job once the doomed lease runs out
@@ -276,7 +277,7 @@ func TestCancelRunningExportRemovesItsFiles(t *testing.T) {
 	w := env.World
 	cat := w.MustCategory(t, 1, "tumor", "#ff0000")
 	sl := w.MustSlide(t, exporttest.SlideSpec{File: exporttest.SVS, Width: 2220, Height: 2967})
-	w.MustMark(t, sl, cat, exporttest.Polygon(annotation.KindRectangle, exporttest.Box(100, 100, 1100, 1100)), annotation.ReviewPending)
+	w.MustMark(t, sl, cat, exporttest.Polygon(geometry.KindRectangle, exporttest.Box(100, 100, 1100, 1100)), review.Pending)
 	var e export.Export
 	body := fmt.Sprintf(`{"project_id":%d,"formats":["patches"],"patch_sizes":[8],"stride":10}`, w.Project)
 	if st := env.call(t, testenv.Manager, "POST", "/api/v1/exports", body, &e); st != http.StatusAccepted {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/patholabel/patholabel/services/export"
@@ -32,7 +31,7 @@ func main() {
 }
 
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
-	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Export: export.ReadConfig(r), Log: log}
+	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Export: readConfig(r), Log: log}
 	return m, r.Err()
 }
 
@@ -44,15 +43,14 @@ type Main struct {
 	Export export.Config
 	Log    *slog.Logger
 
-	res    *app.Resources
-	server *httpapi.Server
-	pool   *worker.Pool
+	app.Process // connections and the HTTP server
+	pool        *worker.Pool
 }
 
 // Open connects and binds the listener, so tests can read Addr before Run.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
-	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, &m.S3); err != nil {
+	if m.Res, err = app.Open(m.Base.MySQL, &m.Redis, &m.S3); err != nil {
 		return err
 	}
 	// One libvips thread per region: patches are small, and workers run
@@ -61,46 +59,27 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("start libvips: %w", err)
 	}
 	reg := httpapi.NewRegistry()
-	store := mysql.New(m.res.DB, time.Now)
+	store := mysql.New(m.Res.DB, time.Now)
 	signer, err := objstore.NewPresigner(m.S3)
 	if err != nil {
 		return err
 	}
-	objects := minio.New(m.res.S3, signer, m.S3.SlidesBucket, m.S3.ExportsBucket)
-	m.pool = worker.New(m.Export, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.res.DB))
-	audits := audit.New(m.res.DB, time.Now)
-	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "export", Log: m.Log, Registry: reg, Checks: m.res.Checks(m.S3.ExportsBucket, m.S3.CreateBuckets),
+	objects := minio.New(m.Res.S3, signer, m.S3.SlidesBucket, m.S3.ExportsBucket)
+	m.pool = worker.New(m.Export, store, objects, m.Res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.Res.DB))
+	audits := audit.New(m.Res.DB, time.Now)
+	m.Server = httpapi.New(m.Base.HTTP, httpapi.Deps{
+		Service: "export", Log: m.Log, Registry: reg, Checks: m.Res.Checks(m.S3.ExportsBucket, m.S3.CreateBuckets),
 		Denied: audits.Denied,
 	})
-	exporthttp.Register(m.server.Engine(), exporthttp.Deps{
-		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now),
-		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, LinkTTL: m.Export.LinkTTL, Audit: audits, Log: m.Log,
+	exporthttp.Register(m.Server.Engine(), exporthttp.Deps{
+		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now),
+		Waker: worker.NewWaker(m.Res.Redis, m.Redis.Prefix), LinkTTL: m.Export.LinkTTL, Audit: audits, Log: m.Log,
 	})
-	return m.server.Listen()
+	return m.Server.Listen()
 }
-
-// Addr is the bound address.
-func (m *Main) Addr() string { return m.server.Addr() }
 
 // Run serves and runs the export workers until ctx ends; an export in
 // progress is handed back so another replica resumes it.
 func (m *Main) Run(ctx context.Context) error {
-	if m.server == nil {
-		if err := m.Open(ctx); err != nil {
-			return err
-		}
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { m.pool.Run(ctx) })
-	defer wg.Wait()
-	return m.server.Serve(ctx)
-}
-
-// Close releases connections.
-func (m *Main) Close() error {
-	if m.res == nil {
-		return nil
-	}
-	return m.res.Close()
+	return m.Serve(ctx, m.Open, func(ctx context.Context) { m.pool.Run(ctx) })
 }

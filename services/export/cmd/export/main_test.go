@@ -67,7 +67,7 @@ func TestStandardEndpoints(t *testing.T) {
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	env := MustMain(t)
-	missing, stale, err := httpapi.Undocumented(env.Main.server.Engine(), exporthttp.OpenAPI())
+	missing, stale, err := httpapi.Undocumented(env.Main.Server.Engine(), exporthttp.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
 	}

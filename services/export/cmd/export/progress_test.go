@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/exporttest"
+	"github.com/patholabel/patholabel/services/platform/geometry"
+	"github.com/patholabel/patholabel/services/platform/review"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
@@ -19,7 +20,7 @@ func TestSingleSlideExportReportsProgressWithinTheSlide(t *testing.T) {
 	w := env.World
 	tumor := w.MustCategory(t, 1, "tumor", "#ff0000")
 	he := w.MustSlide(t, exporttest.SlideSpec{File: exporttest.SVS, Width: 2220, Height: 2967, MPP: 0.499})
-	w.MustMark(t, he, tumor, exporttest.Polygon(annotation.KindRectangle, exporttest.Box(50, 50, 2150, 2900)), annotation.ReviewAccepted)
+	w.MustMark(t, he, tumor, exporttest.Polygon(geometry.KindRectangle, exporttest.Box(50, 50, 2150, 2900)), review.Accepted)
 	var e export.Export
 	body := fmt.Sprintf(`{"project_id":%d,"formats":["patches"],"patch_sizes":[64],"stride":40}`, w.Project)
 	if st := env.call(t, testenv.Manager, "POST", "/api/v1/exports", body, &e); st != http.StatusAccepted {

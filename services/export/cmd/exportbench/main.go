@@ -19,9 +19,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/vips"
+	"github.com/patholabel/patholabel/services/platform/geometry"
 )
 
 type result struct {
@@ -118,8 +118,8 @@ func cut(s *vips.Slide, n, size int, seed uint64, workers int, sum *uint64) erro
 	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "dot"}}
 	var marks []export.Mark
 	for i, c := range centres(s.Width, s.Height, n, size, seed) {
-		g := annotation.Geometry{Kind: annotation.KindPoint, Radius: annotation.Scale,
-			Rings: [][]annotation.Pt{{{X: c[0] * annotation.Scale, Y: c[1] * annotation.Scale}}}}
+		g := geometry.Geometry{Kind: geometry.KindPoint, Radius: geometry.Scale,
+			Rings: [][]geometry.Pt{{{X: c[0] * geometry.Scale, Y: c[1] * geometry.Scale}}}}
 		marks = append(marks, export.Mark{ID: int64(i + 1), SlideID: 1, CategoryID: 1, Geometry: g}.WithGeometry())
 	}
 	p := &export.Params{PatchSizes: []int{size}, Edge: "pad"}

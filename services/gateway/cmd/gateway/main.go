@@ -25,7 +25,7 @@ func run(lookup config.LookupFunc, stderr *os.File) int {
 	r := config.NewReader(lookup)
 	logCfg := logging.Config{Format: r.String("PATHOLABEL_LOG_FORMAT", "json"), Level: r.String("PATHOLABEL_LOG_LEVEL", "info")}
 	httpCfg := httpapi.ReadConfig(r, ":8080")
-	cfg := gateway.ReadConfig(r)
+	cfg := readConfig(r)
 	if err := r.Err(); err != nil {
 		stderr.WriteString("gateway: " + err.Error() + "\n")
 		return 2

@@ -38,7 +38,7 @@ func readSlideReady(t *testing.T, m *Main) *plv1.Envelope {
 	t.Helper()
 	stream := m.Redis.Prefix + tiler.SlideReadyStream
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		msgs, err := m.res.Redis.XRange(context.Background(), stream, "-", "+").Result()
+		msgs, err := m.Res.Redis.XRange(context.Background(), stream, "-", "+").Result()
 		if err != nil {
 			t.Fatalf("read %s: %v", stream, err)
 		}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/access"
@@ -38,34 +37,6 @@ func main() {
 func build(r *config.Reader, base app.Base, log *slog.Logger) (app.Runner, error) {
 	m := &Main{Base: base, Redis: redis.ReadConfig(r), S3: objstore.ReadConfig(r), Tiler: readConfig(r), Log: log}
 	return m, r.Err()
-}
-
-// readConfig reads PATHOLABEL_TILER_*; Validate names the bad one.
-func readConfig(r *config.Reader) tiler.Config {
-	d := tiler.DefaultConfig()
-	c := tiler.Config{
-		TileSize:       r.Int("PATHOLABEL_TILER_TILE_SIZE", d.TileSize),
-		Overlap:        r.Int("PATHOLABEL_TILER_OVERLAP", d.Overlap),
-		Quality:        r.Int("PATHOLABEL_TILER_JPEG_QUALITY", d.Quality),
-		MaxPixels:      int64(r.Int("PATHOLABEL_TILER_MAX_PIXELS", int(d.MaxPixels))),
-		MaxUploadBytes: int64(r.Int("PATHOLABEL_TILER_MAX_UPLOAD_BYTES", int(d.MaxUploadBytes))),
-		Workers:        r.Int("PATHOLABEL_TILER_WORKERS", d.Workers),
-		VipsThreads:    r.Int("PATHOLABEL_TILER_VIPS_THREADS", d.VipsThreads),
-		Lease:          r.Duration("PATHOLABEL_TILER_LEASE", d.Lease),
-		MaxAttempts:    r.Int("PATHOLABEL_TILER_MAX_ATTEMPTS", d.MaxAttempts),
-		ScanInterval:   r.Duration("PATHOLABEL_TILER_SCAN_INTERVAL", d.ScanInterval),
-		TempDir:        r.String("PATHOLABEL_TILER_TEMP_DIR", os.TempDir()),
-		ThumbnailSize:  r.Int("PATHOLABEL_TILER_THUMBNAIL_SIZE", d.ThumbnailSize),
-		MemCacheBytes:  int64(r.Int("PATHOLABEL_TILER_MEM_CACHE_BYTES", int(d.MemCacheBytes))),
-		ReadAheadBytes: int64(r.Int("PATHOLABEL_TILER_READ_AHEAD_BYTES", int(d.ReadAheadBytes))),
-		RedisTTL:       r.Duration("PATHOLABEL_TILER_REDIS_TTL", d.RedisTTL),
-		RedisMaxTile:   r.Int("PATHOLABEL_TILER_REDIS_MAX_TILE_BYTES", d.RedisMaxTile),
-		MaxAge:         r.Duration("PATHOLABEL_TILER_MAX_AGE", d.MaxAge),
-	}
-	if err := c.Validate(); err != nil {
-		r.Check(false, "PATHOLABEL_TILER_*", err.Error(), "valid")
-	}
-	return c
 }
 
 // workerCommand runs ingest in a process of its own (`tiler worker`), the
@@ -100,39 +71,38 @@ type Main struct {
 	// IngestOnly serves no API, only health and metrics: `tiler worker`.
 	IngestOnly bool
 
-	res    *app.Resources
-	server *httpapi.Server
-	pool   *worker.Pool
+	app.Process // connections and the HTTP server
+	pool        *worker.Pool
 }
 
 // Open connects and binds the listener, so tests can read Addr before Run.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
-	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, &m.S3); err != nil {
+	if m.Res, err = app.Open(m.Base.MySQL, &m.Redis, &m.S3); err != nil {
 		return err
 	}
 	m.ensureBucket(ctx)
 	vips.Startup(m.Tiler.VipsThreads)
 	reg := httpapi.NewRegistry()
-	store := mysql.New(m.res.DB, time.Now)
-	objects := minio.New(m.res.S3, m.S3.SlidesBucket, m.S3.ReadTimeout)
-	shared := cache.NewRedis(m.res.Redis, m.Redis, m.Tiler.RedisTTL, m.Tiler.RedisMaxTile, time.Now)
-	m.pool = worker.New(m.Tiler, store, objects, m.res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.res.DB))
-	audits := audit.New(m.res.DB, time.Now)
-	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "tiler", Log: m.Log, Registry: reg, Checks: m.res.Checks(m.S3.SlidesBucket, m.S3.CreateBuckets),
+	store := mysql.New(m.Res.DB, time.Now)
+	objects := minio.New(m.Res.S3, m.S3.SlidesBucket, m.S3.ReadTimeout)
+	shared := cache.NewRedis(m.Res.Redis, m.Redis, m.Tiler.RedisTTL, m.Tiler.RedisMaxTile, time.Now)
+	m.pool = worker.New(m.Tiler, store, objects, m.Res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.Res.DB))
+	audits := audit.New(m.Res.DB, time.Now)
+	m.Server = httpapi.New(m.Base.HTTP, httpapi.Deps{
+		Service: "tiler", Log: m.Log, Registry: reg, Checks: m.Res.Checks(m.S3.SlidesBucket, m.S3.CreateBuckets),
 		Denied: audits.Denied,
 	})
 	if m.IngestOnly {
-		return m.server.Listen()
+		return m.Server.Listen()
 	}
-	tilerhttp.Register(m.server.Engine(), tilerhttp.Deps{
+	tilerhttp.Register(m.Server.Engine(), tilerhttp.Deps{
 		Config: m.Tiler, Store: store, Objects: objects,
 		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg),
-		Authn: access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now),
-		Redis: m.res.Redis, RedisPrefix: m.Redis.Prefix, Audit: audits, Log: m.Log,
+		Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now),
+		Waker: worker.NewWaker(m.Res.Redis, m.Redis.Prefix), Audit: audits, Log: m.Log,
 	})
-	return m.server.Listen()
+	return m.Server.Listen()
 }
 
 // ensureBucket creates the slides bucket before the first upload when
@@ -144,32 +114,13 @@ func (m *Main) ensureBucket(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := objstore.EnsureBucket(ctx, m.res.S3, m.S3.SlidesBucket, m.S3.Region); err != nil {
+	if err := objstore.EnsureBucket(ctx, m.Res.S3, m.S3.SlidesBucket, m.S3.Region); err != nil {
 		m.Log.Warn("slides bucket not ready yet", "err", err)
 	}
 }
 
-// Addr is the bound address.
-func (m *Main) Addr() string { return m.server.Addr() }
-
 // Run serves and runs the ingest workers until ctx ends; a job in progress
 // is handed back so another replica resumes it.
 func (m *Main) Run(ctx context.Context) error {
-	if m.server == nil {
-		if err := m.Open(ctx); err != nil {
-			return err
-		}
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { m.pool.Run(ctx) })
-	defer wg.Wait()
-	return m.server.Serve(ctx)
-}
-
-// Close releases connections.
-func (m *Main) Close() error {
-	if m.res == nil {
-		return nil
-	}
-	return m.res.Close()
+	return m.Serve(ctx, m.Open, func(ctx context.Context) { m.pool.Run(ctx) })
 }

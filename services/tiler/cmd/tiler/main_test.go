@@ -93,7 +93,7 @@ func TestStandardEndpoints(t *testing.T) {
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	m, _ := MustMain(t)
-	missing, stale, err := httpapi.Undocumented(m.server.Engine(), tilerhttp.OpenAPI())
+	missing, stale, err := httpapi.Undocumented(m.Server.Engine(), tilerhttp.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package annotation
+package geometry
 
 // Marks are clustered on disk by a multi-level grid key so that a viewport
 // query reads a few contiguous key ranges instead of a whole slide, on

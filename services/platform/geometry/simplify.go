@@ -1,4 +1,4 @@
-package annotation
+package geometry
 
 // Simplify drops vertices that deviate less than tol millipixels from the
 // line through their neighbours (Douglas–Peucker), for zoomed-out views.

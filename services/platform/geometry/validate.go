@@ -1,4 +1,4 @@
-package annotation
+package geometry
 
 import (
 	"fmt"
@@ -8,13 +8,14 @@ import (
 // MaxRadius bounds a point's radius: a marker, not a region.
 const MaxRadius = 10_000 * Scale
 
-// Validate checks g against the slide's bounds and the geometry rules. The
-// error message is meant for the caller; the caller says which feature.
-func (g Geometry) Validate(s Slide, maxVertices int) error {
+// Validate checks g against the bounds of a slide of width × height
+// pixels and the geometry rules. The error message is meant for the
+// caller; the caller says which feature.
+func (g Geometry) Validate(width, height int64, maxVertices int) error {
 	if n := g.Vertices(); n > maxVertices {
 		return fmt.Errorf("%d vertices, more than the limit of %d", n, maxVertices)
 	}
-	if err := g.checkBounds(s); err != nil {
+	if err := g.checkBounds(width, height); err != nil {
 		return err
 	}
 	switch {
@@ -28,12 +29,12 @@ func (g Geometry) Validate(s Slide, maxVertices int) error {
 	return fmt.Errorf("unknown shape %d", g.Kind)
 }
 
-func (g Geometry) checkBounds(s Slide) error {
-	w, h := s.Width*Scale, s.Height*Scale
+func (g Geometry) checkBounds(width, height int64) error {
+	w, h := width*Scale, height*Scale
 	for _, r := range g.Rings {
 		for _, p := range r {
 			if p.X < 0 || p.Y < 0 || p.X > w || p.Y > h {
-				return fmt.Errorf("position (%s, %s) is outside the slide (0..%d, 0..%d)", FormatUnits(p.X), FormatUnits(p.Y), s.Width, s.Height)
+				return fmt.Errorf("position (%s, %s) is outside the slide (0..%d, 0..%d)", FormatUnits(p.X), FormatUnits(p.Y), width, height)
 			}
 		}
 	}

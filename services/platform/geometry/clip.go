@@ -1,4 +1,4 @@
-package annotation
+package geometry
 
 import "math"
 
@@ -7,15 +7,15 @@ import "math"
 // Area shapes and lines are cut at the slide's edge instead; points must lie
 // on the slide (a dot off it marks nothing) and are still refused there.
 
-// ClipToSlide answers g cut to the slide's rectangle: area rings clipped
+// Clip answers g cut to the rectangle of a slide of width × height pixels: area rings clipped
 // (Sutherland–Hodgman against a rectangle is exact for it), holes that fall
 // wholly off the slide dropped, and a line kept to its longest run on the
 // slide. A shape wholly off the slide comes back as it was, for Validate to
 // refuse with the position. Ellipses that lose part of their outline become
 // polygons, and rectangles stay rectangles (a rectangle cut by a rectangle
 // is one).
-func (g Geometry) ClipToSlide(s Slide) Geometry {
-	w, h := s.Width*Scale, s.Height*Scale
+func (g Geometry) Clip(width, height int64) Geometry {
+	w, h := width*Scale, height*Scale
 	if g.Kind == KindPoint || g.inside(w, h) {
 		return g
 	}
@@ -62,10 +62,10 @@ type edge struct {
 
 func slideEdges(w, h int64) []edge {
 	atX := func(x int64) func(a, b Pt) Pt {
-		return func(a, b Pt) Pt { return Pt{x, a.Y + muldiv(b.Y-a.Y, x-a.X, b.X-a.X)} }
+		return func(a, b Pt) Pt { return Pt{X: x, Y: a.Y + muldiv(b.Y-a.Y, x-a.X, b.X-a.X)} }
 	}
 	atY := func(y int64) func(a, b Pt) Pt {
-		return func(a, b Pt) Pt { return Pt{a.X + muldiv(b.X-a.X, y-a.Y, b.Y-a.Y), y} }
+		return func(a, b Pt) Pt { return Pt{X: a.X + muldiv(b.X-a.X, y-a.Y, b.Y-a.Y), Y: y} }
 	}
 	return []edge{
 		{func(p Pt) bool { return p.X >= 0 }, atX(0)},
@@ -170,7 +170,7 @@ func clipSegment(a, b Pt, w, h int64) (Pt, Pt, bool) {
 		return a, b, false
 	}
 	at := func(t float64) Pt {
-		return Pt{a.X + int64(math.Round(t*dx)), a.Y + int64(math.Round(t*dy))}
+		return Pt{X: a.X + int64(math.Round(t*dx)), Y: a.Y + int64(math.Round(t*dy))}
 	}
 	return at(t0), at(t1), true
 }
