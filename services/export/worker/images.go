@@ -113,12 +113,21 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 
 // emit stores one patch as a file and/or a PathoFusion row; Cut calls it
 // in an order that depends only on the marks (spatial, by their centres),
-// so the index and the databases have a fixed order. Of two marks of one
-// category at one place, the one with the lower id makes the patch.
+// so the index and the databases have a fixed order. Cut already keeps one
+// centre per category and place (export.Distinct); a patch whose file name
+// an earlier one took (two categories whose names make the same folder) is
+// dropped from every format alike, so the counts equal the files.
 func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	c.b.p.m.patches.Inc()
 	c.got++
 	c.b.progress(c.from + c.span*min(c.got, c.want)/max(c.want, 1))
+	par := &c.b.job.Params
+	ext := map[string]string{"png": "png", "jpeg": "jpg"}[par.PatchFormat]
+	path := export.PatchPath(p, ext)
+	if c.seen[path] {
+		return nil
+	}
+	c.seen[path] = true
 	c.b.counts.Patches[itoa(p.Size)]++
 	if c.pf != nil {
 		if err := c.pf.Add(ctx, p); err != nil {
@@ -128,13 +137,6 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	if !c.files {
 		return nil
 	}
-	par := &c.b.job.Params
-	ext := map[string]string{"png": "png", "jpeg": "jpg"}[par.PatchFormat]
-	path := export.PatchPath(p, ext)
-	if c.seen[path] {
-		return nil // two marks of one category at one place make one patch
-	}
-	c.seen[path] = true
 	c.index.Add(path, p)
 	return c.up.add(path, func() ([]byte, error) { return export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality) })
 }
@@ -142,13 +144,7 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 // patchesOf is how many patches Cut makes of marks at most: one per size
 // at each centre of a category in the export.
 func (c *cutter) patchesOf(marks []export.Mark) int {
-	n := 0
-	for _, ct := range export.Centres(marks, &c.b.job.Params) {
-		if c.b.cats[ct.Mark.CategoryID] != nil {
-			n++
-		}
-	}
-	return n * len(c.b.job.Params.PatchSizes)
+	return len(export.Distinct(export.Centres(marks, &c.b.job.Params), c.b.cats)) * len(c.b.job.Params.PatchSizes)
 }
 
 func (c *cutter) finish(ctx context.Context) error {
