@@ -103,7 +103,8 @@ func Readme(m *Manifest, s *Snapshot) []byte {
 
 const layoutDoc = "- `geojson/<slide>.geojson`: one QuPath-compatible FeatureCollection per slide (pixels, level 0).\n" +
 	"- `csv/marks.csv`: one row per mark; points with x, y, radius, shapes with their bounding box.\n" +
-	"- `coco/annotations.json`: COCO instances for polygons, rectangles, ellipses and freehand shapes.\n" +
+	"- `coco/annotations.json`: COCO instances for polygons, rectangles, ellipses and freehand shapes; a shape with " +
+	"holes is an uncompressed RLE (`iscrowd` 1, area = its pixels), since COCO readers fill every polygon.\n" +
 	"- `patches/<size>/<category>/<slide>_<x>_<y>.<ext>`: ImageFolder patches; `patches/index.csv` lists them.\n" +
 	"- `pathofusion/patches_<size>.db`: SQLite with PathoFusion's PICTURES and LABELS tables (PICTURE is raw RGB); " +
 	"row N of every size is the same centre, so the sizes pair by ID.\n" +

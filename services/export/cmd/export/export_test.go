@@ -309,11 +309,12 @@ func checkCOCO(t *testing.T, m marks, b []byte) {
 	var doc struct {
 		Images      []struct{ ID int64 } `json:"images"`
 		Annotations []struct {
-			ID           int64       `json:"id"`
-			CategoryID   int         `json:"category_id"`
-			Area         float64     `json:"area"`
-			BBox         []float64   `json:"bbox"`
-			Segmentation [][]float64 `json:"segmentation"`
+			ID           int64           `json:"id"`
+			CategoryID   int             `json:"category_id"`
+			Area         float64         `json:"area"`
+			BBox         []float64       `json:"bbox"`
+			Segmentation json.RawMessage `json:"segmentation"`
+			IsCrowd      int             `json:"iscrowd"`
 		} `json:"annotations"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
@@ -323,7 +324,7 @@ func checkCOCO(t *testing.T, m marks, b []byte) {
 		t.Fatalf("coco: %d images, %d annotations; want 3 and 2 (the polygon and the rectangle)", len(doc.Images), len(doc.Annotations))
 	}
 	for _, a := range doc.Annotations {
-		if a.ID == m.poly && (a.Area != 600*400-200*200 || a.CategoryID != 2 || len(a.Segmentation) != 2 || a.BBox[2] != 600) {
+		if a.ID == m.poly && (a.Area != 600*400-200*200 || a.CategoryID != 2 || a.IsCrowd != 1 || a.BBox[2] != 600) {
 			t.Errorf("coco polygon: %+v", a)
 		}
 	}

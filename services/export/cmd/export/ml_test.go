@@ -2,9 +2,12 @@ package main
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,5 +134,166 @@ func TestDuplicateDotsCountOnce(t *testing.T) {
 	}
 	if idx := strings.Count(string(files[export.PatchIndexPath]), "\n") - 1; idx != 2*(centresPerSize+1) {
 		t.Errorf("index.csv has %d rows, want %d", idx, 2*(centresPerSize+1))
+	}
+}
+
+// cocoAnn is an annotation as a COCO reader sees it: segmentation is a
+// list of polygons (iscrowd 0) or a run-length encoding (iscrowd 1).
+type cocoAnn struct {
+	ID           int64           `json:"id"`
+	ImageID      int64           `json:"image_id"`
+	CategoryID   int             `json:"category_id"`
+	Segmentation json.RawMessage `json:"segmentation"`
+	Area         float64         `json:"area"`
+	BBox         []float64       `json:"bbox"`
+	IsCrowd      int             `json:"iscrowd"`
+}
+
+// cocoMask decodes an annotation into a w×h mask (row-major, 1 = in) as
+// pycocotools' annToMask does: polygons are each filled and merged (a hole
+// given as a polygon is filled too, which is why holes must be RLE), an
+// RLE is decoded in column-major order from its counts (a list, or the
+// compressed string form).
+func cocoMask(t *testing.T, a cocoAnn, w, h int) []byte {
+	t.Helper()
+	mask := make([]byte, w*h)
+	var polys [][]float64
+	if err := json.Unmarshal(a.Segmentation, &polys); err == nil {
+		for _, poly := range polys {
+			fillPolygon(mask, w, h, poly)
+		}
+		return mask
+	}
+	var rle struct {
+		Counts json.RawMessage `json:"counts"`
+		Size   [2]int          `json:"size"`
+	}
+	if err := json.Unmarshal(a.Segmentation, &rle); err != nil {
+		t.Fatalf("annotation %d: segmentation is neither polygons nor RLE: %s", a.ID, a.Segmentation)
+	}
+	if rle.Size != [2]int{h, w} {
+		t.Fatalf("annotation %d: RLE size %v, want [%d %d] (height, width)", a.ID, rle.Size, h, w)
+	}
+	var counts []int64
+	if err := json.Unmarshal(rle.Counts, &counts); err != nil {
+		var s string
+		if err := json.Unmarshal(rle.Counts, &s); err != nil {
+			t.Fatalf("annotation %d: RLE counts %s", a.ID, rle.Counts)
+		}
+		counts = rleFromString(s)
+	}
+	pos, total := int64(0), int64(w)*int64(h)
+	for i, n := range counts {
+		if n < 0 || pos+n > total {
+			t.Fatalf("annotation %d: RLE run %d of %d overruns the %d pixels", a.ID, i, n, total)
+		}
+		if i%2 == 1 {
+			for k := pos; k < pos+n; k++ {
+				x, y := k/int64(h), k%int64(h) // column-major
+				mask[y*int64(w)+x] = 1
+			}
+		}
+		pos += n
+	}
+	if pos != total {
+		t.Fatalf("annotation %d: RLE covers %d of %d pixels", a.ID, pos, total)
+	}
+	return mask
+}
+
+// rleFromString is pycocotools' rleFrString: LEB128-like 5-bit groups,
+// offset by 48, each count after the second stored as a difference from
+// the one two before.
+func rleFromString(s string) []int64 {
+	var counts []int64
+	for p := 0; p < len(s); {
+		var x int64
+		k := 0
+		for more := true; more; k++ {
+			c := int64(s[p]) - 48
+			x |= (c & 0x1f) << (5 * k)
+			more = c&0x20 != 0
+			p++
+			if !more && c&0x10 != 0 {
+				x |= -1 << (5 * (k + 1))
+			}
+		}
+		if len(counts) > 2 {
+			x += counts[len(counts)-2]
+		}
+		counts = append(counts, x)
+	}
+	return counts
+}
+
+// fillPolygon sets the pixels whose centre lies inside the polygon
+// (even-odd), as a rasteriser of one COCO polygon.
+func fillPolygon(mask []byte, w, h int, poly []float64) {
+	n := len(poly) / 2
+	for y := 0; y < h; y++ {
+		cy := float64(y) + 0.5
+		var xs []float64
+		for i, j := 0, n-1; i < n; j, i = i, i+1 {
+			ax, ay, bx, by := poly[2*i], poly[2*i+1], poly[2*j], poly[2*j+1]
+			if (ay > cy) != (by > cy) {
+				xs = append(xs, ax+(cy-ay)*(bx-ax)/(by-ay))
+			}
+		}
+		slices.Sort(xs)
+		for k := 0; k+1 < len(xs); k += 2 {
+			for x := max(int(math.Ceil(xs[k]-0.5)), 0); x < w && float64(x)+0.5 < xs[k+1]; x++ {
+				mask[y*w+x] = 1
+			}
+		}
+	}
+}
+
+// TestCOCOHolesDecodeToTheMark decodes the COCO annotations as a COCO
+// reader does: the polygon with a hole must cover exactly its 600×400
+// less 200×200 pixels, hole empty, and state that area; a shape without
+// holes stays a polygon.
+func TestCOCOHolesDecodeToTheMark(t *testing.T) {
+	env := MustMain(t)
+	m := env.mustMarks(t)
+	e := env.mustExport(t, allFormats(env.World.Project, ""))
+	man, err := export.ParseManifest(e.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := env.checkManifest(t, e, man)
+	var doc struct {
+		Images []struct {
+			ID            int64
+			Width, Height int
+		} `json:"images"`
+		Annotations []cocoAnn `json:"annotations"`
+	}
+	if err := json.Unmarshal(files[export.COCOPath], &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Annotations) != 2 {
+		t.Fatalf("%d annotations, want the polygon and the rectangle", len(doc.Annotations))
+	}
+	for _, a := range doc.Annotations {
+		if a.ImageID != m.he || doc.Images[0].ID != m.he {
+			t.Fatalf("annotation %d on image %d, want the H&E slide %d first", a.ID, a.ImageID, m.he)
+		}
+		mask := cocoMask(t, a, 2220, 2967)
+		n := 0
+		for _, v := range mask {
+			n += int(v)
+		}
+		at := func(x, y int) byte { return mask[y*2220+x] }
+		if a.ID == m.poly {
+			if a.IsCrowd != 1 || n != 600*400-200*200 || a.Area != float64(n) || at(1300, 600) != 0 || at(1100, 450) != 1 ||
+				at(1000, 400) != 1 || at(1600, 800) != 0 || fmt.Sprint(a.BBox) != "[1000 400 600 400]" {
+				t.Errorf("polygon with a hole: iscrowd %d, %d px decoded, area %v, hole %d, ring %d, bbox %v; want 1, %d, the same, 0, 1, [1000 400 600 400]",
+					a.IsCrowd, n, a.Area, at(1300, 600), at(1100, 450), a.BBox, 600*400-200*200)
+			}
+			continue
+		}
+		if a.IsCrowd != 0 || n != 200*200 || a.Area != 200*200 || a.Segmentation[0] != '[' {
+			t.Errorf("rectangle: iscrowd %d, %d px, area %v, segmentation %.20s; want a polygon of 40000 px", a.IsCrowd, n, a.Area, a.Segmentation)
+		}
 	}
 }
