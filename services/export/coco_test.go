@@ -14,7 +14,9 @@ import (
 // off the slide, encodes as the run-length pixels the label mask (at full
 // resolution) paints, no more, no fewer, and states their number as area.
 func TestCOCORLEMatchesTheMask(t *testing.T) {
-	pt := func(x, y float64) annotation.Pt { return annotation.Pt{X: annotation.ToUnits(x), Y: annotation.ToUnits(y)} }
+	pt := func(x, y float64) annotation.Pt {
+		return annotation.Pt{X: annotation.ToUnits(x), Y: annotation.ToUnits(y)}
+	}
 	g := annotation.Geometry{Kind: annotation.KindPolygon, Rings: [][]annotation.Pt{
 		{pt(-20.5, 10), pt(150.25, -5), pt(170, 90.7), pt(30, 140.3), pt(-20.5, 10)},
 		{pt(40.1, 40), pt(90, 35.5), pt(100.6, 80), pt(45, 90.2), pt(40.1, 40)},
