@@ -105,10 +105,13 @@ const layoutDoc = "- `geojson/<slide>.geojson`: one QuPath-compatible FeatureCol
 	"- `csv/marks.csv`: one row per mark; points with x, y, radius, shapes with their bounding box.\n" +
 	"- `coco/annotations.json`: COCO instances for polygons, rectangles, ellipses and freehand shapes; a shape with " +
 	"holes is an uncompressed RLE (`iscrowd` 1, area = its pixels), since COCO readers fill every polygon.\n" +
-	"- `patches/<size>/<category>/<slide>_<x>_<y>.<ext>`: ImageFolder patches; `patches/index.csv` lists them.\n" +
+	"- `patches/<size>/<class id>_<category>/<slide>_<x>_<y>.<ext>`: ImageFolder patches; `patches/index.csv` lists " +
+	"them. The class id comes first, zero-padded, so ImageFolder's indices follow the class ids.\n" +
 	"- `pathofusion/patches_<size>.db`: SQLite with PathoFusion's PICTURES and LABELS tables (PICTURE is raw RGB); " +
 	"row N of every size is the same centre, so the sizes pair by ID.\n" +
-	"- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled.\n" +
+	"- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled.\n" + "- `classes.json`: the class map, by class id: category id, name, colour and the number each format of this " +
+	"export uses for the class (ImageFolder folder and index per patch size, PathoFusion TYPE and TYPE − 1, mask " +
+	"value, COCO category id).\n" +
 	"\nTwo marks of one category at one place (the same dot made twice) make one patch, the lower mark id's, in " +
 	"every format; `counts.patches_by_size` in the manifest is the number of patches of each size.\n" +
 	"\n`<slide>` is `<case>_<stain>_slide<id>` when the slide has a case id (so the H&E and IHC slides of a case sit " +

@@ -200,10 +200,10 @@ func cropRGB(img []byte, side, x, y, size int) []byte {
 	return out
 }
 
-// PatchPath is where the patches format stores p.
-func PatchPath(p Patch, ext string) string {
-	return fmt.Sprintf("patches/%d/%s/%s_%d_%d.%s", p.Size, CategoryLabel(p.Category, p.Category.ID),
-		SlideStem(p.Slide), p.Centre.X, p.Centre.Y, ext)
+// PatchPath is where the patches format stores p: folder is its class's
+// (ClassFolders).
+func PatchPath(p Patch, folder, ext string) string {
+	return fmt.Sprintf("patches/%d/%s/%s_%d_%d.%s", p.Size, folder, SlideStem(p.Slide), p.Centre.X, p.Centre.Y, ext)
 }
 
 // Encode compresses a patch as PNG or JPEG; both encoders are

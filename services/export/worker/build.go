@@ -12,16 +12,19 @@ import (
 // builder holds one attempt's state: the snapshot it builds from and the
 // files and errors it has recorded so far.
 type builder struct {
-	p        *Pool
-	job      *export.Job
-	snap     *export.Snapshot
-	hash     string
-	sink     *minio.Sink
-	cats     map[int64]*export.Category
-	files    []export.File
-	errs     map[int64]export.SlideError
-	counts   export.Counts
-	progress func(int)
+	p      *Pool
+	job    *export.Job
+	snap   *export.Snapshot
+	hash   string
+	sink   *minio.Sink
+	cats   map[int64]*export.Category
+	files  []export.File
+	errs   map[int64]export.SlideError
+	counts export.Counts
+	// patchClasses holds by patch size the categories with patch files,
+	// for the ImageFolder indices of classes.json.
+	patchClasses map[int]map[int64]bool
+	progress     func(int)
 }
 
 // Build writes a job's export and marks it done: snapshot, every format,
@@ -33,7 +36,7 @@ func (p *Pool) Build(ctx context.Context, job *export.Job, progress func(int)) e
 	}
 	b := &builder{p: p, job: job, snap: snap, hash: export.Hash(canonical), progress: progress,
 		sink: p.objects.Sink(export.Prefix(job.ProjectID, job.ID)), errs: map[int64]export.SlideError{},
-		counts: export.NewCounts(snap), cats: map[int64]*export.Category{}}
+		counts: export.NewCounts(snap), cats: map[int64]*export.Category{}, patchClasses: map[int]map[int64]bool{}}
 	for i := range snap.Categories {
 		b.cats[snap.Categories[i].ID] = &snap.Categories[i]
 	}
@@ -163,6 +166,10 @@ func (b *builder) finish(ctx context.Context) error {
 	sort.Slice(m.Errors, func(i, j int) bool { return m.Errors[i].SlideID < m.Errors[j].SlideID })
 	if len(m.Errors) > 0 && b.job.Params.Strict {
 		return platform.Errorf(platform.EINVALID, "strict export: slide %q: %s", m.Errors[0].Slide, m.Errors[0].Error)
+	}
+	classes := export.Classes(b.snap, &b.job.Params, export.ClassFolders(b.snap), b.patchClasses)
+	if err := b.put(ctx, export.ClassesPath, classes); err != nil {
+		return err
 	}
 	m.Files = b.files
 	if err := b.put(ctx, export.ReadmePath, export.Readme(m, b.snap)); err != nil {

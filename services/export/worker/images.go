@@ -21,9 +21,11 @@ type cutter struct {
 	files bool
 	index *export.PatchIndex
 	seen  map[string]bool // a file name taken by an earlier patch at the same place
-	up    *uploads        // the patch files
-	pf    *sqlite.Writer
-	pfDir string
+	// folders names each category's ImageFolder folder (export.ClassFolders).
+	folders map[int64]string
+	up      *uploads // the patch files
+	pf      *sqlite.Writer
+	pfDir   string
 
 	// Progress within the slide being cut: patches emitted of about want
 	// (an edge patch may be skipped), mapped onto [from, from+span) of the
@@ -50,7 +52,7 @@ func (b *builder) images(ctx context.Context) error {
 	defer stage.Remove()
 	dir := stage.Path
 	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(), seen: map[string]bool{},
-		up: newUploads(ctx, b.sink, b.p.cfg.Uploads)}
+		folders: export.ClassFolders(b.snap), up: newUploads(ctx, b.sink, b.p.cfg.Uploads)}
 	defer c.up.wait() // after a failure: no upload outlives the attempt
 	if par.Has(export.FormatPathoFusion) {
 		c.pfDir = filepath.Join(dir, "pathofusion")
@@ -114,21 +116,27 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 // emit stores one patch as a file and/or a PathoFusion row; Cut calls it
 // in an order that depends only on the marks (spatial, by their centres),
 // so the index and the databases have a fixed order. Cut already keeps one
-// centre per category and place (export.Distinct); a patch whose file name
-// an earlier one took (two categories whose names make the same folder) is
-// dropped from every format alike, so the counts equal the files.
+// centre per category and place (export.Distinct), and class folders are
+// unique, so a file name taken twice should not happen; if it does, the
+// patch is dropped from every format alike, so the counts equal the files.
 func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	c.b.p.m.patches.Inc()
 	c.got++
 	c.b.progress(c.from + c.span*min(c.got, c.want)/max(c.want, 1))
 	par := &c.b.job.Params
 	ext := map[string]string{"png": "png", "jpeg": "jpg"}[par.PatchFormat]
-	path := export.PatchPath(p, ext)
+	path := export.PatchPath(p, c.folders[p.Category.ID], ext)
 	if c.seen[path] {
 		return nil
 	}
 	c.seen[path] = true
 	c.b.counts.Patches[itoa(p.Size)]++
+	if c.files {
+		if c.b.patchClasses[p.Size] == nil {
+			c.b.patchClasses[p.Size] = map[int64]bool{}
+		}
+		c.b.patchClasses[p.Size][p.Category.ID] = true
+	}
 	if c.pf != nil {
 		if err := c.pf.Add(ctx, p); err != nil {
 			return err

@@ -297,3 +297,103 @@ func TestCOCOHolesDecodeToTheMark(t *testing.T) {
 		}
 	}
 }
+
+// classMap is classes.json as a training script reads it.
+type classMap struct {
+	Classes []struct {
+		ClassID          int            `json:"class_id"`
+		Name             string         `json:"name"`
+		Color            string         `json:"color"`
+		Folder           string         `json:"imagefolder_folder"`
+		ImageFolderIndex map[string]int `json:"imagefolder_index"`
+		PathoFusionType  *int           `json:"pathofusion_type"`
+		PathoFusionLabel *int           `json:"pathofusion_label"`
+		MaskValue        *int           `json:"mask_value"`
+		COCOCategoryID   *int           `json:"coco_category_id"`
+	} `json:"classes"`
+}
+
+// TestOneClassMap: classes.json gives each class the number every format
+// uses for it, checked against the formats themselves: the index
+// torchvision's ImageFolder assigns (sorted folder names), PathoFusion's
+// TYPE, the mask's pixel value and COCO's category id. The folders sort in
+// class-id order, so ImageFolder's index follows the class ids even where
+// the names sort otherwise (stroma is class 2, tumor class 1).
+func TestOneClassMap(t *testing.T) {
+	env := MustMain(t)
+	m := env.mustMarks(t)
+	e := env.mustExport(t, allFormats(env.World.Project, ""))
+	man, err := export.ParseManifest(e.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := env.checkManifest(t, e, man)
+	var cm classMap
+	if err := json.Unmarshal(files[export.ClassesPath], &cm); err != nil {
+		t.Fatalf("classes.json: %v", err)
+	}
+	if len(cm.Classes) != 2 || cm.Classes[0].ClassID != 1 || cm.Classes[0].Name != "tumor" || cm.Classes[0].Color != "#ff0000" ||
+		cm.Classes[0].Folder != "01_tumor" || cm.Classes[1].Folder != "02_stroma" {
+		t.Fatalf("classes.json: %s", files[export.ClassesPath])
+	}
+	var coco struct {
+		Categories []struct {
+			ID   int
+			Name string
+		}
+	}
+	if err := json.Unmarshal(files[export.COCOPath], &coco); err != nil {
+		t.Fatal(err)
+	}
+	dots := pathoFusionRows(t, files, 256)
+	mask := decodePNG(t, files[fmt.Sprintf("masks/case-7_HE_slide%d.png", m.he)])
+	for _, size := range []int{64, 256} {
+		// torchvision's find_classes: the sorted folder names under the root.
+		var folders []string
+		for p := range files {
+			if rest, ok := strings.CutPrefix(p, fmt.Sprintf("patches/%d/", size)); ok && strings.Contains(rest, "/") {
+				if f := rest[:strings.Index(rest, "/")]; !slices.Contains(folders, f) {
+					folders = append(folders, f)
+				}
+			}
+		}
+		slices.Sort(folders)
+		if !slices.Equal(folders, []string{"01_tumor", "02_stroma"}) {
+			t.Errorf("%d px folders %v, want 01_tumor, 02_stroma", size, folders)
+		}
+		for _, c := range cm.Classes {
+			if i, ok := c.ImageFolderIndex[fmt.Sprint(size)]; !ok || folders[i] != c.Folder {
+				t.Errorf("%s at %d px: imagefolder_index %d (%v), but ImageFolder gives %s that index", c.Name, size, i, ok, folders[min(i, len(folders)-1)])
+			}
+		}
+	}
+	for _, c := range cm.Classes {
+		if c.COCOCategoryID == nil || !slices.ContainsFunc(coco.Categories, func(k struct {
+			ID   int
+			Name string
+		}) bool {
+			return k.ID == *c.COCOCategoryID && k.Name == c.Name
+		}) {
+			t.Errorf("%s: coco_category_id %v names no COCO category of that name", c.Name, c.COCOCategoryID)
+		}
+		if c.PathoFusionType == nil || c.PathoFusionLabel == nil || *c.PathoFusionLabel != *c.PathoFusionType-1 {
+			t.Errorf("%s: pathofusion type %v label %v", c.Name, c.PathoFusionType, c.PathoFusionLabel)
+		}
+	}
+	tumor := cm.Classes[0]
+	for _, r := range dots {
+		if r.X == m.dot[0] && r.Y == m.dot[1] && r.Type != int64(*tumor.PathoFusionType) {
+			t.Errorf("PathoFusion TYPE of the tumor dot %d, classes.json says %d", r.Type, *tumor.PathoFusionType)
+		}
+	}
+	if g, _, _, _ := mask.At(700/16, 900/16).RGBA(); tumor.MaskValue == nil || int(g>>8) != *tumor.MaskValue {
+		t.Errorf("mask value at the tumor dot %d, classes.json says %v", g>>8, tumor.MaskValue)
+	}
+
+	only := env.mustExport(t, fmt.Sprintf(`{"project_id":%d,"formats":["csv"]}`, env.World.Project))
+	var csvOnly classMap
+	if err := json.Unmarshal(env.get(t, only.Prefix+export.ClassesPath), &csvOnly); err != nil || len(csvOnly.Classes) != 2 ||
+		csvOnly.Classes[0].Folder != "" || csvOnly.Classes[0].COCOCategoryID != nil {
+		t.Errorf("a csv export's classes.json: %+v (%v); want both classes, no fields of formats it lacks", csvOnly, err)
+	}
+}
