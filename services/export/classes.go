@@ -40,9 +40,10 @@ type classEntry struct {
 	Name       string `json:"name"`
 	Color      string `json:"color"`
 
-	// The folder under patches/<size>/, and by size the index ImageFolder
-	// gives it (its rank among the folders that size has: a class with no
-	// patch of a size has no folder there, so no index).
+	// Its folder in each ImageFolder root (patches/<size>, or
+	// patches/<size>/<split> with splits), and by root the index
+	// ImageFolder gives it: its rank among the folders of that root (a
+	// class with no patch there has no folder there, so no index).
 	Folder           string         `json:"imagefolder_folder,omitempty"`
 	ImageFolderIndex map[string]int `json:"imagefolder_index,omitempty"`
 	// PICTURES.TYPE, and TYPE − 1: the output index PathoFusion trains.
@@ -53,17 +54,17 @@ type classEntry struct {
 }
 
 // Classes renders classes.json, classes by class id. folders is
-// ClassFolders' map; patchClasses holds by patch size the categories that
-// have patch files of that size.
-func Classes(s *Snapshot, p *Params, folders map[int64]string, patchClasses map[int]map[int64]bool) []byte {
+// ClassFolders' map; patchClasses holds by ImageFolder root the
+// categories that have patch files there.
+func Classes(s *Snapshot, p *Params, folders map[int64]string, patchClasses map[string]map[int64]bool) []byte {
 	cats := slices.Clone(s.Categories)
 	slices.SortFunc(cats, func(a, b Category) int { return cmp.Compare(a.ClassID, b.ClassID) })
-	index := map[int]map[int64]int{} // size → category → ImageFolder index
-	for size, used := range patchClasses {
-		index[size] = map[int64]int{}
+	index := map[string]map[int64]int{} // root → category → ImageFolder index
+	for root, used := range patchClasses {
+		index[root] = map[int64]int{}
 		for _, c := range cats { // class-id order is folder-name order
 			if used[c.ID] {
-				index[size][c.ID] = len(index[size])
+				index[root][c.ID] = len(index[root])
 			}
 		}
 	}
@@ -75,9 +76,9 @@ func Classes(s *Snapshot, p *Params, folders map[int64]string, patchClasses map[
 		id := c.ClassID
 		if p.Has(FormatPatches) {
 			e.Folder, e.ImageFolderIndex = folders[c.ID], map[string]int{}
-			for _, size := range p.PatchSizes {
-				if i, ok := index[size][c.ID]; ok {
-					e.ImageFolderIndex[strconv.Itoa(size)] = i
+			for root, ix := range index {
+				if i, ok := ix[c.ID]; ok {
+					e.ImageFolderIndex[root] = i
 				}
 			}
 		}

@@ -200,10 +200,20 @@ func cropRGB(img []byte, side, x, y, size int) []byte {
 	return out
 }
 
-// PatchPath is where the patches format stores p: folder is its class's
+// PatchPath is where the patches format stores p: under the ImageFolder
+// root of its size and split (ImageFolderRoot), in its class's folder
 // (ClassFolders).
-func PatchPath(p Patch, folder, ext string) string {
-	return fmt.Sprintf("patches/%d/%s/%s_%d_%d.%s", p.Size, folder, SlideStem(p.Slide), p.Centre.X, p.Centre.Y, ext)
+func PatchPath(p Patch, split, folder, ext string) string {
+	return fmt.Sprintf("%s/%s/%s_%d_%d.%s", ImageFolderRoot(p.Size, split), folder, SlideStem(p.Slide), p.Centre.X, p.Centre.Y, ext)
+}
+
+// ImageFolderRoot is the folder to hand torchvision's ImageFolder: one per
+// patch size, and per split when the export has splits.
+func ImageFolderRoot(size int, split string) string {
+	if split == "" {
+		return fmt.Sprintf("patches/%d", size)
+	}
+	return fmt.Sprintf("patches/%d/%s", size, split)
 }
 
 // Encode compresses a patch as PNG or JPEG; both encoders are
@@ -240,19 +250,19 @@ func NewPatchIndex() *PatchIndex {
 	ix := &PatchIndex{}
 	ix.w = csv.NewWriter(&ix.buf)
 	_ = ix.w.Write([]string{"path", "size", "origin_size", "slide_id", "slide", "case_id", "stain", "category_id",
-		"class_id", "category", "mark_id", "x", "y", "padded"})
+		"class_id", "category", "mark_id", "x", "y", "padded", "split"})
 	return ix
 }
 
-// Add records one patch file.
-func (ix *PatchIndex) Add(path string, p Patch) {
+// Add records one patch file and its split ("" without splits).
+func (ix *PatchIndex) Add(path string, p Patch, split string) {
 	padded := "false"
 	if p.Padded {
 		padded = "true"
 	}
 	_ = ix.w.Write([]string{path, itoa(int64(p.Size)), itoa(int64(p.OriginSize)), itoa(p.Slide.ID), p.Slide.Name,
 		p.Slide.CaseID, p.Slide.Stain, itoa(p.Category.ID), itoa(int64(p.Category.ClassID)), p.Category.Name,
-		itoa(p.Centre.Mark.ID), itoa(p.Centre.X), itoa(p.Centre.Y), padded})
+		itoa(p.Centre.Mark.ID), itoa(p.Centre.X), itoa(p.Centre.Y), padded, split})
 }
 
 // Bytes is the finished index.

@@ -21,10 +21,12 @@ type builder struct {
 	files  []export.File
 	errs   map[int64]export.SlideError
 	counts export.Counts
-	// patchClasses holds by patch size the categories with patch files,
-	// for the ImageFolder indices of classes.json.
-	patchClasses map[int]map[int64]bool
-	progress     func(int)
+	// patchClasses holds by ImageFolder root the categories with patch
+	// files there, for the ImageFolder indices of classes.json.
+	patchClasses map[string]map[int64]bool
+	// splits is each slide's split (export.SplitOf); nil without splits.
+	splits   map[int64]string
+	progress func(int)
 }
 
 // Build writes a job's export and marks it done: snapshot, every format,
@@ -36,7 +38,10 @@ func (p *Pool) Build(ctx context.Context, job *export.Job, progress func(int)) e
 	}
 	b := &builder{p: p, job: job, snap: snap, hash: export.Hash(canonical), progress: progress,
 		sink: p.objects.Sink(export.Prefix(job.ProjectID, job.ID)), errs: map[int64]export.SlideError{},
-		counts: export.NewCounts(snap), cats: map[int64]*export.Category{}, patchClasses: map[int]map[int64]bool{}}
+		counts: export.NewCounts(snap), cats: map[int64]*export.Category{}, patchClasses: map[string]map[int64]bool{}}
+	if job.Params.Splits != nil {
+		b.splits = export.SplitOf(snap, job.Params.Splits)
+	}
 	for i := range snap.Categories {
 		b.cats[snap.Categories[i].ID] = &snap.Categories[i]
 	}
@@ -166,6 +171,11 @@ func (b *builder) finish(ctx context.Context) error {
 	sort.Slice(m.Errors, func(i, j int) bool { return m.Errors[i].SlideID < m.Errors[j].SlideID })
 	if len(m.Errors) > 0 && b.job.Params.Strict {
 		return platform.Errorf(platform.EINVALID, "strict export: slide %q: %s", m.Errors[0].Slide, m.Errors[0].Error)
+	}
+	if b.splits != nil {
+		if err := b.put(ctx, export.SplitsPath, export.SplitsJSON(b.snap, b.job.Params.Splits, b.splits)); err != nil {
+			return err
+		}
 	}
 	classes := export.Classes(b.snap, &b.job.Params, export.ClassFolders(b.snap), b.patchClasses)
 	if err := b.put(ctx, export.ClassesPath, classes); err != nil {

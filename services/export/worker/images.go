@@ -59,7 +59,7 @@ func (b *builder) images(ctx context.Context) error {
 		if err := os.Mkdir(c.pfDir, 0o700); err != nil {
 			return err
 		}
-		if c.pf, err = sqlite.New(ctx, c.pfDir, par.PatchSizes, par.Grade); err != nil {
+		if c.pf, err = sqlite.New(ctx, c.pfDir, par.PatchSizes, par.Grade, par.Splits != nil); err != nil {
 			return err
 		}
 		defer c.pf.Close()
@@ -99,7 +99,7 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 	}
 	defer r.Close()
 	if c.pf != nil {
-		if err := c.pf.AddSlide(ctx, sl, marks, c.b.cats); err != nil {
+		if err := c.pf.AddSlide(ctx, sl, marks, c.b.cats, c.b.splits[sl.ID]); err != nil {
 			return err
 		}
 	}
@@ -125,17 +125,19 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	c.b.progress(c.from + c.span*min(c.got, c.want)/max(c.want, 1))
 	par := &c.b.job.Params
 	ext := map[string]string{"png": "png", "jpeg": "jpg"}[par.PatchFormat]
-	path := export.PatchPath(p, c.folders[p.Category.ID], ext)
+	split := c.b.splits[p.Slide.ID] // "" without splits
+	root := export.ImageFolderRoot(p.Size, split)
+	path := export.PatchPath(p, split, c.folders[p.Category.ID], ext)
 	if c.seen[path] {
 		return nil
 	}
 	c.seen[path] = true
 	c.b.counts.Patches[itoa(p.Size)]++
 	if c.files {
-		if c.b.patchClasses[p.Size] == nil {
-			c.b.patchClasses[p.Size] = map[int64]bool{}
+		if c.b.patchClasses[root] == nil {
+			c.b.patchClasses[root] = map[int64]bool{}
 		}
-		c.b.patchClasses[p.Size][p.Category.ID] = true
+		c.b.patchClasses[root][p.Category.ID] = true
 	}
 	if c.pf != nil {
 		if err := c.pf.Add(ctx, p); err != nil {
@@ -145,7 +147,7 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	if !c.files {
 		return nil
 	}
-	c.index.Add(path, p)
+	c.index.Add(path, p, split)
 	return c.up.add(path, func() ([]byte, error) { return export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality) })
 }
 

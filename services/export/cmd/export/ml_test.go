@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/patholabel/patholabel/services/annotation"
 	"github.com/patholabel/patholabel/services/export"
 	"github.com/patholabel/patholabel/services/export/exporttest"
+	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
 // pfRow is one PICTURES row, as PathoFusion pairs them: by ID.
@@ -362,7 +364,7 @@ func TestOneClassMap(t *testing.T) {
 			t.Errorf("%d px folders %v, want 01_tumor, 02_stroma", size, folders)
 		}
 		for _, c := range cm.Classes {
-			if i, ok := c.ImageFolderIndex[fmt.Sprint(size)]; !ok || folders[i] != c.Folder {
+			if i, ok := c.ImageFolderIndex[fmt.Sprintf("patches/%d", size)]; !ok || folders[i] != c.Folder {
 				t.Errorf("%s at %d px: imagefolder_index %d (%v), but ImageFolder gives %s that index", c.Name, size, i, ok, folders[min(i, len(folders)-1)])
 			}
 		}
@@ -395,5 +397,117 @@ func TestOneClassMap(t *testing.T) {
 	if err := json.Unmarshal(env.get(t, only.Prefix+export.ClassesPath), &csvOnly); err != nil || len(csvOnly.Classes) != 2 ||
 		csvOnly.Classes[0].Folder != "" || csvOnly.Classes[0].COCOCategoryID != nil {
 		t.Errorf("a csv export's classes.json: %+v (%v); want both classes, no fields of formats it lacks", csvOnly, err)
+	}
+}
+
+// TestSplitsByCase: six cases (one of them stained twice) split 50/25/25
+// with a seed: whole cases go to one split each, in the proportions asked,
+// and every format agrees where each patch went: the ImageFolder root of
+// its path, index.csv, PathoFusion's SPLITS table and splits.json. The
+// same seed gives the same splits.
+func TestSplitsByCase(t *testing.T) {
+	env := MustMain(t)
+	m := env.mustMarks(t) // case-7 (H&E and IHC), case-8 (a missing slide)
+	w := env.World
+	for i := range 4 {
+		sl := w.MustSlide(t, exporttest.SlideSpec{File: exporttest.SVS, Width: 2220, Height: 2967, MPP: 0.499,
+			CaseID: fmt.Sprintf("case-%d", 20+i), Stain: "HE"})
+		w.MustMark(t, sl, m.tumor, exporttest.Point(float64(500+100*i), 1000, 5), annotation.ReviewPending)
+		w.MustMark(t, sl, m.stroma, exporttest.Point(1500, float64(500+100*i), 5), annotation.ReviewPending)
+	}
+	body := allFormats(w.Project, `,"splits":{"train":0.5,"validation":0.25,"test":0.25,"seed":11}`)
+	e := env.mustExport(t, body)
+	man, err := export.ParseManifest(e.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := env.checkManifest(t, e, man)
+	var sp struct {
+		Cases  map[string]string
+		Slides map[string]struct{ Case, Split string }
+		Counts map[string]int `json:"cases_by_split"`
+	}
+	if err := json.Unmarshal(files[export.SplitsPath], &sp); err != nil {
+		t.Fatalf("splits.json: %v", err)
+	}
+	// 6 cases: train takes round(6·0.5) = 3, validation up to round(6·0.75) = 5, test the last one.
+	if len(sp.Cases) != 6 || sp.Counts["train"] != 3 || sp.Counts["validation"] != 2 || sp.Counts["test"] != 1 {
+		t.Fatalf("splits.json cases %v, counts %v; want 6 cases as 3/2/1", sp.Cases, sp.Counts)
+	}
+	for id, s := range sp.Slides {
+		if sp.Cases[s.Case] != s.Split {
+			t.Errorf("slide %s of %s is in %s, its case in %s", id, s.Case, s.Split, sp.Cases[s.Case])
+		}
+	}
+	if he, ihc := sp.Slides[fmt.Sprint(m.he)], sp.Slides[fmt.Sprint(m.ihc)]; he.Case != "case-7" || he.Split != ihc.Split {
+		t.Errorf("case-7's H&E in %s, its IHC in %s: one patient in two splits", he.Split, ihc.Split)
+	}
+	// Every patch file sits under its slide's split, and index.csv agrees.
+	rows := strings.Split(strings.TrimSpace(string(files[export.PatchIndexPath])), "\n")
+	if !strings.HasSuffix(rows[0], ",split") || len(rows) < 20 {
+		t.Fatalf("index.csv header %q, %d rows", rows[0], len(rows))
+	}
+	for _, r := range rows[1:] {
+		f := strings.Split(r, ",")
+		path, slide, split := f[0], f[3], f[len(f)-1]
+		if want := sp.Slides[slide].Split; split != want || !strings.HasPrefix(path, fmt.Sprintf("patches/%s/%s/", f[1], want)) {
+			t.Errorf("index row %s: split %s, slide %s is in %s", path, split, slide, want)
+		}
+		if _, ok := files[path]; !ok {
+			t.Errorf("index row %s: no such file", path)
+		}
+	}
+	// PathoFusion: a SPLITS row per slide, agreeing with splits.json.
+	path := filepath.Join(t.TempDir(), "p.db")
+	if err := os.WriteFile(path, files["pathofusion/patches_64.db"], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var bad, n int
+	err = db.QueryRow(`SELECT COUNT(*), SUM(S.SPLIT IS NULL) FROM PICTURES P LEFT JOIN SPLITS S USING (PATIENT_ID)`).Scan(&n, &bad)
+	if err != nil || n == 0 || bad != 0 {
+		t.Fatalf("PICTURES without a SPLITS row: %d of %d (%v)", bad, n, err)
+	}
+	srows, err := db.Query(`SELECT PATIENT_ID, CASE_ID, SPLIT FROM SPLITS`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for srows.Next() {
+		var id int64
+		var c, s string
+		if err := srows.Scan(&id, &c, &s); err != nil {
+			t.Fatal(err)
+		}
+		if got := sp.Slides[fmt.Sprint(id)]; got.Case != c || got.Split != s {
+			t.Errorf("SPLITS row %d %s %s; splits.json says %s %s", id, c, s, got.Case, got.Split)
+		}
+	}
+	srows.Close()
+	// classes.json names the index of each class in each ImageFolder root.
+	var cm classMap
+	if err := json.Unmarshal(files[export.ClassesPath], &cm); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cm.Classes {
+		for root, i := range c.ImageFolderIndex {
+			if strings.Count(root, "/") != 2 || i < 0 || i > 1 {
+				t.Errorf("%s: imagefolder_index %s = %d", c.Name, root, i)
+			}
+		}
+	}
+	sameFiles(t, e, env.mustExport(t, body))
+}
+
+func TestSplitsMustAddUp(t *testing.T) {
+	env := MustMainWorkers(t, 0)
+	for _, splits := range []string{`{"train":0.5,"validation":0.2,"test":0.2}`, `{"train":1.5,"validation":-0.5,"test":0}`} {
+		body := fmt.Sprintf(`{"project_id":%d,"formats":["csv"],"splits":%s}`, env.World.Project, splits)
+		if st := env.call(t, testenv.Manager, "POST", "/api/v1/exports", body, nil); st != http.StatusBadRequest {
+			t.Errorf("splits %s: %d, want 400", splits, st)
+		}
 	}
 }
