@@ -109,8 +109,14 @@ const layoutDoc = "- `geojson/<slide>.geojson`: one QuPath-compatible FeatureCol
 	"them. The class id comes first, zero-padded, so ImageFolder's indices follow the class ids.\n" +
 	"- `pathofusion/patches_<size>.db`: SQLite with PathoFusion's PICTURES and LABELS tables (PICTURE is raw RGB); " +
 	"row N of every size is the same centre, so the sizes pair by ID.\n" +
-	"- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled.\n" + "- `classes.json`: the class map, by class id: category id, name, colour and the number each format of this " +
-	"export uses for the class (ImageFolder folder and index per patch size, PathoFusion TYPE and TYPE − 1, mask " +
+	"- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled.\n" +
+	"- `splits.json` (when the request has `splits`): each case and slide with its split (train, validation, " +
+	"test), the fractions and the seed. Cases (patients), not patches, are split: all slides of a case, and so all " +
+	"their patches, are in one split; a slide without a case id is a case of its own. With splits the patches sit " +
+	"in `patches/<size>/<split>/<class id>_<category>/` (one ImageFolder root per size and split), `index.csv` has " +
+	"the split in its `split` column, and each PathoFusion database has a SPLITS table (PATIENT_ID, CASE_ID, SPLIT).\n" +
+	"- `classes.json`: the class map, by class id: category id, name, colour and the number each format of this " +
+	"export uses for the class (ImageFolder folder and index per ImageFolder root, PathoFusion TYPE and TYPE − 1, mask " +
 	"value, COCO category id).\n" +
 	"\nTwo marks of one category at one place (the same dot made twice) make one patch, the lower mark id's, in " +
 	"every format; `counts.patches_by_size` in the manifest is the number of patches of each size.\n" +
