@@ -91,6 +91,19 @@ func Readme(m *Manifest, s *Snapshot) []byte {
 	fmt.Fprintf(&b, "Made by %s from a snapshot of %d marks on %d slides (snapshot sha256 `%s`).\n\n",
 		m.Software, m.Counts.Marks, len(s.Slides), m.SnapshotSHA256)
 	fmt.Fprintf(&b, "Formats: %s. Review states: %s.\n\n", strings.Join(m.Params.Formats, ", "), m.Params.Review)
+	if sp := m.Params.Splits; sp != nil {
+		bySlide, cases := SplitOf(s, sp), map[string]map[string]bool{}
+		for i := range s.Slides {
+			split := bySlide[s.Slides[i].ID]
+			if cases[split] == nil {
+				cases[split] = map[string]bool{}
+			}
+			cases[split][CaseOf(&s.Slides[i])] = true
+		}
+		fmt.Fprintf(&b, "Split by case (patient), seed %d: %d cases train, %d validation, %d test (fractions %g / %g / %g); "+
+			"`splits.json` lists them.\n\n", sp.Seed, len(cases[SplitTrain]), len(cases[SplitValidation]), len(cases[SplitTest]),
+			sp.Train, sp.Validation, sp.Test)
+	}
 	b.WriteString("## Classes\n\n| class id | name | colour | marks |\n|---|---|---|---|\n")
 	for _, c := range s.Categories {
 		fmt.Fprintf(&b, "| %d | %s | %s | %d |\n", c.ClassID, c.Name, c.Color, m.Counts.ByCategory[CategoryLabel(&c, c.ID)])

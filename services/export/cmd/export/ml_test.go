@@ -434,6 +434,9 @@ func TestSplitsByCase(t *testing.T) {
 	if len(sp.Cases) != 6 || sp.Counts["train"] != 3 || sp.Counts["validation"] != 2 || sp.Counts["test"] != 1 {
 		t.Fatalf("splits.json cases %v, counts %v; want 6 cases as 3/2/1", sp.Cases, sp.Counts)
 	}
+	if !strings.Contains(string(files[export.ReadmePath]), "seed 11: 3 cases train, 2 validation, 1 test") {
+		t.Errorf("README.md does not state the splits:\n%s", files[export.ReadmePath])
+	}
 	for id, s := range sp.Slides {
 		if sp.Cases[s.Case] != s.Split {
 			t.Errorf("slide %s of %s is in %s, its case in %s", id, s.Case, s.Split, sp.Cases[s.Case])
