@@ -91,6 +91,19 @@ func Readme(m *Manifest, s *Snapshot) []byte {
 	fmt.Fprintf(&b, "Made by %s from a snapshot of %d marks on %d slides (snapshot sha256 `%s`).\n\n",
 		m.Software, m.Counts.Marks, len(s.Slides), m.SnapshotSHA256)
 	fmt.Fprintf(&b, "Formats: %s. Review states: %s.\n\n", strings.Join(m.Params.Formats, ", "), m.Params.Review)
+	if sp := m.Params.Splits; sp != nil {
+		bySlide, cases := SplitOf(s, sp), map[string]map[string]bool{}
+		for i := range s.Slides {
+			split := bySlide[s.Slides[i].ID]
+			if cases[split] == nil {
+				cases[split] = map[string]bool{}
+			}
+			cases[split][CaseOf(&s.Slides[i])] = true
+		}
+		fmt.Fprintf(&b, "Split by case (patient), seed %d: %d cases train, %d validation, %d test (fractions %g / %g / %g); "+
+			"`splits.json` lists them.\n\n", sp.Seed, len(cases[SplitTrain]), len(cases[SplitValidation]), len(cases[SplitTest]),
+			sp.Train, sp.Validation, sp.Test)
+	}
 	b.WriteString("## Classes\n\n| class id | name | colour | marks |\n|---|---|---|---|\n")
 	for _, c := range s.Categories {
 		fmt.Fprintf(&b, "| %d | %s | %s | %d |\n", c.ClassID, c.Name, c.Color, m.Counts.ByCategory[CategoryLabel(&c, c.ID)])
@@ -103,10 +116,23 @@ func Readme(m *Manifest, s *Snapshot) []byte {
 
 const layoutDoc = "- `geojson/<slide>.geojson`: one QuPath-compatible FeatureCollection per slide (pixels, level 0).\n" +
 	"- `csv/marks.csv`: one row per mark; points with x, y, radius, shapes with their bounding box.\n" +
-	"- `coco/annotations.json`: COCO instances for polygons, rectangles, ellipses and freehand shapes.\n" +
-	"- `patches/<size>/<category>/<slide>_<x>_<y>.<ext>`: ImageFolder patches; `patches/index.csv` lists them.\n" +
-	"- `pathofusion/patches_<size>.db`: SQLite with PathoFusion's PICTURES and LABELS tables (PICTURE is raw RGB).\n" +
+	"- `coco/annotations.json`: COCO instances for polygons, rectangles, ellipses and freehand shapes; a shape with " +
+	"holes is an uncompressed RLE (`iscrowd` 1, area = its pixels), since COCO readers fill every polygon.\n" +
+	"- `patches/<size>/<class id>_<category>/<slide>_<x>_<y>.<ext>`: ImageFolder patches; `patches/index.csv` lists " +
+	"them. The class id comes first, zero-padded, so ImageFolder's indices follow the class ids.\n" +
+	"- `pathofusion/patches_<size>.db`: SQLite with PathoFusion's PICTURES and LABELS tables (PICTURE is raw RGB); " +
+	"row N of every size is the same centre, so the sizes pair by ID.\n" +
 	"- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled.\n" +
+	"- `splits.json` (when the request has `splits`): each case and slide with its split (train, validation, " +
+	"test), the fractions and the seed. Cases (patients), not patches, are split: all slides of a case, and so all " +
+	"their patches, are in one split; a slide without a case id is a case of its own. With splits the patches sit " +
+	"in `patches/<size>/<split>/<class id>_<category>/` (one ImageFolder root per size and split), `index.csv` has " +
+	"the split in its `split` column, and each PathoFusion database has a SPLITS table (PATIENT_ID, CASE_ID, SPLIT).\n" +
+	"- `classes.json`: the class map, by class id: category id, name, colour and the number each format of this " +
+	"export uses for the class (ImageFolder folder and index per ImageFolder root, PathoFusion TYPE and TYPE − 1, mask " +
+	"value, COCO category id).\n" +
+	"\nTwo marks of one category at one place (the same dot made twice) make one patch, the lower mark id's, in " +
+	"every format; `counts.patches_by_size` in the manifest is the number of patches of each size.\n" +
 	"\n`<slide>` is `<case>_<stain>_slide<id>` when the slide has a case id (so the H&E and IHC slides of a case sit " +
 	"side by side), else `slide<id>`. Coordinates are level-0 pixels.\n"
 

@@ -3,6 +3,7 @@ package export
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -46,6 +47,21 @@ type Params struct {
 	Grade       int      `json:"grade"` // PathoFusion's GRADE column
 
 	MaskDownsample int `json:"mask_downsample"`
+
+	// Splits divides the cases (patients) into train, validation and test;
+	// nil: no splits. omitempty keeps the canonical form of requests
+	// without splits as it was.
+	Splits *Splits `json:"splits,omitempty"`
+}
+
+// Splits are the fractions of cases (not of patches: a patient in two
+// splits leaks into the evaluation) for each split, and the seed that
+// orders the cases before they are dealt out.
+type Splits struct {
+	Train      float64 `json:"train"`
+	Validation float64 `json:"validation"`
+	Test       float64 `json:"test"`
+	Seed       int64   `json:"seed"`
 }
 
 // Limits on a request; a bigger export is several exports.
@@ -70,7 +86,7 @@ func (p *Params) Normalize() error {
 	p.SlideIDs, p.CategoryIDs, p.AuthorIDs = sortedIDs(p.SlideIDs), sortedIDs(p.CategoryIDs), sortedIDs(p.AuthorIDs)
 	p.PatchSizes = sortedIDs(p.PatchSizes)
 	p.fillDefaults()
-	for _, check := range []func() error{p.checkProject, p.checkFormats, p.checkChoices, p.checkPatches, p.checkMask} {
+	for _, check := range []func() error{p.checkProject, p.checkFormats, p.checkChoices, p.checkPatches, p.checkMask, p.checkSplits} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -182,6 +198,22 @@ func (p *Params) checkPatches() error {
 func (p *Params) checkMask() error {
 	if p.MaskDownsample < 1 || p.MaskDownsample > 1024 {
 		return invalid("mask_downsample", "from 1 to 1024")
+	}
+	return nil
+}
+
+func (p *Params) checkSplits() error {
+	s := p.Splits
+	if s == nil {
+		return nil
+	}
+	for _, f := range []float64{s.Train, s.Validation, s.Test} {
+		if f < 0 || f > 1 || math.IsNaN(f) {
+			return invalid("splits", "fractions train, validation and test from 0 to 1")
+		}
+	}
+	if math.Abs(s.Train+s.Validation+s.Test-1) > 1e-9 {
+		return invalid("splits", fmt.Sprintf("fractions that add up to 1 (they add up to %g)", s.Train+s.Validation+s.Test))
 	}
 	return nil
 }

@@ -55,12 +55,7 @@ func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category,
 	if err != nil {
 		return &ReadError{err}
 	}
-	var centres []Centre
-	for _, c := range Centres(marks, p) {
-		if cats[c.Mark.CategoryID] != nil { // else a category outside the filter
-			centres = append(centres, c)
-		}
-	}
+	centres := Distinct(Centres(marks, p), cats)
 	band := 0
 	for _, side := range origin {
 		band = max(band, side)
@@ -81,6 +76,31 @@ func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category,
 		}
 		return nil
 	})
+}
+
+// Distinct keeps the centres of categories in cats (the rest are outside
+// the export's filter) and, of centres of one category at one place (two
+// annotators dotting the same nucleus), only the one of the lowest mark id:
+// the one rule for duplicates, so the image files, the index, the
+// PathoFusion rows and the manifest's counts all hold one patch there.
+func Distinct(centres []Centre, cats map[int64]*Category) []Centre {
+	type place struct{ cat, x, y int64 }
+	first := map[place]int64{}
+	for _, c := range centres {
+		k := place{c.Mark.CategoryID, c.X, c.Y}
+		if id, ok := first[k]; cats[c.Mark.CategoryID] != nil && (!ok || c.Mark.ID < id) {
+			first[k] = c.Mark.ID
+		}
+	}
+	out := make([]Centre, 0, len(first))
+	for _, c := range centres {
+		k := place{c.Mark.CategoryID, c.X, c.Y}
+		if id, ok := first[k]; ok && id == c.Mark.ID {
+			out = append(out, c)
+			delete(first, k) // a mark with two equal centres counts once too
+		}
+	}
+	return out
 }
 
 // tiled is a Regions decoding the slide in square tiles (vips.Slide).
@@ -124,6 +144,12 @@ func originSizes(sl *Slide, p *Params) (map[int]int, error) {
 }
 
 func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int, r Regions) ([]Patch, error) {
+	if p.Edge == "skip" && crossesEdge(sl, c, origin) {
+		// Left out at every size, not only those that cross: PathoFusion
+		// pairs the sizes' databases by row id, so each must hold the same
+		// centres in the same order.
+		return nil, nil
+	}
 	var out []Patch
 	var big []byte
 	bigSize := 0
@@ -132,9 +158,6 @@ func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int
 		src := origin[size]
 		x, y := int(c.X)-src/2, int(c.Y)-src/2
 		padded := x < 0 || y < 0 || int64(x+src) > sl.Width || int64(y+src) > sl.Height
-		if padded && p.Edge == "skip" {
-			continue
-		}
 		rgb, err := readPatch(r, x, y, src, size, big, bigSize, int(c.X), int(c.Y), p.TargetMPP != nil)
 		if err != nil {
 			return nil, &ReadError{err}
@@ -145,6 +168,18 @@ func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int
 		out = append(out, Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded, RGB: rgb})
 	}
 	return out, nil
+}
+
+// crossesEdge reports whether the patch of any size at c reaches past the
+// slide.
+func crossesEdge(sl *Slide, c Centre, origin map[int]int) bool {
+	for _, src := range origin {
+		x, y := int(c.X)-src/2, int(c.Y)-src/2
+		if x < 0 || y < 0 || int64(x+src) > sl.Width || int64(y+src) > sl.Height {
+			return true
+		}
+	}
+	return false
 }
 
 func readPatch(r Regions, x, y, src, size int, big []byte, bigSize, cx, cy int, resized bool) ([]byte, error) {
@@ -165,10 +200,20 @@ func cropRGB(img []byte, side, x, y, size int) []byte {
 	return out
 }
 
-// PatchPath is where the patches format stores p.
-func PatchPath(p Patch, ext string) string {
-	return fmt.Sprintf("patches/%d/%s/%s_%d_%d.%s", p.Size, CategoryLabel(p.Category, p.Category.ID),
-		SlideStem(p.Slide), p.Centre.X, p.Centre.Y, ext)
+// PatchPath is where the patches format stores p: under the ImageFolder
+// root of its size and split (ImageFolderRoot), in its class's folder
+// (ClassFolders).
+func PatchPath(p Patch, split, folder, ext string) string {
+	return fmt.Sprintf("%s/%s/%s_%d_%d.%s", ImageFolderRoot(p.Size, split), folder, SlideStem(p.Slide), p.Centre.X, p.Centre.Y, ext)
+}
+
+// ImageFolderRoot is the folder to hand torchvision's ImageFolder: one per
+// patch size, and per split when the export has splits.
+func ImageFolderRoot(size int, split string) string {
+	if split == "" {
+		return fmt.Sprintf("patches/%d", size)
+	}
+	return fmt.Sprintf("patches/%d/%s", size, split)
 }
 
 // Encode compresses a patch as PNG or JPEG; both encoders are
@@ -205,19 +250,19 @@ func NewPatchIndex() *PatchIndex {
 	ix := &PatchIndex{}
 	ix.w = csv.NewWriter(&ix.buf)
 	_ = ix.w.Write([]string{"path", "size", "origin_size", "slide_id", "slide", "case_id", "stain", "category_id",
-		"class_id", "category", "mark_id", "x", "y", "padded"})
+		"class_id", "category", "mark_id", "x", "y", "padded", "split"})
 	return ix
 }
 
-// Add records one patch file.
-func (ix *PatchIndex) Add(path string, p Patch) {
+// Add records one patch file and its split ("" without splits).
+func (ix *PatchIndex) Add(path string, p Patch, split string) {
 	padded := "false"
 	if p.Padded {
 		padded = "true"
 	}
 	_ = ix.w.Write([]string{path, itoa(int64(p.Size)), itoa(int64(p.OriginSize)), itoa(p.Slide.ID), p.Slide.Name,
 		p.Slide.CaseID, p.Slide.Stain, itoa(p.Category.ID), itoa(int64(p.Category.ClassID)), p.Category.Name,
-		itoa(p.Centre.Mark.ID), itoa(p.Centre.X), itoa(p.Centre.Y), padded})
+		itoa(p.Centre.Mark.ID), itoa(p.Centre.X), itoa(p.Centre.Y), padded, split})
 }
 
 // Bytes is the finished index.

@@ -38,14 +38,26 @@ CREATE TABLE LABELS (
   LABELS TEXT
 );`
 
+// splitsSchema is added when the export has splits: each slide
+// (PATIENT_ID, as in PICTURES) with its case label and split, so a
+// training script selects a split with a join and the row ids still pair
+// across sizes. PathoFusion's own code ignores the table.
+const splitsSchema = `
+CREATE TABLE SPLITS (
+  PATIENT_ID INTEGER PRIMARY KEY,
+  CASE_ID TEXT,
+  SPLIT TEXT
+);`
+
 // Path is where the database of one size goes in the export.
 func Path(size int) string { return fmt.Sprintf("pathofusion/patches_%d.db", size) }
 
 // Writer fills one database per size in a local folder.
 type Writer struct {
-	dir   string
-	grade int
-	dbs   map[int]*db
+	dir    string
+	grade  int
+	splits bool
+	dbs    map[int]*db
 }
 
 type db struct {
@@ -55,11 +67,16 @@ type db struct {
 	path string
 }
 
-// New creates the databases in dir (a fresh temporary folder).
-func New(ctx context.Context, dir string, sizes []int, grade int) (*Writer, error) {
-	w := &Writer{dir: dir, grade: grade, dbs: map[int]*db{}}
+// New creates the databases in dir (a fresh temporary folder), with a
+// SPLITS table when splits is set.
+func New(ctx context.Context, dir string, sizes []int, grade int, splits bool) (*Writer, error) {
+	w := &Writer{dir: dir, grade: grade, splits: splits, dbs: map[int]*db{}}
+	tables := schema
+	if splits {
+		tables += splitsSchema
+	}
 	for _, s := range sizes {
-		d, err := open(ctx, filepath.Join(dir, fmt.Sprintf("patches_%d.db", s)))
+		d, err := open(ctx, filepath.Join(dir, fmt.Sprintf("patches_%d.db", s)), tables)
 		if err != nil {
 			w.Close()
 			return nil, err
@@ -71,14 +88,14 @@ func New(ctx context.Context, dir string, sizes []int, grade int) (*Writer, erro
 
 // open creates a database and keeps one transaction open for all inserts:
 // a commit per row (as PathoFusion did) would fsync per patch.
-func open(ctx context.Context, path string) (*db, error) {
+func open(ctx context.Context, path, tables string) (*db, error) {
 	conn, err := sql.Open("sqlite", path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	conn.SetMaxOpenConns(1)
 	d := &db{conn: conn, path: path}
-	if _, err := conn.ExecContext(ctx, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"+schema); err != nil {
+	if _, err := conn.ExecContext(ctx, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"+tables); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("create tables in %s: %w", path, err)
 	}
@@ -101,8 +118,9 @@ type label struct {
 }
 
 // AddSlide writes a slide's LABELS row into every database: its point marks
-// as PathoFusion kept them (a JSON list of centres with their type).
-func (w *Writer) AddSlide(ctx context.Context, sl *export.Slide, marks []export.Mark, cats map[int64]*export.Category) error {
+// as PathoFusion kept them (a JSON list of centres with their type); and
+// its SPLITS row when the export has splits.
+func (w *Writer) AddSlide(ctx context.Context, sl *export.Slide, marks []export.Mark, cats map[int64]*export.Category, split string) error {
 	labels := []label{}
 	for i := range marks {
 		cat := cats[marks[i].CategoryID]
@@ -118,6 +136,13 @@ func (w *Writer) AddSlide(ctx context.Context, sl *export.Slide, marks []export.
 			sl.ID, sl.Name, string(b))
 		if err != nil {
 			return fmt.Errorf("insert labels of slide %d: %w", sl.ID, err)
+		}
+		if w.splits {
+			_, err := w.dbs[s].tx.ExecContext(ctx, `INSERT INTO SPLITS (PATIENT_ID, CASE_ID, SPLIT) VALUES (?, ?, ?)`,
+				sl.ID, export.CaseOf(sl), split)
+			if err != nil {
+				return fmt.Errorf("insert split of slide %d: %w", sl.ID, err)
+			}
 		}
 	}
 	return nil

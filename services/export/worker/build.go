@@ -12,15 +12,20 @@ import (
 // builder holds one attempt's state: the snapshot it builds from and the
 // files and errors it has recorded so far.
 type builder struct {
-	p        *Pool
-	job      *export.Job
-	snap     *export.Snapshot
-	hash     string
-	sink     *minio.Sink
-	cats     map[int64]*export.Category
-	files    []export.File
-	errs     map[int64]export.SlideError
-	counts   export.Counts
+	p      *Pool
+	job    *export.Job
+	snap   *export.Snapshot
+	hash   string
+	sink   *minio.Sink
+	cats   map[int64]*export.Category
+	files  []export.File
+	errs   map[int64]export.SlideError
+	counts export.Counts
+	// patchClasses holds by ImageFolder root the categories with patch
+	// files there, for the ImageFolder indices of classes.json.
+	patchClasses map[string]map[int64]bool
+	// splits is each slide's split (export.SplitOf); nil without splits.
+	splits   map[int64]string
 	progress func(int)
 }
 
@@ -33,7 +38,10 @@ func (p *Pool) Build(ctx context.Context, job *export.Job, progress func(int)) e
 	}
 	b := &builder{p: p, job: job, snap: snap, hash: export.Hash(canonical), progress: progress,
 		sink: p.objects.Sink(export.Prefix(job.ProjectID, job.ID)), errs: map[int64]export.SlideError{},
-		counts: export.NewCounts(snap), cats: map[int64]*export.Category{}}
+		counts: export.NewCounts(snap), cats: map[int64]*export.Category{}, patchClasses: map[string]map[int64]bool{}}
+	if job.Params.Splits != nil {
+		b.splits = export.SplitOf(snap, job.Params.Splits)
+	}
 	for i := range snap.Categories {
 		b.cats[snap.Categories[i].ID] = &snap.Categories[i]
 	}
@@ -163,6 +171,15 @@ func (b *builder) finish(ctx context.Context) error {
 	sort.Slice(m.Errors, func(i, j int) bool { return m.Errors[i].SlideID < m.Errors[j].SlideID })
 	if len(m.Errors) > 0 && b.job.Params.Strict {
 		return platform.Errorf(platform.EINVALID, "strict export: slide %q: %s", m.Errors[0].Slide, m.Errors[0].Error)
+	}
+	if b.splits != nil {
+		if err := b.put(ctx, export.SplitsPath, export.SplitsJSON(b.snap, b.job.Params.Splits, b.splits)); err != nil {
+			return err
+		}
+	}
+	classes := export.Classes(b.snap, &b.job.Params, export.ClassFolders(b.snap), b.patchClasses)
+	if err := b.put(ctx, export.ClassesPath, classes); err != nil {
+		return err
 	}
 	m.Files = b.files
 	if err := b.put(ctx, export.ReadmePath, export.Readme(m, b.snap)); err != nil {

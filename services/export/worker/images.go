@@ -21,9 +21,11 @@ type cutter struct {
 	files bool
 	index *export.PatchIndex
 	seen  map[string]bool // a file name taken by an earlier patch at the same place
-	up    *uploads        // the patch files
-	pf    *sqlite.Writer
-	pfDir string
+	// folders names each category's ImageFolder folder (export.ClassFolders).
+	folders map[int64]string
+	up      *uploads // the patch files
+	pf      *sqlite.Writer
+	pfDir   string
 
 	// Progress within the slide being cut: patches emitted of about want
 	// (an edge patch may be skipped), mapped onto [from, from+span) of the
@@ -50,14 +52,14 @@ func (b *builder) images(ctx context.Context) error {
 	defer stage.Remove()
 	dir := stage.Path
 	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(), seen: map[string]bool{},
-		up: newUploads(ctx, b.sink, b.p.cfg.Uploads)}
+		folders: export.ClassFolders(b.snap), up: newUploads(ctx, b.sink, b.p.cfg.Uploads)}
 	defer c.up.wait() // after a failure: no upload outlives the attempt
 	if par.Has(export.FormatPathoFusion) {
 		c.pfDir = filepath.Join(dir, "pathofusion")
 		if err := os.Mkdir(c.pfDir, 0o700); err != nil {
 			return err
 		}
-		if c.pf, err = sqlite.New(ctx, c.pfDir, par.PatchSizes, par.Grade); err != nil {
+		if c.pf, err = sqlite.New(ctx, c.pfDir, par.PatchSizes, par.Grade, par.Splits != nil); err != nil {
 			return err
 		}
 		defer c.pf.Close()
@@ -97,7 +99,7 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 	}
 	defer r.Close()
 	if c.pf != nil {
-		if err := c.pf.AddSlide(ctx, sl, marks, c.b.cats); err != nil {
+		if err := c.pf.AddSlide(ctx, sl, marks, c.b.cats, c.b.splits[sl.ID]); err != nil {
 			return err
 		}
 	}
@@ -113,13 +115,30 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 
 // emit stores one patch as a file and/or a PathoFusion row; Cut calls it
 // in an order that depends only on the marks (spatial, by their centres),
-// so the index and the databases have a fixed order. Of two marks of one
-// category at one place, the one with the lower id makes the patch.
+// so the index and the databases have a fixed order. Cut already keeps one
+// centre per category and place (export.Distinct), and class folders are
+// unique, so a file name taken twice should not happen; if it does, the
+// patch is dropped from every format alike, so the counts equal the files.
 func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	c.b.p.m.patches.Inc()
 	c.got++
 	c.b.progress(c.from + c.span*min(c.got, c.want)/max(c.want, 1))
+	par := &c.b.job.Params
+	ext := map[string]string{"png": "png", "jpeg": "jpg"}[par.PatchFormat]
+	split := c.b.splits[p.Slide.ID] // "" without splits
+	root := export.ImageFolderRoot(p.Size, split)
+	path := export.PatchPath(p, split, c.folders[p.Category.ID], ext)
+	if c.seen[path] {
+		return nil
+	}
+	c.seen[path] = true
 	c.b.counts.Patches[itoa(p.Size)]++
+	if c.files {
+		if c.b.patchClasses[root] == nil {
+			c.b.patchClasses[root] = map[int64]bool{}
+		}
+		c.b.patchClasses[root][p.Category.ID] = true
+	}
 	if c.pf != nil {
 		if err := c.pf.Add(ctx, p); err != nil {
 			return err
@@ -128,27 +147,14 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	if !c.files {
 		return nil
 	}
-	par := &c.b.job.Params
-	ext := map[string]string{"png": "png", "jpeg": "jpg"}[par.PatchFormat]
-	path := export.PatchPath(p, ext)
-	if c.seen[path] {
-		return nil // two marks of one category at one place make one patch
-	}
-	c.seen[path] = true
-	c.index.Add(path, p)
+	c.index.Add(path, p, split)
 	return c.up.add(path, func() ([]byte, error) { return export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality) })
 }
 
 // patchesOf is how many patches Cut makes of marks at most: one per size
 // at each centre of a category in the export.
 func (c *cutter) patchesOf(marks []export.Mark) int {
-	n := 0
-	for _, ct := range export.Centres(marks, &c.b.job.Params) {
-		if c.b.cats[ct.Mark.CategoryID] != nil {
-			n++
-		}
-	}
-	return n * len(c.b.job.Params.PatchSizes)
+	return len(export.Distinct(export.Centres(marks, &c.b.job.Params), c.b.cats)) * len(c.b.job.Params.PatchSizes)
 }
 
 func (c *cutter) finish(ctx context.Context) error {

@@ -218,7 +218,7 @@ func rgbOf(im image.Image) []byte {
 func (env *Env) checkPatches(t *testing.T, m marks, files map[string][]byte) {
 	t.Helper()
 	for _, size := range []int{64, 256} {
-		path := fmt.Sprintf("patches/%d/tumor/case-7_HE_slide%d_%d_%d.png", size, m.he, m.dot[0], m.dot[1])
+		path := fmt.Sprintf("patches/%d/01_tumor/case-7_HE_slide%d_%d_%d.png", size, m.he, m.dot[0], m.dot[1])
 		b, ok := files[path]
 		if !ok {
 			t.Fatalf("no %s", path)
@@ -228,11 +228,11 @@ func (env *Env) checkPatches(t *testing.T, m marks, files map[string][]byte) {
 			t.Errorf("%s differs from vips extract_area of the same region", path)
 		}
 	}
-	ihc := fmt.Sprintf("patches/256/tumor/case-7_IHC_slide%d_2000_2100.png", m.ihc)
+	ihc := fmt.Sprintf("patches/256/01_tumor/case-7_IHC_slide%d_2000_2100.png", m.ihc)
 	if !bytes.Equal(rgbOf(decodePNG(t, files[ihc])), reference(t, exporttest.NDPI, 2000-128, 2100-128, 256)) {
 		t.Errorf("%s differs from vips extract_area of the NDPI", ihc)
 	}
-	edge := fmt.Sprintf("patches/256/tumor/case-7_HE_slide%d_20_30.png", m.he)
+	edge := fmt.Sprintf("patches/256/01_tumor/case-7_HE_slide%d_20_30.png", m.he)
 	px := rgbOf(decodePNG(t, files[edge]))
 	if px[0]|px[1]|px[2] != 0 {
 		t.Errorf("%s: top-left pixel %v lies outside the slide; want black padding", edge, px[:3])
@@ -310,11 +310,12 @@ func checkCOCO(t *testing.T, m marks, b []byte) {
 	var doc struct {
 		Images      []struct{ ID int64 } `json:"images"`
 		Annotations []struct {
-			ID           int64       `json:"id"`
-			CategoryID   int         `json:"category_id"`
-			Area         float64     `json:"area"`
-			BBox         []float64   `json:"bbox"`
-			Segmentation [][]float64 `json:"segmentation"`
+			ID           int64           `json:"id"`
+			CategoryID   int             `json:"category_id"`
+			Area         float64         `json:"area"`
+			BBox         []float64       `json:"bbox"`
+			Segmentation json.RawMessage `json:"segmentation"`
+			IsCrowd      int             `json:"iscrowd"`
 		} `json:"annotations"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
@@ -324,7 +325,7 @@ func checkCOCO(t *testing.T, m marks, b []byte) {
 		t.Fatalf("coco: %d images, %d annotations; want 3 and 2 (the polygon and the rectangle)", len(doc.Images), len(doc.Annotations))
 	}
 	for _, a := range doc.Annotations {
-		if a.ID == m.poly && (a.Area != 600*400-200*200 || a.CategoryID != 2 || len(a.Segmentation) != 2 || a.BBox[2] != 600) {
+		if a.ID == m.poly && (a.Area != 600*400-200*200 || a.CategoryID != 2 || a.IsCrowd != 1 || a.BBox[2] != 600) {
 			t.Errorf("coco polygon: %+v", a)
 		}
 	}
