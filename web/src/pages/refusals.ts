@@ -1,8 +1,9 @@
 import type { Category } from '../api/types';
-import { h, replaceChildren } from '../dom';
+import { h } from '../dom';
 import type { Feature } from '../marks/mark';
 import type { Refusal, SaveQueue } from '../sync/queue';
 import { apply, type Affine } from '../viewer/geometry';
+import { ListDialog } from './listdialog';
 import { describe } from './savestatus';
 
 /** The colour of a refused change on the slide: a dashed red outline and a cross, whatever the category's colour. */
@@ -77,45 +78,25 @@ export interface RefusalActions {
  * three ways out: look at it on the slide, send it again (after a manager
  * changed what is allowed), or discard it (the server's version stands).
  */
-export class RefusalDialog {
-  readonly element: HTMLDialogElement;
-  private readonly body: HTMLElement;
-
+export class RefusalDialog extends ListDialog<Refusal> {
   constructor(
     private readonly queue: SaveQueue,
     private readonly category: (id: string) => Category | undefined,
     private readonly act: RefusalActions,
   ) {
-    this.body = h('div', { class: 'conflict-list' });
-    this.element = h(
-      'dialog',
-      { class: 'conflict-dialog refusal-dialog', 'aria-label': 'Changes the server refused' },
-      h('h2', null, 'Changes the server refused'),
-      h('p', null, 'These changes are not saved. They are drawn dashed in red on the slide and not counted.'),
-      this.body,
-      h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Close')),
-    );
+    super({
+      className: 'conflict-dialog refusal-dialog',
+      title: 'Changes the server refused',
+      lead: 'These changes are not saved. They are drawn dashed in red on the slide and not counted.',
+      close: 'Close',
+    });
   }
 
-  isOpen(): boolean {
-    return this.element.open;
+  protected items(): readonly Refusal[] {
+    return this.queue.refusals();
   }
 
-  open(): void {
-    this.render();
-    if (!this.element.open) this.element.showModal();
-  }
-
-  render(): void {
-    const refusals = this.queue.refusals();
-    if (refusals.length === 0) {
-      if (this.element.open) this.element.close();
-      return;
-    }
-    replaceChildren(this.body, ...refusals.map((r) => this.row(r)));
-  }
-
-  private row(r: Refusal): HTMLElement {
+  protected row(r: Refusal): HTMLElement {
     const then = (fn: (r: Refusal) => void) => (): void => {
       fn(r);
       this.render();

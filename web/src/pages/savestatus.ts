@@ -1,7 +1,8 @@
 import type { Category } from '../api/types';
-import { h, replaceChildren } from '../dom';
+import { h } from '../dom';
 import type { Feature } from '../marks/mark';
 import type { ConflictView, SaveQueue, SaveStatus } from '../sync/queue';
+import { ListDialog } from './listdialog';
 import type { RefusalDialog } from './refusals';
 
 /** statusText is the save indicator's wording; the state is also in data-state for styling and tests. */
@@ -74,9 +75,7 @@ export class SaveIndicator {
   }
 }
 
-class ConflictDialog {
-  readonly element: HTMLDialogElement;
-  private readonly body: HTMLElement;
+class ConflictDialog extends ListDialog<ConflictView> {
   /** words holds each conflict's plain sentence once read (by ref and the version met). */
   private readonly words = new Map<string, Promise<string>>();
 
@@ -86,33 +85,16 @@ class ConflictDialog {
     private readonly apply: (ref: string, feature: Feature | null) => void,
     private readonly explain?: (c: ConflictView) => Promise<string>,
   ) {
-    this.body = h('div', { class: 'conflict-list' });
-    this.element = h(
-      'dialog',
-      { class: 'conflict-dialog', 'aria-label': 'Someone else changed marks you edited' },
-      h('h2', null, 'Someone else changed marks you edited'),
-      h('p', null, 'Choose, for each mark, which version to keep. Both are drawn on the slide: yours dashed blue, theirs dashed orange.'),
-      this.body,
-      h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Decide later')),
-    );
+    super({
+      className: 'conflict-dialog',
+      title: 'Someone else changed marks you edited',
+      lead: 'Choose, for each mark, which version to keep. Both are drawn on the slide: yours dashed blue, theirs dashed orange.',
+      close: 'Decide later',
+    });
   }
 
-  isOpen(): boolean {
-    return this.element.open;
-  }
-
-  open(): void {
-    this.render();
-    if (!this.element.open) this.element.showModal();
-  }
-
-  render(): void {
-    const conflicts = this.queue.conflicts();
-    if (conflicts.length === 0) {
-      if (this.element.open) this.element.close();
-      return;
-    }
-    replaceChildren(this.body, ...conflicts.map((c) => this.row(c)));
+  protected items(): readonly ConflictView[] {
+    return this.queue.conflicts();
   }
 
   private sentence(c: ConflictView): Promise<string> | undefined {
@@ -126,7 +108,7 @@ class ConflictDialog {
     return p;
   }
 
-  private row(c: ConflictView): HTMLElement {
+  protected row(c: ConflictView): HTMLElement {
     const decide = (choice: 'mine' | 'theirs'): void => {
       this.apply(c.ref, this.queue.resolve(c.ref, choice));
       this.render();
