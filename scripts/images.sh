@@ -112,7 +112,7 @@ case "${1:-}" in
       idref=${IMAGE%:*}:$(podman image inspect --format '{{.Id}}' "$IMAGE")
       podman tag "$IMAGE" "$idref"
       save "$idref"
-      podman untag "$idref"
+      podman untag "$IMAGE" "$idref"
       "$PL_ROOT/scripts/cluster/load.sh" "$PL_IMAGE_DIR"/*.tar
     fi
     exit 0
