@@ -30,10 +30,17 @@ func checkPod(o object, spec any, longRunning bool) []string {
 	if get(spec, "automountServiceAccountToken") != false {
 		bad = append(bad, name(o)+": pod automountServiceAccountToken must be false")
 	}
-	containers := append(list(spec, "containers"), list(spec, "initContainers")...)
-	for _, c := range containers {
+	for _, c := range list(spec, "containers") {
 		where := fmt.Sprintf("%s container %s", name(o), str(c, "name"))
 		for _, b := range checkContainer(spec, c, longRunning) {
+			bad = append(bad, where+": "+b)
+		}
+	}
+	// Init containers run to completion before the pod starts: Kubernetes
+	// refuses probes on them, so only the rest of the rules apply.
+	for _, c := range list(spec, "initContainers") {
+		where := fmt.Sprintf("%s init container %s", name(o), str(c, "name"))
+		for _, b := range checkContainer(spec, c, false) {
 			bad = append(bad, where+": "+b)
 		}
 	}

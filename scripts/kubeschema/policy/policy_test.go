@@ -103,3 +103,26 @@ func TestViolations(t *testing.T) {
 		})
 	}
 }
+
+// An init container (the in-chart database's migration) needs no probes,
+// which Kubernetes refuses on init containers, but every other rule holds.
+func TestInitContainers(t *testing.T) {
+	initc := strings.Replace(goodDeployment, "      containers:\n", `      initContainers:
+        - name: migrate
+          resources:
+            requests: {cpu: 10m, memory: 10Mi}
+            limits: {cpu: 100m, memory: 100Mi}
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: WRITABLE
+            capabilities: {drop: [ALL]}
+      containers:
+`, 1)
+	if bad := check(t, strings.Replace(initc, "WRITABLE", "true", 1)); len(bad) > 0 {
+		t.Fatalf("an init container without probes: violations %v, want none", bad)
+	}
+	bad := check(t, strings.Replace(initc, "WRITABLE", "false", 1))
+	if want := "init container migrate: readOnlyRootFilesystem"; !strings.Contains(strings.Join(bad, "\n"), want) {
+		t.Fatalf("violations %v, want one containing %q", bad, want)
+	}
+}
