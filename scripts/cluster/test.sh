@@ -77,7 +77,17 @@ fresh() {
 }
 
 admin_password() { kc -n "$CL_NS" get secret "$(comp admin)" -o jsonpath='{.data.password}' | base64 -d; }
-all_ready() { kc -n "$CL_NS" wait pod -l "$inst" --for=condition=Ready --timeout="${1:-300}s" >/dev/null; }
+# all_ready [SECONDS]: every pod of the release that is not being deleted
+# is Ready (old pods drain for a while after a rollout, not Ready).
+all_ready() {
+  local i
+  for ((i = 0; i < ${1:-300}; i += 2)); do
+    kc -n "$CL_NS" get pods -l "$inst" -o json | jq -e '[.items[] | select(.metadata.deletionTimestamp == null and .status.phase != "Succeeded")] |
+      length > 0 and all(.status.conditions // [] | any(.type == "Ready" and .status == "True"))' >/dev/null && return 0
+    sleep 2
+  done
+  return 1
+}
 no_restarts() { [ "$(kc -n "$CL_NS" get pods -l "$inst" -o jsonpath='{range .items[*]}{range .status.containerStatuses[*]}{.restartCount}{"\n"}{end}{end}' | awk '{s+=$1} END {print s+0}')" = 0 ]; }
 
 step_install() {
