@@ -199,15 +199,6 @@ func (e Event) MarkAt(s *State) Mark {
 	}
 }
 
-// Category is what validation and import need of a project's category.
-type Category struct {
-	ID       int64
-	Name     string
-	Color    string // #rrggbb
-	Archived bool
-	Assigned map[int64]bool // users who may use it; nil: everyone
-}
-
 // Feed tells a viewer, live, about committed changes on one slide: other
 // readers' marks appear without a reload. Changes are hints to refetch
 // (the client reads the marks through the usual, access-checked

@@ -63,7 +63,7 @@ func (h *Handler) agreement(c *gin.Context) {
 
 func (h *Handler) marksOf(c *gin.Context, f annotation.Filter, author int64) ([]annotation.Mark, error) {
 	f.AuthorID, f.Limit = author, agreementLimit
-	marks, truncated, err := h.store.Find(c.Request.Context(), f)
+	marks, truncated, err := h.Store.Find(c.Request.Context(), f)
 	if err == nil && truncated {
 		err = platform.Errorf(platform.ETOOLARGE, "annotator %d has more than %d marks here; narrow the comparison with bbox", author, agreementLimit)
 	}

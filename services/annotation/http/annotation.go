@@ -23,7 +23,11 @@ type createRequest struct {
 func (r *createRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) create(c *gin.Context) {
-	req := c.MustGet(bodyKey).(*createRequest)
+	req, err := httpapi.Body[createRequest](c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	drafts := make([]annotation.Draft, len(req.Features))
 	for i, f := range req.Features {
 		d, err := f.Draft()
@@ -38,7 +42,7 @@ func (h *Handler) create(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "Idempotency-Key is longer than 128 characters"))
 		return
 	}
-	out, err := h.store.Create(c.Request.Context(), access.PrincipalOf(c), req.SlideID, drafts, key)
+	out, err := h.Store.Create(c.Request.Context(), access.PrincipalOf(c), slideOf(c), drafts, key)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -52,13 +56,13 @@ func (h *Handler) create(c *gin.Context) {
 
 func (h *Handler) publish(c *gin.Context, changes []annotation.Change) {
 	if len(changes) > 0 {
-		h.events.Publish(c.Request.Context(), changes, c.Writer.Header().Get("X-Request-Id"))
+		h.Events.Publish(c.Request.Context(), changes, httpapi.RequestID(c))
 	}
 }
 
 func (h *Handler) get(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "id")
-	m, err := h.store.Mark(c.Request.Context(), id)
+	m, err := h.Store.Mark(c.Request.Context(), id)
 	if err == nil {
 		err = annotation.CheckSee(access.PrincipalOf(c), slideOf(c), m)
 	}
@@ -96,7 +100,7 @@ func (h *Handler) patch(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	res, err := h.store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c).ID, []annotation.Edit{{ID: id, Version: version, Feature: f}}, nil)
+	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c), []annotation.Edit{{ID: id, Version: version, Feature: f}}, nil)
 	if err != nil {
 		failWrite(c, err)
 		return
@@ -112,7 +116,7 @@ func (h *Handler) delete(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	res, err := h.store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c).ID, nil, []annotation.Ref{{ID: id, Version: version}})
+	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c), nil, []annotation.Ref{{ID: id, Version: version}})
 	if err != nil {
 		failWrite(c, err)
 		return
@@ -158,7 +162,11 @@ type batchRef struct {
 func (r *batchRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) batch(c *gin.Context) {
-	req := c.MustGet(bodyKey).(*batchRequest)
+	req, err := httpapi.Body[batchRequest](c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	edits := make([]annotation.Edit, len(req.Update))
 	for i, e := range req.Update {
 		edits[i] = annotation.Edit{ID: e.ID, Version: e.Version, Feature: e.Feature}
@@ -171,7 +179,7 @@ func (h *Handler) batch(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "fields \"update\" and \"delete\" are both empty"))
 		return
 	}
-	res, err := h.store.Apply(c.Request.Context(), access.PrincipalOf(c), req.SlideID, edits, dels)
+	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c), edits, dels)
 	if err != nil {
 		failWrite(c, err)
 		return

@@ -14,9 +14,9 @@ import (
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
-func (h *Handler) registerHistory(g *gin.RouterGroup, member gin.HandlerFunc, writer func(func() slideRequest) gin.HandlerFunc) {
+func (h *Handler) registerHistory(g *gin.RouterGroup, writer gin.HandlerFunc) {
 	g.GET("/history", access.Require(access.InProject(h.slideOfHistory)), h.history)
-	g.POST("/restore", writer(func() slideRequest { return &restoreRequest{} }), h.restore)
+	g.POST("/restore", httpapi.Bind[restoreRequest](MaxBody), writer, h.restore)
 }
 
 // slideOfHistory finds the project through ?annotation_id= (which may be
@@ -26,7 +26,7 @@ func (h *Handler) slideOfHistory(c *gin.Context) (int64, error) {
 	if err != nil || id == 0 {
 		return h.slideOfQuery(c)
 	}
-	sl, err := h.store.SlideOfMark(c.Request.Context(), id)
+	sl, err := h.Store.SlideOfMark(c.Request.Context(), id)
 	c.Set(slideKey, sl)
 	return sl.ProjectID, err
 }
@@ -48,7 +48,7 @@ func (h *Handler) history(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	events, err := h.store.History(c.Request.Context(), f)
+	events, err := h.Store.History(c.Request.Context(), f)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -105,19 +105,22 @@ func (r *restoreRequest) slide() int64 { return r.SlideID }
 // restore puts one mark, or one author's marks on the slide, back to their
 // state at a past time; the restore itself is recorded in history.
 func (h *Handler) restore(c *gin.Context) {
-	req := c.MustGet(bodyKey).(*restoreRequest)
+	req, err := httpapi.Body[restoreRequest](c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	p := access.PrincipalOf(c)
 	var res *annotation.Result
-	var err error
 	switch {
 	case req.At.IsZero():
 		err = platform.Errorf(platform.EINVALID, "field \"at\" (RFC 3339 time) is required")
 	case req.AnnotationID != 0 && req.AuthorID != 0:
 		err = platform.Errorf(platform.EINVALID, "give either \"annotation_id\" or \"author_id\", not both")
 	case req.AnnotationID != 0:
-		res, err = h.store.RestoreMark(c.Request.Context(), p, req.AnnotationID, req.At)
+		res, err = h.Store.RestoreMark(c.Request.Context(), p, req.AnnotationID, req.At)
 	case req.AuthorID != 0:
-		res, err = h.store.RestoreAuthor(c.Request.Context(), p, req.SlideID, req.AuthorID, req.At)
+		res, err = h.Store.RestoreAuthor(c.Request.Context(), p, slideOf(c), req.AuthorID, req.At)
 	default:
 		err = platform.Errorf(platform.EINVALID, "field \"annotation_id\" or \"author_id\" is required")
 	}

@@ -44,7 +44,7 @@ func (h *Handler) importFile(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "%v", err))
 		return
 	}
-	rep, out, err := h.store.Import(c.Request.Context(), access.PrincipalOf(c), slideOf(c).ID, items, def)
+	rep, out, err := h.Store.Import(c.Request.Context(), access.PrincipalOf(c), slideOf(c), items, def)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -56,7 +56,7 @@ func (h *Handler) importFile(c *gin.Context) {
 	}
 	h.publish(c, out.Changes)
 	sl := slideOf(c)
-	h.audit.RecordAfter(c, audit.Event{Action: "annotation.import", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10),
+	h.Audit.RecordAfter(c, audit.Event{Action: "annotation.import", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10),
 		ProjectID: sl.ProjectID, Detail: map[string]any{"format": c.Query("format"), "imported": rep.Imported, "skipped": len(rep.Skipped)}})
 	c.JSON(http.StatusOK, rep)
 }

@@ -55,12 +55,12 @@ func (h *Handler) filter(c *gin.Context) (annotation.Filter, error) {
 	if only := annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)); only != 0 {
 		f.AuthorID = only
 	}
-	f.Limit, err = httpapi.QueryInt(c, "limit", DefaultLimit, 1, h.store.Config().MaxResults)
+	f.Limit, err = httpapi.QueryInt(c, "limit", DefaultLimit, 1, h.Config.MaxResults)
 	return f, err
 }
 
 func (h *Handler) listMarks(c *gin.Context, f annotation.Filter, tol int64) {
-	marks, truncated, err := h.store.Find(c.Request.Context(), f)
+	marks, truncated, err := h.Store.Find(c.Request.Context(), f)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -87,7 +87,7 @@ func (h *Handler) listGrid(c *gin.Context, f annotation.Filter) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameter \"cell\" must be a multiple of %d pixels", annotation.CountCell))
 		return
 	}
-	counts, err := h.store.Grid(c.Request.Context(), f, int64(cell))
+	counts, err := h.Store.Grid(c.Request.Context(), f, int64(cell))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

@@ -34,13 +34,13 @@ type liveChange struct {
 // the access-checked endpoints, so a blinded annotator learns nothing of
 // the others' marks but that something changed.
 func (h *Handler) live(c *gin.Context) {
-	if h.feed == nil {
+	if h.Feed == nil {
 		httpapi.Fail(c, platform.Errorf(platform.EUNAVAILABLE, "live updates are not available"))
 		return
 	}
 	sl := slideOf(c)
 	blind := annotation.OnlyAuthor(access.PrincipalOf(c), sl) != 0
-	changes, cancel := h.feed.Subscribe(sl.ID)
+	changes, cancel := h.Feed.Subscribe(sl.ID)
 	defer cancel()
 	w := c.Writer
 	w.Header().Set("Content-Type", "text/event-stream")

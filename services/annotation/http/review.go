@@ -10,16 +10,16 @@ import (
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
-func (h *Handler) registerReview(g *gin.RouterGroup, member gin.HandlerFunc, writer func(func() slideRequest) gin.HandlerFunc) {
+func (h *Handler) registerReview(g *gin.RouterGroup, member, writer gin.HandlerFunc) {
 	g.GET("/status", member, h.progress)
-	g.PUT("/status", writer(func() slideRequest { return &statusRequest{} }), h.setStatus)
-	reviewer := access.Require(access.InProject(h.slideOfBody(func() slideRequest { return &reviewRequest{} }), annotation.Reviewers...))
-	g.POST("/review", reviewer, h.review)
+	g.PUT("/status", httpapi.Bind[statusRequest](MaxBody), writer, h.setStatus)
+	reviewer := access.Require(access.InProject(h.slideOfBody, annotation.Reviewers...))
+	g.POST("/review", httpapi.Bind[reviewRequest](MaxBody), reviewer, h.review)
 	g.GET("/agreement", member, h.agreement)
 }
 
 func (h *Handler) progress(c *gin.Context) {
-	ps, err := h.store.Progress(c.Request.Context(), slideOf(c).ID)
+	ps, err := h.Store.Progress(c.Request.Context(), slideOf(c))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -36,8 +36,11 @@ type statusRequest struct {
 func (r *statusRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) setStatus(c *gin.Context) {
-	req := c.MustGet(bodyKey).(*statusRequest)
-	if err := h.store.SetStatus(c.Request.Context(), access.PrincipalOf(c), req.SlideID, req.Status); err != nil {
+	req, err := httpapi.Body[statusRequest](c)
+	if err == nil {
+		err = h.Store.SetStatus(c.Request.Context(), access.PrincipalOf(c), slideOf(c), req.Status)
+	}
+	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -54,8 +57,12 @@ type reviewRequest struct {
 func (r *reviewRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) review(c *gin.Context) {
-	req := c.MustGet(bodyKey).(*reviewRequest)
-	res, err := h.store.Review(c.Request.Context(), access.PrincipalOf(c), req.SlideID, req.IDs, req.Decision, req.Comment)
+	req, err := httpapi.Body[reviewRequest](c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	res, err := h.Store.Review(c.Request.Context(), access.PrincipalOf(c), slideOf(c), req.IDs, req.Decision, req.Comment)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

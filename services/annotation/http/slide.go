@@ -10,10 +10,7 @@ import (
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
-const (
-	slideKey = "annotation.slide"
-	bodyKey  = "annotation.body"
-)
+const slideKey = "annotation.slide"
 
 // MaxBody bounds a create, batch or import body: 50,000 points in GeoJSON.
 const MaxBody = 64 << 20
@@ -30,20 +27,21 @@ func (h *Handler) slideOfQuery(c *gin.Context) (int64, error) {
 	return h.remember(c, id)
 }
 
-// slideOfBody decodes the body once, here, because the project it is about
-// is inside it; the handler takes the decoded body from the context.
-func (h *Handler) slideOfBody(newBody func() slideRequest) func(c *gin.Context) (int64, error) {
-	return func(c *gin.Context) (int64, error) {
-		body := newBody()
-		if err := httpapi.DecodeJSONLimit(c, body, MaxBody); err != nil {
-			return 0, err
-		}
-		if body.slide() <= 0 {
-			return 0, platform.Errorf(platform.EINVALID, "field \"slide_id\" is required")
-		}
-		c.Set(bodyKey, body)
-		return h.remember(c, body.slide())
+// slideOfBody finds the project through the slide the bound body names
+// (httpapi.Bind ran before the rule).
+func (h *Handler) slideOfBody(c *gin.Context) (int64, error) {
+	v, err := httpapi.Bound(c)
+	if err != nil {
+		return 0, err
 	}
+	body, ok := v.(slideRequest)
+	if !ok {
+		return 0, platform.Errorf(platform.EINTERNAL, "route %s binds %T, which names no slide", c.FullPath(), v)
+	}
+	if body.slide() <= 0 {
+		return 0, platform.Errorf(platform.EINVALID, "field \"slide_id\" is required")
+	}
+	return h.remember(c, body.slide())
 }
 
 // slideOfMark finds the project through the mark in the path.
@@ -52,15 +50,23 @@ func (h *Handler) slideOfMark(c *gin.Context) (int64, error) {
 	if err != nil {
 		return 0, platform.Errorf(platform.ENOTFOUND, "no such annotation %q", c.Param("id"))
 	}
-	sl, err := h.store.SlideOfMark(c.Request.Context(), id)
+	sl, err := h.Store.SlideOfMark(c.Request.Context(), id)
 	c.Set(slideKey, sl)
 	return sl.ProjectID, err
 }
 
+// remember keeps the slide the rule read for the handler: it is read once
+// per request.
 func (h *Handler) remember(c *gin.Context, id int64) (int64, error) {
-	sl, err := h.store.Slide(c.Request.Context(), id)
+	sl, err := h.Store.Slide(c.Request.Context(), id)
 	c.Set(slideKey, sl)
 	return sl.ProjectID, err
 }
 
-func slideOf(c *gin.Context) annotation.Slide { return c.MustGet(slideKey).(annotation.Slide) }
+// slideOf is the slide the route's rule read; the zero slide (which no
+// store holds) if a route lost its rule, rather than a panic.
+func slideOf(c *gin.Context) annotation.Slide {
+	v, _ := c.Get(slideKey)
+	sl, _ := v.(annotation.Slide)
+	return sl
+}

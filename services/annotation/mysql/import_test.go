@@ -48,7 +48,7 @@ func TestImportRealFiles(t *testing.T) {
 		if err != nil || len(skips) != 0 {
 			t.Fatalf("%s: parse: %v %v", tc.file, err, skips)
 		}
-		rep, _, err := s.Import(ctx, ann, w.Slide, items, w.Categories["tumor"])
+		rep, _, err := s.Import(ctx, ann, mustSlide(t, s, w.Slide), items, w.Categories["tumor"])
 		if err != nil || rep.Imported != tc.marks || len(rep.Skipped) != 0 {
 			t.Errorf("%s: imported %+v, err %v; want %d marks", tc.file, rep, err, tc.marks)
 			continue
@@ -62,14 +62,14 @@ func TestImportRealFiles(t *testing.T) {
 			t.Errorf("%s: kinds %v, want %s", tc.file, kinds, tc.kinds)
 		}
 		// The same file on the small slide: reported as outside, nothing written.
-		rep, _, err = s.Import(ctx, ann, small, items, w.Categories["tumor"])
+		rep, _, err = s.Import(ctx, ann, mustSlide(t, s, small), items, w.Categories["tumor"])
 		if err != nil || rep.Imported != 0 || len(rep.Skipped) != tc.marks || !strings.Contains(rep.Skipped[0].Reason, "outside the slide") {
 			t.Errorf("%s on the small slide: %+v %v, want every mark reported outside", tc.file, rep, err)
 		}
 	}
 	// Without a category for unclassified marks, they are reported, not dropped silently.
 	items, _, _ := annotation.ParseImport("asap", testdata(t, "asap/asap-pointset.xml"))
-	rep, _, err := s.Import(ctx, ann, w.Slide, items, 0)
+	rep, _, err := s.Import(ctx, ann, mustSlide(t, s, w.Slide), items, 0)
 	if err != nil || rep.Imported != 0 || len(rep.Skipped) != 5 || !strings.Contains(rep.Skipped[0].Reason, "no class") {
 		t.Errorf("unclassified without category_id: %+v %v", rep, err)
 	}
@@ -95,7 +95,7 @@ func TestImportClasses(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.format, err)
 		}
-		rep, _, err := s.Import(ctx, w.Users["annotator"].Principal, w.Slide, items, 0)
+		rep, _, err := s.Import(ctx, w.Users["annotator"].Principal, mustSlide(t, s, w.Slide), items, 0)
 		if err != nil || rep.Imported != tc.imported || len(rep.UnknownClasses) != len(tc.unknown) {
 			t.Errorf("%s: %+v %v, want %d imported and unknown %v", tc.format, rep, err, tc.imported, tc.unknown)
 			continue

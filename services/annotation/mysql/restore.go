@@ -24,12 +24,8 @@ func (s *Store) RestoreMark(ctx context.Context, p *access.Principal, id int64, 
 
 // RestoreAuthor puts every mark one author drew on a slide back to its
 // state at time at.
-func (s *Store) RestoreAuthor(ctx context.Context, p *access.Principal, slideID, author int64, at time.Time) (*annotation.Result, error) {
-	sl, err := s.Slide(ctx, slideID)
-	if err != nil {
-		return nil, err
-	}
-	return s.restore(ctx, p, sl, at, `slide_id = ? AND owner_id = ?`, slideID, author)
+func (s *Store) RestoreAuthor(ctx context.Context, p *access.Principal, sl annotation.Slide, author int64, at time.Time) (*annotation.Result, error) {
+	return s.restore(ctx, p, sl, at, `slide_id = ? AND owner_id = ?`, sl.ID, author)
 }
 
 // target is what a mark should become: its state at the time (nil: absent).

@@ -9,27 +9,21 @@ import (
 	"time"
 
 	"github.com/patholabel/patholabel/services/annotation"
-	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
 )
 
 // Review records a reviewer's decision (accepted, rejected or back to
 // pending) with a comment on marks of one slide. Each mark's version goes
 // up, so an annotator editing a mark meanwhile gets a conflict, not a
-// silent loss of the review. Errors: not_found, forbidden, invalid.
-func (s *Store) Review(ctx context.Context, p *access.Principal, slideID int64, ids []int64, decision, comment string) (*annotation.Result, error) {
-	sl, err := s.Slide(ctx, slideID)
-	if err != nil {
-		return nil, err
-	}
-	if err := annotation.CheckReview(p, sl); err != nil {
-		return nil, err
-	}
-	if err := checkReview(ids, decision, comment); err != nil {
+// silent loss of the review. The route's access rule checked that p
+// reviews in sl's project. Errors: not_found, invalid.
+func (s *Store) Review(ctx context.Context, p *access.Principal, sl annotation.Slide, ids []int64, decision, comment string) (*annotation.Result, error) {
+	if err := annotation.CheckReviewRequest(ids, decision, comment); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	res := &annotation.Result{}
+	var err error
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res.Updated, err = review(ctx, tx, p.UserID, sl, ids, decision, comment, now)
 		return err
@@ -39,18 +33,6 @@ func (s *Store) Review(ctx context.Context, p *access.Principal, slideID int64, 
 	}
 	res.Changes = []annotation.Change{change(sl, p.UserID, annotation.ChangeReviewed, ids, now)}
 	return res, nil
-}
-
-func checkReview(ids []int64, decision, comment string) error {
-	switch {
-	case len(ids) == 0:
-		return platform.Errorf(platform.EINVALID, "field \"ids\" must name at least one annotation")
-	case annotation.ReviewCode(decision) < 0:
-		return platform.Errorf(platform.EINVALID, "field \"decision\" must be accepted, rejected or pending")
-	case len(comment) > 1000:
-		return platform.Errorf(platform.EINVALID, "field \"comment\" is longer than 1000 bytes")
-	}
-	return nil
 }
 
 func review(ctx context.Context, tx *sql.Tx, actor int64, sl annotation.Slide, ids []int64, decision, comment string, now time.Time) ([]annotation.Mark, error) {

@@ -20,24 +20,25 @@ func notFound(id int64) error {
 
 // Create adds marks to a slide in one transaction: all or none. With an
 // idempotency key, a retry of the same request gets the first answer back.
-// Errors: not_found (slide), forbidden, invalid (names the feature),
+// The caller's role in the slide's project was checked by the route's
+// access rule, which read sl. Errors: invalid (names the feature),
 // conflict (key reused for another request), too_large.
-func (s *Store) Create(ctx context.Context, p *access.Principal, slideID int64, drafts []annotation.Draft, key string) (*annotation.Created, error) {
-	sl, err := s.Slide(ctx, slideID)
-	if err != nil {
-		return nil, err
-	}
-	if err := annotation.CheckWrite(p, sl, p.UserID); err != nil {
-		return nil, err
-	}
-	hash := requestHash(slideID, drafts)
+func (s *Store) Create(ctx context.Context, p *access.Principal, sl annotation.Slide, drafts []annotation.Draft, key string) (*annotation.Created, error) {
+	hash := requestHash(sl.ID, drafts)
 	if body, err := s.replay(ctx, s.db, p.UserID, key, hash); body != nil || err != nil {
 		return &annotation.Created{Body: body, Replayed: true}, err
 	}
 	if len(drafts) == 0 {
 		return nil, platform.Errorf(platform.EINVALID, "field \"features\" must hold at least one feature")
 	}
-	if err := s.checkDrafts(ctx, sl, p.UserID, drafts, featureLabel); err != nil {
+	if err := s.cfg.CheckCount(len(drafts), "features"); err != nil {
+		return nil, err
+	}
+	cats, err := s.Categories(ctx, sl.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	if err := annotation.CheckDrafts(drafts, sl, cats, p.UserID, s.cfg.MaxVertices); err != nil {
 		return nil, err
 	}
 	return s.create(ctx, p, sl, drafts, key, hash)
@@ -113,17 +114,12 @@ func change(sl annotation.Slide, actor int64, kind annotation.ChangeKind, ids []
 // Apply edits and deletes marks of one slide in one transaction. Every
 // mark must be at the version the caller names, else nothing is written
 // and the error is an *annotation.ConflictError carrying the current
-// marks. Errors: not_found, forbidden, invalid, conflict.
-func (s *Store) Apply(ctx context.Context, p *access.Principal, slideID int64, edits []annotation.Edit, dels []annotation.Ref) (*annotation.Result, error) {
-	sl, err := s.Slide(ctx, slideID)
-	if err != nil {
+// marks. Who may change which mark is checked here, on the locked rows
+// (annotation.CheckWrite against each mark's author). Errors: not_found,
+// forbidden, invalid, conflict, too_large.
+func (s *Store) Apply(ctx context.Context, p *access.Principal, sl annotation.Slide, edits []annotation.Edit, dels []annotation.Ref) (*annotation.Result, error) {
+	if err := s.cfg.CheckCount(len(edits)+len(dels), "changes"); err != nil {
 		return nil, err
-	}
-	if err := annotation.CheckRead(p, sl); err != nil {
-		return nil, err
-	}
-	if len(edits)+len(dels) > s.cfg.MaxFeatures {
-		return nil, platform.Errorf(platform.ETOOLARGE, "%d changes in one request, more than the limit of %d", len(edits)+len(dels), s.cfg.MaxFeatures)
 	}
 	cats, err := s.Categories(ctx, sl.ProjectID)
 	if err != nil {
@@ -209,7 +205,7 @@ func (s *Store) edited(edits []annotation.Edit, cur map[int64]annotation.Mark, s
 		m := cur[e.ID]
 		d, err := e.Feature.Apply(annotation.Draft{CategoryID: m.CategoryID, Geometry: m.Geometry, Note: m.Note})
 		if err == nil {
-			d, err = checkDraft(d, sl, cats, m.AuthorID, m.CategoryID, s.cfg.MaxVertices)
+			d, err = annotation.CheckDraft(d, sl, cats, m.AuthorID, m.CategoryID, s.cfg.MaxVertices)
 		}
 		if err != nil {
 			return nil, platform.Errorf(platform.EINVALID, "annotation %d: %v", e.ID, err)
@@ -263,27 +259,20 @@ func refIDs(refs []annotation.Ref) []int64 {
 // Import resolves parsed items to the project's categories, skips the
 // ones that do not fit (unknown class, outside the slide, bad geometry)
 // and creates the rest in one transaction. Errors as Create.
-func (s *Store) Import(ctx context.Context, p *access.Principal, slideID int64, items []annotation.Item, def int64) (*annotation.ImportReport, *annotation.Created, error) {
-	sl, err := s.Slide(ctx, slideID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := annotation.CheckWrite(p, sl, p.UserID); err != nil {
-		return nil, nil, err
-	}
+func (s *Store) Import(ctx context.Context, p *access.Principal, sl annotation.Slide, items []annotation.Item, def int64) (*annotation.ImportReport, *annotation.Created, error) {
 	cats, err := s.Categories(ctx, sl.ProjectID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if c, ok := cats[def]; def != 0 && (!ok || c.Archived || (c.Assigned != nil && !c.Assigned[p.UserID])) {
-		return nil, nil, platform.Errorf(platform.EINVALID, "category_id %d is not a live category of project %d that you may use", def, sl.ProjectID)
+	if err := annotation.CheckDefault(cats, def, sl, p.UserID); err != nil {
+		return nil, nil, err
 	}
 	drafts, skips, unknown := annotation.Resolve(items, cats, def, p.UserID, sl, s.cfg.MaxVertices)
 	rep := &annotation.ImportReport{Skipped: skips, UnknownClasses: unknown, IDs: []int64{}}
 	if len(drafts) == 0 {
 		return rep, &annotation.Created{}, nil
 	}
-	out, err := s.Create(ctx, p, slideID, drafts, "")
+	out, err := s.Create(ctx, p, sl, drafts, "")
 	if err != nil {
 		return nil, nil, err
 	}

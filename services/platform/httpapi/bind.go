@@ -86,3 +86,52 @@ func QueryInt(c *gin.Context, name string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
+
+const bodyKey = "httpapi.body"
+
+// bound is a body Bind decoded, or why it could not.
+type bound struct {
+	v   any
+	err error
+}
+
+// Bind decodes the request body strictly into a new T (at most limit
+// bytes) ahead of the route's access rule, so a rule that needs what the
+// body names (its slide, its project) reads it with Body instead of
+// decoding it itself, and the handler takes the same value. A bad body is
+// not answered here: the error waits for Body, so the rule's own answers
+// (sign in first) come before it, as when the rule decoded the body.
+func Bind[T any](limit int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v := new(T)
+		err := DecodeJSONLimit(c, v, limit)
+		c.Set(bodyKey, bound{v, err})
+		c.Next()
+	}
+}
+
+// Body is the body Bind decoded for this route: Bind's error when it
+// could not be decoded, internal when the route binds no T (a wiring
+// mistake, answered as a 500 rather than a panic).
+func Body[T any](c *gin.Context) (*T, error) {
+	got, err := Bound(c)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := got.(*T)
+	if !ok {
+		return nil, platform.Errorf(platform.EINTERNAL, "route %s binds %T, not %T", c.FullPath(), got, v)
+	}
+	return v, nil
+}
+
+// Bound is Body for a rule shared by routes binding different types: the
+// *T Bind made, to be asserted to an interface they share.
+func Bound(c *gin.Context) (any, error) {
+	b, _ := c.Get(bodyKey)
+	got, ok := b.(bound)
+	if !ok {
+		return nil, platform.Errorf(platform.EINTERNAL, "route %s binds no request body", c.FullPath())
+	}
+	return got.v, got.err
+}

@@ -38,46 +38,38 @@ type Main struct {
 	Annotation annotation.Config
 	Log        *slog.Logger
 
-	res    *app.Resources
-	server *httpapi.Server
-	store  *mysql.Store
-	feed   *annotationredis.Feed
+	app.Process // connections and the HTTP server
+	store       *mysql.Store
+	feed        *annotationredis.Feed
 }
 
 // Open connects and binds the listener, so tests can read Addr before Run.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
-	if m.res, err = app.Open(m.Base.MySQL, &m.Redis, nil); err != nil {
+	if m.Res, err = app.Open(m.Base.MySQL, &m.Redis, nil); err != nil {
 		return err
 	}
-	audits := audit.New(m.res.DB, time.Now)
+	audits := audit.New(m.Res.DB, time.Now)
 	reg := httpapi.NewRegistry()
-	m.server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "annotation", Log: m.Log, Registry: reg, Checks: m.res.Checks("", false),
+	m.Server = httpapi.New(m.Base.HTTP, httpapi.Deps{
+		Service: "annotation", Log: m.Log, Registry: reg, Checks: m.Res.Checks("", false),
 		Denied: audits.Denied,
 	})
-	m.store = mysql.New(m.res.DB, m.Annotation, time.Now)
-	authn := access.NewAuthenticator(m.res.DB, m.res.Redis, m.Redis, reg, time.Now)
-	events := annotationredis.NewPublisher(m.res.Redis, m.Redis.Prefix, m.Log)
-	m.feed = annotationredis.NewFeed(m.res.Redis, m.Redis.Prefix, m.Log)
-	annotationhttp.Register(m.server.Engine(), m.store, authn, events, m.feed, audits, m.Log)
-	return m.server.Listen()
+	m.store = mysql.New(m.Res.DB, m.Annotation, time.Now)
+	m.feed = annotationredis.NewFeed(m.Res.Redis, m.Redis.Prefix, m.Log)
+	annotationhttp.Register(m.Server.Engine(), annotationhttp.Deps{
+		Config: m.Annotation, Store: m.store,
+		Events: annotationredis.NewPublisher(m.Res.Redis, m.Redis.Prefix, m.Log), Feed: m.feed,
+		Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now), Audit: audits, Log: m.Log,
+	})
+	return m.Server.Listen()
 }
 
-// Addr is the bound address.
-func (m *Main) Addr() string { return m.server.Addr() }
-
-// Run serves until ctx ends.
+// Run serves until ctx ends, pruning idempotency answers beside it. The
+// live feed ends with ctx, closing the open event streams so the shutdown
+// is not held up by them.
 func (m *Main) Run(ctx context.Context) error {
-	if m.server == nil {
-		if err := m.Open(ctx); err != nil {
-			return err
-		}
-	}
-	go m.pruneRequests(ctx)
-	// The live feed ends with ctx, closing the open event streams so the shutdown is not held up by them.
-	go m.feed.Run(ctx)
-	return m.server.Serve(ctx)
+	return m.Serve(ctx, m.Open, m.pruneRequests, func(ctx context.Context) { m.feed.Run(ctx) })
 }
 
 // pruneRequests drops expired idempotency answers every few minutes; any
@@ -95,12 +87,4 @@ func (m *Main) pruneRequests(ctx context.Context) {
 			}
 		}
 	}
-}
-
-// Close releases connections.
-func (m *Main) Close() error {
-	if m.res == nil {
-		return nil
-	}
-	return m.res.Close()
 }

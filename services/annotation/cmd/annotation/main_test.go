@@ -53,7 +53,7 @@ func TestStandardEndpoints(t *testing.T) {
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	m, _ := MustMain(t)
-	missing, stale, err := httpapi.Undocumented(m.server.Engine(), annotationhttp.OpenAPI())
+	missing, stale, err := httpapi.Undocumented(m.Server.Engine(), annotationhttp.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
 	}
