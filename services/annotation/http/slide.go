@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -36,7 +37,7 @@ func (h *Handler) slideOfBody(c *gin.Context) (int64, error) {
 	}
 	body, ok := v.(slideRequest)
 	if !ok {
-		return 0, platform.Errorf(platform.EINTERNAL, "route %s binds %T, which names no slide", c.FullPath(), v)
+		return 0, fmt.Errorf("route %s binds %T, which names no slide", c.FullPath(), v)
 	}
 	if body.slide() <= 0 {
 		return 0, platform.Errorf(platform.EINVALID, "field \"slide_id\" is required")

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -120,7 +121,7 @@ func Body[T any](c *gin.Context) (*T, error) {
 	}
 	v, ok := got.(*T)
 	if !ok {
-		return nil, platform.Errorf(platform.EINTERNAL, "route %s binds %T, not %T", c.FullPath(), got, v)
+		return nil, fmt.Errorf("route %s binds %T, not %T", c.FullPath(), got, v)
 	}
 	return v, nil
 }
@@ -131,7 +132,7 @@ func Bound(c *gin.Context) (any, error) {
 	b, _ := c.Get(bodyKey)
 	got, ok := b.(bound)
 	if !ok {
-		return nil, platform.Errorf(platform.EINTERNAL, "route %s binds no request body", c.FullPath())
+		return nil, fmt.Errorf("route %s binds no request body", c.FullPath())
 	}
 	return got.v, got.err
 }
