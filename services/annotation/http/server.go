@@ -22,25 +22,14 @@ var openAPI []byte
 // OpenAPI is the service's OpenAPI 3 document.
 func OpenAPI() []byte { return openAPI }
 
-// Authenticator resolves the caller before the routes' rules run
-// (*access.Authenticator).
-type Authenticator interface {
-	Middleware() gin.HandlerFunc
-}
-
-// Auditor records committed changes worth tracing (*audit.Log).
-type Auditor interface {
-	RecordAfter(c *gin.Context, e audit.Event)
-}
-
 // Deps are what the endpoints need.
 type Deps struct {
 	Config annotation.Config // the limits: MaxResults bounds ?limit=
 	Store  annotation.Store
 	Events annotation.Publisher
 	Feed   annotation.Feed // nil: no live updates
-	Authn  Authenticator
-	Audit  Auditor // imports
+	Authn  access.Gate
+	Audit  audit.Recorder // imports
 	Log    *slog.Logger
 }
 

@@ -79,6 +79,11 @@ type audits struct{ events []audit.Event }
 
 func (a *audits) RecordAfter(_ *gin.Context, e audit.Event) { a.events = append(a.events, e) }
 
+func (a *audits) Record(c *gin.Context, e audit.Event) error {
+	a.RecordAfter(c, e)
+	return nil
+}
+
 type fixture struct {
 	store  *store
 	events *events

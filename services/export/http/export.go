@@ -13,19 +13,16 @@ import (
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
-const paramsKey = "export.params"
-
-// projectOfBody decodes the request (strictly) before the access rule runs,
-// since the project is in the body; the handler reuses the decoded params.
+// projectOfBody reads the project from the params httpapi.Bind decoded
+// before the access rule, normalised in place for the handler.
 func projectOfBody(c *gin.Context) (int64, error) {
-	var p export.Params
-	if err := httpapi.DecodeJSON(c, &p); err != nil {
+	p, err := httpapi.Body[export.Params](c)
+	if err != nil {
 		return 0, err
 	}
 	if err := p.Normalize(); err != nil {
 		return 0, err
 	}
-	c.Set(paramsKey, p)
 	return p.ProjectID, nil
 }
 
@@ -51,9 +48,13 @@ func (h *Handler) view(e *export.Export) *export.Export {
 }
 
 func (h *Handler) create(c *gin.Context) {
-	p := c.MustGet(paramsKey).(export.Params)
+	p, err := httpapi.Body[export.Params](c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	ctx := c.Request.Context()
-	e, err := h.store.Create(ctx, p, access.PrincipalOf(c).UserID)
+	e, err := h.store.Create(ctx, *p, access.PrincipalOf(c).UserID)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

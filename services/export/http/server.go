@@ -27,7 +27,7 @@ type Handler struct {
 	objects export.Files
 	waker   export.Waker // nil without Redis: workers then find jobs by scanning
 	linkTTL time.Duration
-	audit   *audit.Log
+	audit   audit.Recorder
 	log     *slog.Logger
 }
 
@@ -36,9 +36,9 @@ type Deps struct {
 	Store   export.Exports
 	Objects export.Files
 	Waker   export.Waker // nil without Redis
-	Authn   *access.Authenticator
+	Authn   access.Gate
 	LinkTTL time.Duration
-	Audit   *audit.Log // export creation and download links
+	Audit   audit.Recorder // export creation and download links
 	Log     *slog.Logger
 }
 
@@ -51,7 +51,7 @@ func Register(e *gin.Engine, d Deps) {
 	manager := func(f access.ProjectFunc) gin.HandlerFunc {
 		return access.Require(access.InProject(f, access.ProjectManager))
 	}
-	g.POST("", manager(projectOfBody), h.create)
+	g.POST("", httpapi.Bind[export.Params](httpapi.MaxJSONBody), manager(projectOfBody), h.create)
 	g.GET("", manager(projectOfQuery), h.list)
 	g.GET("/:export_id", manager(h.projectOfExport), h.get)
 	g.GET("/:export_id/files", manager(h.projectOfExport), h.files)

@@ -106,3 +106,9 @@ func (f Fixed) Middleware() gin.HandlerFunc {
 		}
 	}
 }
+
+// Gate is what a service's routes sit behind: middleware that resolves
+// the caller (*Authenticator; Fixed in handler tests).
+type Gate interface {
+	Middleware() gin.HandlerFunc
+}

@@ -127,3 +127,10 @@ func (l *Log) Denied(c *gin.Context) {
 	l.RecordAfter(c, Event{Action: ActionDenied, TargetType: "route", TargetID: route,
 		Detail: map[string]any{"method": c.Request.Method, "path": cut(c.Request.URL.Path, 256)}})
 }
+
+// Recorder is what handlers need of the log (*Log; a recording fake in
+// handler tests).
+type Recorder interface {
+	Record(c *gin.Context, e Event) error
+	RecordAfter(c *gin.Context, e Event)
+}

@@ -27,8 +27,8 @@ type Deps struct {
 	Objects tiler.Objects
 	Tiles   tiler.Tiles
 	Waker   tiler.Waker // nil without Redis: workers then find jobs by scanning
-	Authn   *access.Authenticator
-	Audit   *audit.Log // uploads and views of patient images
+	Authn   access.Gate
+	Audit   audit.Recorder // uploads and views of patient images
 	Log     *slog.Logger
 }
 
