@@ -2,8 +2,6 @@ package http_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,8 +13,7 @@ import (
 	annotationhttp "github.com/patholabel/patholabel/services/annotation/http"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
-	"github.com/patholabel/patholabel/services/platform/audit"
-	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
 // The handlers against annotation.Store: what they pass to the use cases
@@ -74,20 +71,10 @@ func (e *events) Publish(_ context.Context, changes []annotation.Change, request
 	e.requestIDs = append(e.requestIDs, requestID)
 }
 
-// audits records what the handlers trace.
-type audits struct{ events []audit.Event }
-
-func (a *audits) RecordAfter(_ *gin.Context, e audit.Event) { a.events = append(a.events, e) }
-
-func (a *audits) Record(c *gin.Context, e audit.Event) error {
-	a.RecordAfter(c, e)
-	return nil
-}
-
 type fixture struct {
 	store  *store
 	events *events
-	audits *audits
+	audits *testenv.Audits
 	engine *gin.Engine
 }
 
@@ -95,31 +82,21 @@ type fixture struct {
 // anonymous), with the standard middleware (request ids, errors).
 func mustServe(tb testing.TB, p *access.Principal) *fixture {
 	tb.Helper()
-	gin.SetMode(gin.ReleaseMode)
-	f := &fixture{store: &store{slide: annotation.Slide{ID: 7, ProjectID: 3, Width: 1000, Height: 800}}, events: &events{}, audits: &audits{}}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httpapi.New(httpapi.Config{Listen: "127.0.0.1:0"}, httpapi.Deps{Service: "annotation", Log: log, Registry: httpapi.NewRegistry()})
-	annotationhttp.Register(srv.Engine(), annotationhttp.Deps{
-		Config: annotation.DefaultConfig(), Store: f.store, Events: f.events,
-		Authn: access.Fixed{P: p}, Audit: f.audits, Log: log,
+	f := &fixture{store: &store{slide: annotation.Slide{ID: 7, ProjectID: 3, Width: 1000, Height: 800}}, events: &events{}, audits: &testenv.Audits{}}
+	f.engine = testenv.MustEngine(tb, "annotation", func(e *gin.Engine) {
+		annotationhttp.Register(e, annotationhttp.Deps{
+			Config: annotation.DefaultConfig(), Store: f.store, Events: f.events,
+			Authn: access.Fixed{P: p}, Audit: f.audits, Log: testenv.Logger(),
+		})
 	})
-	f.engine = srv.Engine()
 	return f
 }
 
 func (f *fixture) do(method, path, body string, header ...string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	f.engine.ServeHTTP(w, req)
-	return w
+	return testenv.CallJSON(f.engine, method, path, body, header...)
 }
 
-func member(role string) *access.Principal {
-	return &access.Principal{UserID: 5, Username: "u", Projects: map[int64]string{3: role}}
-}
+func member(role string) *access.Principal { return testenv.Member(3, role) }
 
 const onePoint = `{"slide_id":7,"features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[10,20]},"properties":{"category_id":4}}]}`
 
@@ -203,8 +180,8 @@ func TestImportIsAudited(t *testing.T) {
 	if w.Code != http.StatusOK || len(f.store.imported) != 1 {
 		t.Fatalf("import: %d %s, store got %d items", w.Code, w.Body, len(f.store.imported))
 	}
-	if len(f.audits.events) != 1 || f.audits.events[0].Action != "annotation.import" || f.audits.events[0].ProjectID != 3 {
-		t.Errorf("audited %+v", f.audits.events)
+	if len(f.audits.Events) != 1 || f.audits.Events[0].Action != "annotation.import" || f.audits.Events[0].ProjectID != 3 {
+		t.Errorf("audited %+v", f.audits.Events)
 	}
 	if w := f.do("POST", "/api/v1/annotations/import?slide_id=7&format=word", body); w.Code != http.StatusBadRequest {
 		t.Errorf("unknown format: %d %s", w.Code, w.Body)

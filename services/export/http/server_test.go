@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,8 +16,7 @@ import (
 	exporthttp "github.com/patholabel/patholabel/services/export/http"
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
-	"github.com/patholabel/patholabel/services/platform/audit"
-	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
 // The handlers against export.Exports, export.Files and export.Waker:
@@ -76,59 +73,34 @@ func (w *waker) Wake(_ context.Context, _ *export.Export, requestID string) erro
 	return nil
 }
 
-// audits records events, failing when told to.
-type audits struct {
-	events []audit.Event
-	fail   error
-}
-
-func (a *audits) Record(_ *gin.Context, e audit.Event) error {
-	if a.fail != nil {
-		return a.fail
-	}
-	a.events = append(a.events, e)
-	return nil
-}
-func (a *audits) RecordAfter(c *gin.Context, e audit.Event) { _ = a.Record(c, e) }
-
 type fixture struct {
 	store  *exports
 	waker  *waker
-	audits *audits
+	audits *testenv.Audits
 	engine *gin.Engine
 }
 
 func mustServe(tb testing.TB, p *access.Principal) *fixture {
 	tb.Helper()
-	gin.SetMode(gin.ReleaseMode)
 	manifest, _ := json.Marshal(export.Manifest{ExportID: 9, Files: []export.File{{Path: "a.json", Size: 1}, {Path: "b.json", Size: 2}}})
 	f := &fixture{
 		store: &exports{e: export.Export{ID: 9, ProjectID: 3, Status: export.StatusDone, Prefix: "p/9", Manifest: manifest}},
-		waker: &waker{}, audits: &audits{},
+		waker: &waker{}, audits: &testenv.Audits{},
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httpapi.New(httpapi.Config{Listen: "127.0.0.1:0"}, httpapi.Deps{Service: "export", Log: log, Registry: httpapi.NewRegistry()})
-	exporthttp.Register(srv.Engine(), exporthttp.Deps{
-		Store: f.store, Objects: files{}, Waker: f.waker, Authn: access.Fixed{P: p},
-		LinkTTL: time.Hour, Audit: f.audits, Log: log,
+	f.engine = testenv.MustEngine(tb, "export", func(e *gin.Engine) {
+		exporthttp.Register(e, exporthttp.Deps{
+			Store: f.store, Objects: files{}, Waker: f.waker, Authn: access.Fixed{P: p},
+			LinkTTL: time.Hour, Audit: f.audits, Log: testenv.Logger(),
+		})
 	})
-	f.engine = srv.Engine()
 	return f
 }
 
 func (f *fixture) do(method, path, body string, header ...string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	f.engine.ServeHTTP(w, req)
-	return w
+	return testenv.CallJSON(f.engine, method, path, body, header...)
 }
 
-func member(role string) *access.Principal {
-	return &access.Principal{UserID: 5, Projects: map[int64]string{3: role}}
-}
+func member(role string) *access.Principal { return testenv.Member(3, role) }
 
 // A create hands the store the normalised params and the caller, wakes
 // the workers under the request id the middleware assigned (not an
@@ -146,8 +118,8 @@ func TestCreate(t *testing.T) {
 	if len(f.waker.ids) != 1 || f.waker.ids[0] != assigned || len(assigned) >= 300 {
 		t.Errorf("woke with %q, answered %q", f.waker.ids, assigned)
 	}
-	if len(f.audits.events) != 1 || f.audits.events[0].Action != "export.create" || f.audits.events[0].ProjectID != 3 {
-		t.Errorf("audited %+v", f.audits.events)
+	if len(f.audits.Events) != 1 || f.audits.Events[0].Action != "export.create" || f.audits.Events[0].ProjectID != 3 {
+		t.Errorf("audited %+v", f.audits.Events)
 	}
 	if !strings.Contains(w.Body.String(), `"bucket":"exports"`) {
 		t.Errorf("answer lacks the bucket: %s", w.Body)
@@ -200,10 +172,10 @@ func TestFilesAreSignedAndTraced(t *testing.T) {
 	if page.Total != 3 || len(page.Files) != 2 || page.Files[0].Path != export.ManifestPath || page.Files[1].URL != "signed:p/9/a.json" {
 		t.Errorf("page %+v", page)
 	}
-	if len(f.audits.events) != 1 || f.audits.events[0].Action != "export.links" {
-		t.Errorf("audited %+v", f.audits.events)
+	if len(f.audits.Events) != 1 || f.audits.Events[0].Action != "export.links" {
+		t.Errorf("audited %+v", f.audits.Events)
 	}
-	f.audits.fail = errors.New("audit table gone")
+	f.audits.Fail = errors.New("audit table gone")
 	if w := f.do("GET", "/api/v1/exports/9/files", ""); w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "signed:") {
 		t.Errorf("links without a trace: %d %s", w.Code, w.Body)
 	}

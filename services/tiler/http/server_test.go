@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +17,7 @@ import (
 
 	"github.com/patholabel/patholabel/services/platform"
 	"github.com/patholabel/patholabel/services/platform/access"
-	"github.com/patholabel/patholabel/services/platform/audit"
-	"github.com/patholabel/patholabel/services/platform/httpapi"
+	"github.com/patholabel/patholabel/services/platform/testenv"
 	"github.com/patholabel/patholabel/services/tiler"
 	tilerhttp "github.com/patholabel/patholabel/services/tiler/http"
 )
@@ -99,36 +97,26 @@ func (w *waker) Wake(_ context.Context, _ string, _, _ int64, requestID string) 
 	return nil
 }
 
-type audits struct{ events []audit.Event }
-
-func (a *audits) Record(_ *gin.Context, e audit.Event) error {
-	a.events = append(a.events, e)
-	return nil
-}
-func (a *audits) RecordAfter(c *gin.Context, e audit.Event) { _ = a.Record(c, e) }
-
 type fixture struct {
 	store   *store
 	objects *objects
 	tiles   *tiles
 	waker   *waker
-	audits  *audits
+	audits  *testenv.Audits
 	engine  *gin.Engine
 }
 
 func mustServe(tb testing.TB, p *access.Principal) *fixture {
 	tb.Helper()
-	gin.SetMode(gin.ReleaseMode)
-	f := &fixture{store: &store{}, objects: &objects{files: map[string][]byte{}}, tiles: &tiles{}, waker: &waker{}, audits: &audits{}}
+	f := &fixture{store: &store{}, objects: &objects{files: map[string][]byte{}}, tiles: &tiles{}, waker: &waker{}, audits: &testenv.Audits{}}
 	cfg := tiler.DefaultConfig()
 	cfg.MaxUploadBytes = 100
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httpapi.New(httpapi.Config{Listen: "127.0.0.1:0"}, httpapi.Deps{Service: "tiler", Log: log, Registry: httpapi.NewRegistry()})
-	tilerhttp.Register(srv.Engine(), tilerhttp.Deps{
-		Config: cfg, Store: f.store, Objects: f.objects, Tiles: f.tiles, Waker: f.waker,
-		Authn: access.Fixed{P: p}, Audit: f.audits, Log: log,
+	f.engine = testenv.MustEngine(tb, "tiler", func(e *gin.Engine) {
+		tilerhttp.Register(e, tilerhttp.Deps{
+			Config: cfg, Store: f.store, Objects: f.objects, Tiles: f.tiles, Waker: f.waker,
+			Authn: access.Fixed{P: p}, Audit: f.audits, Log: testenv.Logger(),
+		})
 	})
-	f.engine = srv.Engine()
 	return f
 }
 
@@ -152,9 +140,7 @@ func uploadRequest(tb testing.TB, project, name, content string) *http.Request {
 	return req
 }
 
-func member(role string) *access.Principal {
-	return &access.Principal{UserID: 5, Projects: map[int64]string{3: role}}
-}
+func member(role string) *access.Principal { return testenv.Member(3, role) }
 
 // An upload stores the file, records the slide with its size, checksum
 // and name, wakes the workers under the assigned request id and is traced.
@@ -178,8 +164,8 @@ func TestUpload(t *testing.T) {
 	if len(f.waker.ids) != 1 || f.waker.ids[0] != w.Header().Get("X-Request-Id") {
 		t.Errorf("woke with %q, answered %q", f.waker.ids, w.Header().Get("X-Request-Id"))
 	}
-	if len(f.audits.events) != 1 || f.audits.events[0].Action != "slide.upload" {
-		t.Errorf("audited %+v", f.audits.events)
+	if len(f.audits.Events) != 1 || f.audits.Events[0].Action != "slide.upload" {
+		t.Errorf("audited %+v", f.audits.Events)
 	}
 }
 
@@ -229,7 +215,7 @@ func TestTileRevalidation(t *testing.T) {
 	if w := mustServe(t, member("")).do(httptest.NewRequest("GET", "/tiles/41_files/10/0_0.jpeg", nil)); w.Code != http.StatusNotFound {
 		t.Errorf("outsider: %d", w.Code)
 	}
-	if w := f.do(httptest.NewRequest("GET", "/tiles/41.dzi", nil)); w.Code != http.StatusOK || len(f.audits.events) != 1 || f.audits.events[0].Action != "slide.view" {
-		t.Errorf("descriptor: %d, audited %+v", w.Code, f.audits.events)
+	if w := f.do(httptest.NewRequest("GET", "/tiles/41.dzi", nil)); w.Code != http.StatusOK || len(f.audits.Events) != 1 || f.audits.Events[0].Action != "slide.view" {
+		t.Errorf("descriptor: %d, audited %+v", w.Code, f.audits.Events)
 	}
 }
