@@ -5,11 +5,8 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
-
-	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/patholabel/patholabel/services/annotation"
 
@@ -26,7 +23,7 @@ type Store struct {
 
 // New returns a Store; now is the clock.
 func New(db *sql.DB, cfg annotation.Config, now func() time.Time) *Store {
-	return &Store{db: db, cfg: cfg, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	return &Store{db: db, cfg: cfg, now: platmysql.Clock(now)}
 }
 
 // Config is the limits the store enforces.
@@ -36,31 +33,11 @@ func (s *Store) Config() annotation.Config { return s.cfg }
 // or lock wait timeout (two batches touching the same count cells) is
 // retried from the start: InnoDB rolled the whole transaction back.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	var err error
-	for attempt := range 3 {
-		if err = s.tryTx(ctx, fn); !retryable(err) {
-			return err
-		}
-		time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
-	}
-	return err
-}
-
-func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return platmysql.InTx(ctx, s.db, fn)
-}
-
-func retryable(err error) bool {
-	var me *driver.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+	return platmysql.InTxRetry(ctx, s.db, 3, fn)
 }
 
 // querier is a *sql.DB or *sql.Tx.
-type querier interface {
-	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
-}
+type querier = platmysql.Querier
 
 // reserveIDs takes n consecutive mark ids. It runs outside the writing
 // transaction so the counter row is locked only for this one statement;

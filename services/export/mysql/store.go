@@ -24,7 +24,7 @@ type Store struct {
 
 // New returns a Store; now is the clock (UTC, microsecond precision).
 func New(db *sql.DB, now func() time.Time) *Store {
-	return &Store{db: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	return &Store{db: db, now: platmysql.Clock(now)}
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	driver "github.com/go-sql-driver/mysql"
-
 	platmysql "github.com/patholabel/patholabel/services/platform/mysql"
 )
 
@@ -109,7 +107,7 @@ func (q *Queue) claimOne(ctx context.Context, owner string, lease time.Duration,
 		claimed = l
 		return q.start(ctx, tx, l, now, now.Add(lease))
 	})
-	if isDeadlock(err) {
+	if platmysql.IsDeadlock(err) {
 		return nil, true, nil // another replica raced us for the same row
 	}
 	return claimed, retry, err
@@ -290,10 +288,4 @@ func (q *Queue) requeue(ctx context.Context, tx *sql.Tx, l *Lease, r requeue, no
 		return fmt.Errorf("requeue %s %d: %w", l.Target.Table, l.Target.ID, err)
 	}
 	return nil
-}
-
-// isDeadlock reports a lock conflict between replicas claiming at once.
-func isDeadlock(err error) bool {
-	var me *driver.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }

@@ -133,6 +133,45 @@ func IsDuplicate(err error) bool {
 	return errors.As(err, &me) && me.Number == 1062
 }
 
+// IsDeadlock reports a deadlock or a lock wait timeout: InnoDB rolled the
+// whole transaction back, so running it again from the start is safe.
+func IsDeadlock(err error) bool {
+	var me *driver.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+// InTxRetry is InTx run again after a deadlock or lock wait timeout, up
+// to attempts times in all, with a short growing pause that ends early
+// when ctx does.
+func InTxRetry(ctx context.Context, db *sql.DB, attempts int, fn func(tx *sql.Tx) error) error {
+	var err error
+	for attempt := range attempts {
+		if err = InTx(ctx, db, fn); !IsDeadlock(err) || attempt == attempts-1 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// Querier is a *sql.DB or a *sql.Tx: helpers that read or write inside or
+// outside a transaction take one.
+type Querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// Clock is now in UTC at the microsecond precision DATETIME(6) columns
+// keep, so a time read back equals the one written.
+func Clock(now func() time.Time) func() time.Time {
+	return func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+}
+
 // InTx runs fn in a transaction on db, committing when fn returns nil and
 // rolling back otherwise.
 func InTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {

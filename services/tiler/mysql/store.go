@@ -19,7 +19,7 @@ type Store struct {
 
 // New returns a Store; now is the clock.
 func New(db *sql.DB, now func() time.Time) *Store {
-	return &Store{db: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	return &Store{db: db, now: platmysql.Clock(now)}
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.
@@ -28,8 +28,4 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // querier is a *sql.DB or *sql.Tx.
-type querier interface {
-	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
-}
+type querier = platmysql.Querier
