@@ -5,6 +5,13 @@ import (
 	"github.com/patholabel/patholabel/services/platform/access"
 )
 
+// Who may do what. The routes' access rules are the gate: they check the
+// caller's role in the slide's project (Writers, Reviewers, or any member,
+// which is what CheckWrite for the caller's own marks, CheckReview and
+// CheckRead decide). Only one check is left for the store, because it
+// needs the locked rows: CheckWrite against each mark's author, so an
+// annotator cannot change another's marks (see Store in service.go).
+
 // Roles that may draw marks of their own.
 var Writers = []string{access.ProjectAnnotator, access.ProjectReviewer, access.ProjectManager}
 
