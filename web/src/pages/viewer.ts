@@ -9,7 +9,8 @@ import { h, replaceChildren } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
 import { ViewportLoader } from '../marks/loader';
-import { fromFeature, sameContent, toFeature, type Feature, type Mark } from '../marks/mark';
+import { fromFeature, markOf, sameContent, toFeature, type Feature, type Mark, type ServerMark } from '../marks/mark';
+import { geometryBounds } from '../marks/shapes';
 import { Tally } from '../marks/tally';
 import { MarkOverlay } from '../overlay/overlay';
 import type { CategoryStyle } from '../overlay/render';
@@ -404,7 +405,7 @@ function refusalHandling(s: Setup, doc: MarkDocument, queue: SaveQueue, tally: T
       doc.forget(ref);
       return;
     }
-    getAnnotation(s.ctx.api, r.serverId, defaultMarkerRadius, s.signal).then(
+    exactMark(s, r.serverId).then(
       (server) => {
         tally.edit([{ ref, before: doc.get(ref) ?? null, after: server.mark }]);
         queue.track(ref, server.id, server.version);
@@ -448,6 +449,11 @@ function refusalHandling(s: Setup, doc: MarkDocument, queue: SaveQueue, tally: T
   return { dialog, revert };
 }
 
+/** exactMark loads mark id from the service, with its exact shape. */
+function exactMark(s: Setup, id: number): Promise<ServerMark> {
+  return getAnnotation(s.ctx.api, id, s.signal).then((body) => markOf(body, id, defaultMarkerRadius));
+}
+
 interface Live {
   restart(): void;
   close(): void;
@@ -466,7 +472,7 @@ function liveUpdates(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: View
     pending: (ref) => queue.pending(ref),
     versionOf: (ref) => queue.versionOf(ref),
     fetch: (id) =>
-      getAnnotation(s.ctx.api, id, defaultMarkerRadius, s.signal).then(
+      exactMark(s, id).then(
         (m) => ({
           version: m.version,
           show: (ref: string) => {
@@ -518,7 +524,7 @@ function markOverlay(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean)
   };
   const overlay = new MarkOverlay(s.viewer, layer, styles);
   overlay.addPainter((c, m, w, hgt) =>
-    paintShapes(c, doc.shapes(), m, w, hgt, (mark) => ({ color: s.palette.byId(mark.category)?.color ?? '#000', visible: visible(mark) })),
+    paintShapes(c, doc.shapes(), m, w, hgt, (mark) => ({ color: s.palette.byId(mark.category)?.color ?? '#000', visible: visible(mark) }), geometryBounds),
   );
   return overlay;
 }
