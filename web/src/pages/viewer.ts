@@ -10,7 +10,7 @@ import { AnnotatorFilter } from './annotators';
 import { errorText, isAbort } from './common';
 import { Notices } from './notices';
 import { Palette } from './palette';
-import { rangeField, sizeText } from './viewercontrols';
+import { rangeField, sizeText, type RangeField } from './viewercontrols';
 import { setUp } from './marking';
 import { defaultMarkerRadius, type Loaded, type Slots } from './setup';
 
@@ -72,24 +72,9 @@ export interface Workspace {
 export function workspace(ctx: AppContext, projectId: string, slideId: string, o: WorkspaceOptions): Workspace {
   const abort = new AbortController();
   const me = String(ctx.session.user?.id ?? '');
-  const slots: Slots = {
-    title: h(o.heading, { class: `viewer-title${o.titleClass === undefined ? '' : ` ${o.titleClass}`}`, tabindex: -1 }, 'Slide'),
-    messages: new Notices(),
-    save: h('div', { class: 'save-slot' }),
-    status: h('div', { class: 'status-slot' }),
-    review: h('div', { class: 'review-slot' }),
-    overlays: h('div', { class: 'overlays-slot' }),
-    toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': o.prefix === '' ? 'View' : `View of slide ${slideId}` }),
-    tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': o.prefix === '' ? 'Annotation tools' : `Annotation tools of slide ${slideId}` }),
-    stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
-  };
+  const slots = newSlots(o, slideId);
   const stage = h('div', { class: o.stageClass, role: 'region', 'aria-label': o.stageLabel });
-  const palette = new Palette(o.prefix);
-  const user = ctx.session.user;
-  const annotators = new AnnotatorFilter(me, user === null ? 'You' : displayName(user), o.prefix);
-  const markerSize = rangeField(`${o.prefix}marker-size`, 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`);
-  const brushWidth = rangeField(`${o.prefix}brush-width`, 'Brush width', 4, 200, 30, (v) => `${v} px`);
-  const opacity = rangeField(`${o.prefix}mark-opacity`, 'Mark opacity', 10, 100, 100, (v) => `${v} %`);
+  const { palette, annotators, markerSize, brushWidth, opacity } = newSettings(ctx, me, o.prefix);
   const viewer = new SlideViewer(stage, dziUrl(slideId), o.prefix === '' ? 'Overview of the whole slide' : `Overview of slide ${slideId}`);
   const body = h(
     'div',
@@ -155,5 +140,39 @@ export function workspace(ctx: AppContext, projectId: string, slideId: string, o
       state?.dispose();
       viewer.destroy();
     },
+  };
+}
+
+function newSlots(o: WorkspaceOptions, slideId: string): Slots {
+  return {
+    title: h(o.heading, { class: `viewer-title${o.titleClass === undefined ? '' : ` ${o.titleClass}`}`, tabindex: -1 }, 'Slide'),
+    messages: new Notices(),
+    save: h('div', { class: 'save-slot' }),
+    status: h('div', { class: 'status-slot' }),
+    review: h('div', { class: 'review-slot' }),
+    overlays: h('div', { class: 'overlays-slot' }),
+    toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': o.prefix === '' ? 'View' : `View of slide ${slideId}` }),
+    tools: h('div', { class: 'tool-grid', role: 'toolbar', 'aria-label': o.prefix === '' ? 'Annotation tools' : `Annotation tools of slide ${slideId}` }),
+    stats: h('p', { class: 'viewer-stats', 'aria-live': 'off' }),
+  };
+}
+
+/** Settings are the side column's controls, there before the slide opens. */
+interface Settings {
+  readonly palette: Palette;
+  readonly annotators: AnnotatorFilter;
+  readonly markerSize: RangeField;
+  readonly brushWidth: RangeField;
+  readonly opacity: RangeField;
+}
+
+function newSettings(ctx: AppContext, me: string, prefix: string): Settings {
+  const user = ctx.session.user;
+  return {
+    palette: new Palette(prefix),
+    annotators: new AnnotatorFilter(me, user === null ? 'You' : displayName(user), prefix),
+    markerSize: rangeField(`${prefix}marker-size`, 'Marker size', 1, 100, defaultMarkerRadius, (v) => `${v} px`),
+    brushWidth: rangeField(`${prefix}brush-width`, 'Brush width', 4, 200, 30, (v) => `${v} px`),
+    opacity: rangeField(`${prefix}mark-opacity`, 'Mark opacity', 10, 100, 100, (v) => `${v} %`),
   };
 }
