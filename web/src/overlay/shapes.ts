@@ -9,6 +9,7 @@ export type Ring = readonly (readonly [number, number])[];
  * geometry is one; the overlay draws what it is handed and knows no marks.
  */
 export interface Outline {
+  /** kind names the shape; painting goes by rings and path alone. */
   readonly kind: string;
   readonly rings?: readonly Ring[];
   readonly path?: Ring;
@@ -34,7 +35,9 @@ const fillAlpha = 0.22;
 
 /**
  * paintShapes draws areas and lines that intersect the screen: a translucent
- * fill and a solid outline in the category colour. It answers how many it drew.
+ * fill and a solid outline in the category colour. bounds is a shape's
+ * image-space box (the caller may cache it per geometry). It answers how
+ * many it drew.
  */
 export function paintShapes<S extends Shape>(
   ctx: ShapeContext,
