@@ -1,4 +1,3 @@
-import { fromFeature, type ServerMark } from '../marks/mark';
 import type { ApiClient } from './client';
 import { ApiError } from './error';
 
@@ -9,17 +8,19 @@ export interface BBox {
   readonly y1: number;
 }
 
-export interface MarkPage {
-  readonly marks: ServerMark[];
+/**
+ * FeaturePage is one answer of the marks in a box: GeoJSON features as the
+ * service sent them. Reading them as marks is the marks layer's business
+ * (marks/mark.ts `marksOf`), so this client knows nothing of the viewer's model.
+ */
+export interface FeaturePage {
+  readonly features: unknown[];
   /** truncated: the server hit its limit; more marks exist in the box. */
   readonly truncated: boolean;
-  /** skipped counts features this viewer could not read. */
-  readonly skipped: number;
 }
 
 export interface ListOptions {
   limit?: number;
-  defaultRadius: number;
   /**
    * tolerance (level-0 pixels) asks for polygons and lines thinned by the
    * server (Douglas–Peucker); 0 or absent: the exact shapes.
@@ -28,8 +29,8 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
-/** listAnnotations fetches the marks of a slide that intersect bbox (level-0 pixels). */
-export async function listAnnotations(api: ApiClient, slideId: string, bbox: BBox, opts: ListOptions): Promise<MarkPage> {
+/** listAnnotations fetches the features of a slide's marks that intersect bbox (level-0 pixels). */
+export async function listAnnotations(api: ApiClient, slideId: string, bbox: BBox, opts: ListOptions): Promise<FeaturePage> {
   const limit = opts.limit === undefined ? '' : `&limit=${opts.limit}`;
   const lod = opts.tolerance !== undefined && opts.tolerance > 0 ? `&lod=simplify&tolerance=${opts.tolerance}` : '';
   const path = `/api/v1/annotations?slide_id=${encodeURIComponent(slideId)}&bbox=${boxParam(bbox)}${limit}${lod}`;
@@ -37,20 +38,12 @@ export async function listAnnotations(api: ApiClient, slideId: string, bbox: BBo
   if (body === null || typeof body !== 'object' || !Array.isArray(body.features)) {
     throw new ApiError(200, 'internal', 'The server sent marks that are not a GeoJSON FeatureCollection.');
   }
-  const marks: ServerMark[] = [];
-  for (const f of body.features as unknown[]) {
-    const m = fromFeature(f, opts.defaultRadius);
-    if (m !== null) marks.push(m);
-  }
-  return { marks, truncated: body.truncated === true, skipped: body.features.length - marks.length };
+  return { features: body.features as unknown[], truncated: body.truncated === true };
 }
 
-/** getAnnotation fetches one mark with its exact shape. */
-export async function getAnnotation(api: ApiClient, id: number, defaultRadius: number, signal?: AbortSignal): Promise<ServerMark> {
-  const body = await api.get<unknown>(`/api/v1/annotations/${id}`, signal ? { signal } : {});
-  const m = fromFeature(body, defaultRadius);
-  if (m === null || m.id !== id) throw new ApiError(200, 'internal', `The server sent mark ${id} in a form this viewer cannot read.`);
-  return m;
+/** getAnnotation fetches the feature of one mark with its exact shape, as the service sent it. */
+export async function getAnnotation(api: ApiClient, id: number, signal?: AbortSignal): Promise<unknown> {
+  return api.get<unknown>(`/api/v1/annotations/${id}`, signal ? { signal } : {});
 }
 
 /** GridCell is how many marks of one category have their centre in one square cell. */

@@ -1,7 +1,7 @@
-import type { BBox, GridCell, GridCounts, MarkPage } from '../api/annotations';
+import type { BBox, GridCell, GridCounts } from '../api/annotations';
 import type { FakeAnnotationServer } from '../sync/fakeserver.testutil';
 import type { MarkSource } from './loader';
-import { fromFeature, type Geometry, type Ring, type ServerMark } from './mark';
+import { fromFeature, type Geometry, type MarkPage, type Ring, type ServerMark } from './mark';
 import { geometryBounds } from './shapes';
 
 /**

@@ -1,6 +1,5 @@
-import type { BBox, GridCounts, MarkPage } from '../api/annotations';
-import type { ServerMark } from './mark';
-import type { Mark } from './mark';
+import type { BBox, GridCounts } from '../api/annotations';
+import type { Mark, MarkPage, ServerMark } from './mark';
 import { DensityMap } from '../overlay/density';
 import type { Rect } from '../viewer/geometry';
 import type { MarkDocument } from './document';

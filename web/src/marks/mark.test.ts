@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromFeature, sameContent, toFeature, type Mark } from './mark';
+import { fromFeature, markOf, marksOf, sameContent, toFeature, type Mark } from './mark';
 
 const rect: Mark = { ref: 'r', category: '4', geometry: { kind: 'rectangle', rings: [[[0, 0], [10, 0], [10, 5], [0, 5], [0, 0]]] } };
 
@@ -29,6 +29,30 @@ describe('toFeature and fromFeature', () => {
   it('gives points without a radius the default one', () => {
     const got = fromFeature({ id: 1, geometry: { type: 'Point', coordinates: [1, 2] }, properties: { category_id: 1 } }, 8);
     expect(got?.mark.geometry).toEqual({ kind: 'point', x: 1, y: 2, radius: 8 });
+  });
+});
+
+describe('marksOf and markOf', () => {
+  // As the annotation service writes a mark (encode.go).
+  const polygon = {
+    type: 'Feature',
+    id: 12,
+    geometry: { type: 'Polygon', coordinates: [[[0, 0], [10, 0], [10, 10], [0, 0]]] },
+    properties: { category_id: 3, author_id: 5, shape: 'polygon', version: 4, review: 'rejected', created_at: '2024-05-01T10:00:00Z' },
+  };
+
+  it('reads a page of features, counting what it skips', () => {
+    const page = marksOf({ features: [polygon, { id: 13, geometry: { type: 'MultiPoint', coordinates: [] }, properties: { category_id: 1 } }], truncated: true }, 8);
+    expect(page.truncated).toBe(true);
+    expect(page.skipped).toBe(1);
+    expect(page.marks).toHaveLength(1);
+    expect(page.marks[0]?.mark.review).toBe('rejected');
+  });
+
+  it('reads one mark, and refuses a feature of another mark or none', () => {
+    expect(markOf(polygon, 12, 8)).toMatchObject({ id: 12, version: 4, mark: { ref: '12', author: '5', geometry: { kind: 'polygon' } } });
+    expect(() => markOf(polygon, 13, 8)).toThrow(/mark 13/);
+    expect(() => markOf({ type: 'FeatureCollection', features: [] }, 13, 8)).toThrow(/mark 13/);
   });
 });
 

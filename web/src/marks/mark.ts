@@ -2,6 +2,9 @@
 // keyed by a ref: the server id as a string once the server has the mark, or
 // a client-made UUID until then.
 
+import type { FeaturePage } from '../api/annotations';
+import { ApiError } from '../api/error';
+
 export type Ring = readonly (readonly [number, number])[];
 
 export type AreaShape = 'polygon' | 'rectangle' | 'ellipse' | 'freehand';
@@ -100,6 +103,32 @@ export function fromFeature(f: unknown, defaultRadius: number): ServerMark | nul
     ...(typeof props['review'] === 'string' ? { review: props['review'] } : {}),
   };
   return { id, version, mark };
+}
+
+/** MarkPage is one answer of the marks in a box, read as marks. */
+export interface MarkPage {
+  readonly marks: ServerMark[];
+  /** truncated: the server hit its limit; more marks exist in the box. */
+  readonly truncated: boolean;
+  /** skipped counts features this viewer could not read. */
+  readonly skipped: number;
+}
+
+/** marksOf reads a page of features as marks, skipping (and counting) those it cannot draw. */
+export function marksOf(page: FeaturePage, defaultRadius: number): MarkPage {
+  const marks: ServerMark[] = [];
+  for (const f of page.features) {
+    const m = fromFeature(f, defaultRadius);
+    if (m !== null) marks.push(m);
+  }
+  return { marks, truncated: page.truncated, skipped: page.features.length - marks.length };
+}
+
+/** markOf reads the feature of mark id; a feature it cannot draw, or of another mark, is the server's fault. */
+export function markOf(body: unknown, id: number, defaultRadius: number): ServerMark {
+  const m = fromFeature(body, defaultRadius);
+  if (m === null || m.id !== id) throw new ApiError(200, 'internal', `The server sent mark ${id} in a form this viewer cannot read.`);
+  return m;
 }
 
 function geometryOf(g: { type?: unknown; coordinates?: unknown } | null | undefined, props: Record<string, unknown>, defaultRadius: number): Geometry | null {

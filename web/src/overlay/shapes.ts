@@ -1,6 +1,23 @@
-import type { Mark, Ring } from '../marks/mark';
-import { geometryBounds, type Handle } from '../marks/shapes';
-import { apply, intersects, invert, visibleImageRect, type Affine, type Rect } from '../viewer/geometry';
+import { apply, intersects, invert, visibleImageRect, type Affine, type Point, type Rect } from '../viewer/geometry';
+
+/** Ring is a path through image points. */
+export type Ring = readonly (readonly [number, number])[];
+
+/**
+ * Outline is what this layer draws of a shape: closed rings (the first the
+ * outline, the rest holes), filled, or an open path, stroked only. A mark's
+ * geometry is one; the overlay draws what it is handed and knows no marks.
+ */
+export interface Outline {
+  /** kind names the shape; painting goes by rings and path alone. */
+  readonly kind: string;
+  readonly rings?: readonly Ring[];
+  readonly path?: Ring;
+}
+
+export interface Shape {
+  readonly geometry: Outline;
+}
 
 /** The slice of the 2D context shape painting uses. */
 export type ShapeContext = Pick<
@@ -18,27 +35,30 @@ const fillAlpha = 0.22;
 
 /**
  * paintShapes draws areas and lines that intersect the screen: a translucent
- * fill and a solid outline in the category colour. It answers how many it drew.
+ * fill and a solid outline in the category colour. bounds is a shape's
+ * image-space box (the caller may cache it per geometry). It answers how
+ * many it drew.
  */
-export function paintShapes(
+export function paintShapes<S extends Shape>(
   ctx: ShapeContext,
-  shapes: Iterable<Mark>,
+  shapes: Iterable<S>,
   m: Affine,
   width: number,
   height: number,
-  style: (mark: Mark) => ShapeStyle,
+  style: (shape: S) => ShapeStyle,
+  bounds: (g: S['geometry']) => Rect,
 ): number {
   const inv = invert(m);
   if (inv === null) return 0;
   const view = visibleImageRect(inv, width, height);
   let drawn = 0;
-  for (const mark of shapes) {
-    const s = style(mark);
-    if (!s.visible || !intersects(view, geometryBounds(mark.geometry))) continue;
-    outline(ctx, mark, m);
+  for (const shape of shapes) {
+    const s = style(shape);
+    if (!s.visible || !intersects(view, bounds(shape.geometry))) continue;
+    outline(ctx, shape.geometry, m);
     ctx.strokeStyle = s.color;
     ctx.lineWidth = 2;
-    if (mark.geometry.kind !== 'polyline') {
+    if (shape.geometry.path === undefined) {
       ctx.fillStyle = s.color;
       ctx.globalAlpha = fillAlpha;
       ctx.fill();
@@ -50,12 +70,10 @@ export function paintShapes(
   return drawn;
 }
 
-function outline(ctx: ShapeContext, mark: Mark, m: Affine): void {
-  const g = mark.geometry;
+function outline(ctx: ShapeContext, g: Outline, m: Affine): void {
   ctx.beginPath();
-  if (g.kind === 'point') return;
-  if (g.kind === 'polyline') return path(ctx, g.path, m, false);
-  for (const r of g.rings) path(ctx, r, m, true);
+  if (g.path !== undefined) return path(ctx, g.path, m, false);
+  for (const r of g.rings ?? []) path(ctx, r, m, true);
 }
 
 function path(ctx: ShapeContext, ring: Ring, m: Affine, closed: boolean): void {
@@ -81,7 +99,7 @@ export function paintDraft(ctx: ShapeContext, ring: Ring, m: Affine, color: stri
 export const handleSize = 8;
 
 /** paintHandles draws the selection box and the draggable handles of a selected mark. */
-export function paintHandles(ctx: ShapeContext, bounds: Rect, handles: readonly Handle[], m: Affine): void {
+export function paintHandles(ctx: ShapeContext, bounds: Rect, handles: readonly Point[], m: Affine): void {
   const corners = [apply(m, bounds.x, bounds.y), apply(m, bounds.x + bounds.width, bounds.y + bounds.height)];
   const [a, b] = corners as [{ x: number; y: number }, { x: number; y: number }];
   ctx.setLineDash([4, 3]);

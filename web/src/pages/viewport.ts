@@ -7,6 +7,7 @@ import type { ApiClient } from '../api/client';
 import { slideProgress } from '../api/review';
 import type { MarkDocument } from '../marks/document';
 import type { MarkSource, View, ViewportLoader } from '../marks/loader';
+import { markOf, marksOf } from '../marks/mark';
 import type { Tally } from '../marks/tally';
 import { paintDensity } from '../overlay/density';
 import type { MarkOverlay } from '../overlay/overlay';
@@ -22,8 +23,8 @@ const hiddenStyle: CategoryStyle = { color: '#000', visible: false };
 export function apiSource(api: ApiClient, slideId: string, defaultRadius: number): MarkSource {
   return {
     grid: (box, cell, author, signal) => gridCounts(api, slideId, box, { cell, signal, ...(author === undefined ? {} : { author }) }),
-    marks: (box, limit, tolerance, signal) => listAnnotations(api, slideId, box, { limit, tolerance, defaultRadius, signal }),
-    one: (id) => getAnnotation(api, id, defaultRadius),
+    marks: async (box, limit, tolerance, signal) => marksOf(await listAnnotations(api, slideId, box, { limit, tolerance, signal }), defaultRadius),
+    one: async (id) => markOf(await getAnnotation(api, id), id, defaultRadius),
   };
 }
 
