@@ -52,7 +52,13 @@ engine() {
   # the docker CLI would answer too, but without podman's build features.
   [ -n "${PL_ENGINE:-}" ] && { echo "$PL_ENGINE"; return; }
   for e in docker podman; do command -v "$e" >/dev/null && "$e" info >/dev/null 2>&1 && { echo "$e"; return; }; done
-  echo "images.sh: no working docker or podman here" >&2; exit 1
+  # A fresh machine (CI's first run) has neither: install podman as the
+  # cluster does (runc, lowered rlimits), rather than fail.
+  if command -v apt-get >/dev/null; then
+    "$PL_ROOT/scripts/cluster/install.sh" >&2
+    CONTAINERS_CONF=$PL_CACHE/cluster/containers.conf podman info >/dev/null 2>&1 && { echo podman; return; }
+  fi
+  echo "images.sh: no working docker or podman here (and scripts/cluster/install.sh could not install podman)" >&2; exit 1
 }
 
 pin() {
