@@ -31,8 +31,8 @@ fuzz: ## Run every Go fuzz target (FuzzXxx) for FUZZTIME each (default 60s); cra
 .PHONY: build
 build: ## Build every service binary into bin/ and the web viewer into web/dist
 	@mkdir -p bin
-	@for svc in auth tiler annotation export gateway; do \
-		go build -o bin/$$svc github.com/patholabel/patholabel/services/$$svc/cmd/$$svc || exit 1; done
+	@ldflags=$$(. scripts/lib.sh && pl_ldflags); for svc in auth tiler annotation export gateway; do \
+		go build -ldflags "$$ldflags" -o bin/$$svc github.com/patholabel/patholabel/services/$$svc/cmd/$$svc || exit 1; done
 	@scripts/web.sh build
 
 .PHONY: web

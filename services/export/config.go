@@ -3,10 +3,10 @@ package export
 import (
 	"os"
 	"runtime"
-	"runtime/debug"
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/config"
+	"github.com/patholabel/patholabel/services/platform/version"
 )
 
 // Config tunes the export workers.
@@ -54,19 +54,6 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Software names this build: the module version when built from a tagged
-// module, else the VCS revision, else "devel".
-func Software() string {
-	v := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && v == "devel" && len(s.Value) >= 12 {
-				v = s.Value[:12]
-			}
-		}
-	}
-	return "patholabel-export " + v
-}
+// Software names this build as manifests record it: the version linked in
+// by the build (package platform/version), never "devel".
+func Software() string { return "patholabel-export " + version.Of() }

@@ -35,18 +35,27 @@ type Params struct {
 	Formats     []string `json:"formats"`
 	Strict      bool     `json:"strict"` // fail the job on any unreadable slide
 
-	PatchSizes  []int    `json:"patch_sizes"` // output pixels per side
-	TargetMPP   *float64 `json:"target_mpp"`  // nil: patches at level-0 resolution
-	PatchFormat string   `json:"patch_format"`
-	JPEGQuality int      `json:"jpeg_quality"`
-	Edge        string   `json:"edge"`     // pad | skip
-	Sampling    string   `json:"sampling"` // grid | random, for polygons and rectangles
-	Stride      int      `json:"stride"`   // grid step in level-0 pixels
-	Samples     int      `json:"samples"`  // random centres per shape
-	Seed        int64    `json:"seed"`
-	Grade       int      `json:"grade"` // PathoFusion's GRADE column
+	PatchSizes []int    `json:"patch_sizes"` // output pixels per side
+	TargetMPP  *float64 `json:"target_mpp"`  // nil: patches at level-0 resolution
+	// TargetMagnification asks for the resolution as an objective power
+	// instead (20 means 20×); Normalize turns it into TargetMPP = 10 /
+	// magnification, the usual 0.5 µm/px at 20×, and keeps it as asked.
+	TargetMagnification *float64 `json:"target_magnification,omitempty"`
+	PatchFormat         string   `json:"patch_format"`
+	JPEGQuality         int      `json:"jpeg_quality"`
+	Edge                string   `json:"edge"`     // pad | skip
+	Sampling            string   `json:"sampling"` // grid | random, for polygons and rectangles
+	Stride              int      `json:"stride"`   // grid step in level-0 pixels
+	Samples             int      `json:"samples"`  // random centres per shape
+	Seed                int64    `json:"seed"`
+	Grade               int      `json:"grade"` // PathoFusion's GRADE column
 
 	MaskDownsample int `json:"mask_downsample"`
+	// MaskTileSize adds to the masks format image tiles of this many pixels
+	// per side, each with its label tile (as QuPath's tile exporter pairs
+	// them), over every part of a slide with marks; 0: none. Tiles are cut
+	// at level 0, or at target_mpp when given, like patches.
+	MaskTileSize int `json:"mask_tile_size,omitempty"`
 
 	// Splits divides the cases (patients) into train, validation and test;
 	// nil: no splits. omitempty keeps the canonical form of requests
@@ -182,6 +191,9 @@ func (p *Params) checkPatches() error {
 			return invalid("patch_sizes", fmt.Sprintf("sizes from %d to %d pixels", MinPatchSize, MaxPatchSize))
 		}
 	}
+	if err := p.resolveMagnification(); err != nil {
+		return err
+	}
 	switch {
 	case p.TargetMPP != nil && (*p.TargetMPP < 0.05 || *p.TargetMPP > 100):
 		return invalid("target_mpp", "microns per pixel from 0.05 to 100")
@@ -198,6 +210,9 @@ func (p *Params) checkPatches() error {
 func (p *Params) checkMask() error {
 	if p.MaskDownsample < 1 || p.MaskDownsample > 1024 {
 		return invalid("mask_downsample", "from 1 to 1024")
+	}
+	if p.MaskTileSize != 0 && (p.MaskTileSize < MinPatchSize || p.MaskTileSize > MaxPatchSize) {
+		return invalid("mask_tile_size", fmt.Sprintf("0 (no tiles) or from %d to %d pixels", MinPatchSize, MaxPatchSize))
 	}
 	return nil
 }
@@ -234,3 +249,25 @@ func sortedIDs[T int | int64](ids []T) []T {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// MPPPerMagnification is the µm/px at 1×: 10 µm/px, so 20× is 0.5 µm/px and
+// 40× 0.25, the scanners' usual calibration.
+const MPPPerMagnification = 10.0
+
+// resolveMagnification turns target_magnification into target_mpp; both
+// at once only when they agree (a normalised request read back).
+func (p *Params) resolveMagnification() error {
+	if p.TargetMagnification == nil {
+		return nil
+	}
+	mag := *p.TargetMagnification
+	if mag < 0.1 || mag > 200 || math.IsNaN(mag) {
+		return invalid("target_magnification", "an objective power from 0.1 to 200")
+	}
+	mpp := MPPPerMagnification / mag
+	if p.TargetMPP != nil && *p.TargetMPP != mpp {
+		return invalid("target_mpp", "left out when target_magnification is given (one resolution, asked for one way)")
+	}
+	p.TargetMPP = &mpp
+	return nil
+}

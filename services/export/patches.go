@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -34,7 +33,11 @@ type Patch struct {
 	Size       int // output pixels per side
 	OriginSize int // level-0 pixels per side it was cut from
 	Padded     bool
-	RGB        []byte
+	// MPP is the microns per pixel the patch was cut at: the slide's
+	// level-0 µm/px scaled by OriginSize/Size (so target_mpp up to the
+	// rounding of OriginSize to whole pixels); 0 when the slide has none.
+	MPP float64
+	RGB []byte
 }
 
 // Cut cuts every patch of a slide's marks and hands each to emit, in the
@@ -165,7 +168,8 @@ func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int
 		if big == nil && p.TargetMPP == nil {
 			big, bigSize = rgb, size
 		}
-		out = append(out, Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded, RGB: rgb})
+		out = append(out, Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded,
+			MPP: PatchMPP(sl, src, size), RGB: rgb})
 	}
 	return out, nil
 }
@@ -234,39 +238,4 @@ func Encode(rgb []byte, size int, format string, quality int) ([]byte, error) {
 		return nil, fmt.Errorf("encode patch: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// PatchIndex is patches/index.csv, one row per patch file.
-type PatchIndex struct {
-	buf bytes.Buffer
-	w   *csv.Writer
-}
-
-// PatchIndexPath is where the index is written.
-const PatchIndexPath = "patches/index.csv"
-
-// NewPatchIndex starts the index with its header.
-func NewPatchIndex() *PatchIndex {
-	ix := &PatchIndex{}
-	ix.w = csv.NewWriter(&ix.buf)
-	_ = ix.w.Write([]string{"path", "size", "origin_size", "slide_id", "slide", "case_id", "stain", "category_id",
-		"class_id", "category", "mark_id", "x", "y", "padded", "split"})
-	return ix
-}
-
-// Add records one patch file and its split ("" without splits).
-func (ix *PatchIndex) Add(path string, p Patch, split string) {
-	padded := "false"
-	if p.Padded {
-		padded = "true"
-	}
-	_ = ix.w.Write([]string{path, itoa(int64(p.Size)), itoa(int64(p.OriginSize)), itoa(p.Slide.ID), p.Slide.Name,
-		p.Slide.CaseID, p.Slide.Stain, itoa(p.Category.ID), itoa(int64(p.Category.ClassID)), p.Category.Name,
-		itoa(p.Centre.Mark.ID), itoa(p.Centre.X), itoa(p.Centre.Y), padded, split})
-}
-
-// Bytes is the finished index.
-func (ix *PatchIndex) Bytes() []byte {
-	ix.w.Flush()
-	return ix.buf.Bytes()
 }

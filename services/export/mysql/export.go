@@ -40,6 +40,9 @@ func (s *Store) Create(ctx context.Context, p export.Params, by int64) (*export.
 		if err := checkOwned(ctx, tx, "categories", p.ProjectID, p.CategoryIDs); err != nil {
 			return err
 		}
+		if err := checkCalibrated(ctx, tx, p); err != nil {
+			return err
+		}
 		now := s.now()
 		res, err := tx.ExecContext(ctx, `INSERT INTO exports (project_id, created_by, status, params, run_after, created_at, updated_at)
 			VALUES (?, ?, 'queued', ?, ?, ?, ?)`, p.ProjectID, by, string(p.Canonical()), now, now, now)

@@ -42,7 +42,7 @@ type cutter struct {
 // recorded and skipped.
 func (b *builder) images(ctx context.Context) error {
 	par := &b.job.Params
-	if !par.Has(export.FormatPatches) && !par.Has(export.FormatPathoFusion) {
+	if !par.CutsImages() {
 		return nil
 	}
 	stage, err := staging.Make(b.p.cfg.TempDir, stagingPrefix)
@@ -51,7 +51,7 @@ func (b *builder) images(ctx context.Context) error {
 	}
 	defer stage.Remove()
 	dir := stage.Path
-	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(), seen: map[string]bool{},
+	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(b.snap), seen: map[string]bool{},
 		folders: export.ClassFolders(b.snap), up: newUploads(ctx, b.sink, b.p.cfg.Uploads)}
 	defer c.up.wait() // after a failure: no upload outlives the attempt
 	if par.Has(export.FormatPathoFusion) {
@@ -104,8 +104,13 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 		}
 	}
 	c.got, c.want = 0, c.patchesOf(marks)
-	err = export.Cut(ctx, sl, marks, c.b.cats, &c.b.job.Params, r, max(c.b.p.cfg.Cutters, 1),
-		func(p export.Patch) error { return c.emit(ctx, p) })
+	if c.files || c.pf != nil {
+		err = export.Cut(ctx, sl, marks, c.b.cats, &c.b.job.Params, r, max(c.b.p.cfg.Cutters, 1),
+			func(p export.Patch) error { return c.emit(ctx, p) })
+	}
+	if err == nil && c.b.job.Params.MaskTiles() {
+		err = c.maskTiles(ctx, sl, marks, r)
+	}
 	if err != nil && ctx.Err() == nil && isReadError(err) {
 		c.b.slideError(sl, err)
 		return nil
