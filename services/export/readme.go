@@ -104,7 +104,16 @@ var formatDoc = map[string]string{
 		"id comes first, zero-padded, so ImageFolder's indices follow the class ids.\n",
 	FormatPathoFusion: "- `pathofusion/patches_<size>.db`: SQLite with PathoFusion's PICTURES and LABELS tables (PICTURE is " +
 		"raw RGB); row N of every size is the same centre, so the sizes pair by ID.\n",
-	FormatMasks: "- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled.\n",
+	FormatMasks: "- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled (8-bit grey, " +
+		"16-bit when a class id exceeds 255). `masks/palette/<slide>.png` is the same mask as a palette PNG: the pixel " +
+		"values are the same class ids (PIL opens it in mode P, `numpy.array` gives the ids) and the palette colours " +
+		"each class like its category, so it can be looked at.\n" +
+		"- `mask_tiles/<size>/images/<slide>_<x>_<y>.<ext>` with `mask_tiles/<size>/labels/<slide>_<x>_<y>.png` " +
+		"(when the request has `mask_tile_size`): image tiles and their label tiles, paired by file name, as QuPath's tile " +
+		"exporter writes them, over every tile of the slide's grid a mark touches. `<x>_<y>` is the tile's top-left " +
+		"corner at level 0; a tile covers `size` pixels at level 0, or `size` × `target_mpp` µm with `target_mpp`; " +
+		"label pixels are class ids in a palette PNG coloured like the categories (0 = unlabelled); tiles crossing the " +
+		"slide edge are padded with black. With splits they sit in `mask_tiles/<size>/<split>/`.\n",
 }
 
 var indexDoc = map[string]string{
