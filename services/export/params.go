@@ -6,6 +6,9 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/patholabel/patholabel/services/platform"
 )
@@ -27,7 +30,11 @@ var Formats = []string{FormatGeoJSON, FormatCSV, FormatCOCO, FormatPatches, Form
 // lists sorted and de-duplicated) so two requests meaning the same thing
 // encode to the same canonical JSON and so produce the same files.
 type Params struct {
-	ProjectID   int64    `json:"project_id"`
+	ProjectID int64 `json:"project_id"`
+	// Name is what the team calls the dataset ("glioma-v3"); shown in
+	// lists, the manifest and the card. omitempty keeps the canonical form
+	// of unnamed requests as it was.
+	Name        string   `json:"name,omitempty"`
 	SlideIDs    []int64  `json:"slide_ids"`    // empty: every slide of the project
 	CategoryIDs []int64  `json:"category_ids"` // empty: every category
 	AuthorIDs   []int64  `json:"author_ids"`   // empty: everyone
@@ -78,6 +85,8 @@ const (
 	MaxPatchSize = 2048
 	MinPatchSize = 8
 	MaxSamples   = 10_000
+	// MaxNameLength bounds an export's name, in characters.
+	MaxNameLength = 200
 )
 
 // ParseParams decodes and normalises a request body. Errors: invalid.
@@ -143,6 +152,10 @@ func invalid(field, want string) error {
 func (p *Params) checkProject() error {
 	if p.ProjectID <= 0 {
 		return invalid("project_id", "a project id")
+	}
+	p.Name = strings.TrimSpace(p.Name)
+	if utf8.RuneCountInString(p.Name) > MaxNameLength || strings.ContainsFunc(p.Name, unicode.IsControl) {
+		return invalid("name", fmt.Sprintf("at most %d characters without control characters", MaxNameLength))
 	}
 	for _, ids := range [][]int64{p.SlideIDs, p.CategoryIDs, p.AuthorIDs} {
 		if len(ids) > 0 && ids[0] <= 0 {

@@ -11,7 +11,11 @@ import (
 func Readme(m *Manifest, s *Snapshot) []byte {
 	var b strings.Builder
 	p := &m.Params
-	fmt.Fprintf(&b, "# Patholabel dataset of project %d\n\n", m.ProjectID)
+	if p.Name != "" {
+		fmt.Fprintf(&b, "# %s: Patholabel dataset of project %d\n\n", p.Name, m.ProjectID)
+	} else {
+		fmt.Fprintf(&b, "# Patholabel dataset of project %d\n\n", m.ProjectID)
+	}
 	fmt.Fprintf(&b, "Made by %s from a snapshot of %d marks on %d slides (snapshot sha256 `%s`).\n\n",
 		m.Software, m.Counts.Marks, len(s.Slides), m.SnapshotSHA256)
 	fmt.Fprintf(&b, "Formats: %s. Review states: %s.\n\n", strings.Join(p.Formats, ", "), p.Review)
