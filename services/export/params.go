@@ -24,7 +24,7 @@ const (
 )
 
 // Formats lists every format in the order an export writes them.
-var Formats = []string{FormatGeoJSON, FormatCSV, FormatCOCO, FormatPatches, FormatPathoFusion, FormatMasks}
+var Formats = []string{FormatGeoJSON, FormatCSV, FormatCOCO, FormatPatches, FormatPathoFusion, FormatMasks, FormatWebDataset}
 
 // Params is what an export was asked for, normalised (defaults filled, id
 // lists sorted and de-duplicated) so two requests meaning the same thing
@@ -63,6 +63,10 @@ type Params struct {
 	// them), over every part of a slide with marks; 0: none. Tiles are cut
 	// at level 0, or at target_mpp when given, like patches.
 	MaskTileSize int `json:"mask_tile_size,omitempty"`
+
+	// ShardBytes bounds a WebDataset shard (a shard holds at least one
+	// sample); set only with the webdataset format.
+	ShardBytes int64 `json:"shard_bytes,omitempty"`
 
 	// Splits divides the cases (patients) into train, validation and test;
 	// nil: no splits. omitempty keeps the canonical form of requests
@@ -223,6 +227,12 @@ func (p *Params) checkPatches() error {
 func (p *Params) checkMask() error {
 	if p.MaskDownsample < 1 || p.MaskDownsample > 1024 {
 		return invalid("mask_downsample", "from 1 to 1024")
+	}
+	if p.Has(FormatWebDataset) && p.ShardBytes == 0 {
+		p.ShardBytes = DefaultShardBytes
+	}
+	if p.ShardBytes != 0 && (!p.Has(FormatWebDataset) || p.ShardBytes < MinShardBytes || p.ShardBytes > MaxShardBytes) {
+		return invalid("shard_bytes", fmt.Sprintf("from %d to %d bytes, with the webdataset format", MinShardBytes, MaxShardBytes))
 	}
 	if p.MaskTileSize != 0 && (p.MaskTileSize < MinPatchSize || p.MaskTileSize > MaxPatchSize) {
 		return invalid("mask_tile_size", fmt.Sprintf("0 (no tiles) or from %d to %d pixels", MinPatchSize, MaxPatchSize))

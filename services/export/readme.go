@@ -19,7 +19,7 @@ func Readme(m *Manifest, s *Snapshot) []byte {
 	fmt.Fprintf(&b, "Made by %s from a snapshot of %d marks on %d slides (snapshot sha256 `%s`).\n\n",
 		m.Software, m.Counts.Marks, len(s.Slides), m.SnapshotSHA256)
 	fmt.Fprintf(&b, "Formats: %s. Review states: %s.\n\n", strings.Join(p.Formats, ", "), p.Review)
-	if p.Has(FormatPatches) || p.Has(FormatPathoFusion) {
+	if p.CutsImages() {
 		b.WriteString(resolutionDoc(m, s))
 	}
 	if sp := p.Splits; sp != nil {
@@ -108,6 +108,12 @@ var formatDoc = map[string]string{
 		"id comes first, zero-padded, so ImageFolder's indices follow the class ids.\n",
 	FormatPathoFusion: "- `pathofusion/patches_<size>.db`: SQLite with PathoFusion's PICTURES and LABELS tables (PICTURE is " +
 		"raw RGB); row N of every size is the same centre, so the sizes pair by ID.\n",
+	FormatWebDataset: "- `webdataset/<size>/shard-NNNNNN.tar` (per split with splits: `webdataset/<size>/<split>/`): " +
+		"WebDataset shards of at most `shard_bytes` each (default 1 GiB): per sample `<key>.<ext>` (the patch, as in " +
+		"`patches/`), `<key>.cls` (the class index from 0 in class-id order, `webdataset_cls` in classes.json) and " +
+		"`<key>.json` (the class and every column of index.csv). `<key>` is `<slide>_<x>_<y>_c<class id>` with dots " +
+		"made dashes. `webdataset/shards.json` lists each folder's shards and samples, for a training script's list of " +
+		"URLs; `docs/ml/` in the Patholabel repository has a PyTorch example streaming them.\n",
 	FormatMasks: "- `masks/<slide>.png`: label masks at `mask_downsample`, pixel = class id, 0 = unlabelled (8-bit grey, " +
 		"16-bit when a class id exceeds 255). `masks/palette/<slide>.png` is the same mask as a palette PNG: the pixel " +
 		"values are the same class ids (PIL opens it in mode P, `numpy.array` gives the ids) and the palette colours " +

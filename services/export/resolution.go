@@ -59,7 +59,7 @@ func (p *Params) NeedsCalibration() bool {
 // CutsImages reports whether the export reads slide pixels: patches,
 // PathoFusion databases or mask tiles.
 func (p *Params) CutsImages() bool {
-	return p.Has(FormatPatches) || p.Has(FormatPathoFusion) || p.MaskTiles()
+	return p.Has(FormatPatches) || p.Has(FormatPathoFusion) || p.Has(FormatWebDataset) || p.MaskTiles()
 }
 
 // MaskTiles reports whether the export writes image/label tile pairs.

@@ -1,7 +1,11 @@
 import type { ApiClient } from './client';
 import { listItems } from './list';
 
-export const exportFormats = ['geojson', 'csv', 'coco', 'patches', 'pathofusion', 'masks'] as const;
+export const exportFormats = ['geojson', 'csv', 'coco', 'patches', 'pathofusion', 'masks', 'webdataset'] as const;
+
+/** cutsPatches: formats that need patch sizes. */
+export const cutsPatches = (formats: readonly string[]): boolean =>
+  formats.includes('patches') || formats.includes('pathofusion') || formats.includes('webdataset');
 
 /** ExportParams is what an export was asked for; empty id lists mean "all". */
 export interface ExportParams {
@@ -68,7 +72,7 @@ export function exportRequest(projectId: number, c: ExportChoice): { body: Expor
   if (c.slideIds.length > 0) body.slide_ids = [...c.slideIds];
   if (c.categoryIds.length > 0) body.category_ids = [...c.categoryIds];
   if (c.authorIds.length > 0) body.author_ids = [...c.authorIds];
-  if (!c.formats.includes('patches') && !c.formats.includes('pathofusion')) return { body };
+  if (!cutsPatches(c.formats)) return { body };
   const sizes = parseSizes(c.patchSizes);
   if (typeof sizes === 'string') return { error: sizes };
   return { body: { ...body, patch_sizes: sizes, patch_format: c.patchFormat, edge: c.edge } };
@@ -89,7 +93,7 @@ export function selectionSummary(p: ExportParams): string {
     ids === undefined || ids.length === 0 ? `all ${many}` : `${ids.length} ${ids.length === 1 ? one : many}`;
   const parts = [count(p.slide_ids, 'slide', 'slides'), count(p.category_ids, 'category', 'categories'), count(p.author_ids, 'author', 'authors'),
     p.review === 'accepted' ? 'accepted only' : 'all reviews'];
-  if (p.formats.includes('patches') || p.formats.includes('pathofusion')) parts.push(`${(p.patch_sizes ?? []).join('/')} px`);
+  if (cutsPatches(p.formats)) parts.push(`${(p.patch_sizes ?? []).join('/')} px`);
   return parts.join(', ');
 }
 

@@ -1,4 +1,4 @@
-import { exportFormats, exportRequest, type ExportParams } from '../api/exports';
+import { cutsPatches, exportFormats, exportRequest, type ExportParams } from '../api/exports';
 import { h, replaceChildren } from '../dom';
 import { alertBox } from './common';
 
@@ -33,7 +33,7 @@ export function exportForm(projectId: number, opts: ExportOptions, create: (body
     h('label', { for: 'patch-format' }, 'Patch image'), patchFormat,
     h('label', { for: 'patch-edge' }, 'At the slide edge'), edge);
   const errors = h('div', { 'aria-live': 'polite' });
-  const showPatches = (): void => { patchRow.hidden = !formats.some((b) => b.checked && (b.value === 'patches' || b.value === 'pathofusion')); };
+  const showPatches = (): void => { patchRow.hidden = !formats.some((b) => b.checked && cutsPatches([b.value])); };
   formats.forEach((b) => b.addEventListener('change', showPatches));
   showPatches();
   const form = h(
