@@ -50,12 +50,15 @@ type Params struct {
 	TargetMagnification *float64 `json:"target_magnification,omitempty"`
 	PatchFormat         string   `json:"patch_format"`
 	JPEGQuality         int      `json:"jpeg_quality"`
-	Edge                string   `json:"edge"`     // pad | skip
-	Sampling            string   `json:"sampling"` // grid | random, for polygons and rectangles
-	Stride              int      `json:"stride"`   // grid step in level-0 pixels
-	Samples             int      `json:"samples"`  // random centres per shape
-	Seed                int64    `json:"seed"`
-	Grade               int      `json:"grade"` // PathoFusion's GRADE column
+	// PNGCompression is fast or small (PNGFast, PNGSmall); set with the
+	// png patch format.
+	PNGCompression string `json:"png_compression,omitempty"`
+	Edge           string `json:"edge"`     // pad | skip
+	Sampling       string `json:"sampling"` // grid | random, for polygons and rectangles
+	Stride         int    `json:"stride"`   // grid step in level-0 pixels
+	Samples        int    `json:"samples"`  // random centres per shape
+	Seed           int64  `json:"seed"`
+	Grade          int    `json:"grade"` // PathoFusion's GRADE column
 
 	MaskDownsample int `json:"mask_downsample"`
 	// MaskTileSize adds to the masks format image tiles of this many pixels
@@ -198,6 +201,12 @@ func (p *Params) checkChoices() error {
 		return invalid("edge", `"pad" or "skip"`)
 	case p.Sampling != "grid" && p.Sampling != "random":
 		return invalid("sampling", `"grid" or "random"`)
+	}
+	if p.PatchFormat == "png" && p.PNGCompression == "" {
+		p.PNGCompression = PNGFast
+	}
+	if p.PNGCompression != "" && (p.PatchFormat != "png" || (p.PNGCompression != PNGFast && p.PNGCompression != PNGSmall)) {
+		return invalid("png_compression", `"fast" or "small", with the png patch format`)
 	}
 	return nil
 }

@@ -220,8 +220,18 @@ func ImageFolderRoot(size int, split string) string {
 	return fmt.Sprintf("patches/%d/%s", size, split)
 }
 
-// Encode compresses a patch as PNG or JPEG; both encoders are
-// deterministic, so the same pixels give the same bytes.
+// EncodePatch compresses a patch as the request asks (patch_format,
+// jpeg_quality, png_compression).
+func EncodePatch(rgb []byte, size int, p *Params) ([]byte, error) {
+	if p.PatchFormat == "png" && p.PNGCompression == PNGFast {
+		return EncodePNGFast(rgb, size)
+	}
+	return Encode(rgb, size, p.PatchFormat, p.JPEGQuality)
+}
+
+// Encode compresses a patch as PNG (Go's image/png at its default level,
+// PNGSmall) or JPEG; both encoders are deterministic, so the same pixels
+// give the same bytes.
 func Encode(rgb []byte, size int, format string, quality int) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
 	for i, j := 0, 0; i < len(rgb); i, j = i+3, j+4 {

@@ -164,7 +164,7 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 	// Encoded once, in the upload pool, for the file and the shard alike.
 	img := newEncoded()
 	if err := c.up.do(func() error {
-		img.set(export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality))
+		img.set(export.EncodePatch(p.RGB, p.Size, par))
 		return img.err
 	}); err != nil {
 		return err

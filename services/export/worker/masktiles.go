@@ -29,7 +29,7 @@ func (c *cutter) maskTiles(ctx context.Context, sl *export.Slide, marks []export
 		}
 		img, label := export.MaskTilePaths(t, split, ext)
 		if err := c.up.add(img, func() ([]byte, error) {
-			return export.Encode(rgb, t.Size, par.PatchFormat, par.JPEGQuality)
+			return export.EncodePatch(rgb, t.Size, par)
 		}); err != nil {
 			return err
 		}
