@@ -67,6 +67,9 @@ type Params struct {
 	// at level 0, or at target_mpp when given, like patches.
 	MaskTileSize int `json:"mask_tile_size,omitempty"`
 
+	// StainNormalization normalises every patch's colours (nil: none).
+	StainNormalization *StainNormalization `json:"stain_normalization,omitempty"`
+
 	// ShardBytes bounds a WebDataset shard (a shard holds at least one
 	// sample); set only with the webdataset format.
 	ShardBytes int64 `json:"shard_bytes,omitempty"`
@@ -236,6 +239,11 @@ func (p *Params) checkPatches() error {
 func (p *Params) checkMask() error {
 	if p.MaskDownsample < 1 || p.MaskDownsample > 1024 {
 		return invalid("mask_downsample", "from 1 to 1024")
+	}
+	if p.StainNormalization != nil {
+		if err := p.StainNormalization.check(); err != nil {
+			return err
+		}
 	}
 	if p.Has(FormatWebDataset) && p.ShardBytes == 0 {
 		p.ShardBytes = DefaultShardBytes

@@ -171,6 +171,13 @@ func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int
 		out = append(out, Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded,
 			MPP: PatchMPP(sl, src, size), RGB: rgb})
 	}
+	// Last, as the smaller sizes were cropped (copied) from the largest's
+	// raw pixels: each patch is normalised once, from its own statistics.
+	for i := range out {
+		if err := p.StainNormalization.Normalize(out[i].RGB); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

@@ -21,6 +21,12 @@ func Readme(m *Manifest, s *Snapshot) []byte {
 	fmt.Fprintf(&b, "Formats: %s. Review states: %s.\n\n", strings.Join(p.Formats, ", "), p.Review)
 	if p.CutsImages() {
 		b.WriteString(resolutionDoc(m, s))
+		if n := p.StainNormalization; n != nil {
+			fmt.Fprintf(&b, "Patches and image tiles are stain-normalised (Reinhard et al. 2001): each one's pixels, pure black "+
+				"padding left out, are moved in lαβ space (log10 LMS of 8-bit RGB) from their own mean and standard deviation "+
+				"to the target's: mean %v, std %v (l, α, β; `params.stain_normalization` in the manifest). The PathoFusion "+
+				"databases hold the normalised pixels too.\n\n", n.TargetMean, n.TargetStd)
+		}
 	}
 	if sp := p.Splits; sp != nil {
 		bySlide, cases := SplitOf(s, sp), map[string]map[string]bool{}

@@ -27,6 +27,9 @@ func (c *cutter) maskTiles(ctx context.Context, sl *export.Slide, marks []export
 		if err != nil {
 			return &export.ReadError{Err: err}
 		}
+		if err := par.StainNormalization.Normalize(rgb); err != nil {
+			return err
+		}
 		img, label := export.MaskTilePaths(t, split, ext)
 		if err := c.up.add(img, func() ([]byte, error) {
 			return export.EncodePatch(rgb, t.Size, par)
