@@ -9,6 +9,7 @@ export const cutsPatches = (formats: readonly string[]): boolean =>
 
 /** ExportParams is what an export was asked for; empty id lists mean "all". */
 export interface ExportParams {
+  name?: string;
   formats: string[];
   review: string;
   slide_ids?: number[];
@@ -21,6 +22,8 @@ export interface ExportParams {
 
 export interface ExportJob {
   id: number;
+  name?: string;
+  pinned?: boolean;
   status: string;
   progress: number;
   marks: number;
@@ -47,6 +50,7 @@ export interface ExportFilePage {
 
 /** ExportChoice is what the export form holds, before it becomes a request. */
 export interface ExportChoice {
+  name?: string;
   formats: readonly string[];
   review: string;
   slideIds: readonly number[];
@@ -69,6 +73,9 @@ const maxPatch = 2048;
 export function exportRequest(projectId: number, c: ExportChoice): { body: ExportParams & { project_id: number } } | { error: string } {
   if (c.formats.length === 0) return { error: 'Choose at least one format.' };
   const body: ExportParams & { project_id: number } = { project_id: projectId, formats: [...c.formats], review: c.review };
+  const name = (c.name ?? '').trim();
+  if (name.length > 200) return { error: 'A name has at most 200 characters.' };
+  if (name !== '') body.name = name;
   if (c.slideIds.length > 0) body.slide_ids = [...c.slideIds];
   if (c.categoryIds.length > 0) body.category_ids = [...c.categoryIds];
   if (c.authorIds.length > 0) body.author_ids = [...c.authorIds];

@@ -74,7 +74,7 @@ function exportTable(ctx: AppContext, jobs: readonly ExportJob[], reload: () => 
       return h(
         'tr',
         { 'data-export': String(j.id) },
-        h('td', null, `#${j.id}`),
+        h('td', null, `#${j.id}`, j.name ? ` ${j.name}` : '', j.pinned ? ' (pinned)' : ''),
         h('td', null, j.params.formats.join(', ')),
         h('td', null, selectionSummary(j.params)),
         h('td', { class: 'export-status' }, running ? h('progress', { max: 100, value: j.progress, 'aria-label': `Export ${j.id} progress` }) : null, ` ${j.status}${running ? ` ${j.progress}%` : ''}`, j.error ? `: ${j.error}` : ''),
