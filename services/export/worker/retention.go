@@ -43,7 +43,9 @@ func (r *Retention) Sweep(ctx context.Context) (int, error) {
 		if !ok {
 			continue // pinned since it was listed
 		}
-		if err := removeSettled(ctx, r.Objects.Sink(e.Prefix)); err != nil {
+		// A finished export has no upload in flight (unlike a cancelled
+		// running one, see removeSettled): one sweep of its prefix does.
+		if err := r.Objects.Sink(e.Prefix).RemoveAll(ctx); err != nil {
 			return n, err
 		}
 		if err := r.Store.FinishExpiring(ctx, e.ID); err != nil {
