@@ -130,6 +130,23 @@ func TestCLIPullsAndVerifiesExports(t *testing.T) {
 		t.Errorf("verify after the repairing pull: exit %d", code)
 	}
 
+	// A whole request from a file, then waited for on its own.
+	req := filepath.Join(t.TempDir(), "request.json")
+	if err := os.WriteFile(req, []byte(`{"formats":["pathofusion"],"patch_sizes":[32],"edge":"skip"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = cli(t, bin, env.Base, token, "exports", "create", "--project", fmt.Sprint(w.Project), "--request", req)
+	var second int64
+	if _, err := fmt.Sscan(out, &second); code != 0 || err != nil || second <= id {
+		t.Fatalf("exports create --request: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := cli(t, bin, env.Base, token, "exports", "wait", fmt.Sprint(second)); code != 0 || !strings.Contains(out, "done") {
+		t.Fatalf("exports wait: exit %d\n%s%s", code, out, errOut)
+	}
+	if e := env.wait(t, second); e.Params.Edge != "skip" || fmt.Sprint(e.Params.PatchSizes) != "[32]" || !e.Params.Has(export.FormatPathoFusion) {
+		t.Errorf("the request file's params: %+v", e.Params)
+	}
+
 	// Errors: an unknown export, a bad token, a bad command line.
 	if code, _, errOut := cli(t, bin, env.Base, token, "exports", "wait", "999999"); code != 1 || !strings.Contains(errOut, "not_found") {
 		t.Errorf("wait for a missing export: exit %d %s", code, errOut)
