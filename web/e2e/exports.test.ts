@@ -103,6 +103,10 @@ describe('create an export and download it', () => {
     const job = await api.get<Job>(`/api/v1/exports/${id}`);
     assert.equal(job.marks, 2, 'only the two tumour cells');
     assert.equal(job.name, 'tumour patches');
+    // Pinned, it outlives the retention; the list says so.
+    await row.getByRole('button', { name: 'Pin', exact: true }).click();
+    await row.filter({ hasText: '(pinned)' }).getByRole('button', { name: 'Unpin' }).waitFor();
+    assert.equal((await api.get<{ pinned: boolean }>(`/api/v1/exports/${id}`)).pinned, true);
     const p = job.params;
     assert.deepEqual([p.slide_ids, p.category_ids, p.author_ids, p.formats, p.patch_sizes, p.patch_format, p.edge],
       [[slideId], [tumour], [adminId], ['geojson', 'csv', 'patches'], [32], 'jpeg', 'skip']);

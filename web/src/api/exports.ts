@@ -128,6 +128,11 @@ export function moreFiles(shown: number, total: number): string {
   return shown < total ? `Showing ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} files.` : '';
 }
 
+/** pinExport pins (retention never removes it) or unpins an export. */
+export function pinExport(api: ApiClient, id: number, pinned: boolean): Promise<unknown> {
+  return pinned ? api.put(`/api/v1/exports/${id}/pin`) : api.delete(`/api/v1/exports/${id}/pin`);
+}
+
 export function cancelExport(api: ApiClient, id: number): Promise<unknown> {
   return api.post(`/api/v1/exports/${id}/cancel`);
 }
