@@ -57,6 +57,9 @@ type shards struct {
 	files []export.File
 	err   error // the first failure; read after done
 	once  sync.Once
+	// keep is set by finish before the input closes: only then are the
+	// open shards stored; a failed attempt's are dropped.
+	keep bool
 }
 
 type shard struct {
@@ -94,7 +97,7 @@ func (s *shards) run(ctx context.Context) {
 		}
 		s.err = s.write(ctx, smp)
 	}
-	if s.err == nil {
+	if s.err == nil && s.keep {
 		roots := make([]string, 0, len(s.open))
 		for r := range s.open {
 			roots = append(roots, r)
@@ -108,6 +111,7 @@ func (s *shards) run(ctx context.Context) {
 	}
 	for _, sh := range s.open {
 		sh.f.Close()
+		os.Remove(sh.f.Name())
 	}
 }
 
@@ -181,12 +185,13 @@ func (s *shards) store(ctx context.Context, root string) error {
 // finish stores the open shards and returns every shard file and the
 // index; it must be called once, after the last add.
 func (s *shards) finish() ([]export.File, export.ShardsIndex, error) {
+	s.keep = true // before the input closes, which the writer sees after it
 	s.stop()
 	return s.files, s.index, s.err
 }
 
-// stop ends the writer (storing the open shards unless it failed) and
-// waits for it; safe to call again.
+// stop ends the writer and waits for it; safe to call again. Without
+// finish first, the open shards are dropped.
 func (s *shards) stop() {
 	s.once.Do(func() { close(s.in) })
 	<-s.done
