@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -21,6 +22,11 @@ func Readme(m *Manifest, s *Snapshot) []byte {
 	fmt.Fprintf(&b, "Formats: %s. Review states: %s.\n\n", strings.Join(p.Formats, ", "), p.Review)
 	if p.CutsImages() {
 		b.WriteString(resolutionDoc(m, s))
+		if p.PatchFormat == "jpeg" {
+			fmt.Fprintf(&b, "Patch and tile images are JPEG at quality %d (lossy).\n\n", p.JPEGQuality)
+		} else {
+			fmt.Fprintf(&b, "Patch and tile images are lossless PNG (`png_compression` %s).\n\n", cmp.Or(p.PNGCompression, PNGSmall))
+		}
 		if n := p.StainNormalization; n != nil {
 			fmt.Fprintf(&b, "Patches and image tiles are stain-normalised (Reinhard et al. 2001): each one's pixels, pure black "+
 				"padding left out, are moved in lαβ space (log10 LMS of 8-bit RGB) from their own mean and standard deviation "+
