@@ -29,10 +29,11 @@ fuzz: ## Run every Go fuzz target (FuzzXxx) for FUZZTIME each (default 60s); cra
 	@scripts/fuzz.sh
 
 .PHONY: build
-build: ## Build every service binary into bin/ and the web viewer into web/dist
+build: ## Build every service binary and the patholabel CLI (+ release binaries in bin/release) into bin/, the web viewer into web/dist
 	@mkdir -p bin
-	@for svc in auth tiler annotation export gateway; do \
-		go build -o bin/$$svc github.com/patholabel/patholabel/services/$$svc/cmd/$$svc || exit 1; done
+	@ldflags=$$(. scripts/lib.sh && pl_ldflags); for svc in auth tiler annotation export gateway; do \
+		go build -ldflags "$$ldflags" -o bin/$$svc github.com/patholabel/patholabel/services/$$svc/cmd/$$svc || exit 1; done
+	@scripts/cli.sh bin
 	@scripts/web.sh build
 
 .PHONY: web

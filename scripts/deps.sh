@@ -35,6 +35,8 @@ packages() {
   # Browsers of the e2e run: Chromium, Firefox, and WebKit (WebKitGTK's MiniBrowser and
   # WebDriver, on an Xvfb display since WebKitGTK has no headless mode).
   [ "$1" = test ] && echo chromium firefox-esr webkit2gtk-driver xvfb
+  # The export's training smoke test: docs/ml's scripts train with Debian's torch.
+  [ "$1" = test ] && echo python3-torch python3-torchvision
   return 0
 }
 

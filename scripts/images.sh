@@ -147,7 +147,7 @@ for f in "${dockerfiles[@]}"; do
   [ -z "${IMAGES:-}" ] || [[ " $IMAGES " == *" $(name_of "$f") "* ]] || continue
   ref=$registry/patholabel/$(name_of "$f"):$tag
   say "building $ref"
-  "$e" build ${args[@]+"${args[@]}"} -f "$root/$f" -t "$ref" "$root"
+  "$e" build ${args[@]+"${args[@]}"} --build-arg "VERSION=$(pl_version)" -f "$root/$f" -t "$ref" "$root"
   [ "$e" = podman ] && save "$ref"
 done
 

@@ -12,6 +12,12 @@ SERVICES=(auth tiler annotation export)
 # go to the proxy (Go never proxies loopback; curl and npm need telling).
 export no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}"
 
+# pl_version names this checkout's build (a tag, else the commit, "-dirty"
+# with uncommitted changes); pl_ldflags links it into a binary, so an
+# export's manifest says which code made it (package platform/version).
+pl_version() { git -C "$PL_ROOT" describe --tags --always --dirty 2>/dev/null || echo unversioned; }
+pl_ldflags() { echo "-X github.com/patholabel/patholabel/services/platform/version.Version=$(pl_version)"; }
+
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

@@ -67,7 +67,7 @@ build() {
   mkdir -p "$state/bin"
   local svc
   for svc in "${SERVICES[@]}" gateway; do
-    (cd "$PL_ROOT" && go build -o "$state/bin/$svc" "github.com/patholabel/patholabel/services/$svc/cmd/$svc")
+    (cd "$PL_ROOT" && go build -ldflags "$(pl_ldflags)" -o "$state/bin/$svc" "github.com/patholabel/patholabel/services/$svc/cmd/$svc")
   done
   "$PL_ROOT/scripts/web.sh" build
 }

@@ -17,6 +17,11 @@
 # patches overlap: what cutting must decode at least, against all of them
 # for the whole decode.
 #
+# Then encoding alone (issue 17: PNG took 33.9 s of a 39.6 s export): the
+# same 256 px patches of the CMU slide encoded by png_compression=small (Go's
+# image/png, as exports did), fast (the export's default) and JPEG q90, on
+# BENCH_WORKERS goroutines as the upload pool encodes them; mean file size.
+#
 # The machine may be shared: BENCH_REPEAT=3 runs every measurement three
 # times and keeps the fastest (and the highest peak memory).
 #
@@ -111,4 +116,25 @@ for spec in "CMU-1-Small-Region 2220x2967:$svs" "Aperio 39960x38571:$big"; do
 done
 printf '\nload after: %s (on %s cores); best of %s runs each\n' "$(uptime | sed -E 's/.*load average: //')" "$(nproc)" "$repeat"
 printf 'patches/s of 256 px patches; targets on the 39,960 px slide: regions at least 5x the full decode, under 500 MiB\n'
+
+# encode ENCODER prints "patches/s mean-KiB checksum", the fastest of repeat runs.
+encode() {
+  local i rate=0 kib sum
+  for ((i = 0; i < repeat; i++)); do
+    "$state/exportbench" -mode encode -encoder "$1" -slide "$svs" -n "${BENCH_ENCODE:-1000}" -workers "$workers" \
+      >"$state/out" 2>"$state/err" || { cat "$state/err" >&2; return 1; }
+    rate=$(awk -v a="$(field patches_per_second)" -v b="$rate" 'BEGIN { print (a > b ? a : b) }')
+    kib=$(awk -v b="$(field bytes)" 'BEGIN { printf "%.1f", b / 1024 }') sum=$(field checksum)
+  done
+  echo "$rate $kib $sum"
+}
+printf '\n%-32s %12s %9s %8s\n' "encoding 256 px patches (${workers}w)" patches/s "mean KiB" "vs small"
+small_rate="" small_sum=""
+for e in small fast jpeg; do
+  read -r rate kib sum <<<"$(encode "$e")"
+  [ -n "$small_rate" ] || small_rate=$rate small_sum=$sum
+  [ "$sum" = "$small_sum" ] || { echo "encoders saw different patches: $sum / $small_sum" >&2; status=1; }
+  label="png_compression=$e"; [ "$e" = jpeg ] && label="jpeg q90"
+  printf '%-32s %12.1f %9s %8s\n' "$label" "$rate" "$kib" "$(ratio "$rate" "$small_rate")"
+done
 exit $status

@@ -51,6 +51,8 @@ type classEntry struct {
 	PathoFusionLabel *int `json:"pathofusion_label,omitempty"`
 	MaskValue        *int `json:"mask_value,omitempty"` // 0 is unlabelled
 	COCOCategoryID   *int `json:"coco_category_id,omitempty"`
+	// WebDatasetClass is the samples' .cls (and class_index in .json).
+	WebDatasetClass *int `json:"webdataset_cls,omitempty"`
 }
 
 // Classes renders classes.json, classes by class id. folders is
@@ -68,6 +70,7 @@ func Classes(s *Snapshot, p *Params, folders map[int64]string, patchClasses map[
 			}
 		}
 	}
+	wdsClass := ClassIndices(s)
 	out := struct {
 		Classes []classEntry `json:"classes"`
 	}{Classes: []classEntry{}}
@@ -91,6 +94,10 @@ func Classes(s *Snapshot, p *Params, folders map[int64]string, patchClasses map[
 		}
 		if p.Has(FormatCOCO) {
 			e.COCOCategoryID = &id
+		}
+		if p.Has(FormatWebDataset) {
+			cls := wdsClass[c.ID]
+			e.WebDatasetClass = &cls
 		}
 		out.Classes = append(out.Classes, e)
 	}

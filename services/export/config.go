@@ -3,10 +3,10 @@ package export
 import (
 	"os"
 	"runtime"
-	"runtime/debug"
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/config"
+	"github.com/patholabel/patholabel/services/platform/version"
 )
 
 // Config tunes the export workers.
@@ -20,6 +20,10 @@ type Config struct {
 	TempDir      string        // where slides are downloaded for region reads
 	LinkTTL      time.Duration // lifetime of presigned download links
 	Software     string        // name and version recorded in manifests
+	// Retention is how long a finished export's files are kept; 0 keeps
+	// them for ever. Pinned exports are never removed.
+	Retention         time.Duration
+	RetentionInterval time.Duration // how often each replica looks for exports past their retention
 }
 
 // DefaultConfig is what an unset variable means.
@@ -28,6 +32,7 @@ func DefaultConfig() Config {
 		Workers: 1, Cutters: min(runtime.GOMAXPROCS(0), 4), Uploads: 8,
 		Lease: 30 * time.Second, MaxAttempts: 3, ScanInterval: 5 * time.Second,
 		TempDir: os.TempDir(), LinkTTL: time.Hour, Software: Software(),
+		RetentionInterval: 10 * time.Minute,
 	}
 }
 
@@ -50,23 +55,14 @@ func (c Config) Validate() error {
 		return config.Invalid(p+"SCAN_INTERVAL", c.ScanInterval, "positive")
 	case c.LinkTTL < time.Minute || c.LinkTTL > 7*24*time.Hour:
 		return config.Invalid(p+"LINK_TTL", c.LinkTTL, "from 1m to 168h")
+	case c.Retention != 0 && c.Retention < time.Hour:
+		return config.Invalid(p+"RETENTION", c.Retention, "0 (keep for ever) or at least 1h")
+	case c.Retention != 0 && (c.RetentionInterval < time.Second || c.RetentionInterval > c.Retention):
+		return config.Invalid(p+"RETENTION_INTERVAL", c.RetentionInterval, "from 1s to PATHOLABEL_EXPORT_RETENTION")
 	}
 	return nil
 }
 
-// Software names this build: the module version when built from a tagged
-// module, else the VCS revision, else "devel".
-func Software() string {
-	v := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && v == "devel" && len(s.Value) >= 12 {
-				v = s.Value[:12]
-			}
-		}
-	}
-	return "patholabel-export " + v
-}
+// Software names this build as manifests record it: the version linked in
+// by the build (package platform/version), never "devel".
+func Software() string { return "patholabel-export " + version.Of() }

@@ -24,12 +24,18 @@ const (
 	StatusDone      = "done"
 	StatusFailed    = "failed"
 	StatusCancelled = "cancelled"
+	// Retention (PATHOLABEL_EXPORT_RETENTION) removes the files of a
+	// finished, unpinned export: expiring while it does, expired after.
+	StatusExpiring = "expiring"
+	StatusExpired  = "expired"
 )
 
 // Export is one export job as the API shows it.
 type Export struct {
 	ID             int64           `json:"id"`
 	ProjectID      int64           `json:"project_id"`
+	Name           string          `json:"name"`   // params.name, "" when unnamed
+	Pinned         bool            `json:"pinned"` // never removed by retention
 	CreatedBy      int64           `json:"created_by"`
 	Status         string          `json:"status"`
 	Params         Params          `json:"params"`
@@ -50,7 +56,11 @@ type Export struct {
 
 // Finished reports a status no worker will change again.
 func (e *Export) Finished() bool {
-	return e.Status == StatusDone || e.Status == StatusFailed || e.Status == StatusCancelled
+	switch e.Status {
+	case StatusDone, StatusFailed, StatusCancelled, StatusExpiring, StatusExpired:
+		return true
+	}
+	return false
 }
 
 // Prefix is where an export's files live in the exports bucket.

@@ -19,6 +19,8 @@ func FuzzParams(f *testing.F) {
 		`{"project_id":1,"formats":["csv"],"target_mpp":1e400}`,
 		`{"project_id":9223372036854775807,"formats":["csv"],"author_ids":[-1,0,1]}`,
 		`[]`, `null`, `{"project_id":1,"formats":null}`,
+		`{"project_id":1,"name":" a\u2028b ","formats":["webdataset","masks"],"shard_bytes":65536,"mask_tile_size":64,"target_magnification":3,"png_compression":"small"}`,
+		`{"project_id":1,"formats":["patches"],"stain_normalization":{"method":"reinhard","target_mean":[3.6,-0.05,-0],"target_std":[0.2,0.04,0.01]}}`,
 	} {
 		f.Add([]byte(s))
 	}

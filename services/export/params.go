@@ -6,6 +6,9 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/patholabel/patholabel/services/platform"
 )
@@ -21,13 +24,17 @@ const (
 )
 
 // Formats lists every format in the order an export writes them.
-var Formats = []string{FormatGeoJSON, FormatCSV, FormatCOCO, FormatPatches, FormatPathoFusion, FormatMasks}
+var Formats = []string{FormatGeoJSON, FormatCSV, FormatCOCO, FormatPatches, FormatPathoFusion, FormatMasks, FormatWebDataset}
 
 // Params is what an export was asked for, normalised (defaults filled, id
 // lists sorted and de-duplicated) so two requests meaning the same thing
 // encode to the same canonical JSON and so produce the same files.
 type Params struct {
-	ProjectID   int64    `json:"project_id"`
+	ProjectID int64 `json:"project_id"`
+	// Name is what the team calls the dataset ("glioma-v3"); shown in
+	// lists, the manifest and the card. omitempty keeps the canonical form
+	// of unnamed requests as it was.
+	Name        string   `json:"name,omitempty"`
 	SlideIDs    []int64  `json:"slide_ids"`    // empty: every slide of the project
 	CategoryIDs []int64  `json:"category_ids"` // empty: every category
 	AuthorIDs   []int64  `json:"author_ids"`   // empty: everyone
@@ -35,18 +42,37 @@ type Params struct {
 	Formats     []string `json:"formats"`
 	Strict      bool     `json:"strict"` // fail the job on any unreadable slide
 
-	PatchSizes  []int    `json:"patch_sizes"` // output pixels per side
-	TargetMPP   *float64 `json:"target_mpp"`  // nil: patches at level-0 resolution
-	PatchFormat string   `json:"patch_format"`
-	JPEGQuality int      `json:"jpeg_quality"`
-	Edge        string   `json:"edge"`     // pad | skip
-	Sampling    string   `json:"sampling"` // grid | random, for polygons and rectangles
-	Stride      int      `json:"stride"`   // grid step in level-0 pixels
-	Samples     int      `json:"samples"`  // random centres per shape
-	Seed        int64    `json:"seed"`
-	Grade       int      `json:"grade"` // PathoFusion's GRADE column
+	PatchSizes []int    `json:"patch_sizes"` // output pixels per side
+	TargetMPP  *float64 `json:"target_mpp"`  // nil: patches at level-0 resolution
+	// TargetMagnification asks for the resolution as an objective power
+	// instead (20 means 20×); Normalize turns it into TargetMPP = 10 /
+	// magnification, the usual 0.5 µm/px at 20×, and keeps it as asked.
+	TargetMagnification *float64 `json:"target_magnification,omitempty"`
+	PatchFormat         string   `json:"patch_format"`
+	JPEGQuality         int      `json:"jpeg_quality"`
+	// PNGCompression is fast or small (PNGFast, PNGSmall); set with the
+	// png patch format.
+	PNGCompression string `json:"png_compression,omitempty"`
+	Edge           string `json:"edge"`     // pad | skip
+	Sampling       string `json:"sampling"` // grid | random, for polygons and rectangles
+	Stride         int    `json:"stride"`   // grid step in level-0 pixels
+	Samples        int    `json:"samples"`  // random centres per shape
+	Seed           int64  `json:"seed"`
+	Grade          int    `json:"grade"` // PathoFusion's GRADE column
 
 	MaskDownsample int `json:"mask_downsample"`
+	// MaskTileSize adds to the masks format image tiles of this many pixels
+	// per side, each with its label tile (as QuPath's tile exporter pairs
+	// them), over every part of a slide with marks; 0: none. Tiles are cut
+	// at level 0, or at target_mpp when given, like patches.
+	MaskTileSize int `json:"mask_tile_size,omitempty"`
+
+	// StainNormalization normalises every patch's colours (nil: none).
+	StainNormalization *StainNormalization `json:"stain_normalization,omitempty"`
+
+	// ShardBytes bounds a WebDataset shard (a shard holds at least one
+	// sample); set only with the webdataset format.
+	ShardBytes int64 `json:"shard_bytes,omitempty"`
 
 	// Splits divides the cases (patients) into train, validation and test;
 	// nil: no splits. omitempty keeps the canonical form of requests
@@ -69,6 +95,8 @@ const (
 	MaxPatchSize = 2048
 	MinPatchSize = 8
 	MaxSamples   = 10_000
+	// MaxNameLength bounds an export's name, in characters.
+	MaxNameLength = 200
 )
 
 // ParseParams decodes and normalises a request body. Errors: invalid.
@@ -135,6 +163,10 @@ func (p *Params) checkProject() error {
 	if p.ProjectID <= 0 {
 		return invalid("project_id", "a project id")
 	}
+	p.Name = strings.TrimSpace(p.Name)
+	if utf8.RuneCountInString(p.Name) > MaxNameLength || strings.ContainsFunc(p.Name, unicode.IsControl) {
+		return invalid("name", fmt.Sprintf("at most %d characters without control characters", MaxNameLength))
+	}
 	for _, ids := range [][]int64{p.SlideIDs, p.CategoryIDs, p.AuthorIDs} {
 		if len(ids) > 0 && ids[0] <= 0 {
 			return invalid("slide_ids/category_ids/author_ids", "positive ids")
@@ -173,6 +205,12 @@ func (p *Params) checkChoices() error {
 	case p.Sampling != "grid" && p.Sampling != "random":
 		return invalid("sampling", `"grid" or "random"`)
 	}
+	if p.PatchFormat == "png" && p.PNGCompression == "" {
+		p.PNGCompression = PNGFast
+	}
+	if p.PNGCompression != "" && (p.PatchFormat != "png" || (p.PNGCompression != PNGFast && p.PNGCompression != PNGSmall)) {
+		return invalid("png_compression", `"fast" or "small", with the png patch format`)
+	}
 	return nil
 }
 
@@ -181,6 +219,9 @@ func (p *Params) checkPatches() error {
 		if s < MinPatchSize || s > MaxPatchSize {
 			return invalid("patch_sizes", fmt.Sprintf("sizes from %d to %d pixels", MinPatchSize, MaxPatchSize))
 		}
+	}
+	if err := p.resolveMagnification(); err != nil {
+		return err
 	}
 	switch {
 	case p.TargetMPP != nil && (*p.TargetMPP < 0.05 || *p.TargetMPP > 100):
@@ -198,6 +239,20 @@ func (p *Params) checkPatches() error {
 func (p *Params) checkMask() error {
 	if p.MaskDownsample < 1 || p.MaskDownsample > 1024 {
 		return invalid("mask_downsample", "from 1 to 1024")
+	}
+	if p.StainNormalization != nil {
+		if err := p.StainNormalization.check(); err != nil {
+			return err
+		}
+	}
+	if p.Has(FormatWebDataset) && p.ShardBytes == 0 {
+		p.ShardBytes = DefaultShardBytes
+	}
+	if p.ShardBytes != 0 && (!p.Has(FormatWebDataset) || p.ShardBytes < MinShardBytes || p.ShardBytes > MaxShardBytes) {
+		return invalid("shard_bytes", fmt.Sprintf("from %d to %d bytes, with the webdataset format", MinShardBytes, MaxShardBytes))
+	}
+	if p.MaskTileSize != 0 && (p.MaskTileSize < MinPatchSize || p.MaskTileSize > MaxPatchSize) {
+		return invalid("mask_tile_size", fmt.Sprintf("0 (no tiles) or from %d to %d pixels", MinPatchSize, MaxPatchSize))
 	}
 	return nil
 }
@@ -234,3 +289,25 @@ func sortedIDs[T int | int64](ids []T) []T {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// MPPPerMagnification is the µm/px at 1×: 10 µm/px, so 20× is 0.5 µm/px and
+// 40× 0.25, the scanners' usual calibration.
+const MPPPerMagnification = 10.0
+
+// resolveMagnification turns target_magnification into target_mpp; both
+// at once only when they agree (a normalised request read back).
+func (p *Params) resolveMagnification() error {
+	if p.TargetMagnification == nil {
+		return nil
+	}
+	mag := *p.TargetMagnification
+	if mag < 0.1 || mag > 200 || math.IsNaN(mag) {
+		return invalid("target_magnification", "an objective power from 0.1 to 200")
+	}
+	mpp := MPPPerMagnification / mag
+	if p.TargetMPP != nil && *p.TargetMPP != mpp {
+		return invalid("target_mpp", "left out when target_magnification is given (one resolution, asked for one way)")
+	}
+	p.TargetMPP = &mpp
+	return nil
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -34,7 +33,11 @@ type Patch struct {
 	Size       int // output pixels per side
 	OriginSize int // level-0 pixels per side it was cut from
 	Padded     bool
-	RGB        []byte
+	// MPP is the microns per pixel the patch was cut at: the slide's
+	// level-0 µm/px scaled by OriginSize/Size (so target_mpp up to the
+	// rounding of OriginSize to whole pixels); 0 when the slide has none.
+	MPP float64
+	RGB []byte
 }
 
 // Cut cuts every patch of a slide's marks and hands each to emit, in the
@@ -165,7 +168,15 @@ func cutCentre(sl *Slide, cat *Category, c Centre, p *Params, origin map[int]int
 		if big == nil && p.TargetMPP == nil {
 			big, bigSize = rgb, size
 		}
-		out = append(out, Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded, RGB: rgb})
+		out = append(out, Patch{Slide: sl, Category: cat, Centre: c, Size: size, OriginSize: src, Padded: padded,
+			MPP: PatchMPP(sl, src, size), RGB: rgb})
+	}
+	// Last, as the smaller sizes were cropped (copied) from the largest's
+	// raw pixels: each patch is normalised once, from its own statistics.
+	for i := range out {
+		if err := p.StainNormalization.Normalize(out[i].RGB); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -216,8 +227,18 @@ func ImageFolderRoot(size int, split string) string {
 	return fmt.Sprintf("patches/%d/%s", size, split)
 }
 
-// Encode compresses a patch as PNG or JPEG; both encoders are
-// deterministic, so the same pixels give the same bytes.
+// EncodePatch compresses a patch as the request asks (patch_format,
+// jpeg_quality, png_compression).
+func EncodePatch(rgb []byte, size int, p *Params) ([]byte, error) {
+	if p.PatchFormat == "png" && p.PNGCompression == PNGFast {
+		return EncodePNGFast(rgb, size)
+	}
+	return Encode(rgb, size, p.PatchFormat, p.JPEGQuality)
+}
+
+// Encode compresses a patch as PNG (Go's image/png at its default level,
+// PNGSmall) or JPEG; both encoders are deterministic, so the same pixels
+// give the same bytes.
 func Encode(rgb []byte, size int, format string, quality int) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
 	for i, j := 0, 0; i < len(rgb); i, j = i+3, j+4 {
@@ -234,39 +255,4 @@ func Encode(rgb []byte, size int, format string, quality int) ([]byte, error) {
 		return nil, fmt.Errorf("encode patch: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// PatchIndex is patches/index.csv, one row per patch file.
-type PatchIndex struct {
-	buf bytes.Buffer
-	w   *csv.Writer
-}
-
-// PatchIndexPath is where the index is written.
-const PatchIndexPath = "patches/index.csv"
-
-// NewPatchIndex starts the index with its header.
-func NewPatchIndex() *PatchIndex {
-	ix := &PatchIndex{}
-	ix.w = csv.NewWriter(&ix.buf)
-	_ = ix.w.Write([]string{"path", "size", "origin_size", "slide_id", "slide", "case_id", "stain", "category_id",
-		"class_id", "category", "mark_id", "x", "y", "padded", "split"})
-	return ix
-}
-
-// Add records one patch file and its split ("" without splits).
-func (ix *PatchIndex) Add(path string, p Patch, split string) {
-	padded := "false"
-	if p.Padded {
-		padded = "true"
-	}
-	_ = ix.w.Write([]string{path, itoa(int64(p.Size)), itoa(int64(p.OriginSize)), itoa(p.Slide.ID), p.Slide.Name,
-		p.Slide.CaseID, p.Slide.Stain, itoa(p.Category.ID), itoa(int64(p.Category.ClassID)), p.Category.Name,
-		itoa(p.Centre.Mark.ID), itoa(p.Centre.X), itoa(p.Centre.Y), padded, split})
-}
-
-// Bytes is the finished index.
-func (ix *PatchIndex) Bytes() []byte {
-	ix.w.Flush()
-	return ix.buf.Bytes()
 }

@@ -22,6 +22,9 @@ type Exports interface {
 	List(ctx context.Context, f ListFilter) ([]*Export, error)
 	// Cancel stops a queued or running export. Errors: not_found, conflict.
 	Cancel(ctx context.Context, id int64) (*Export, error)
+	// SetPinned pins (never removed by retention) or unpins an export.
+	// Errors: not_found, conflict once retention removes it.
+	SetPinned(ctx context.Context, id int64, pinned bool) (*Export, error)
 }
 
 // Files are the exports' stored files (minio.Store).

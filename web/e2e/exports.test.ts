@@ -13,6 +13,7 @@ interface Created {
 
 interface Job {
   id: number;
+  name: string;
   status: string;
   marks: number;
   params: { slide_ids: number[]; category_ids: number[]; author_ids: number[]; review: string; formats: string[]; patch_sizes: number[]; patch_format: string; edge: string };
@@ -92,13 +93,20 @@ describe('create an export and download it', () => {
     await page.getByLabel('Tumour cell', { exact: true }).check();
     await page.getByLabel(adminLabel, { exact: true }).check();
     await page.locator('#export-review').selectOption('all');
+    await page.getByLabel('Name (optional)').fill(' tumour patches ');
     await page.getByRole('button', { name: 'Create export' }).click();
     const row = page.locator('tr[data-export]').first();
     await row.filter({ hasText: '1 slide, 1 category, 1 author, all reviews, 32 px' }).waitFor();
+    await row.filter({ hasText: 'tumour patches' }).waitFor();
     await row.locator('.export-status', { hasText: 'done' }).waitFor({ timeout: 120_000 });
     const id = Number(await row.getAttribute('data-export'));
     const job = await api.get<Job>(`/api/v1/exports/${id}`);
     assert.equal(job.marks, 2, 'only the two tumour cells');
+    assert.equal(job.name, 'tumour patches');
+    // Pinned, it outlives the retention; the list says so.
+    await row.getByRole('button', { name: 'Pin', exact: true }).click();
+    await row.filter({ hasText: '(pinned)' }).getByRole('button', { name: 'Unpin' }).waitFor();
+    assert.equal((await api.get<{ pinned: boolean }>(`/api/v1/exports/${id}`)).pinned, true);
     const p = job.params;
     assert.deepEqual([p.slide_ids, p.category_ids, p.author_ids, p.formats, p.patch_sizes, p.patch_format, p.edge],
       [[slideId], [tumour], [adminId], ['geojson', 'csv', 'patches'], [32], 'jpeg', 'skip']);

@@ -57,4 +57,6 @@ func Register(e *gin.Engine, d Deps) {
 	g.GET("/:export_id/files", manager(h.projectOfExport), h.files)
 	g.GET("/:export_id/zip", manager(h.projectOfExport), h.zip)
 	g.POST("/:export_id/cancel", manager(h.projectOfExport), h.cancel)
+	g.PUT("/:export_id/pin", manager(h.projectOfExport), h.pin(true))
+	g.DELETE("/:export_id/pin", manager(h.projectOfExport), h.pin(false))
 }

@@ -12,13 +12,13 @@ import (
 )
 
 const exportColumns = `id, project_id, created_by, status, params, progress, attempts, marks, files, bytes,
-	snapshot_sha256, COALESCE(error, ''), created_at, updated_at, finished_at`
+	snapshot_sha256, COALESCE(error, ''), created_at, updated_at, finished_at, pinned`
 
 func scanExport(row interface{ Scan(...any) error }) (*export.Export, error) {
 	e := &export.Export{}
 	var params string
 	err := row.Scan(&e.ID, &e.ProjectID, &e.CreatedBy, &e.Status, &params, &e.Progress, &e.Attempts, &e.Marks,
-		&e.Files, &e.Bytes, &e.SnapshotSHA256, &e.Error, &e.CreatedAt, &e.UpdatedAt, &e.FinishedAt)
+		&e.Files, &e.Bytes, &e.SnapshotSHA256, &e.Error, &e.CreatedAt, &e.UpdatedAt, &e.FinishedAt, &e.Pinned)
 	if err != nil {
 		return nil, err
 	}
@@ -26,6 +26,7 @@ func scanExport(row interface{ Scan(...any) error }) (*export.Export, error) {
 		return nil, fmt.Errorf("decode params of export %d: %w", e.ID, err)
 	}
 	e.Prefix = export.Prefix(e.ProjectID, e.ID)
+	e.Name = e.Params.Name
 	return e, nil
 }
 
@@ -38,6 +39,9 @@ func (s *Store) Create(ctx context.Context, p export.Params, by int64) (*export.
 			return err
 		}
 		if err := checkOwned(ctx, tx, "categories", p.ProjectID, p.CategoryIDs); err != nil {
+			return err
+		}
+		if err := checkCalibrated(ctx, tx, p); err != nil {
 			return err
 		}
 		now := s.now()

@@ -155,6 +155,15 @@ func (b *builder) masks(ctx context.Context) error {
 		if err := b.put(ctx, "masks/"+export.SlideStem(sl)+".png", png); err != nil {
 			return err
 		}
+		coloured, err := export.PaletteMask(sl, marks, b.cats, b.job.Params.MaskDownsample, b.snap)
+		if err != nil {
+			return err
+		}
+		if coloured != nil {
+			if err := b.put(ctx, export.PaletteMaskPath(sl), coloured); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -164,7 +173,8 @@ func (b *builder) masks(ctx context.Context) error {
 // and marks the job done.
 func (b *builder) finish(ctx context.Context) error {
 	m := &export.Manifest{ExportID: b.job.ID, ProjectID: b.job.ProjectID, Software: b.p.cfg.Software,
-		Params: b.job.Params, SnapshotSHA256: b.hash, Counts: b.counts, CreatedAt: b.job.CreatedAt}
+		Params: b.job.Params, SnapshotSHA256: b.hash, Counts: b.counts, CreatedAt: b.job.CreatedAt,
+		Resolution: export.Resolutions(b.snap, &b.job.Params)}
 	for _, e := range b.errs {
 		m.Errors = append(m.Errors, e)
 	}

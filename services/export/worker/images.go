@@ -26,6 +26,10 @@ type cutter struct {
 	up      *uploads // the patch files
 	pf      *sqlite.Writer
 	pfDir   string
+	shards  *shards // WebDataset; nil without the format
+	// classIndex and authors label WebDataset samples.
+	classIndex map[int64]int
+	authors    map[int64]string
 
 	// Progress within the slide being cut: patches emitted of about want
 	// (an edge patch may be skipped), mapped onto [from, from+span) of the
@@ -42,7 +46,7 @@ type cutter struct {
 // recorded and skipped.
 func (b *builder) images(ctx context.Context) error {
 	par := &b.job.Params
-	if !par.Has(export.FormatPatches) && !par.Has(export.FormatPathoFusion) {
+	if !par.CutsImages() {
 		return nil
 	}
 	stage, err := staging.Make(b.p.cfg.TempDir, stagingPrefix)
@@ -51,9 +55,14 @@ func (b *builder) images(ctx context.Context) error {
 	}
 	defer stage.Remove()
 	dir := stage.Path
-	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(), seen: map[string]bool{},
+	c := &cutter{b: b, files: par.Has(export.FormatPatches), index: export.NewPatchIndex(b.snap), seen: map[string]bool{},
 		folders: export.ClassFolders(b.snap), up: newUploads(ctx, b.sink, b.p.cfg.Uploads)}
 	defer c.up.wait() // after a failure: no upload outlives the attempt
+	if par.Has(export.FormatWebDataset) {
+		c.classIndex, c.authors = export.ClassIndices(b.snap), b.snap.AuthorNames()
+		c.shards = newShards(ctx, dir, patchExt(par), par.ShardBytes, b.sink)
+		defer c.shards.stop() // after a failure: the writer ends with the attempt
+	}
 	if par.Has(export.FormatPathoFusion) {
 		c.pfDir = filepath.Join(dir, "pathofusion")
 		if err := os.Mkdir(c.pfDir, 0o700); err != nil {
@@ -104,8 +113,13 @@ func (c *cutter) slide(ctx context.Context, sl *export.Slide, local string) erro
 		}
 	}
 	c.got, c.want = 0, c.patchesOf(marks)
-	err = export.Cut(ctx, sl, marks, c.b.cats, &c.b.job.Params, r, max(c.b.p.cfg.Cutters, 1),
-		func(p export.Patch) error { return c.emit(ctx, p) })
+	if c.files || c.pf != nil || c.shards != nil {
+		err = export.Cut(ctx, sl, marks, c.b.cats, &c.b.job.Params, r, max(c.b.p.cfg.Cutters, 1),
+			func(p export.Patch) error { return c.emit(ctx, p) })
+	}
+	if err == nil && c.b.job.Params.MaskTiles() {
+		err = c.maskTiles(ctx, sl, marks, r)
+	}
 	if err != nil && ctx.Err() == nil && isReadError(err) {
 		c.b.slideError(sl, err)
 		return nil
@@ -144,11 +158,33 @@ func (c *cutter) emit(ctx context.Context, p export.Patch) error {
 			return err
 		}
 	}
-	if !c.files {
+	if !c.files && c.shards == nil {
 		return nil
 	}
-	c.index.Add(path, p, split)
-	return c.up.add(path, func() ([]byte, error) { return export.Encode(p.RGB, p.Size, par.PatchFormat, par.JPEGQuality) })
+	// Encoded once, in the upload pool, for the file and the shard alike.
+	img := newEncoded()
+	if err := c.up.do(func() error {
+		img.set(export.EncodePatch(p.RGB, p.Size, par))
+		return img.err
+	}); err != nil {
+		return err
+	}
+	if c.files {
+		c.index.Add(path, p, split)
+		if err := c.up.add(path, img.wait); err != nil {
+			return err
+		}
+	}
+	if c.shards != nil {
+		return c.shards.add(ctx, sample{root: export.WebDatasetRoot(p.Size, split), key: export.SampleKey(p), image: img,
+			label: export.Label(p, split, c.classIndex, c.authors)})
+	}
+	return nil
+}
+
+// patchExt is the file extension of the patch format.
+func patchExt(par *export.Params) string {
+	return map[string]string{"png": "png", "jpeg": "jpg"}[par.PatchFormat]
 }
 
 // patchesOf is how many patches Cut makes of marks at most: one per size
@@ -163,6 +199,16 @@ func (c *cutter) finish(ctx context.Context) error {
 		return err
 	}
 	c.b.files = append(c.b.files, files...)
+	if c.shards != nil {
+		shardFiles, index, err := c.shards.finish()
+		if err != nil {
+			return err
+		}
+		c.b.files = append(c.b.files, shardFiles...)
+		if err := c.b.put(ctx, export.ShardsIndexPath, index.Encode()); err != nil {
+			return err
+		}
+	}
 	if c.files {
 		if err := c.b.put(ctx, export.PatchIndexPath, c.index.Bytes()); err != nil {
 			return err

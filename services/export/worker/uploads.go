@@ -56,6 +56,27 @@ func (u *uploads) add(path string, body func() ([]byte, error)) error {
 	return nil
 }
 
+// do runs fn in a slot like an upload, recording no file (a patch encoded
+// for its WebDataset shard only). Errors: as add's.
+func (u *uploads) do(fn func() error) error {
+	select {
+	case u.slots <- struct{}{}:
+	case <-u.ctx.Done():
+		return u.failure()
+	}
+	if err := u.failure(); err != nil {
+		<-u.slots
+		return err
+	}
+	u.wg.Go(func() {
+		defer func() { <-u.slots }()
+		if err := fn(); err != nil {
+			u.fail(err)
+		}
+	})
+	return nil
+}
+
 func (u *uploads) fail(err error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()

@@ -47,6 +47,10 @@ func Queue(redisPrefix string) string { return redisPrefix + "export:jobs" }
 // back so another replica (or the next start) resumes it. It first clears
 // the staging folders a killed worker left behind.
 func (p *Pool) Run(ctx context.Context) {
+	if p.cfg.Retention > 0 {
+		r := &Retention{Store: p.store, Objects: p.objects, Keep: p.cfg.Retention, Now: p.now, Log: p.log}
+		go r.run(ctx, p.cfg.RetentionInterval)
+	}
 	jobqueue.Run(ctx, jobqueue.Config{Name: "export", Workers: p.cfg.Workers, ScanInterval: p.cfg.ScanInterval,
 		Redis: p.rdb, Queue: p.queue, Log: p.log, StagingDir: p.cfg.TempDir, StagingPrefix: stagingPrefix}, p.owner, jobqueue.NextOf(p.claim, p.run))
 }

@@ -1,10 +1,15 @@
 import type { ApiClient } from './client';
 import { listItems } from './list';
 
-export const exportFormats = ['geojson', 'csv', 'coco', 'patches', 'pathofusion', 'masks'] as const;
+export const exportFormats = ['geojson', 'csv', 'coco', 'patches', 'pathofusion', 'masks', 'webdataset'] as const;
+
+/** cutsPatches: formats that need patch sizes. */
+export const cutsPatches = (formats: readonly string[]): boolean =>
+  formats.includes('patches') || formats.includes('pathofusion') || formats.includes('webdataset');
 
 /** ExportParams is what an export was asked for; empty id lists mean "all". */
 export interface ExportParams {
+  name?: string;
   formats: string[];
   review: string;
   slide_ids?: number[];
@@ -17,6 +22,8 @@ export interface ExportParams {
 
 export interface ExportJob {
   id: number;
+  name?: string;
+  pinned?: boolean;
   status: string;
   progress: number;
   marks: number;
@@ -43,6 +50,7 @@ export interface ExportFilePage {
 
 /** ExportChoice is what the export form holds, before it becomes a request. */
 export interface ExportChoice {
+  name?: string;
   formats: readonly string[];
   review: string;
   slideIds: readonly number[];
@@ -65,10 +73,13 @@ const maxPatch = 2048;
 export function exportRequest(projectId: number, c: ExportChoice): { body: ExportParams & { project_id: number } } | { error: string } {
   if (c.formats.length === 0) return { error: 'Choose at least one format.' };
   const body: ExportParams & { project_id: number } = { project_id: projectId, formats: [...c.formats], review: c.review };
+  const name = (c.name ?? '').trim();
+  if (name.length > 200) return { error: 'A name has at most 200 characters.' };
+  if (name !== '') body.name = name;
   if (c.slideIds.length > 0) body.slide_ids = [...c.slideIds];
   if (c.categoryIds.length > 0) body.category_ids = [...c.categoryIds];
   if (c.authorIds.length > 0) body.author_ids = [...c.authorIds];
-  if (!c.formats.includes('patches') && !c.formats.includes('pathofusion')) return { body };
+  if (!cutsPatches(c.formats)) return { body };
   const sizes = parseSizes(c.patchSizes);
   if (typeof sizes === 'string') return { error: sizes };
   return { body: { ...body, patch_sizes: sizes, patch_format: c.patchFormat, edge: c.edge } };
@@ -89,7 +100,7 @@ export function selectionSummary(p: ExportParams): string {
     ids === undefined || ids.length === 0 ? `all ${many}` : `${ids.length} ${ids.length === 1 ? one : many}`;
   const parts = [count(p.slide_ids, 'slide', 'slides'), count(p.category_ids, 'category', 'categories'), count(p.author_ids, 'author', 'authors'),
     p.review === 'accepted' ? 'accepted only' : 'all reviews'];
-  if (p.formats.includes('patches') || p.formats.includes('pathofusion')) parts.push(`${(p.patch_sizes ?? []).join('/')} px`);
+  if (cutsPatches(p.formats)) parts.push(`${(p.patch_sizes ?? []).join('/')} px`);
   return parts.join(', ');
 }
 
@@ -115,6 +126,11 @@ export async function exportFiles(api: ApiClient, id: number, offset = 0): Promi
 /** moreFiles says how many links are shown when some are not yet; '' once all are. */
 export function moreFiles(shown: number, total: number): string {
   return shown < total ? `Showing ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} files.` : '';
+}
+
+/** pinExport pins (retention never removes it) or unpins an export. */
+export function pinExport(api: ApiClient, id: number, pinned: boolean): Promise<unknown> {
+  return pinned ? api.put(`/api/v1/exports/${id}/pin`) : api.delete(`/api/v1/exports/${id}/pin`);
 }
 
 export function cancelExport(api: ApiClient, id: number): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { exportFormats, exportRequest, type ExportParams } from '../api/exports';
+import { cutsPatches, exportFormats, exportRequest, type ExportParams } from '../api/exports';
 import { h, replaceChildren } from '../dom';
 import { alertBox } from './common';
 
@@ -28,12 +28,13 @@ export function exportForm(projectId: number, opts: ExportOptions, create: (body
   const patchFormat = select('patch-format', [['png', 'PNG'], ['jpeg', 'JPEG']]);
   const edge = select('patch-edge', [['pad', 'pad with white'], ['skip', 'skip the patch']]);
   const review = select('export-review', [['all', 'all marks'], ['accepted', 'accepted marks only']]);
+  const name = h('input', { id: 'export-name', maxlength: '200', placeholder: 'e.g. glioma-v3' });
   const patchRow = h('div', { class: 'inline-form patch-options' },
     h('label', { for: 'patch-sizes' }, 'Patch sizes (px)'), sizes,
     h('label', { for: 'patch-format' }, 'Patch image'), patchFormat,
     h('label', { for: 'patch-edge' }, 'At the slide edge'), edge);
   const errors = h('div', { 'aria-live': 'polite' });
-  const showPatches = (): void => { patchRow.hidden = !formats.some((b) => b.checked && (b.value === 'patches' || b.value === 'pathofusion')); };
+  const showPatches = (): void => { patchRow.hidden = !formats.some((b) => b.checked && cutsPatches([b.value])); };
   formats.forEach((b) => b.addEventListener('change', showPatches));
   showPatches();
   const form = h(
@@ -45,6 +46,7 @@ export function exportForm(projectId: number, opts: ExportOptions, create: (body
     group('Authors (none ticked: all)', authors, opts.authors.map((a) => a.label)),
     patchRow,
     h('div', { class: 'inline-form' }, h('label', { for: 'export-review' }, 'Marks'), review,
+      h('label', { for: 'export-name' }, 'Name (optional)'), name,
       h('button', { type: 'submit', class: 'primary' }, 'Create export')),
     errors,
   );
@@ -52,6 +54,7 @@ export function exportForm(projectId: number, opts: ExportOptions, create: (body
     ev.preventDefault();
     const ticked = (bs: readonly HTMLInputElement[]): number[] => bs.filter((b) => b.checked).map((b) => Number(b.value));
     const req = exportRequest(projectId, {
+      name: name.value,
       formats: formats.filter((b) => b.checked).map((b) => b.value), review: review.value,
       slideIds: ticked(slides), categoryIds: ticked(cats), authorIds: ticked(authors),
       patchSizes: sizes.value, patchFormat: patchFormat.value, edge: edge.value,

@@ -1,4 +1,4 @@
-import { cancelExport, createExport, exportFiles, listExports, moreFiles, selectionSummary, type ExportFile, type ExportJob } from '../api/exports';
+import { cancelExport, createExport, exportFiles, listExports, moreFiles, pinExport, selectionSummary, type ExportFile, type ExportJob } from '../api/exports';
 import { listMembers } from '../api/members';
 import { listCategories } from '../api/projects';
 import { listSlides } from '../api/slides';
@@ -74,13 +74,16 @@ function exportTable(ctx: AppContext, jobs: readonly ExportJob[], reload: () => 
       return h(
         'tr',
         { 'data-export': String(j.id) },
-        h('td', null, `#${j.id}`),
+        h('td', null, `#${j.id}`, j.name ? ` ${j.name}` : '', j.pinned ? ' (pinned)' : ''),
         h('td', null, j.params.formats.join(', ')),
         h('td', null, selectionSummary(j.params)),
         h('td', { class: 'export-status' }, running ? h('progress', { max: 100, value: j.progress, 'aria-label': `Export ${j.id} progress` }) : null, ` ${j.status}${running ? ` ${j.progress}%` : ''}`, j.error ? `: ${j.error}` : ''),
         h('td', null, String(j.marks)),
         h('td', null, h('code', null, `s3://${j.bucket}/${j.prefix}`)),
         h('td', null, action,
+          // Pinned exports outlive the retention (PATHOLABEL_EXPORT_RETENTION); expired ones cannot be pinned.
+          j.status !== 'expiring' && j.status !== 'expired' && h('button', { type: 'button', 'aria-pressed': String(j.pinned === true),
+            onclick: () => pinExport(ctx.api, j.id, j.pinned !== true).then(reload, fail) }, j.pinned === true ? 'Unpin' : 'Pin'),
           // One archive of every file, streamed by the service as it is read from storage.
           j.status === 'done' && h('a', { href: `/api/v1/exports/${encodeURIComponent(String(j.id))}/zip`, class: 'button export-zip', download: `export-${j.id}.zip` }, 'Download all (zip)'),
           files),

@@ -11,6 +11,7 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 	for _, tc := range []struct{ key, val, want string }{
 		{"PATHOLABEL_EXPORT_LEASE", "1s", `config: PATHOLABEL_EXPORT_LEASE="1s" is not at least 3s`},
 		{"PATHOLABEL_EXPORT_WORKERS", "65", `config: PATHOLABEL_EXPORT_WORKERS="65" is not from 0 to 64`},
+		{"PATHOLABEL_EXPORT_RETENTION", "30m", `config: PATHOLABEL_EXPORT_RETENTION="30m0s" is not 0 (keep for ever) or at least 1h`},
 		{"PATHOLABEL_EXPORT_LINK_TTL", "200h", `config: PATHOLABEL_EXPORT_LINK_TTL="200h0m0s" is not from 1m to 168h`},
 	} {
 		r := config.NewReader(config.FromMap(map[string]string{tc.key: tc.val}))

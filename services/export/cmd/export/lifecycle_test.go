@@ -52,7 +52,7 @@ func sameFiles(t *testing.T, a, b *export.Export) {
 func TestRerunWritesIdenticalFiles(t *testing.T) {
 	env := MustMain(t)
 	env.mustMarks(t)
-	body := allFormats(env.World.Project, `,"patch_format":"jpeg","sampling":"random","samples":5,"seed":7`)
+	body := allFormats(env.World.Project, `,"patch_format":"jpeg","sampling":"random","samples":5,"seed":7,"mask_tile_size":128`)
 	a, b := env.mustExport(t, body), env.mustExport(t, body)
 	if a.Status != export.StatusDone || b.Status != export.StatusDone || a.Prefix == b.Prefix {
 		t.Fatalf("statuses %s %s, prefixes %s %s", a.Status, b.Status, a.Prefix, b.Prefix)

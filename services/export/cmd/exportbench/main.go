@@ -7,7 +7,12 @@
 // print one JSON line; the checksum of the pixels cut is the same in both
 // modes. Encoding and storing the patches are left out of both.
 //
-//	exportbench -mode regions|full -slide FILE [-n 1000] [-size 256] [-seed 1] [-workers 1]
+// "encode" cuts the patches first, then times encoding them alone with
+// -encoder (small: Go's image/png, as exports did; fast: the export's PNG
+// encoder, png_compression=fast; jpeg: quality 90) on -workers goroutines,
+// as the upload pool encodes them; bytes is the mean file size.
+//
+//	exportbench -mode regions|full|encode -slide FILE [-n 1000] [-size 256] [-seed 1] [-workers 1] [-encoder fast]
 package main
 
 import (
@@ -17,6 +22,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/patholabel/patholabel/services/export"
@@ -37,6 +44,8 @@ type result struct {
 	Seconds  float64 `json:"seconds"`
 	PerSec   float64 `json:"patches_per_second"`
 	Checksum uint64  `json:"checksum"` // same in both modes: the same pixels were cut
+	Encoder  string  `json:"encoder,omitempty"`
+	Bytes    float64 `json:"bytes,omitempty"` // mean encoded size (encode mode)
 }
 
 func main() {
@@ -45,9 +54,16 @@ func main() {
 	n := flag.Int("n", 1000, "patches to cut")
 	size := flag.Int("size", 256, "patch side in pixels")
 	seed := flag.Uint64("seed", 1, "seed of the centres")
-	workers := flag.Int("workers", 1, "goroutines cutting patches (regions mode)")
+	workers := flag.Int("workers", 1, "goroutines cutting patches (regions mode) or encoding them (encode mode)")
+	encoder := flag.String("encoder", "fast", "encode mode: small, fast or jpeg")
 	flag.Parse()
-	if err := run(*mode, *slide, *n, *size, *seed, *workers); err != nil {
+	var err error
+	if *mode == "encode" {
+		err = encode(*slide, *n, *size, *seed, *workers, *encoder)
+	} else {
+		err = run(*mode, *slide, *n, *size, *seed, *workers)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "exportbench:", err)
 		os.Exit(1)
 	}
@@ -147,4 +163,72 @@ func crop(img []byte, w, x, y, size int) []byte {
 		out = append(out, img[start:start+size*3]...)
 	}
 	return out
+}
+
+// encode cuts n patches, then times encoding them with encoder on workers
+// goroutines.
+func encode(slide string, n, size int, seed uint64, workers int, encoder string) error {
+	if err := vips.Startup(1); err != nil {
+		return err
+	}
+	s, err := vips.Open(slide, 1)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var patches [][]byte
+	sl := &export.Slide{ID: 1, Width: int64(s.Width), Height: int64(s.Height)}
+	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "dot"}}
+	var marks []export.Mark
+	for i, c := range centres(s.Width, s.Height, n, size, seed) {
+		g := geometry.Geometry{Kind: geometry.KindPoint, Radius: geometry.Scale,
+			Rings: [][]geometry.Pt{{{X: c[0] * geometry.Scale, Y: c[1] * geometry.Scale}}}}
+		marks = append(marks, export.Mark{ID: int64(i + 1), SlideID: 1, CategoryID: 1, Geometry: g}.WithGeometry())
+	}
+	p := &export.Params{PatchSizes: []int{size}, Edge: "pad"}
+	if err := export.Cut(context.Background(), sl, marks, cats, p, s, 1, func(pt export.Patch) error {
+		patches = append(patches, pt.RGB)
+		return nil
+	}); err != nil {
+		return err
+	}
+	enc := map[string]*export.Params{
+		"small": {PatchFormat: "png", PNGCompression: export.PNGSmall},
+		"fast":  {PatchFormat: "png", PNGCompression: export.PNGFast},
+		"jpeg":  {PatchFormat: "jpeg", JPEGQuality: 90},
+	}[encoder]
+	if enc == nil {
+		return fmt.Errorf("unknown encoder %q", encoder)
+	}
+	res := result{Mode: "encode", Slide: slide, Loader: s.Loader(), Width: s.Width, Height: s.Height, Patches: len(patches),
+		Size: size, Workers: workers, Encoder: encoder}
+	var total atomic.Int64
+	var first atomic.Value
+	jobs := make(chan []byte)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range max(workers, 1) {
+		wg.Go(func() {
+			for rgb := range jobs {
+				b, err := export.EncodePatch(rgb, size, enc)
+				if err != nil {
+					first.CompareAndSwap(nil, err)
+				}
+				total.Add(int64(len(b)))
+			}
+		})
+	}
+	for _, rgb := range patches {
+		jobs <- rgb
+		res.Checksum += checksum(rgb)
+	}
+	close(jobs)
+	wg.Wait()
+	if err, _ := first.Load().(error); err != nil {
+		return err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	res.PerSec = float64(len(patches)) / res.Seconds
+	res.Bytes = float64(total.Load()) / float64(len(patches))
+	return json.NewEncoder(os.Stdout).Encode(res)
 }

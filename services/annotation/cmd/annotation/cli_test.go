@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/patholabel/patholabel/services/platform/access"
+)
+
+// TestCLIImportsAndExportsMarks: `patholabel annotations import` sends a
+// real QuPath file with a personal access token and prints the report;
+// `annotations export` writes the slide's marks back as GeoJSON.
+func TestCLIImportsAndExportsMarks(t *testing.T) {
+	_, base, w := MustWorld(t, nil)
+	bin := filepath.Join(t.TempDir(), "patholabel")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/patholabel/patholabel/cli/cmd/patholabel").CombinedOutput(); err != nil {
+		t.Fatalf("build the CLI: %v\n%s", err, out)
+	}
+	token := access.NewSecret("")
+	now := time.Now().UTC()
+	if _, err := w.DB.Exec(`INSERT INTO api_tokens (user_id, name, token_hash, read_only, created_at, expires_at) VALUES (?, 'cli', ?, 0, ?, ?)`,
+		w.Users["annotator"].ID, access.HashSecret(token), now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (int, string, string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "PATHOLABEL_URL="+base, "PATHOLABEL_TOKEN="+token)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), out.String(), errOut.String()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, out.String(), errOut.String()
+	}
+	file := filepath.Join("..", "..", "..", "..", "..", "shared", "testdata", "annotations", "qupath_geojson", "qupath-multipoint.json")
+	code, out, errOut := run("annotations", "import", "--slide", fmt.Sprint(w.Slide), "--format", "qupath",
+		"--category", fmt.Sprint(w.Categories["stroma"]), file)
+	var rep struct {
+		Imported int     `json:"imported"`
+		IDs      []int64 `json:"ids"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Imported != 3 || len(rep.IDs) != 3 {
+		t.Fatalf("annotations import: exit %d\n%s%s", code, out, errOut)
+	}
+	dst := filepath.Join(t.TempDir(), "marks.geojson")
+	if code, out, errOut := run("annotations", "export", "--slide", fmt.Sprint(w.Slide), "-o", dst); code != 0 {
+		t.Fatalf("annotations export: exit %d\n%s%s", code, out, errOut)
+	}
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			ID any `json:"id"`
+		} `json:"features"`
+	}
+	b, _ := os.ReadFile(dst)
+	if json.Unmarshal(b, &fc) != nil || fc.Type != "FeatureCollection" || len(fc.Features) != 3 {
+		t.Fatalf("exported %s", b)
+	}
+	if code, _, errOut := run("annotations", "import", "--slide", fmt.Sprint(w.Slide), "--format", "shapefile", file); code != 1 ||
+		!bytes.Contains([]byte(errOut), []byte("400")) {
+		t.Errorf("an unknown format: exit %d %s", code, errOut)
+	}
+}
