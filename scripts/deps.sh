@@ -35,6 +35,9 @@ packages() {
   # Browsers of the e2e run: Chromium, Firefox, and WebKit (WebKitGTK's MiniBrowser and
   # WebDriver, on an Xvfb display since WebKitGTK has no headless mode).
   [ "$1" = test ] && echo chromium firefox-esr webkit2gtk-driver xvfb
+  # The directory of the single sign-on tests and of PATHOLABEL_SSO=dev
+  # (scripts/sso-dev.sh): slapd, and ldap-utils for slappasswd.
+  { [ "$1" = test ] || [ "${PATHOLABEL_SSO:-}" = dev ]; } && echo slapd ldap-utils
   return 0
 }
 

@@ -60,7 +60,7 @@ function showSSO(ctx: AppContext, slot: HTMLElement, next: string, signal: Abort
       replaceChildren(
         slot,
         h('a', { href, rel: 'external', class: 'button primary sso-button' }, 'Sign in with single sign-on'),
-        h('p', { class: 'divider' }, 'or with a Patholabel account'),
+        h('p', { class: 'divider' }, info.local_passwords === false ? 'or, for break-glass accounts only, with a password' : 'or with a Patholabel account'),
       );
     },
     // Without SSO information the password form still works; nothing to tell the user.
