@@ -71,7 +71,8 @@ describe('single sign-on through the hospital directory', () => {
   it('refuses an account to someone in no group that may use Patholabel', async () => {
     const { page } = b;
     await signInAtProvider(page, 'dkhan');
-    await page.getByText('not in a directory group that may use Patholabel').waitFor();
+    await page.getByRole('alert').getByText('not in a directory group that may use Patholabel').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/login');
   });
 
   it('lets a directory admin change the group rules in the viewer, applied at the next sign-in and audited', async () => {

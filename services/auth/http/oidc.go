@@ -155,7 +155,7 @@ func (h *Handler) oidcCallback(c *gin.Context) {
 		TTL: h.cfg.SessionTTL, Idle: h.cfg.IdleTimeout, Client: clientOf(c)})
 	if err != nil {
 		h.auditSSOFailure(c, err, id.Subject)
-		httpapi.Fail(c, err)
+		h.answerSSOFailure(c, err)
 		return
 	}
 	if changed {
@@ -172,6 +172,16 @@ func (h *Handler) failOIDC(c *gin.Context, err error) {
 	if platform.ErrorCode(err) == platform.EINTERNAL {
 		httpapi.Logger(c).Warn("single sign-on callback refused", "err", err)
 		err = errSSOFailed
+	}
+	h.answerSSOFailure(c, err)
+}
+
+// answerSSOFailure sends a browser back to the login page with the
+// reason, where the viewer shows it; any other client gets the error.
+func (h *Handler) answerSSOFailure(c *gin.Context, err error) {
+	if platform.ErrorCode(err) != platform.EINTERNAL && strings.Contains(c.GetHeader("Accept"), "text/html") {
+		c.Redirect(http.StatusSeeOther, "/login?sso_error="+url.QueryEscape(platform.ErrorMessage(err)))
+		return
 	}
 	httpapi.Fail(c, err)
 }

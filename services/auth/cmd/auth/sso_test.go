@@ -80,6 +80,24 @@ func TestSSOGroupsMapToRoles(t *testing.T) {
 	if resp.StatusCode != 403 {
 		t.Errorf("sign-in without a provisioning group = %d, want 403", resp.StatusCode)
 	}
+	// A browser is sent back to the login page with the reason instead.
+	b0 := browser(t, e.base)
+	b0.http.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+		if req.URL.Path == "/login" {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	req, _ := http.NewRequest("GET", e.base+"/api/v1/auth/oidc/login", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp, err := b0.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != 303 || !strings.HasPrefix(loc, "/login?sso_error=") || !strings.Contains(loc, "directory+group") {
+		t.Errorf("a browser refused an account = %d to %q, want 303 to /login?sso_error=<reason>", resp.StatusCode, loc)
+	}
 	if _, users := admin.list("/api/v1/users?q=Grace"); len(users) != 0 {
 		t.Errorf("an account was created for someone outside the provisioning groups: %v", users)
 	}
