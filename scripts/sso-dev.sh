@@ -168,6 +168,7 @@ start_dex() {
   local bin secret
   bin=$("$PL_ROOT/scripts/tool.sh" dex)
   [ -s "$dir/client-secret" ] || (umask 077 && random_hex 16 >"$dir/client-secret")
+  [ -s "$dir/another-app-secret" ] || (umask 077 && random_hex 16 >"$dir/another-app-secret")
   secret=$(cat "$dir/client-secret")
   (umask 077 && cat >"$dir/dex.yaml" <<YAML
 issuer: http://127.0.0.1:$dex_port/dex
@@ -188,6 +189,13 @@ staticClients:
     secret: $secret
     redirectURIs:
       - $url/api/v1/auth/oidc/callback
+  # Another application of the hospital: the tests show Dex will not let it
+  # redeem a code issued to Patholabel.
+  - id: another-app
+    name: Another application
+    secret: $(cat "$dir/another-app-secret")
+    redirectURIs:
+      - http://127.0.0.1/another-app/callback
 connectors:
   - type: ldap
     id: ldap

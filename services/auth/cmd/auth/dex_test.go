@@ -28,6 +28,7 @@ import (
 type directory struct {
 	issuer string
 	oidc   auth.OIDCConfig
+	state  string // scripts/sso-dev.sh's folder
 }
 
 // dirPassword is the seeded people's password (scripts/sso-dev.sh).
@@ -80,7 +81,7 @@ func startDirectory(t *testing.T, patholabel string) *directory {
 	if err := r.Err(); err != nil {
 		t.Fatalf("the env file of scripts/sso-dev.sh: %v", err)
 	}
-	return &directory{issuer: c.OIDC.Issuer, oidc: c.OIDC}
+	return &directory{issuer: c.OIDC.Issuer, oidc: c.OIDC, state: state}
 }
 
 var formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
@@ -168,8 +169,10 @@ func TestDexDirectorySignIn(t *testing.T) {
 }
 
 // What the real provider refuses by itself, shown against Dex directly
-// as a client would meet it: an unregistered redirect URI, a wrong client
-// secret, a PKCE verifier that does not match, a code used twice.
+// as a client would meet it: an unregistered redirect URI, a code redeemed
+// by another client, a wrong client secret, a PKCE verifier that does not
+// match, a code used twice. (A bad nonce and an expired or foreign ID token
+// are what Patholabel itself refuses: the hand-written provider's tests.)
 func TestDexRefuses(t *testing.T) {
 	addr := freeAddr(t)
 	callback := "http://" + addr + "/api/v1/auth/oidc/callback"
@@ -236,11 +239,11 @@ func TestDexRefuses(t *testing.T) {
 		}
 		return loc.Query().Get("code")
 	}
-	exchange := func(code, secret, verifier string) (int, string) {
+	exchangeAs := func(client, code, secret, verifier string) (int, string) {
 		req, _ := http.NewRequest("POST", disc.Token, strings.NewReader(url.Values{"grant_type": {"authorization_code"}, "code": {code},
 			"redirect_uri": {callback}, "code_verifier": {verifier}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("patholabel", secret)
+		req.SetBasicAuth(client, secret)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -253,7 +256,17 @@ func TestDexRefuses(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out.Error
 	}
+	exchange := func(code, secret, verifier string) (int, string) { return exchangeAs("patholabel", code, secret, verifier) }
 	verifier := "a-verifier-of-at-least-forty-three-characters-0001"
+	// The audience of a code: another client of the same provider, with its
+	// own valid secret, cannot redeem one issued to Patholabel.
+	other, err := os.ReadFile(filepath.Join(dir.state, "sso", "another-app-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, e := exchangeAs("another-app", code(verifier), strings.TrimSpace(string(other)), verifier); st < 400 || e == "" {
+		t.Errorf("another client redeeming Patholabel's code = %d %q, want a refusal", st, e)
+	}
 	if st, e := exchange(code(verifier), "not-the-secret", verifier); st != 401 || e != "invalid_client" {
 		t.Errorf("exchange with a wrong client secret = %d %s, want 401 invalid_client", st, e)
 	}
