@@ -102,18 +102,18 @@ cn: dex
 sn: Single sign-on service account
 userPassword: $dexpw
 LDIF
-  local u
+  local u uid first last
   for u in "asmith Alice Smith" "bjones Bob Jones" "clee Chen Lee" "dkhan Dana Khan"; do
-    set -- $u
+    read -r uid first last <<<"$u"
     cat >>"$dir/people.ldif" <<LDIF
 
-dn: uid=$1,ou=people,$SUFFIX
+dn: uid=$uid,ou=people,$SUFFIX
 objectClass: inetOrgPerson
-uid: $1
-cn: $2 $3
-givenName: $2
-sn: $3
-mail: $1@hospital.example
+uid: $uid
+cn: $first $last
+givenName: $first
+sn: $last
+mail: $uid@hospital.example
 userPassword: $(slappasswd -s "$password")
 LDIF
   done
