@@ -58,7 +58,7 @@ func (c Config) Validate() error {
 		return config.Invalid("PATHOLABEL_LOGIN_MAX_DELAY", t.MaxDelay, "at least PATHOLABEL_LOGIN_FIRST_DELAY")
 	}
 	if c.LocalLogin.Off && len(c.LocalLogin.BreakGlass) == 0 {
-		return config.Invalid("PATHOLABEL_BREAK_GLASS_ACCOUNTS", "", "at least one account when PATHOLABEL_LOCAL_PASSWORDS=break-glass")
+		return config.Invalid("PATHOLABEL_BREAK_GLASS_ACCOUNTS", "", "at least one account when PATHOLABEL_LOCAL_LOGIN=break-glass")
 	}
 	return c.OIDC.Validate()
 }

@@ -9,7 +9,7 @@ import (
 
 // readConfig reads PATHOLABEL_ADMIN_PASSWORD, _SESSION_TTL,
 // _SESSION_IDLE_TIMEOUT, _COOKIE_SECURE, _LOGIN_*, _PASSWORD_CHECKS,
-// _TOKEN_REAUTH, _OIDC_*, _LOCAL_PASSWORDS and _BREAK_GLASS_ACCOUNTS;
+// _TOKEN_REAUTH, _OIDC_*, _LOCAL_LOGIN and _BREAK_GLASS_ACCOUNTS;
 // Validate names the bad one.
 func readConfig(r *config.Reader) auth.Config {
 	d := auth.DefaultConfig()
@@ -46,8 +46,8 @@ func readConfig(r *config.Reader) auth.Config {
 	if err != nil {
 		r.Check(false, "PATHOLABEL_OIDC_GROUP_RULES", rules, err.Error())
 	}
-	local := r.String("PATHOLABEL_LOCAL_PASSWORDS", "on")
-	r.Check(local == "on" || local == "break-glass", "PATHOLABEL_LOCAL_PASSWORDS", local, "on or break-glass")
+	local := r.String("PATHOLABEL_LOCAL_LOGIN", "on")
+	r.Check(local == "on" || local == "break-glass", "PATHOLABEL_LOCAL_LOGIN", local, "on or break-glass")
 	c.LocalLogin = auth.LocalLogin{Off: local == "break-glass", BreakGlass: list(r.String("PATHOLABEL_BREAK_GLASS_ACCOUNTS", "admin"))}
 	r.Validate(c)
 	return c
