@@ -256,7 +256,9 @@ func TestDexRefuses(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out.Error
 	}
-	exchange := func(code, secret, verifier string) (int, string) { return exchangeAs("patholabel", code, secret, verifier) }
+	exchange := func(code, secret, verifier string) (int, string) {
+		return exchangeAs("patholabel", code, secret, verifier)
+	}
 	verifier := "a-verifier-of-at-least-forty-three-characters-0001"
 	// The audience of a code: another client of the same provider, with its
 	// own valid secret, cannot redeem one issued to Patholabel.
