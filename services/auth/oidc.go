@@ -77,11 +77,14 @@ type OIDCLoginRequest struct {
 	Client   ClientInfo
 }
 
-// OIDCLogout is a back-channel logout the provider sent: every session
-// of Subject opened under provider session SID ends (all of Subject's
-// sessions when SID is empty, all of SID's when Subject is).
+// OIDCLogout is a logout the provider sent: every session of Subject
+// opened under provider session SID ends (all of Subject's sessions when
+// SID is empty, all of SID's when Subject is).
 type OIDCLogout struct {
 	Subject, SID string
-	JTI          string    // the token's id, refused the second time
-	Expires      time.Time // until when the jti is remembered
+	// JTI is a back-channel logout token's id, refused the second time;
+	// empty for a front-channel logout, which carries no token.
+	JTI     string
+	Expires time.Time // until when the jti is remembered
+	Channel string    // "backchannel" or "frontchannel", for the audit log
 }

@@ -41,9 +41,10 @@ type Sessions interface {
 	// SessionIDToken returns the ID token a single sign-on session was
 	// opened with ("" for password sessions), for signing out at the provider.
 	SessionIDToken(ctx context.Context, secret string) (string, error)
-	// BackchannelLogout ends the sessions a provider's logout token names
-	// and returns their hashes, for the caches; invalid when the token's
-	// jti was seen before.
+	// BackchannelLogout ends the sessions a provider's logout names (a
+	// back-channel logout token, or a front-channel request's sid) and
+	// returns their hashes, for the caches; invalid when a token's jti was
+	// seen before.
 	BackchannelLogout(ctx context.Context, l OIDCLogout, cl ClientInfo) ([]string, error)
 	// Logout revokes the session whose cookie value is secret.
 	Logout(ctx context.Context, p *access.Principal, secret string, cl ClientInfo) error

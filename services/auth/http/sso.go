@@ -20,6 +20,9 @@ func (h *Handler) registerSSO(e *gin.Engine, g *gin.RouterGroup) {
 	// The provider calls this itself, with no cookie and no CSRF token:
 	// the logout token's signature is what authenticates it.
 	e.POST(oidcPath+"/backchannel-logout", access.Require(access.Anyone), h.backchannelLogout)
+	// Loaded in the provider's page (an iframe): no session cookie comes
+	// along (SameSite=Lax), so the sid the provider names is the key.
+	e.GET(oidcPath+"/frontchannel-logout", access.Require(access.Anyone), h.frontchannelLogout)
 	g.GET("/api/v1/auth/sso", access.Require(access.Admin), h.ssoSettings)
 	g.POST("/api/v1/auth/sso/rules", access.Require(access.Admin), h.createGroupRule)
 	g.DELETE("/api/v1/auth/sso/rules/:rule_id", access.Require(access.Admin), h.deleteGroupRule)
@@ -128,12 +131,12 @@ func (h *Handler) backchannelLogout(c *gin.Context) {
 	}
 	l, err := h.verifyLogoutToken(c.Request.Context(), c.PostForm("logout_token"))
 	if err != nil {
-		h.refuseLogout(c, err)
+		h.refuseLogout(c, err, "backchannel")
 		return
 	}
 	hashes, err := h.store.BackchannelLogout(c.Request.Context(), l, clientOf(c))
 	if platform.ErrorCode(err) == platform.EINVALID {
-		h.refuseLogout(c, err)
+		h.refuseLogout(c, err, "backchannel")
 		return
 	}
 	if err != nil {
@@ -147,13 +150,13 @@ func (h *Handler) backchannelLogout(c *gin.Context) {
 	c.Status(http.StatusOK)
 }
 
-func (h *Handler) refuseLogout(c *gin.Context, err error) {
+func (h *Handler) refuseLogout(c *gin.Context, err error, channel string) {
 	reason := platform.ErrorMessage(err)
 	if platform.ErrorCode(err) == platform.EINTERNAL {
 		httpapi.Logger(c).Warn("back-channel logout refused", "err", err)
 		reason = "logout token refused"
 	}
-	e := auth.AuditEvent{Action: "logout.backchannel_refused", TargetType: "oidc", Detail: map[string]any{"reason": reason}}
+	e := auth.AuditEvent{Action: "logout." + channel + "_refused", TargetType: "oidc", Detail: map[string]any{"reason": reason}}
 	if err := h.store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
 		httpapi.Logger(c).Error("audit event lost", "action", e.Action, "err", err)
 	}
@@ -203,10 +206,43 @@ func (h *Handler) verifyLogoutToken(ctx context.Context, raw string) (auth.OIDCL
 	case cl.Exp != nil && now.After(time.Unix(*cl.Exp, 0)):
 		return l, platform.Errorf(platform.EINVALID, "logout token expired")
 	}
-	return auth.OIDCLogout{Subject: tok.Subject, SID: cl.SID, JTI: tok.Issuer + " " + cl.JTI, Expires: tok.IssuedAt.Add(logoutTokenMaxAge + time.Minute)}, nil
+	return auth.OIDCLogout{Subject: tok.Subject, SID: cl.SID, JTI: tok.Issuer + " " + cl.JTI, Expires: tok.IssuedAt.Add(logoutTokenMaxAge + time.Minute),
+		Channel: "backchannel"}, nil
 }
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+// frontchannelLogout is OpenID Connect Front-Channel Logout 1.0 with
+// frontchannel_logout_session_required: the provider's logout page loads
+// this URL with its issuer and the session id (sid) of the ID token, and
+// every session here opened under that provider session ends. Without a
+// sid nothing can be told apart (the cookie does not come along in the
+// provider's iframe), so it answers 400. Anyone may call it, as the
+// specification allows: it can only end sessions whose sid one knows, and
+// a sid is only ever in the ID tokens the provider gave the person.
+func (h *Handler) frontchannelLogout(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	if h.oidc == nil {
+		httpapi.Fail(c, errNoSSO)
+		return
+	}
+	// The specification sends iss with sid; ADFS's guide names only the
+	// sid, so a missing iss is taken as this provider's.
+	iss, sid := c.Query("iss"), c.Query("sid")
+	if sid == "" || (iss != "" && iss != h.cfg.OIDC.Issuer) {
+		h.refuseLogout(c, platform.Errorf(platform.EINVALID, "front-channel logout needs this provider's iss and a sid"), "frontchannel")
+		return
+	}
+	hashes, err := h.store.BackchannelLogout(c.Request.Context(), auth.OIDCLogout{SID: sid, Channel: "frontchannel"}, clientOf(c))
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	if err := h.authn.Forget(c.Request.Context(), hashes...); err != nil {
+		httpapi.Logger(c).Warn("front-channel logout: cached sessions not dropped; they expire by themselves", "err", err)
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte("<!doctype html><title>Signed out of Patholabel</title>"))
 }

@@ -253,8 +253,9 @@ func (s *Store) SessionIDToken(ctx context.Context, secret string) (string, erro
 
 var errLogoutReplayed = platform.Errorf(platform.EINVALID, "logout token already used")
 
-// BackchannelLogout ends the sessions a provider's logout token names and
-// returns their hashes, for the caches. A token's jti is accepted once.
+// BackchannelLogout ends the sessions a provider's logout names and
+// returns their hashes, for the caches. A logout token's jti is accepted
+// once; a front-channel logout has none.
 func (s *Store) BackchannelLogout(ctx context.Context, l auth.OIDCLogout, cl auth.ClientInfo) ([]string, error) {
 	var hashes []string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -263,12 +264,14 @@ func (s *Store) BackchannelLogout(ctx context.Context, l auth.OIDCLogout, cl aut
 		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_logout_tokens WHERE expires_at < ?`, now); err != nil {
 			return fmt.Errorf("sweep logout tokens: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO oidc_logout_tokens (jti_hash, expires_at) VALUES (?, ?)`, access.HashSecret(l.JTI), l.Expires)
-		if mysql.IsDuplicate(err) {
-			return errLogoutReplayed
-		}
-		if err != nil {
-			return fmt.Errorf("remember logout token: %w", err)
+		if l.JTI != "" {
+			_, err := tx.ExecContext(ctx, `INSERT INTO oidc_logout_tokens (jti_hash, expires_at) VALUES (?, ?)`, access.HashSecret(l.JTI), l.Expires)
+			if mysql.IsDuplicate(err) {
+				return errLogoutReplayed
+			}
+			if err != nil {
+				return fmt.Errorf("remember logout token: %w", err)
+			}
 		}
 		var where []string
 		var args []any
@@ -310,7 +313,7 @@ func (s *Store) BackchannelLogout(ctx context.Context, l auth.OIDCLogout, cl aut
 		}
 		slices.Sort(ids)
 		for _, u := range ids {
-			e := auth.AuditEvent{ActorID: &u, Action: "logout.backchannel", TargetType: "user", TargetID: fmt.Sprint(u),
+			e := auth.AuditEvent{ActorID: &u, Action: "logout." + l.Channel, TargetType: "user", TargetID: fmt.Sprint(u),
 				Detail: map[string]any{"sessions": users[u], "sid": l.SID}}
 			if err := s.Audit(ctx, tx, e, cl); err != nil {
 				return err

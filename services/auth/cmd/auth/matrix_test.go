@@ -27,6 +27,7 @@ func authEndpoints() []testenv.Endpoint {
 		{Method: "GET", Path: "/api/v1/auth/oidc/login", Want: S{404, 404, 404, 404, 404, 404, 404}},
 		{Method: "GET", Path: "/api/v1/auth/oidc/callback", Want: S{404, 404, 404, 404, 404, 404, 404}},
 		{Method: "POST", Path: "/api/v1/auth/oidc/backchannel-logout", Body: `logout_token=x`, Want: S{404, 404, 404, 404, 404, 404, 404}},
+		{Method: "GET", Path: "/api/v1/auth/oidc/frontchannel-logout", Want: S{404, 404, 404, 404, 404, 404, 404}},
 		{Method: "GET", Path: "/api/v1/auth/sso", Want: S{401, 403, 403, 403, 403, 403, 200}},
 		{Method: "POST", Path: "/api/v1/auth/sso/rules", Body: `{"group":"g{n}","kind":"provision"}`, Want: S{401, 403, 403, 403, 403, 403, 201}},
 		{Method: "DELETE", Path: "/api/v1/auth/sso/rules/:rule_id", Prepare: newRule, Want: S{401, 403, 403, 403, 403, 403, 204}},

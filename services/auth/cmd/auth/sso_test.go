@@ -393,3 +393,53 @@ func TestLocalPasswordsOffButBreakGlass(t *testing.T) {
 		t.Errorf("audit has %d refused password logins, want 2", n)
 	}
 }
+
+// Front-channel logout (Entra ID's and ADFS's way): the provider's logout
+// page loads our URL with its issuer and the sid, without our cookie; the
+// sessions of that sid end, nothing else, and a request naming another
+// issuer or no sid is refused.
+func TestSSOFrontchannelLogout(t *testing.T) {
+	p := newProvider(t)
+	addr := freeAddr(t)
+	e := mustEnv(t, func(m *Main) {
+		m.Base.HTTP.Listen = addr
+		m.Auth.OIDC = oidcConfig(p, addr)
+	})
+	p.set(func() { p.sid = "sid-front" })
+	ended := browser(t, e.base)
+	ssoSignIn(t, ended)
+	p.set(func() { p.sid = "sid-other" })
+	kept := browser(t, e.base)
+	ssoSignIn(t, kept)
+	get := func(q url.Values) int {
+		resp, err := http.Get(e.base + "/api/v1/auth/oidc/frontchannel-logout?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for name, q := range map[string]url.Values{
+		"without sid":       {"iss": {p.srv.URL}},
+		"of another issuer": {"iss": {"https://evil.example"}, "sid": {"sid-front"}},
+	} {
+		if st := get(q); st != 400 {
+			t.Errorf("front-channel logout %s = %d, want 400", name, st)
+		}
+	}
+	ended.must(200, "GET", "/api/v1/auth/me", nil)
+	if st := get(url.Values{"sid": {"sid-front"}}); st != 200 { // ADFS names the sid alone
+		t.Fatalf("front-channel logout of sid-front = %d, want 200", st)
+	}
+	if st, _ := ended.do("GET", "/api/v1/auth/me", nil); st != 401 {
+		t.Errorf("session of sid-front after front-channel logout = %d, want 401", st)
+	}
+	kept.must(200, "GET", "/api/v1/auth/me", nil)
+	admin := newClient(t, e.base).mustLogin("admin", adminPassword)
+	if n := len(auditActions(t, admin, "logout.frontchannel")); n != 1 {
+		t.Errorf("audit has %d front-channel logouts, want 1", n)
+	}
+	if n := len(auditActions(t, admin, "logout.frontchannel_refused")); n != 2 {
+		t.Errorf("audit has %d refused front-channel logouts, want 2", n)
+	}
+}
