@@ -37,6 +37,9 @@ packages() {
   [ "$1" = test ] && echo chromium firefox-esr webkit2gtk-driver xvfb
   # The export's training smoke test: docs/ml's scripts train with Debian's torch.
   [ "$1" = test ] && echo python3-torch python3-torchvision
+  # The directory of the single sign-on tests and of PATHOLABEL_SSO=dev
+  # (scripts/sso-dev.sh): slapd, and ldap-utils for slappasswd.
+  { [ "$1" = test ] || [ "${PATHOLABEL_SSO:-}" = dev ]; } && echo slapd ldap-utils
   return 0
 }
 

@@ -7,7 +7,9 @@ set -euo pipefail
 state=${PL_STATE:-$PL_ROOT/.dev}
 port=${PL_PORT:-8080}
 base="http://127.0.0.1:$port"
-env $("$PL_ROOT/scripts/stack.sh" env auth) "$state/bin/auth" seed-demo
+# One variable per line: a value may hold spaces (a project named in a group rule).
+mapfile -t envs < <("$PL_ROOT/scripts/stack.sh" env auth)
+env "${envs[@]}" "$state/bin/auth" seed-demo
 
 slide="$PL_ROOT/scripts/demo/CMU-1-Small-Region.svs"
 jar=$(mktemp)

@@ -12,6 +12,9 @@
 #   PL_MINIO_PORT                                          (9000)
 #   PL_DB      database name                               (patholabel)
 #   PATHOLABEL_ADMIN_PASSWORD  the bootstrap admin's password (required to start)
+#   PATHOLABEL_SSO=dev  also start a directory (slapd) and an OpenID Connect
+#              provider (Dex) in front of it, and sign in through them
+#              (scripts/sso-dev.sh; PL_LDAP_PORT 3890, PL_DEX_PORT 5556)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -59,8 +62,14 @@ ENV
   # Ingest runs in its own process (below), as in the chart: a hostile
   # upload that crashes it never takes tile serving down.
   [ "$1" = tiler ] && echo PATHOLABEL_TILER_WORKERS=0
+  # Single sign-on through the local directory (scripts/sso-dev.sh).
+  [ "$1" = auth ] && [ -s "$state/sso/env" ] && [ "${PATHOLABEL_SSO:-}" = dev ] && cat "$state/sso/env"
   return 0
 }
+
+# env_of NAME: service NAME's environment in the array ENVS, one variable
+# per element (a value may hold spaces: a project named in a group rule).
+env_of() { mapfile -t ENVS < <(service_env "$1"); }
 
 build() {
   say "building the services"
@@ -78,18 +87,25 @@ start() {
   ensure_redis "$state"
   start_minio "$state" "$minio_port" patholabel patholabel-dev-secret
   build
+  if [ "${PATHOLABEL_SSO:-}" = dev ]; then
+    say "starting the directory and the sign-on provider (PATHOLABEL_SSO=dev)"
+    "$PL_ROOT/scripts/sso-dev.sh" start "$state" "http://127.0.0.1:$port" >/dev/null
+  fi
   say "migrating database $db"
-  env $(service_env auth) "$state/bin/auth" migrate --create-database 2>>"$state/logs/migrate.log" ||
+  env_of auth
+  env "${ENVS[@]}" "$state/bin/auth" migrate --create-database 2>>"$state/logs/migrate.log" ||
     { tail -n 20 "$state/logs/migrate.log" >&2; die "migration failed (log: $state/logs/migrate.log)"; }
   local svc
   for svc in "${SERVICES[@]}"; do
     running "$state" "$svc" && stop_pid "$state" "$svc" # a restart picks up the new build
     port_open 127.0.0.1 "$(service_port "$svc")" && die "port $(service_port "$svc") for $svc is taken by another program"
-    start_bg "$svc" "$state" env $(service_env "$svc") "$state/bin/$svc"
+    env_of "$svc"
+    start_bg "$svc" "$state" env "${ENVS[@]}" "$state/bin/$svc"
   done
   running "$state" tiler-worker && stop_pid "$state" tiler-worker
   port_open 127.0.0.1 $((port + 5)) && die "port $((port + 5)) for the tiler worker is taken by another program"
-  start_bg tiler-worker "$state" env $(service_env tiler) PATHOLABEL_LISTEN="127.0.0.1:$((port + 5))" \
+  env_of tiler
+  start_bg tiler-worker "$state" env "${ENVS[@]}" PATHOLABEL_LISTEN="127.0.0.1:$((port + 5))" \
     PATHOLABEL_TILER_WORKERS=1 "$state/bin/tiler" worker
   running "$state" gateway && stop_pid "$state" gateway
   port_open 127.0.0.1 "$port" && die "port $port for the entry point is taken by another program (set PL_PORT)"
@@ -121,7 +137,7 @@ wait_ready() {
 
 stop() {
   local svc
-  for svc in gateway "${SERVICES[@]}" tiler-worker minio redis mariadb; do stop_pid "$state" "$svc"; done
+  for svc in gateway "${SERVICES[@]}" tiler-worker dex slapd minio redis mariadb; do stop_pid "$state" "$svc"; done
 }
 
 case "${1:-}" in

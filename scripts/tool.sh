@@ -9,7 +9,8 @@
 # scripts/tools/NAME/bin says which package to build, and BIN picks another one
 # by the last element of its package path, e.g. `scripts/tool.sh kubernetes kubectl`).
 # An optional scripts/tools/NAME/ldflags holds -ldflags for tools that report
-# their version from link-time variables. The binary is cached outside the
+# their version from link-time variables; a file scripts/tools/NAME/cgo builds
+# it with cgo (Dex links SQLite). The binary is cached outside the
 # repository, keyed by the hash of go.mod, go.sum and ldflags, so a clean clone
 # (CI) builds each tool once per machine and never again.
 set -euo pipefail
@@ -30,6 +31,8 @@ else
   pkg=$(tools | head -n1)
 fi
 
+cgo=${CGO_ENABLED:-0}
+[ -f "$dir/cgo" ] && cgo=1
 cache=${PATHOLABEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/patholabel}
 ldflags=$(cat "$dir/ldflags" 2>/dev/null || true)
 key=$({ cat "$dir/go.mod" "$dir/go.sum"; cat "$dir/ldflags" 2>/dev/null || true; } | sha256sum | cut -c1-12)
@@ -37,7 +40,7 @@ out="$cache/tools/$name${want:+-$want}-$key"
 if [ ! -x "$out" ]; then
   mkdir -p "$cache/tools"
   echo "tool.sh: building $name ($pkg), once per machine" >&2
-  (cd "$dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED=${CGO_ENABLED:-0} \
+  (cd "$dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED=$cgo \
     go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" "$pkg")
   # Per-process temp name: two builds of the same tool may run at once.
   mv "$out.tmp.$$" "$out"

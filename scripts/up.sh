@@ -58,3 +58,14 @@ cat <<MSG
 
   make logs   shows the service logs;  make down   stops everything make up started.
 MSG
+if [ "${PATHOLABEL_SSO:-}" = dev ]; then
+  cat <<MSG
+
+  Single sign-on (PATHOLABEL_SSO=dev): "Sign in with single sign-on" goes to Dex on
+  http://127.0.0.1:${PL_DEX_PORT:-5556}/dex, in front of slapd on 127.0.0.1:${PL_LDAP_PORT:-3890}. The directory's
+  people (password ${PL_SSO_PASSWORD:-Directory-pass-1}): asmith (annotator in GBM H&E), clee (reviewer there),
+  bjones (admin), dkhan (in no group: refused an account). Admins edit the group rules under
+  Administration > Single sign-on.
+
+MSG
+fi

@@ -46,7 +46,14 @@ refuse_bad_values() {
   refuse "TLS to in-chart Redis" "the in-chart redis speaks no TLS" --set redis.inChart.enabled=true --set redis.tls.enabled=true
   refuse "service users on the in-chart MySQL" "mysql.serviceUsers needs an external MySQL" \
     --set mysql.serviceUsers.enabled=true --set mysql.inChart.enabled=true
-  log "bad values refused: 12 cases"
+  local sso=(--set auth.oidc.enabled=true --set auth.oidc.issuer=https://idp.example --set auth.oidc.clientId=patholabel
+    --set auth.oidc.redirectUrl=https://pl.example/api/v1/auth/oidc/callback)
+  refuse "group rule of an unknown kind" "groupRules/0/kind" "${sso[@]}" \
+    --set 'auth.oidc.groupRules[0].group=g' --set 'auth.oidc.groupRules[0].kind=boss'
+  refuse "project rule without a project" "is a project rule and needs project" "${sso[@]}" \
+    --set 'auth.oidc.groupRules[0].group=g' --set 'auth.oidc.groupRules[0].kind=project' --set 'auth.oidc.groupRules[0].role=viewer'
+  refuse "passwords off without single sign-on" "it needs auth.oidc.enabled" --set auth.localPasswords.mode=break-glass
+  log "bad values refused: 15 cases"
 }
 
 # The skaffold config must parse and render the same chart, offline. skaffold

@@ -20,6 +20,7 @@ type Config struct {
 	PasswordWait   time.Duration // how long a check waits for a slot before a 429
 	TokenReauth    time.Duration // creating a token needs a login at most this old
 	OIDC           OIDCConfig    // single sign-on; off when Issuer is empty
+	LocalLogin     LocalLogin    // who may sign in with a password
 }
 
 // DefaultConfig is what an unset variable means.
@@ -55,6 +56,9 @@ func (c Config) Validate() error {
 		return config.Invalid("PATHOLABEL_LOGIN_FIRST_DELAY", t.FirstDelay, "positive")
 	case t.MaxDelay < t.FirstDelay:
 		return config.Invalid("PATHOLABEL_LOGIN_MAX_DELAY", t.MaxDelay, "at least PATHOLABEL_LOGIN_FIRST_DELAY")
+	}
+	if c.LocalLogin.Off && len(c.LocalLogin.BreakGlass) == 0 {
+		return config.Invalid("PATHOLABEL_BREAK_GLASS_ACCOUNTS", "", "at least one account when PATHOLABEL_LOCAL_LOGIN=break-glass")
 	}
 	return c.OIDC.Validate()
 }

@@ -17,6 +17,7 @@ type Store interface {
 	Projects
 	Categories
 	AuditLog
+	GroupRules
 }
 
 // Sessions signs people in and out, with a password or single sign-on.
@@ -29,10 +30,22 @@ type Sessions interface {
 	// never says whether the username exists.
 	Login(ctx context.Context, r LoginRequest) (*User, *Session, error)
 	// LoginOIDC opens a session for the user the provider vouched for,
-	// matched by subject and created on first sign-in (system role "user",
-	// no password). Disabled accounts are refused. The session ends after ttl,
-	// or after idle unused (0: never).
-	LoginOIDC(ctx context.Context, id OIDCIdentity, ttl, idle time.Duration, cl ClientInfo) (*User, *Session, error)
+	// matched by subject. A first sign-in creates the account (system role
+	// "user", no password) unless provision rules exist and none of the
+	// person's groups is one of theirs (forbidden). Every sign-in applies
+	// the group rules (r.Rules and the stored ones) to the system role and
+	// to the memberships the mapping owns, and audits what changed; changed
+	// reports whether the caller must drop the user's cached principals.
+	// Disabled accounts are refused.
+	LoginOIDC(ctx context.Context, r OIDCLoginRequest) (u *User, s *Session, changed bool, err error)
+	// SessionIDToken returns the ID token a single sign-on session was
+	// opened with ("" for password sessions), for signing out at the provider.
+	SessionIDToken(ctx context.Context, secret string) (string, error)
+	// BackchannelLogout ends the sessions a provider's logout names (a
+	// back-channel logout token, or a front-channel request's sid) and
+	// returns their hashes, for the caches; invalid when a token's jti was
+	// seen before.
+	BackchannelLogout(ctx context.Context, l OIDCLogout, cl ClientInfo) ([]string, error)
 	// Logout revokes the session whose cookie value is secret.
 	Logout(ctx context.Context, p *access.Principal, secret string, cl ClientInfo) error
 	// SaveOIDCLogin remembers a started login, and sweeps expired ones so the
@@ -76,6 +89,17 @@ type Users interface {
 	// returns its hash for the caches; not_found for others' tokens, so token
 	// ids cannot be probed.
 	RevokeToken(ctx context.Context, a Actor, p *access.Principal, id int64) (string, error)
+}
+
+// GroupRules are the group mapping rules admins keep in the viewer.
+type GroupRules interface {
+	// GroupRules lists the stored rules by group.
+	GroupRules(ctx context.Context) ([]GroupRule, error)
+	// CreateGroupRule stores a rule; invalid naming the field, conflict
+	// when the group already has a rule for that target.
+	CreateGroupRule(ctx context.Context, a Actor, r GroupRule) (*GroupRule, error)
+	// DeleteGroupRule removes a stored rule; not_found when there is none.
+	DeleteGroupRule(ctx context.Context, a Actor, id int64) error
 }
 
 // Projects manages projects, their members and the categories each member is assigned.

@@ -9,16 +9,27 @@ import (
 
 // User is an account.
 type User struct {
-	ID          int64     `json:"id"`
-	Username    string    `json:"username"`
-	DisplayName string    `json:"display_name"`
-	Email       string    `json:"email"`
-	SystemRole  string    `json:"system_role"`
-	Disabled    bool      `json:"disabled"`
-	SSO         bool      `json:"sso"` // signed up through OpenID Connect
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Email       string `json:"email"`
+	SystemRole  string `json:"system_role"`
+	Disabled    bool   `json:"disabled"`
+	SSO         bool   `json:"sso"`    // signed up through OpenID Connect
+	Origin      string `json:"origin"` // "sso" or "local" (a password account), for admins
+	// SSOGroups are the groups the provider named at the last sign-in
+	// (SSO accounts only), and SSOSyncedAt when the mapping last applied.
+	SSOGroups   []string   `json:"sso_groups,omitempty"`
+	SSOSyncedAt *time.Time `json:"sso_synced_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
+
+// Account origins.
+const (
+	OriginLocal = "local"
+	OriginSSO   = "sso"
+)
 
 // UserInput creates an account; an empty system role means "user".
 type UserInput struct {

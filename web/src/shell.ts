@@ -53,12 +53,15 @@ export class Shell {
   }
 
   private async signOut(): Promise<void> {
+    let endSession: string | undefined;
     try {
-      await logout(this.ctx.api);
+      endSession = (await logout(this.ctx.api))?.end_session_url;
     } catch {
       // The session is dropped locally either way; a failed call only means the cookie expires later.
     }
     this.ctx.session.clear();
-    this.ctx.navigate('/login', { replace: true });
+    // A single sign-on session ends at the provider too, which sends the browser back here.
+    if (endSession !== undefined) window.location.assign(endSession);
+    else this.ctx.navigate('/login', { replace: true });
   }
 }

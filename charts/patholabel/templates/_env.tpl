@@ -155,8 +155,24 @@ Call with (dict "root" $ "name" "tiler").
 {{- if .existingSecret }}
 {{ include "patholabel.env.secret" (dict "env" "PATHOLABEL_OIDC_CLIENT_SECRET" "secret" .existingSecret "key" .existingSecretKey) }}
 {{- end }}
+- name: PATHOLABEL_OIDC_SCOPES
+  value: {{ join "," .scopes | quote }}
+- name: PATHOLABEL_OIDC_GROUPS_CLAIM
+  value: {{ .groupsClaim | quote }}
+{{- with .postLogoutRedirectUrl }}
+- name: PATHOLABEL_OIDC_POST_LOGOUT_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .groupRules }}
+- name: PATHOLABEL_OIDC_GROUP_RULES
+  value: {{ toJson . | quote }}
 {{- end }}
 {{- end }}
+{{- end }}
+- name: PATHOLABEL_LOCAL_LOGIN
+  value: {{ .Values.auth.localPasswords.mode | quote }}
+- name: PATHOLABEL_BREAK_GLASS_ACCOUNTS
+  value: {{ join "," .Values.auth.localPasswords.breakGlassAccounts | quote }}
 {{- end }}
 
 {{/* The full environment of a component. Call with (dict "root" $ "name" "auth"). */}}

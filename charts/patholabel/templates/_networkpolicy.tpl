@@ -94,7 +94,9 @@ spec:
     {{- end }}
     {{- if and (eq .name "auth") .root.Values.auth.oidc.enabled }}
     - ports:
-        - {port: 443, protocol: TCP}
+        {{- range .root.Values.auth.oidc.egressPorts }}
+        - {port: {{ . }}, protocol: TCP}
+        {{- end }}
       {{- with include "patholabel.netpol.external" .root | trim }}{{ . | nindent 6 }}{{ end }}
     {{- end }}
 {{- end }}

@@ -33,9 +33,11 @@ const (
 type oidcClient struct {
 	cfg auth.OIDCConfig
 
-	mu       sync.Mutex
-	oauth    *oauth2.Config
-	verifier *oidc.IDTokenVerifier
+	mu         sync.Mutex
+	oauth      *oauth2.Config
+	verifier   *oidc.IDTokenVerifier
+	logoutVer  *oidc.IDTokenVerifier // for back-channel logout tokens, whose exp is optional
+	endSession string                // the provider's end_session_endpoint; "" when it has none (Dex)
 }
 
 func newOIDCClient(cfg auth.OIDCConfig) *oidcClient { return &oidcClient{cfg: cfg} }
@@ -54,10 +56,29 @@ func (o *oidcClient) get() (*oauth2.Config, *oidc.IDTokenVerifier, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("discover sign-on provider %s: %w", o.cfg.Issuer, err)
 	}
+	var meta struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	if err := p.Claims(&meta); err != nil {
+		return nil, nil, fmt.Errorf("read discovery of %s: %w", o.cfg.Issuer, err)
+	}
 	o.oauth = &oauth2.Config{ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, RedirectURL: o.cfg.RedirectURL,
-		Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
+		Endpoint: p.Endpoint(), Scopes: append([]string{oidc.ScopeOpenID}, o.cfg.Scopes...)}
 	o.verifier = p.Verifier(&oidc.Config{ClientID: o.cfg.ClientID})
+	o.logoutVer = p.Verifier(&oidc.Config{ClientID: o.cfg.ClientID, SkipExpiryCheck: true})
+	o.endSession = meta.EndSession
 	return o.oauth, o.verifier, nil
+}
+
+// logout returns the back-channel logout verifier and the end-session
+// endpoint, discovering the provider first if need be.
+func (o *oidcClient) logout() (*oidc.IDTokenVerifier, string, error) {
+	if _, _, err := o.get(); err != nil {
+		return nil, "", err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.logoutVer, o.endSession, nil
 }
 
 var (
@@ -67,7 +88,7 @@ var (
 
 // oidcInfo tells the viewer whether to show a "sign in with…" button.
 func (h *Handler) oidcInfo(c *gin.Context) {
-	out := gin.H{"enabled": h.oidc != nil}
+	out := gin.H{"enabled": h.oidc != nil, "local_passwords": !h.cfg.LocalLogin.Off}
 	if h.oidc != nil {
 		out["login_url"] = oidcPath + "/login"
 	}
@@ -130,11 +151,15 @@ func (h *Handler) oidcCallback(c *gin.Context) {
 		h.failOIDC(c, err)
 		return
 	}
-	u, sess, err := h.store.LoginOIDC(c.Request.Context(), id, h.cfg.SessionTTL, h.cfg.IdleTimeout, clientOf(c))
+	u, sess, changed, err := h.store.LoginOIDC(c.Request.Context(), auth.OIDCLoginRequest{Identity: id, Rules: h.cfg.OIDC.Rules,
+		TTL: h.cfg.SessionTTL, Idle: h.cfg.IdleTimeout, Client: clientOf(c)})
 	if err != nil {
 		h.auditSSOFailure(c, err, id.Subject)
-		httpapi.Fail(c, err)
+		h.answerSSOFailure(c, err)
 		return
+	}
+	if changed {
+		h.forget(c, u.ID) // the user's other sessions see the new roles at once
 	}
 	h.setSessionCookie(c, sess)
 	http.SetCookie(c.Writer, &http.Cookie{Name: oidcStateCookie, Path: oidcPath, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure(c)})
@@ -147,6 +172,16 @@ func (h *Handler) failOIDC(c *gin.Context, err error) {
 	if platform.ErrorCode(err) == platform.EINTERNAL {
 		httpapi.Logger(c).Warn("single sign-on callback refused", "err", err)
 		err = errSSOFailed
+	}
+	h.answerSSOFailure(c, err)
+}
+
+// answerSSOFailure sends a browser back to the login page with the
+// reason, where the viewer shows it; any other client gets the error.
+func (h *Handler) answerSSOFailure(c *gin.Context, err error) {
+	if platform.ErrorCode(err) != platform.EINTERNAL && strings.Contains(c.GetHeader("Accept"), "text/html") {
+		c.Redirect(http.StatusSeeOther, "/login?sso_error="+url.QueryEscape(platform.ErrorMessage(err)))
+		return
 	}
 	httpapi.Fail(c, err)
 }
@@ -203,17 +238,53 @@ func (h *Handler) exchange(ctx context.Context, code string, l *auth.OIDCLogin) 
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(l.Nonce)) != 1 {
 		return id, fmt.Errorf("id token nonce does not match")
 	}
-	return identityOf(idt)
+	id, err = identityOf(idt, h.cfg.OIDC.GroupsClaim)
+	id.IDToken = raw
+	return id, err
 }
 
-func identityOf(idt *oidc.IDToken) (auth.OIDCIdentity, error) {
+var errGroupOverage = platform.Errorf(platform.EUNAUTHORIZED,
+	"the sign-on provider left your groups out of the token (too many groups); ask your administrator to send only the groups assigned to Patholabel")
+
+func identityOf(idt *oidc.IDToken, groupsClaim string) (auth.OIDCIdentity, error) {
 	var claims struct {
-		PreferredUsername string `json:"preferred_username"`
-		Email             string `json:"email"`
-		Name              string `json:"name"`
+		PreferredUsername string         `json:"preferred_username"`
+		Email             string         `json:"email"`
+		Name              string         `json:"name"`
+		SID               string         `json:"sid"`
+		ClaimNames        map[string]any `json:"_claim_names"`
 	}
+	var all map[string]any
 	if err := idt.Claims(&claims); err != nil {
 		return auth.OIDCIdentity{}, fmt.Errorf("read id token claims: %w", err)
 	}
-	return auth.OIDCIdentity{Subject: idt.Subject, PreferredUsername: claims.PreferredUsername, Email: claims.Email, Name: claims.Name}, nil
+	if err := idt.Claims(&all); err != nil {
+		return auth.OIDCIdentity{}, fmt.Errorf("read id token claims: %w", err)
+	}
+	// Entra ID replaces a long groups claim by a pointer to its Graph API
+	// ("group overage"): signing in without the groups would strip the
+	// person's roles, so it is refused with the reason instead.
+	if _, over := claims.ClaimNames[groupsClaim]; over {
+		return auth.OIDCIdentity{}, errGroupOverage
+	}
+	return auth.OIDCIdentity{Subject: idt.Subject, PreferredUsername: claims.PreferredUsername, Email: claims.Email, Name: claims.Name,
+		SID: claims.SID, Groups: stringsOf(all[groupsClaim])}, nil
+}
+
+// stringsOf reads a groups claim: a list of strings, or one string (ADFS
+// sends a single group as a plain value).
+func stringsOf(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }

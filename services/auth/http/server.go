@@ -46,6 +46,7 @@ func Register(e *gin.Engine, cfg auth.Config, store auth.Store, authn *access.Au
 	h.registerUsers(g)
 	h.registerProjects(g)
 	h.registerTokens(g)
+	h.registerSSO(e, g)
 	g.GET("/api/v1/audit", access.Require(access.Admin), h.listAudit)
 }
 

@@ -40,6 +40,10 @@ func (h *Handler) login(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
+	if !h.cfg.LocalLogin.Allows(req.Username) {
+		h.refusePassword(c, req.Username)
+		return
+	}
 	u, sess, err := h.store.Login(c.Request.Context(), auth.LoginRequest{Username: req.Username, Password: req.Password,
 		TTL: h.cfg.SessionTTL, Idle: h.cfg.IdleTimeout, Throttle: h.cfg.Throttle, Client: clientOf(c)})
 	if err != nil {
@@ -107,9 +111,18 @@ func (h *Handler) secure(c *gin.Context) bool {
 	return h.cfg.CookieSecure || c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
 }
 
+// logout ends the session here; a session that came from the provider
+// answers 200 with end_session_url, where the viewer sends the browser to
+// end the provider's session too (204 otherwise).
 func (h *Handler) logout(c *gin.Context) {
 	p := access.PrincipalOf(c)
+	endSession := ""
 	if cr, ok := access.CredentialOf(c.Request); ok && cr.Kind == "session" {
+		var err error
+		if endSession, err = h.endSessionURL(c.Request.Context(), cr.Secret); err != nil {
+			// Signing out here must not wait for the provider.
+			httpapi.Logger(c).Warn("logout: not signing out at the provider", "err", err)
+		}
 		if err := h.store.Logout(c.Request.Context(), p, cr.Secret, clientOf(c)); err != nil {
 			httpapi.Fail(c, err)
 			return
@@ -120,7 +133,24 @@ func (h *Handler) logout(c *gin.Context) {
 	}
 	secure := h.secure(c)
 	http.SetCookie(c.Writer, &http.Cookie{Name: cookieName(secure), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure})
+	if endSession != "" {
+		c.JSON(http.StatusOK, gin.H{"end_session_url": endSession})
+		return
+	}
 	c.Status(http.StatusNoContent)
+}
+
+var errPasswordsOff = platform.Errorf(platform.EFORBIDDEN, "passwords are turned off here; sign in with single sign-on")
+
+// refusePassword answers a password login for an account that must use
+// single sign-on. It refuses by name before any lookup, so it tells
+// nothing about whether the account exists.
+func (h *Handler) refusePassword(c *gin.Context, username string) {
+	e := auth.AuditEvent{ActorName: username, Action: "login.failure", TargetType: "user", Detail: map[string]any{"reason": "local passwords are off"}}
+	if err := h.store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
+		httpapi.Logger(c).Error("audit event lost", "action", e.Action, "err", err)
+	}
+	httpapi.Fail(c, errPasswordsOff)
 }
 
 func (h *Handler) me(c *gin.Context) {

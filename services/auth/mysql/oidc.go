@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/patholabel/patholabel/services/auth"
 	"github.com/patholabel/patholabel/services/platform"
@@ -55,28 +55,53 @@ func (s *Store) TakeOIDCLogin(ctx context.Context, state string) (*auth.OIDCLogi
 }
 
 // LoginOIDC opens a session for the user the provider vouched for,
-// matched by subject and created on first sign-in (system role "user",
-// no password). Disabled accounts are refused. The session ends after ttl,
-// or after idle unused (0: never).
-func (s *Store) LoginOIDC(ctx context.Context, id auth.OIDCIdentity, ttl, idle time.Duration, cl auth.ClientInfo) (*auth.User, *auth.Session, error) {
+// matched by subject. A first sign-in creates the account (system role
+// "user", no password) unless provision rules exist and none of the
+// person's groups is one of theirs. Every sign-in applies the group rules
+// (the configuration's and the stored ones) to the system role and to the
+// memberships the mapping owns, and audits what changed; changed reports
+// whether the caller must drop the user's cached principals. Disabled
+// accounts are refused.
+func (s *Store) LoginOIDC(ctx context.Context, r auth.OIDCLoginRequest) (*auth.User, *auth.Session, bool, error) {
+	id := r.Identity
+	stored, err := s.GroupRules(ctx)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	grants := auth.Resolve(append(slices.Clone(r.Rules), stored...), id.Groups)
 	u, err := findUser(ctx, s.db, `oidc_subject = ?`, id.Subject)
 	if platform.ErrorCode(err) == platform.ENOTFOUND {
-		u, err = s.createOIDCUser(ctx, id, cl)
+		if grants.Provisioning && !grants.MayProvision {
+			return nil, nil, false, errNotProvisioned
+		}
+		u, err = s.createOIDCUser(ctx, id, r.Client)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if u.Disabled {
 		e := auth.AuditEvent{ActorID: &u.ID, ActorName: u.Username, Action: "login.failure", TargetType: "user", TargetID: fmt.Sprint(u.ID),
 			Detail: map[string]any{"reason": "disabled", "via": "oidc"}}
-		if err := s.Audit(ctx, s.db, e, cl); err != nil {
-			return nil, nil, err
+		if err := s.Audit(ctx, s.db, e, r.Client); err != nil {
+			return nil, nil, false, err
 		}
-		return nil, nil, platform.Errorf(platform.EUNAUTHORIZED, "this account is disabled")
+		return nil, nil, false, platform.Errorf(platform.EUNAUTHORIZED, "this account is disabled")
 	}
-	sess, err := s.openSession(ctx, u.ID, ttl, idle, cl, "login.success", map[string]any{"via": "oidc"})
-	return u, sess, err
+	changed, err := s.applyGrants(ctx, u, id.Groups, grants, r.Client)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	detail := map[string]any{"via": "oidc", "groups": len(id.Groups), "rules_matched": ruleNames(grants.Matched)}
+	sess, err := s.openSession(ctx, u.ID, r.TTL, r.Idle, r.Client, "login.success", detail, sessionOrigin{sid: id.SID, idToken: id.IDToken})
+	if err != nil {
+		return nil, nil, false, err
+	}
+	u, err = s.UserByID(ctx, u.ID)
+	return u, sess, changed, err
 }
+
+var errNotProvisioned = platform.Errorf(platform.EFORBIDDEN,
+	"your account is not in a directory group that may use Patholabel; ask your administrator")
 
 // createOIDCUser picks a free username from what the provider says,
 // adding -2, -3… when a local account already holds it.

@@ -63,7 +63,7 @@ func (s *Store) Login(ctx context.Context, r auth.LoginRequest) (*auth.User, *au
 		return nil, nil, platform.Errorf(platform.EUNAUTHORIZED, "this account is disabled")
 	}
 	s.sweep(dctx, r.Throttle)
-	sess, err := s.openSession(dctx, acct.ID, r.TTL, r.Idle, r.Client, "login.success", nil)
+	sess, err := s.openSession(dctx, acct.ID, r.TTL, r.Idle, r.Client, "login.success", nil, sessionOrigin{})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -138,15 +138,27 @@ func (s *Store) auditFailure(ctx context.Context, id int64, r auth.LoginRequest,
 	return s.Audit(ctx, s.db, e, r.Client)
 }
 
+// sessionOrigin is what a single sign-on session remembers of the
+// provider's: its session id (for back-channel logout) and the ID token
+// (the id_token_hint of RP-initiated logout). Empty for password logins.
+type sessionOrigin struct{ sid, idToken string }
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // openSession starts a session that lasts at most ttl and ends earlier
 // when unused for idle (0: never); the shared authenticator enforces idle.
-func (s *Store) openSession(ctx context.Context, user int64, ttl, idle time.Duration, cl auth.ClientInfo, action string, detail map[string]any) (*auth.Session, error) {
+func (s *Store) openSession(ctx context.Context, user int64, ttl, idle time.Duration, cl auth.ClientInfo, action string, detail map[string]any, o sessionOrigin) (*auth.Session, error) {
 	now := s.now()
 	sess := &auth.Session{Secret: access.NewSecret(""), CSRFToken: randomHex(32), ExpiresAt: now.Add(ttl)}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, user_agent, client_ip, idle_timeout_s, last_seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, access.HashSecret(sess.Secret), user, sess.CSRFToken, now, sess.ExpiresAt, truncate(cl.UserAgent, 255), cl.IP,
-			int64(idle/time.Second), now)
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, user_agent, client_ip, idle_timeout_s, last_seen_at, oidc_sid, id_token)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, access.HashSecret(sess.Secret), user, sess.CSRFToken, now, sess.ExpiresAt, truncate(cl.UserAgent, 255), cl.IP,
+			int64(idle/time.Second), now, nullIfEmpty(truncate(o.sid, 255)), nullIfEmpty(o.idToken))
 		if err != nil {
 			return fmt.Errorf("open session for user %d: %w", user, err)
 		}

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,12 +14,29 @@ import (
 	"github.com/patholabel/patholabel/services/platform/mysql"
 )
 
-const userColumns = `id, username, display_name, email, system_role, disabled, oidc_subject IS NOT NULL, created_at, updated_at`
+const userColumns = `id, username, display_name, email, system_role, disabled, oidc_subject IS NOT NULL, sso_groups, sso_synced_at, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	u := &auth.User{}
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.SystemRole, &u.Disabled, &u.SSO, &u.CreatedAt, &u.UpdatedAt)
-	return u, err
+	var groups []byte
+	var synced sql.NullTime
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.SystemRole, &u.Disabled, &u.SSO, &groups, &synced, &u.CreatedAt, &u.UpdatedAt)
+	if err != nil {
+		return u, err
+	}
+	u.Origin = auth.OriginLocal
+	if u.SSO {
+		u.Origin = auth.OriginSSO
+	}
+	if synced.Valid {
+		u.SSOSyncedAt = &synced.Time
+	}
+	if len(groups) > 0 {
+		if err := json.Unmarshal(groups, &u.SSOGroups); err != nil {
+			return u, fmt.Errorf("user %d: sso_groups: %w", u.ID, err)
+		}
+	}
+	return u, nil
 }
 
 func findUser(ctx context.Context, q querier, where string, arg any) (*auth.User, error) {

@@ -2,6 +2,7 @@ import type { AppContext, Page } from '../app';
 import { h, replaceChildren } from '../dom';
 import { listItems } from '../api/list';
 import { AuditPanel } from './audit';
+import { SSOPanel } from './ssoadmin';
 import { actionsHeading, alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
 interface UserRow {
@@ -12,6 +13,7 @@ interface UserRow {
   system_role: string;
   disabled: boolean;
   sso?: boolean;
+  origin?: 'local' | 'sso';
 }
 
 interface UserActions {
@@ -32,6 +34,7 @@ export function adminPage(ctx: AppContext): Page {
     if (!isAbort(err)) replaceChildren(messages, alertBox(errorText(err)));
   };
   const audit = new AuditPanel(ctx, abort.signal, fail);
+  const sso = new SSOPanel(ctx, abort.signal, fail, () => audit.load());
   const act = (p: Promise<unknown>, done: () => void = reload): void => {
     replaceChildren(messages);
     p.then(done, fail);
@@ -61,10 +64,13 @@ export function adminPage(ctx: AppContext): Page {
     users,
     reset,
     userForm((body) => act(ctx.api.post('/api/v1/users', body))),
+    h('h2', null, 'Single sign-on'),
+    sso.element,
     h('h2', null, 'Audit log'),
     audit.element,
   );
   reload();
+  sso.load();
   return { title: 'Administration', element, dispose: () => abort.abort() };
 }
 
@@ -72,13 +78,14 @@ function userTable(us: readonly UserRow[], act: UserActions): HTMLElement {
   return h(
     'table',
     { class: 'data-table', 'aria-label': 'Users' },
-    h('thead', null, h('tr', null, ...['Username', 'Name', 'E-mail', 'Role', 'State', ''].map((t) => h('th', { scope: 'col' }, t || actionsHeading())))),
+    h('thead', null, h('tr', null, ...['Username', 'Name', 'E-mail', 'Origin', 'Role', 'State', ''].map((t) => h('th', { scope: 'col' }, t || actionsHeading())))),
     h('tbody', null, ...us.map((u) => h(
       'tr',
       { class: u.disabled ? 'archived' : '' },
       h('td', null, u.username),
       h('td', null, u.display_name),
       h('td', null, u.email),
+      h('td', null, u.origin === 'sso' || u.sso === true ? 'single sign-on' : 'local'),
       h('td', null, u.system_role),
       h('td', null, u.disabled ? 'disabled' : 'active'),
       h('td', { class: 'row-actions' },

@@ -46,6 +46,9 @@ export function loginPage(ctx: AppContext, req: PageRequest): Page {
   const sso = h('div', { class: 'sso' });
   const element = h('section', { class: 'login-page' }, h('div', { class: 'login-card' }, title, sso, form));
   const abort = new AbortController();
+  // The server sends a refused single sign-on back here with its reason.
+  const ssoError = req.query.get('sso_error');
+  if (ssoError !== null && ssoError !== '') replaceChildren(messages, alertBox(`Single sign-on: ${ssoError}`));
   showSSO(ctx, sso, safeNext(req.query.get('next')), abort.signal);
   queueMicrotask(() => username.focus());
   return { title: 'Sign in', element, dispose: () => abort.abort() };
@@ -60,7 +63,7 @@ function showSSO(ctx: AppContext, slot: HTMLElement, next: string, signal: Abort
       replaceChildren(
         slot,
         h('a', { href, rel: 'external', class: 'button primary sso-button' }, 'Sign in with single sign-on'),
-        h('p', { class: 'divider' }, 'or with a Patholabel account'),
+        h('p', { class: 'divider' }, info.local_passwords === false ? 'or, for break-glass accounts only, with a password' : 'or with a Patholabel account'),
       );
     },
     // Without SSO information the password form still works; nothing to tell the user.

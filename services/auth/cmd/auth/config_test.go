@@ -15,6 +15,8 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 		{"PATHOLABEL_LOGIN_MAX_FAILURES_PER_IP", "0", `config: PATHOLABEL_LOGIN_MAX_FAILURES_PER_IP="0" is not at least 1`},
 		{"PATHOLABEL_LOGIN_MAX_DELAY", "100ms", `config: PATHOLABEL_LOGIN_MAX_DELAY="100ms" is not at least PATHOLABEL_LOGIN_FIRST_DELAY`},
 		{"PATHOLABEL_OIDC_ISSUER", "keycloak", `config: PATHOLABEL_OIDC_ISSUER="keycloak" is not an http(s) URL`},
+		{"PATHOLABEL_LOCAL_LOGIN", "off", `config: PATHOLABEL_LOCAL_LOGIN="off" is not on or break-glass`},
+		{"PATHOLABEL_OIDC_GROUP_RULES", `[{"group":"a","kind":"boss"}]`, `config: PATHOLABEL_OIDC_GROUP_RULES="[{\"group\":\"a\",\"kind\":\"boss\"}]" is not rule 1: invalid: field "kind" must be one of system, project, provision`},
 		{"PATHOLABEL_ADMIN_PASSWORD", "short", `config: PATHOLABEL_ADMIN_PASSWORD="(hidden)" is not a valid password (at least 10 characters)`},
 	} {
 		r := config.NewReader(config.FromMap(map[string]string{tc.key: tc.val}))

@@ -26,6 +26,11 @@ func authEndpoints() []testenv.Endpoint {
 		{Method: "GET", Path: "/api/v1/auth/oidc", Want: S{200, 200, 200, 200, 200, 200, 200}},
 		{Method: "GET", Path: "/api/v1/auth/oidc/login", Want: S{404, 404, 404, 404, 404, 404, 404}},
 		{Method: "GET", Path: "/api/v1/auth/oidc/callback", Want: S{404, 404, 404, 404, 404, 404, 404}},
+		{Method: "POST", Path: "/api/v1/auth/oidc/backchannel-logout", Body: `logout_token=x`, Want: S{404, 404, 404, 404, 404, 404, 404}},
+		{Method: "GET", Path: "/api/v1/auth/oidc/frontchannel-logout", Want: S{404, 404, 404, 404, 404, 404, 404}},
+		{Method: "GET", Path: "/api/v1/auth/sso", Want: S{401, 403, 403, 403, 403, 403, 200}},
+		{Method: "POST", Path: "/api/v1/auth/sso/rules", Body: `{"group":"g{n}","kind":"provision"}`, Want: S{401, 403, 403, 403, 403, 403, 201}},
+		{Method: "DELETE", Path: "/api/v1/auth/sso/rules/:rule_id", Prepare: newRule, Want: S{401, 403, 403, 403, 403, 403, 204}},
 
 		{Method: "GET", Path: "/api/v1/users", Want: S{401, 403, 403, 403, 403, 403, 200}},
 		{Method: "POST", Path: "/api/v1/users", Body: `{"username":"u{n}","password":"long-enough-pw-1"}`, Want: S{401, 403, 403, 403, 403, 403, 201}},
@@ -106,4 +111,13 @@ func TestEndpointRoleMatrix(t *testing.T) {
 		t.Errorf("routes missing from the role matrix: %v", gaps)
 	}
 	testenv.RunMatrix(t, e.base, e.fixture(t), endpoints)
+}
+
+func newRule(tb testing.TB, f *testenv.Fixture, v map[string]string) {
+	res, err := f.DB.Exec(`INSERT INTO sso_group_rules (group_name, kind, created_at) VALUES (?, 'provision', ?)`, testenv.Name("group"), time.Now().UTC())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n, _ := res.LastInsertId()
+	v["rule_id"] = testenv.ID(n)
 }

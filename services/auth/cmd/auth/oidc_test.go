@@ -34,6 +34,11 @@ type provider struct {
 	mu       sync.Mutex
 	subject  string
 	badNonce bool
+	groups   []string // the groups claim; nil leaves it out
+	sid      string   // the sid claim; "" leaves it out
+	audience string   // the aud claim (patholabel)
+	lifetime time.Duration
+	overage  bool // Entra ID's: groups left out for a pointer to its Graph API
 	codes    map[string]grant
 }
 
@@ -46,7 +51,7 @@ func newProvider(t *testing.T) *provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &provider{t: t, key: key, secret: "client-secret-1", subject: "sub-1", codes: map[string]grant{}}
+	p := &provider{t: t, key: key, secret: "client-secret-1", subject: "sub-1", audience: "patholabel", lifetime: time.Minute, codes: map[string]grant{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /jwks", p.jwks)
@@ -67,7 +72,8 @@ func (p *provider) discovery(w http.ResponseWriter, _ *http.Request) {
 	u := p.srv.URL
 	writeJSON(w, 200, map[string]any{"issuer": u, "authorization_endpoint": u + "/authorize", "token_endpoint": u + "/token",
 		"jwks_uri": u + "/jwks", "response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"RS256"}, "code_challenge_methods_supported": []string{"S256"}})
+		"id_token_signing_alg_values_supported": []string{"RS256"}, "code_challenge_methods_supported": []string{"S256"},
+		"end_session_endpoint": u + "/logout?tenant=lab", "backchannel_logout_supported": true, "backchannel_logout_session_supported": true})
 }
 
 func (p *provider) jwks(w http.ResponseWriter, _ *http.Request) {
@@ -98,6 +104,17 @@ func (p *provider) token(w http.ResponseWriter, r *http.Request) {
 	if p.badNonce {
 		nonce = "someone-elses"
 	}
+	extra := map[string]any{"aud": p.audience, "exp": time.Now().Add(p.lifetime).Unix()}
+	if p.groups != nil {
+		extra["groups"] = p.groups
+	}
+	if p.sid != "" {
+		extra["sid"] = p.sid
+	}
+	if p.overage {
+		extra["_claim_names"] = map[string]string{"groups": "src1"}
+		extra["_claim_sources"] = map[string]any{"src1": map[string]string{"endpoint": "https://graph.example/v1.0/users/x/getMemberObjects"}}
+	}
 	p.mu.Unlock()
 	sum := sha256.Sum256([]byte(r.Form.Get("code_verifier")))
 	switch {
@@ -108,18 +125,27 @@ func (p *provider) token(w http.ResponseWriter, r *http.Request) {
 	case base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge:
 		writeJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "PKCE verifier does not match"})
 	default:
-		writeJSON(w, 200, map[string]any{"access_token": "at", "token_type": "Bearer", "expires_in": 60, "id_token": p.idToken(sub, nonce)})
+		writeJSON(w, 200, map[string]any{"access_token": "at", "token_type": "Bearer", "expires_in": 60, "id_token": p.idToken(sub, nonce, extra)})
 	}
 }
 
-func (p *provider) idToken(sub, nonce string) string {
-	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: p.key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
-	if err != nil {
-		p.t.Fatal(err)
-	}
+func (p *provider) idToken(sub, nonce string, extra map[string]any) string {
 	now := time.Now()
 	claims := map[string]any{"iss": p.srv.URL, "sub": sub, "aud": "patholabel", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
 		"nonce": nonce, "preferred_username": "Grace Hopper", "email": "grace@example.org", "name": "Grace Hopper"}
+	for k, v := range extra {
+		claims[k] = v
+	}
+	return p.sign(p.key, claims)
+}
+
+// sign makes a JWT of claims with key, named k1 in the header (the key
+// the JWKS publishes, even when key is another: a forgery).
+func (p *provider) sign(key *rsa.PrivateKey, claims map[string]any) string {
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
+	if err != nil {
+		p.t.Fatal(err)
+	}
 	raw, err := jwt.Signed(sig).Claims(claims).Serialize()
 	if err != nil {
 		p.t.Fatal(err)
@@ -157,13 +183,19 @@ func browser(t *testing.T, base string) *client {
 	return &client{tb: t, base: base, http: hc}
 }
 
+// oidcConfig is the auth service's configuration for provider p, the
+// service listening on addr.
+func oidcConfig(p *provider, addr string) auth.OIDCConfig {
+	return auth.OIDCConfig{Issuer: p.srv.URL, ClientID: "patholabel", ClientSecret: p.secret,
+		RedirectURL: "http://" + addr + "/api/v1/auth/oidc/callback", Scopes: []string{"profile", "email"}, GroupsClaim: "groups"}
+}
+
 func TestOIDCLogin(t *testing.T) {
 	p := newProvider(t)
 	addr := freeAddr(t)
 	e := mustEnv(t, func(m *Main) {
 		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = auth.OIDCConfig{Issuer: p.srv.URL, ClientID: "patholabel", ClientSecret: p.secret,
-			RedirectURL: "http://" + addr + "/api/v1/auth/oidc/callback"}
+		m.Auth.OIDC = oidcConfig(p, addr)
 	})
 	if info := newClient(t, e.base).must(200, "GET", "/api/v1/auth/oidc", nil); info["enabled"] != true {
 		t.Fatalf("oidc info = %v", info)
@@ -199,8 +231,7 @@ func TestOIDCRefusesForgedOrReplayedCallbacks(t *testing.T) {
 	addr := freeAddr(t)
 	e := mustEnv(t, func(m *Main) {
 		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = auth.OIDCConfig{Issuer: p.srv.URL, ClientID: "patholabel", ClientSecret: p.secret,
-			RedirectURL: "http://" + addr + "/api/v1/auth/oidc/callback"}
+		m.Auth.OIDC = oidcConfig(p, addr)
 	})
 	// Stop at the callback to replay it.
 	var callback string

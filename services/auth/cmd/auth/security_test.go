@@ -326,8 +326,7 @@ func TestOIDCReturnToStaysOnSite(t *testing.T) {
 	addr := freeAddr(t)
 	e := mustEnv(t, func(m *Main) {
 		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = auth.OIDCConfig{Issuer: p.srv.URL, ClientID: "patholabel", ClientSecret: p.secret,
-			RedirectURL: "http://" + addr + "/api/v1/auth/oidc/callback"}
+		m.Auth.OIDC = oidcConfig(p, addr)
 	})
 	for _, rt := range []string{"/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "https://evil.example",
 		"/\x00/evil.example", "/%09/evil.example"} {
