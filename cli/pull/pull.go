@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/patholabel/patholabel/cli/client"
+	"github.com/patholabel/patholabel/cli/internal/parallel"
 )
 
 // ManifestPath is the export's list of files, written last by the server.
@@ -71,16 +72,16 @@ type Problem struct {
 	Reason string // missing, size, sha256
 }
 
-// Verify checks every file of dir's manifest by size and SHA-256, parallel
+// Verify checks every file of dir's manifest by size and SHA-256, workers
 // at a time, and returns the ones that do not match, by path.
-func Verify(ctx context.Context, dir string, parallel int) (*Manifest, []Problem, error) {
+func Verify(ctx context.Context, dir string, workers int) (*Manifest, []Problem, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	var mu sync.Mutex
 	var problems []Problem
-	err = each(ctx, len(m.Files), parallel, func(i int) error {
+	err = parallel.Each(ctx, len(m.Files), workers, func(_ context.Context, i int) error {
 		f := m.Files[i]
 		if reason := check(dir, f); reason != "" {
 			mu.Lock()
@@ -139,12 +140,12 @@ type Summary struct {
 const pageSize = 1000
 
 // Pull downloads export id into dir: the manifest first, then every file
-// it lists, parallel at a time. A file already there with the manifest's
+// it lists, workers at a time. A file already there with the manifest's
 // size and hash is kept; a partial one (path.part) is resumed with a Range
 // request; a link that expired is fetched again. Every file is checked
 // against the manifest before it takes its name. Errors name the files
 // that failed.
-func Pull(ctx context.Context, c *client.Client, id int64, dir string, parallel int, log func(string)) (Summary, error) {
+func Pull(ctx context.Context, c *client.Client, id int64, dir string, workers int, log func(string)) (Summary, error) {
 	var sum Summary
 	links, err := allLinks(ctx, c, id)
 	if err != nil {
@@ -173,7 +174,7 @@ func Pull(ctx context.Context, c *client.Client, id int64, dir string, parallel 
 	sum.Files = len(m.Files)
 	var mu sync.Mutex
 	var failed []string
-	err = each(ctx, len(links)-1, parallel, func(i int) error {
+	err = parallel.Each(ctx, len(links)-1, workers, func(_ context.Context, i int) error {
 		l := links[i+1]
 		f, ok := want[l.Path]
 		if !ok || f.SHA256 != l.SHA256 || f.Size != l.Size {
@@ -320,39 +321,4 @@ func get(ctx context.Context, url, file string, from int64) (int64, bool, error)
 		err = cerr
 	}
 	return n, resumed, err
-}
-
-// each runs fn(0..n-1) with up to parallel at once; the first error stops
-// the rest from starting.
-func each(ctx context.Context, n, parallel int, fn func(int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range max(parallel, 1) {
-		wg.Go(func() {
-			for i := range jobs {
-				if err := fn(i); err != nil {
-					once.Do(func() { first = err; cancel() })
-				}
-			}
-		})
-	}
-	for i := 0; i < n; i++ {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
 }

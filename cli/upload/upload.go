@@ -10,10 +10,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/patholabel/patholabel/cli/client"
+	"github.com/patholabel/patholabel/cli/internal/parallel"
 )
 
 // Options describe the slide.
@@ -115,44 +115,16 @@ func partLength(u *client.Upload, n int) int64 {
 	return u.Size - int64(u.Parts-1)*u.PartSize
 }
 
-// sendParts sends the parts todo, parallel at once, each read from f at
+// sendParts sends the parts todo, workers at once, each read from f at
 // its offset.
-func sendParts(ctx context.Context, c *client.Client, f *os.File, u *client.Upload, todo []int, parallel int, log func(string)) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	for range parallel {
-		wg.Go(func() {
-			for n := range jobs {
-				part := io.NewSectionReader(f, int64(n-1)*u.PartSize, partLength(u, n))
-				err := c.PutPart(ctx, u.ID, n, part)
-				mu.Lock()
-				if err != nil && first == nil {
-					first = fmt.Errorf("part %d: %w", n, err)
-					cancel()
-				}
-				mu.Unlock()
-				if err == nil {
-					log(fmt.Sprintf("sent part %d of %d", n, u.Parts))
-				}
-			}
-		})
-	}
-	for _, n := range todo {
-		select {
-		case jobs <- n:
-			continue
-		case <-ctx.Done():
+func sendParts(ctx context.Context, c *client.Client, f *os.File, u *client.Upload, todo []int, workers int, log func(string)) error {
+	return parallel.Each(ctx, len(todo), workers, func(ctx context.Context, i int) error {
+		n := todo[i]
+		part := io.NewSectionReader(f, int64(n-1)*u.PartSize, partLength(u, n))
+		if err := c.PutPart(ctx, u.ID, n, part); err != nil {
+			return fmt.Errorf("part %d: %w", n, err)
 		}
-		break
-	}
-	close(jobs)
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
+		log(fmt.Sprintf("sent part %d of %d", n, u.Parts))
+		return nil
+	})
 }

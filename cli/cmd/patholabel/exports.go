@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -109,15 +110,7 @@ func (e *env) exportsCreate(args []string) error {
 func (e *env) exportsWait(args []string) error {
 	fs := e.flags("exports wait")
 	timeout := fs.Duration("timeout", 6*time.Hour, "give up after this long")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	id, err := exportID(pos[0])
-	if err != nil {
-		return err
-	}
-	c, err := e.client()
+	id, _, c, err := e.exportArgs(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -151,15 +144,7 @@ func (e *env) exportsPull(args []string) error {
 	fs := e.flags("exports pull")
 	parallel := fs.Int("parallel", 8, "downloads at once")
 	quiet := fs.Bool("quiet", false, "no line per file")
-	pos, err := parse(fs, args, 2)
-	if err != nil {
-		return err
-	}
-	id, err := exportID(pos[0])
-	if err != nil {
-		return err
-	}
-	c, err := e.client()
+	id, pos, c, err := e.exportArgs(fs, args, 2)
 	if err != nil {
 		return err
 	}
@@ -198,15 +183,7 @@ func (e *env) exportsVerify(args []string) error {
 func (e *env) exportsPin(pinned bool) func([]string) error {
 	return func(args []string) error {
 		fs := e.flags(map[bool]string{true: "exports pin", false: "exports unpin"}[pinned])
-		pos, err := parse(fs, args, 1)
-		if err != nil {
-			return err
-		}
-		id, err := exportID(pos[0])
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		id, _, c, err := e.exportArgs(fs, args, 1)
 		if err != nil {
 			return err
 		}
@@ -217,6 +194,25 @@ func (e *env) exportsPin(pinned bool) func([]string) error {
 		fmt.Fprintf(e.stdout, "export %d pinned: %v\n", x.ID, x.Pinned)
 		return nil
 	}
+}
+
+// exportArgs parses the command line of a command whose first of n
+// positional arguments is an export id, and opens the client it talks
+// to; it returns the id and every positional argument.
+func (e *env) exportArgs(fs *flag.FlagSet, args []string, n int) (int64, []string, *client.Client, error) {
+	pos, err := parse(fs, args, n)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	id, err := exportID(pos[0])
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	c, err := e.client()
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return id, pos, c, nil
 }
 
 func exportID(s string) (int64, error) {
