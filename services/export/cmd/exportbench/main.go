@@ -128,8 +128,9 @@ func touched(cs [][2]int64, size, tile, w, h int) float64 {
 	return float64(len(seen)) / float64(across*down)
 }
 
-// cut runs the export's cutting code on one dot mark per centre.
-func cut(s *vips.Slide, n, size int, seed uint64, workers int, sum *uint64) error {
+// dots is the export's view of slide s with one dot mark per centre
+// (centres), and the parameters that cut a size×size patch around each.
+func dots(s *vips.Slide, n, size int, seed uint64) (*export.Slide, []export.Mark, map[int64]*export.Category, *export.Params) {
 	sl := &export.Slide{ID: 1, Width: int64(s.Width), Height: int64(s.Height)}
 	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "dot"}}
 	var marks []export.Mark
@@ -139,6 +140,12 @@ func cut(s *vips.Slide, n, size int, seed uint64, workers int, sum *uint64) erro
 		marks = append(marks, export.Mark{ID: int64(i + 1), SlideID: 1, CategoryID: 1, Geometry: g}.WithGeometry())
 	}
 	p := &export.Params{PatchSizes: []int{size}, Edge: "pad"}
+	return sl, marks, cats, p
+}
+
+// cut runs the export's cutting code on one dot mark per centre.
+func cut(s *vips.Slide, n, size int, seed uint64, workers int, sum *uint64) error {
+	sl, marks, cats, p := dots(s, n, size, seed)
 	return export.Cut(context.Background(), sl, marks, cats, p, s, workers, func(pt export.Patch) error {
 		*sum += checksum(pt.RGB)
 		return nil
@@ -177,15 +184,7 @@ func encode(slide string, n, size int, seed uint64, workers int, encoder string)
 	}
 	defer s.Close()
 	var patches [][]byte
-	sl := &export.Slide{ID: 1, Width: int64(s.Width), Height: int64(s.Height)}
-	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "dot"}}
-	var marks []export.Mark
-	for i, c := range centres(s.Width, s.Height, n, size, seed) {
-		g := geometry.Geometry{Kind: geometry.KindPoint, Radius: geometry.Scale,
-			Rings: [][]geometry.Pt{{{X: c[0] * geometry.Scale, Y: c[1] * geometry.Scale}}}}
-		marks = append(marks, export.Mark{ID: int64(i + 1), SlideID: 1, CategoryID: 1, Geometry: g}.WithGeometry())
-	}
-	p := &export.Params{PatchSizes: []int{size}, Edge: "pad"}
+	sl, marks, cats, p := dots(s, n, size, seed)
 	if err := export.Cut(context.Background(), sl, marks, cats, p, s, 1, func(pt export.Patch) error {
 		patches = append(patches, pt.RGB)
 		return nil
