@@ -119,7 +119,7 @@ func rleOf(g geometry.Geometry, w, h int64) (cocoRLE, int64) {
 	t := transpose(g) // columns of g are rows of t: the masks' crossings apply
 	b := g.BBox()
 	for i := max(b.MinX/geometry.Scale, 0); i <= min(b.MaxX/geometry.Scale, w-1); i++ {
-		ys := crossings(t, (2*i+1)*geometry.Scale/2)
+		ys := crossings(t, float64((2*i+1)*geometry.Scale/2))
 		for k := 0; k+1 < len(ys); k += 2 {
 			// pixels j whose centre (j+0.5) lies in [ys[k], ys[k+1])
 			j0 := max(int64(math.Ceil(ys[k]/geometry.Scale-0.5)), 0)

@@ -21,22 +21,50 @@ const MaxMaskPixels = 400_000_000
 // (in mark order, area shapes before points) containing its centre; 0 is
 // unlabelled. 8-bit grey when every class id fits, else 16-bit.
 func Mask(sl *Slide, marks []Mark, cats map[int64]*Category, ds int) ([]byte, error) {
+	m, err := slideLabels(sl, ds)
+	if err != nil {
+		return nil, err
+	}
+	paint(m, marks, cats)
+	return m.png()
+}
+
+// slideLabels is an empty label raster of the whole slide at downsample
+// ds, refused when it would be too large (MaxMaskPixels).
+func slideLabels(sl *Slide, ds int) (*labels, error) {
 	w, h := ceilDiv(sl.Width, int64(ds)), ceilDiv(sl.Height, int64(ds))
 	if w*h > MaxMaskPixels || w <= 0 || h <= 0 {
 		return nil, fmt.Errorf("mask of %d×%d pixels: out of bounds; choose a larger mask_downsample", w, h)
 	}
-	m := newLabels(int(w), int(h), ds)
+	return newLabels(int(w), int(h), ds), nil
+}
+
+// painter is a label raster the marks are drawn on (labels for the
+// slide's mask, floatLabels for a tile's).
+type painter interface {
+	disc(c geometry.Pt, r int64, v uint16)
+	fill(g geometry.Geometry, v uint16)
+}
+
+// paint draws the marks by the rule of every label raster: area shapes
+// first, then dots (so a dot inside a region shows), each group in mark
+// order, the later mark winning, with its category's class id; marks
+// whose category has no class id are left out.
+func paint(p painter, marks []Mark, cats map[int64]*Category) {
 	for _, pointsPass := range []bool{false, true} {
 		for i := range marks {
-			k := marks[i].Geometry.Kind
+			g := &marks[i].Geometry
 			c := cats[marks[i].CategoryID]
-			if c == nil || c.ClassID <= 0 || (k == geometry.KindPoint) != pointsPass {
+			if c == nil || c.ClassID <= 0 || (g.Kind == geometry.KindPoint) != pointsPass {
 				continue
 			}
-			m.draw(&marks[i], uint16(c.ClassID))
+			if g.Kind == geometry.KindPoint {
+				p.disc(g.Rings[0][0], g.Radius, uint16(c.ClassID))
+			} else if g.Kind.Area() {
+				p.fill(*g, uint16(c.ClassID))
+			}
 		}
 	}
-	return m.png()
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
@@ -56,16 +84,6 @@ func (l *labels) set(x, y int, v uint16) {
 	if x >= 0 && y >= 0 && x < l.w && y < l.h {
 		l.pix[y*l.w+x] = v
 		l.max = max(l.max, v)
-	}
-}
-
-func (l *labels) draw(m *Mark, v uint16) {
-	if m.Geometry.Kind == geometry.KindPoint {
-		l.disc(m.Geometry.Rings[0][0], m.Geometry.Radius, v)
-		return
-	}
-	if m.Geometry.Kind.Area() {
-		l.fill(m.Geometry, v)
 	}
 }
 
@@ -90,7 +108,7 @@ func (l *labels) fill(g geometry.Geometry, v uint16) {
 	scale := int64(l.ds) * geometry.Scale
 	for j := max(int(b.MinY/scale), 0); j <= min(int(b.MaxY/scale), l.h-1); j++ {
 		y := l.centre(j)
-		xs := crossings(g, y)
+		xs := crossings(g, float64(y))
 		for k := 0; k+1 < len(xs); k += 2 {
 			// pixels whose centre x lies in [xs[k], xs[k+1])
 			i0 := int(math.Floor(xs[k]/float64(scale) - 0.5))
@@ -103,14 +121,16 @@ func (l *labels) fill(g geometry.Geometry, v uint16) {
 	}
 }
 
-// crossings lists where the rings' edges cross row y, sorted.
-func crossings(g geometry.Geometry, y int64) []float64 {
+// crossings lists where the rings' edges cross row y (millipixels), sorted.
+// Coordinates are whole millipixels, far below 2^53, so the arithmetic in
+// float64 is exact where it is in integers.
+func crossings(g geometry.Geometry, y float64) []float64 {
 	var xs []float64
 	for _, r := range g.Rings {
 		for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
 			a, b := r[i], r[j]
-			if (a.Y > y) != (b.Y > y) {
-				xs = append(xs, float64(a.X)+float64(y-a.Y)*float64(b.X-a.X)/float64(b.Y-a.Y))
+			if (float64(a.Y) > y) != (float64(b.Y) > y) {
+				xs = append(xs, float64(a.X)+(y-float64(a.Y))*float64(b.X-a.X)/float64(b.Y-a.Y))
 			}
 		}
 	}
@@ -127,15 +147,26 @@ func (l *labels) png() ([]byte, error) {
 		}
 		img = g
 	} else {
-		g := image.NewGray16(image.Rect(0, 0, l.w, l.h))
-		for i, v := range l.pix {
-			g.SetGray16(i%l.w, i/l.w, color.Gray16{Y: v})
-		}
-		img = g
+		img = gray16(l.pix, l.w, l.h)
 	}
+	return encodePNG(img, "mask")
+}
+
+// gray16 is a label raster as a 16-bit grey image, for class ids above
+// 255.
+func gray16(pix []uint16, w, h int) *image.Gray16 {
+	g := image.NewGray16(image.Rect(0, 0, w, h))
+	for i, v := range pix {
+		g.SetGray16(i%w, i/w, color.Gray16{Y: v})
+	}
+	return g
+}
+
+// encodePNG encodes img; what names it in the error.
+func encodePNG(img image.Image, what string) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("encode mask: %w", err)
+		return nil, fmt.Errorf("encode %s: %w", what, err)
 	}
 	return buf.Bytes(), nil
 }

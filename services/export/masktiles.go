@@ -1,13 +1,10 @@
 package export
 
 import (
-	"bytes"
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/patholabel/patholabel/services/platform/geometry"
@@ -92,20 +89,7 @@ func LabelTile(t MaskTile, marks []Mark, cats map[int64]*Category, s *Snapshot) 
 	step := float64(t.Origin) * geometry.Scale / float64(t.Size)
 	l := &floatLabels{w: t.Size, h: t.Size, step: step,
 		ox: int64(t.X) * geometry.Scale, oy: int64(t.Y) * geometry.Scale, pix: make([]uint16, t.Size*t.Size)}
-	for _, pointsPass := range []bool{false, true} {
-		for i := range marks {
-			k := marks[i].Geometry.Kind
-			c := cats[marks[i].CategoryID]
-			if c == nil || c.ClassID <= 0 || (k == geometry.KindPoint) != pointsPass {
-				continue
-			}
-			if k == geometry.KindPoint {
-				l.disc(marks[i].Geometry.Rings[0][0], marks[i].Geometry.Radius, uint16(c.ClassID))
-			} else if k.Area() {
-				l.fill(marks[i].Geometry, uint16(c.ClassID))
-			}
-		}
-	}
+	paint(l, marks, cats)
 	return LabelPNG(l.pix, l.w, l.h, s)
 }
 
@@ -146,7 +130,7 @@ func (l *floatLabels) disc(c geometry.Pt, r int64, v uint16) {
 func (l *floatLabels) fill(g geometry.Geometry, v uint16) {
 	for j := 0; j < l.h; j++ {
 		y := l.cy(j)
-		xs := crossingsF(g, y)
+		xs := crossings(g, y)
 		for k := 0; k+1 < len(xs); k += 2 {
 			i0 := max(int(math.Floor((xs[k]-float64(l.ox))/l.step-0.5)), 0)
 			for i := i0; i < l.w && l.cx(i) < xs[k+1]; i++ {
@@ -156,21 +140,6 @@ func (l *floatLabels) fill(g geometry.Geometry, v uint16) {
 			}
 		}
 	}
-}
-
-// crossingsF lists where the rings' edges cross row y, sorted.
-func crossingsF(g geometry.Geometry, y float64) []float64 {
-	var xs []float64
-	for _, r := range g.Rings {
-		for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
-			a, b := r[i], r[j]
-			if (float64(a.Y) > y) != (float64(b.Y) > y) {
-				xs = append(xs, float64(a.X)+(y-float64(a.Y))*float64(b.X-a.X)/float64(b.Y-a.Y))
-			}
-		}
-	}
-	slices.Sort(xs)
-	return xs
 }
 
 // LabelPNG encodes a label raster as a palette PNG: the pixel index is the
@@ -185,11 +154,7 @@ func LabelPNG(pix []uint16, w, h int, s *Snapshot) ([]byte, error) {
 	}
 	var img image.Image
 	if top > 255 {
-		g := image.NewGray16(image.Rect(0, 0, w, h))
-		for i, v := range pix {
-			g.SetGray16(i%w, i/w, color.Gray16{Y: v})
-		}
-		img = g
+		img = gray16(pix, w, h)
 	} else {
 		p := image.NewPaletted(image.Rect(0, 0, w, h), Palette(s))
 		for i, v := range pix {
@@ -197,11 +162,7 @@ func LabelPNG(pix []uint16, w, h int, s *Snapshot) ([]byte, error) {
 		}
 		img = p
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("encode label tile: %w", err)
-	}
-	return buf.Bytes(), nil
+	return encodePNG(img, "label tile")
 }
 
 // Palette has 256 entries: 0 black, each class id its category's colour,
@@ -240,21 +201,11 @@ func PaletteMaskPath(sl *Slide) string { return "masks/palette/" + SlideStem(sl)
 // palette PNG coloured like the categories; nil when a class id exceeds
 // 255, which a palette cannot hold (the grey mask has them).
 func PaletteMask(sl *Slide, marks []Mark, cats map[int64]*Category, ds int, s *Snapshot) ([]byte, error) {
-	w, h := ceilDiv(sl.Width, int64(ds)), ceilDiv(sl.Height, int64(ds))
-	if w*h > MaxMaskPixels || w <= 0 || h <= 0 {
-		return nil, fmt.Errorf("mask of %d×%d pixels: out of bounds; choose a larger mask_downsample", w, h)
+	m, err := slideLabels(sl, ds)
+	if err != nil {
+		return nil, err
 	}
-	m := newLabels(int(w), int(h), ds)
-	for _, pointsPass := range []bool{false, true} {
-		for i := range marks {
-			k := marks[i].Geometry.Kind
-			c := cats[marks[i].CategoryID]
-			if c == nil || c.ClassID <= 0 || (k == geometry.KindPoint) != pointsPass {
-				continue
-			}
-			m.draw(&marks[i], uint16(c.ClassID))
-		}
-	}
+	paint(m, marks, cats)
 	if m.max > 255 {
 		return nil, nil
 	}
