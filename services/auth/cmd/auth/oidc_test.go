@@ -183,6 +183,22 @@ func browser(t *testing.T, base string) *client {
 	return &client{tb: t, base: base, http: hc}
 }
 
+// oidcEnv runs the auth service signing in through a new provider,
+// listening on the address it returns; more changes its configuration
+// further (group rules, say) after the provider's settings.
+func oidcEnv(t *testing.T, more ...func(*Main)) (*provider, *env, string) {
+	p := newProvider(t)
+	addr := freeAddr(t)
+	e := mustEnv(t, func(m *Main) {
+		m.Base.HTTP.Listen = addr
+		m.Auth.OIDC = oidcConfig(p, addr)
+		for _, f := range more {
+			f(m)
+		}
+	})
+	return p, e, addr
+}
+
 // oidcConfig is the auth service's configuration for provider p, the
 // service listening on addr.
 func oidcConfig(p *provider, addr string) auth.OIDCConfig {
@@ -191,12 +207,7 @@ func oidcConfig(p *provider, addr string) auth.OIDCConfig {
 }
 
 func TestOIDCLogin(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
-	})
+	p, e, _ := oidcEnv(t)
 	if info := newClient(t, e.base).must(200, "GET", "/api/v1/auth/oidc", nil); info["enabled"] != true {
 		t.Fatalf("oidc info = %v", info)
 	}
@@ -227,12 +238,7 @@ func ssoLogin(t *testing.T, b *client) map[string]any {
 }
 
 func TestOIDCRefusesForgedOrReplayedCallbacks(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
-	})
+	p, e, _ := oidcEnv(t)
 	// Stop at the callback to replay it.
 	var callback string
 	b := browser(t, e.base)

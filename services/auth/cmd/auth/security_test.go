@@ -322,12 +322,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 
 // Low: return_to cannot send the browser elsewhere after sign-on.
 func TestOIDCReturnToStaysOnSite(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
-	})
+	_, e, _ := oidcEnv(t)
 	for _, rt := range []string{"/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "https://evil.example",
 		"/\x00/evil.example", "/%09/evil.example"} {
 		if got := ssoReturn(t, e.base, rt); got != "/" && got != "/%09/evil.example" {

@@ -44,11 +44,7 @@ func detailOf(t *testing.T, e map[string]any) map[string]any {
 // membership an admin granted by hand is left alone; every change is in
 // the audit log; provision rules decide who gets an account at all.
 func TestSSOGroupsMapToRoles(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
+	p, e, _ := oidcEnv(t, func(m *Main) {
 		rules, err := auth.ParseGroupRules(`[{"group":"patholabel-users","kind":"provision"},
 			{"group":"Patholabel-Admins","kind":"system","role":"admin"},
 			{"group":"path-gbm-readers","kind":"project","project":"GBM H&E","role":"annotator"}]`)
@@ -176,11 +172,7 @@ func TestSSOGroupsMapToRoles(t *testing.T) {
 // The last enabled admin is never demoted by the mapping, even when the
 // directory says so: nobody could manage accounts afterwards.
 func TestSSOMappingKeepsTheLastAdmin(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
+	p, e, _ := oidcEnv(t, func(m *Main) {
 		m.Auth.OIDC.Rules = []auth.GroupRule{{Group: "admins", Kind: auth.RuleSystem, Role: "admin", Source: auth.RuleFromConfig}}
 	})
 	p.set(func() { p.groups = []string{"admins"} })
@@ -196,12 +188,7 @@ func TestSSOMappingKeepsTheLastAdmin(t *testing.T) {
 // provider hands the viewer the provider's end-session URL with the ID
 // token as hint; a password session signs out here only.
 func TestSSOLogoutAtTheProvider(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
-	})
+	p, e, addr := oidcEnv(t)
 	b := browser(t, e.base)
 	ssoSignIn(t, b)
 	st, body := b.do("POST", "/api/v1/auth/logout", nil)
@@ -246,12 +233,7 @@ func mustB64(t *testing.T, s string) []byte {
 // genuine, fresh, unused logout token for this client is refused and
 // audited.
 func TestSSOBackchannelLogout(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
-	})
+	p, e, _ := oidcEnv(t)
 	replica := e.replica(t)
 	p.set(func() { p.sid = "sid-a" })
 	first := browser(t, e.base)
@@ -346,12 +328,7 @@ func TestSSOBackchannelLogout(t *testing.T) {
 // The hand-written provider's edge cases that a real one will not
 // produce on demand: an expired ID token and one for another client.
 func TestSSORefusesExpiredOrForeignIDTokens(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
-	})
+	p, e, _ := oidcEnv(t)
 	for name, change := range map[string]func(){
 		"expired":            func() { p.lifetime = -time.Minute },
 		"for another client": func() { p.audience = "another-app" },
@@ -399,12 +376,7 @@ func TestLocalPasswordsOffButBreakGlass(t *testing.T) {
 // sessions of that sid end, nothing else, and a request naming another
 // issuer or no sid is refused.
 func TestSSOFrontchannelLogout(t *testing.T) {
-	p := newProvider(t)
-	addr := freeAddr(t)
-	e := mustEnv(t, func(m *Main) {
-		m.Base.HTTP.Listen = addr
-		m.Auth.OIDC = oidcConfig(p, addr)
-	})
+	p, e, _ := oidcEnv(t)
 	p.set(func() { p.sid = "sid-front" })
 	ended := browser(t, e.base)
 	ssoSignIn(t, ended)
