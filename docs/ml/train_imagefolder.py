@@ -20,6 +20,8 @@ import torch
 import torchvision
 from torchvision import transforms
 
+from training import deterministic, resnet18_sgd, train_steps
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -29,8 +31,7 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--batch", type=int, default=8)
     a = ap.parse_args()
-    torch.manual_seed(0)
-    torch.set_num_threads(1)
+    deterministic()
 
     rel = f"patches/{a.size}"
     if os.path.isdir(os.path.join(a.export_dir, rel, a.split)):
@@ -46,20 +47,9 @@ def main():
         if want != got:
             sys.exit(f"class {c['class_id']} ({c['name']}): ImageFolder index {got}, classes.json says {want}")
 
-    model = torchvision.models.resnet18(weights=None, num_classes=max(len(ds.classes), 2))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    model, opt = resnet18_sgd(len(ds.classes))
     loader = torch.utils.data.DataLoader(ds, batch_size=a.batch, shuffle=True)
-    losses = []
-    model.train()
-    while len(losses) < a.steps:
-        for x, y in loader:
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            if len(losses) == a.steps:
-                break
+    losses = train_steps(model, opt, loader, a.steps)
     print(json.dumps({"root": rel, "samples": len(ds), "classes": ds.classes, "steps": len(losses), "losses": losses}))
 
 

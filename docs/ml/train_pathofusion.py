@@ -16,6 +16,8 @@ import sys
 
 import torch
 
+from training import deterministic, train_steps
+
 
 def rows(path):
     db = sqlite3.connect(path)
@@ -60,8 +62,7 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--batch", type=int, default=8)
     a = ap.parse_args()
-    torch.manual_seed(0)
-    torch.set_num_threads(1)
+    deterministic()
 
     small, large = rows(a.small), rows(a.large)
     if len(small) != len(large) or not small:
@@ -73,17 +74,8 @@ def main():
     xs, xl = tensors(small), tensors(large)
     model = TwoInputs(max(int(labels.max()) + 1, 2))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    losses = []
-    model.train()
-    while len(losses) < a.steps:
-        for i in range(0, len(labels), a.batch):
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(xs[i:i + a.batch], xl[i:i + a.batch]), labels[i:i + a.batch])
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            if len(losses) == a.steps:
-                break
+    batches = [((xs[i:i + a.batch], xl[i:i + a.batch]), labels[i:i + a.batch]) for i in range(0, len(labels), a.batch)]
+    losses = train_steps(model, opt, batches, a.steps)
     print(json.dumps({"pairs": len(small), "steps": len(losses), "losses": losses}))
 
 

@@ -21,9 +21,10 @@ import tarfile
 import urllib.request
 
 import torch
-import torchvision
 from PIL import Image
 from torchvision.transforms import functional as F
+
+from training import deterministic, resnet18_sgd, train_steps
 
 
 class Shards(torch.utils.data.IterableDataset):
@@ -68,27 +69,15 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--batch", type=int, default=8)
     a = ap.parse_args()
-    torch.manual_seed(0)
-    torch.set_num_threads(1)
+    deterministic()
 
     batches = list(torch.utils.data.DataLoader(Shards(a.shards), batch_size=a.batch))
     if not batches:
         sys.exit("no samples in the shards")
     samples = sum(len(y) for _, y in batches)
     classes = a.num_classes or int(max(y.max() for _, y in batches)) + 1
-    model = torchvision.models.resnet18(weights=None, num_classes=max(classes, 2))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    losses = []
-    model.train()
-    while len(losses) < a.steps:
-        for x, y in batches:
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            if len(losses) == a.steps:
-                break
+    model, opt = resnet18_sgd(classes)
+    losses = train_steps(model, opt, batches, a.steps)
     print(json.dumps({"shards": len(a.shards), "samples": samples, "steps": len(losses), "losses": losses}))
 
 
