@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
 // TestCLIImportsAndExportsMarks: `patholabel annotations import` sends a
@@ -18,29 +18,14 @@ import (
 // `annotations export` writes the slide's marks back as GeoJSON.
 func TestCLIImportsAndExportsMarks(t *testing.T) {
 	_, base, w := MustWorld(t, nil)
-	bin := filepath.Join(t.TempDir(), "patholabel")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/patholabel/patholabel/cli/cmd/patholabel").CombinedOutput(); err != nil {
-		t.Fatalf("build the CLI: %v\n%s", err, out)
-	}
+	bin := testenv.BuildCLI(t)
 	token := access.NewSecret("")
 	now := time.Now().UTC()
 	if _, err := w.DB.Exec(`INSERT INTO api_tokens (user_id, name, token_hash, read_only, created_at, expires_at) VALUES (?, 'cli', ?, 0, ?, ?)`,
 		w.Users["annotator"].ID, access.HashSecret(token), now, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) (int, string, string) {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "PATHOLABEL_URL="+base, "PATHOLABEL_TOKEN="+token)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode(), out.String(), errOut.String()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return 0, out.String(), errOut.String()
-	}
+	run := func(args ...string) (int, string, string) { return testenv.RunCLI(t, bin, base, token, args...) }
 	file := filepath.Join("..", "..", "..", "..", "..", "shared", "testdata", "annotations", "qupath_geojson", "qupath-multipoint.json")
 	code, out, errOut := run("annotations", "import", "--slide", fmt.Sprint(w.Slide), "--format", "qupath",
 		"--category", fmt.Sprint(w.Categories["stroma"]), file)

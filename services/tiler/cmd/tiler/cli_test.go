@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
 // TestCLIUploadResumes: `patholabel slides upload` with a personal access
@@ -22,29 +22,14 @@ func TestCLIUploadResumes(t *testing.T) {
 	e := newEnv(t)
 	u := seed(t, e.db)
 	_, base := e.serve(t, nil)
-	bin := filepath.Join(t.TempDir(), "patholabel")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/patholabel/patholabel/cli/cmd/patholabel").CombinedOutput(); err != nil {
-		t.Fatalf("build the CLI: %v\n%s", err, out)
-	}
+	bin := testenv.BuildCLI(t)
 	token := access.NewSecret("")
 	now := time.Now().UTC()
 	if _, err := e.db.Exec(`INSERT INTO api_tokens (user_id, name, token_hash, read_only, created_at, expires_at)
 		SELECT id, 'cli', ?, 0, ?, ? FROM users WHERE username = 'alice'`, access.HashSecret(token), now, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) (int, string, string) {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "PATHOLABEL_URL="+base, "PATHOLABEL_TOKEN="+token)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode(), out.String(), errOut.String()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return 0, out.String(), errOut.String()
-	}
+	run := func(args ...string) (int, string, string) { return testenv.RunCLI(t, bin, base, token, args...) }
 	var slide struct {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`
@@ -64,22 +49,8 @@ func TestCLIUploadResumes(t *testing.T) {
 	}
 
 	// An upload of three parts, interrupted after the first.
-	src := filepath.Join(t.TempDir(), "region.tif")
-	if out, err := exec.Command("vips", "crop", testdata+"slides/CMU-1-Small-Region.svs", src, "0", "0", "2220", "2000").CombinedOutput(); err != nil {
-		t.Fatalf("vips crop: %v %s", err, out)
-	}
-	file, _ := os.ReadFile(src)
+	src, file, up := openRegionUpload(t, base, u)
 	st, _ := os.Stat(src)
-	body, _ := json.Marshal(map[string]any{"project_id": u.project, "name": "region.tif", "size": len(file), "case_id": "C9"})
-	resp, b := call(t, "POST", base+"/api/v1/uploads", u.member, bytes.NewReader(body), "Content-Type", "application/json")
-	var up struct {
-		ID       string `json:"id"`
-		PartSize int    `json:"part_size"`
-		Parts    int    `json:"parts"`
-	}
-	if json.Unmarshal(b, &up) != nil || resp.StatusCode != 201 || up.Parts != 3 {
-		t.Fatalf("open upload = %d %s", resp.StatusCode, b)
-	}
 	if resp, b := call(t, "PUT", fmt.Sprintf("%s/api/v1/uploads/%s/parts/1", base, up.ID), u.member, bytes.NewReader(file[:up.PartSize])); resp.StatusCode != 200 {
 		t.Fatalf("part 1 = %d %s", resp.StatusCode, b)
 	}
@@ -100,7 +71,7 @@ func TestCLIUploadResumes(t *testing.T) {
 	if err := e.db.QueryRow(`SELECT COUNT(*) FROM slides WHERE project_id = ? AND name = 'region.tif'`, u.project).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d slides named region.tif (%v), want 1", n, err)
 	}
-	resp, b = call(t, "GET", base+"/api/v1/uploads/"+up.ID, u.member, nil)
+	resp, b := call(t, "GET", base+"/api/v1/uploads/"+up.ID, u.member, nil)
 	if resp.StatusCode != 200 || !bytes.Contains(b, []byte(fmt.Sprintf(`"slide_id":%d`, slide.ID))) {
 		t.Errorf("the interrupted upload = %d %s, want it completed into slide %d", resp.StatusCode, b, slide.ID)
 	}

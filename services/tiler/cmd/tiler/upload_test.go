@@ -19,22 +19,7 @@ func TestResumableUpload(t *testing.T) {
 	e := newEnv(t)
 	u := seed(t, e.db)
 	_, base := e.serve(t, nil)
-	src := filepath.Join(t.TempDir(), "region.tif")
-	if out, err := exec.Command("vips", "crop", testdata+"slides/CMU-1-Small-Region.svs", src, "0", "0", "2220", "2000").CombinedOutput(); err != nil {
-		t.Fatalf("vips crop: %v %s", err, out)
-	}
-	file, _ := os.ReadFile(src)
-	body, _ := json.Marshal(map[string]any{"project_id": u.project, "name": "region.tif", "size": len(file), "case_id": "C9"})
-	resp, b := call(t, "POST", base+"/api/v1/uploads", u.member, bytes.NewReader(body), "Content-Type", "application/json")
-	var up struct {
-		ID       string `json:"id"`
-		PartSize int    `json:"part_size"`
-		Parts    int    `json:"parts"`
-	}
-	json.Unmarshal(b, &up)
-	if resp.StatusCode != 201 || up.Parts != 3 {
-		t.Fatalf("open upload = %d %s, want 201 with 3 parts", resp.StatusCode, b)
-	}
+	_, file, up := openRegionUpload(t, base, u)
 	part := func(n int) []byte { return file[(n-1)*up.PartSize : min(n*up.PartSize, len(file))] }
 	put := func(n int) int {
 		resp, b := call(t, "PUT", fmt.Sprintf("%s/api/v1/uploads/%s/parts/%d", base, up.ID, n), u.member, bytes.NewReader(part(n)))
@@ -55,7 +40,7 @@ func TestResumableUpload(t *testing.T) {
 		t.Fatal("resending parts failed")
 	}
 	checkReceived(t, base, u.member, up.ID, []int{1, 2, 3}, int64(len(file)))
-	resp, b = call(t, "POST", base+"/api/v1/uploads/"+up.ID+"/complete", u.member, nil)
+	resp, b := call(t, "POST", base+"/api/v1/uploads/"+up.ID+"/complete", u.member, nil)
 	var sl map[string]any
 	json.Unmarshal(b, &sl)
 	if resp.StatusCode != 202 || sl["status"] != "queued" {
@@ -72,6 +57,32 @@ func TestResumableUpload(t *testing.T) {
 	if resp, _ := call(t, "GET", base+"/api/v1/uploads/"+up.ID, u.outsider, nil); resp.StatusCode != 404 {
 		t.Fatalf("upload status for a non-member = %d, want 404", resp.StatusCode)
 	}
+}
+
+// openedUpload is the tiler's answer to opening an upload.
+type openedUpload struct {
+	ID       string `json:"id"`
+	PartSize int    `json:"part_size"`
+	Parts    int    `json:"parts"`
+}
+
+// openRegionUpload crops a 2220×2000 TIFF out of the test slide, 17 MiB
+// that make three parts, and opens an upload of it (region.tif, case C9)
+// in u's project; it returns the file's path and bytes and the upload.
+func openRegionUpload(t *testing.T, base string, u users) (string, []byte, openedUpload) {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "region.tif")
+	if out, err := exec.Command("vips", "crop", testdata+"slides/CMU-1-Small-Region.svs", src, "0", "0", "2220", "2000").CombinedOutput(); err != nil {
+		t.Fatalf("vips crop: %v %s", err, out)
+	}
+	file, _ := os.ReadFile(src)
+	body, _ := json.Marshal(map[string]any{"project_id": u.project, "name": "region.tif", "size": len(file), "case_id": "C9"})
+	resp, b := call(t, "POST", base+"/api/v1/uploads", u.member, bytes.NewReader(body), "Content-Type", "application/json")
+	var up openedUpload
+	if json.Unmarshal(b, &up) != nil || resp.StatusCode != 201 || up.Parts != 3 {
+		t.Fatalf("open upload = %d %s, want 201 with 3 parts", resp.StatusCode, b)
+	}
+	return src, file, up
 }
 
 // dropped starts a part and cuts the connection half way through.
