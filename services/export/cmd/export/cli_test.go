@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,35 +13,6 @@ import (
 	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
-
-// buildCLI builds the patholabel command from the workspace (cli/), as
-// make build does.
-func buildCLI(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "patholabel")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/patholabel/patholabel/cli/cmd/patholabel")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the CLI: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// cli runs the command with the server and a token in its environment.
-func cli(t *testing.T, bin, base, token string, args ...string) (int, string, string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "PATHOLABEL_URL="+base, "PATHOLABEL_TOKEN="+token)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run patholabel %v: %v", args, err)
-	}
-	return code, stdout.String(), stderr.String()
-}
 
 // mustToken gives the manager a personal access token, as POST
 // /api/v1/tokens would, and returns its secret.
@@ -64,11 +34,11 @@ func (env *Env) mustToken(t *testing.T, readOnly bool) string {
 func TestCLIPullsAndVerifiesExports(t *testing.T) {
 	env := MustMain(t)
 	env.mustMarks(t)
-	bin := buildCLI(t)
+	bin := testenv.BuildCLI(t)
 	token := env.mustToken(t, false)
 	w := env.World
 
-	code, out, errOut := cli(t, bin, env.Base, token, "exports", "create", "--project", fmt.Sprint(w.Project),
+	code, out, errOut := testenv.RunCLI(t, bin, env.Base, token, "exports", "create", "--project", fmt.Sprint(w.Project),
 		"--formats", "csv,patches,webdataset", "--name", "cli set", "--pin", "--wait")
 	if code != 0 {
 		t.Fatalf("exports create: exit %d\n%s%s", code, out, errOut)
@@ -77,14 +47,14 @@ func TestCLIPullsAndVerifiesExports(t *testing.T) {
 	if _, err := fmt.Sscan(out, &id); err != nil || !strings.Contains(out, fmt.Sprintf("export %d done", id)) {
 		t.Fatalf("exports create printed %q", out)
 	}
-	code, out, _ = cli(t, bin, env.Base, token, "exports", "list", "--project", fmt.Sprint(w.Project))
+	code, out, _ = testenv.RunCLI(t, bin, env.Base, token, "exports", "list", "--project", fmt.Sprint(w.Project))
 	if code != 0 || !strings.Contains(out, "cli set") || !strings.Contains(out, "true") {
 		t.Errorf("exports list: exit %d\n%s", code, out)
 	}
 
 	dir := filepath.Join(t.TempDir(), "export")
 	reader := env.mustToken(t, true) // a read-only token pulls too
-	code, out, errOut = cli(t, bin, env.Base, reader, "exports", "pull", fmt.Sprint(id), dir, "--parallel", "4")
+	code, out, errOut = testenv.RunCLI(t, bin, env.Base, reader, "exports", "pull", fmt.Sprint(id), dir, "--parallel", "4")
 	e := env.wait(t, id)
 	man, err := export.ParseManifest(e.Manifest)
 	if err != nil {
@@ -99,7 +69,7 @@ func TestCLIPullsAndVerifiesExports(t *testing.T) {
 			t.Fatalf("%s: %d bytes (%v), want %d", f.Path, len(b), err, f.Size)
 		}
 	}
-	if code, out, _ := cli(t, bin, "", "", "exports", "verify", dir); code != 0 || !strings.Contains(out, "match the manifest") {
+	if code, out, _ := testenv.RunCLI(t, bin, "", "", "exports", "verify", dir); code != 0 || !strings.Contains(out, "match the manifest") {
 		t.Fatalf("exports verify: exit %d\n%s", code, out)
 	}
 
@@ -115,18 +85,18 @@ func TestCLIPullsAndVerifiesExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Remove(partial)
-	code, out, _ = cli(t, bin, "", "", "exports", "verify", dir)
+	code, out, _ = testenv.RunCLI(t, bin, "", "", "exports", "verify", dir)
 	if code != 1 || !strings.Contains(out, export.ClassesPath+": sha256") || !strings.Contains(out, export.CSVPath+": missing") {
 		t.Fatalf("verify of a changed and a missing file: exit %d\n%s", code, out)
 	}
-	code, out, errOut = cli(t, bin, env.Base, reader, "exports", "pull", fmt.Sprint(id), dir)
+	code, out, errOut = testenv.RunCLI(t, bin, env.Base, reader, "exports", "pull", fmt.Sprint(id), dir)
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("1 fetched, 1 resumed, %d already there", len(man.Files)-2)) {
 		t.Fatalf("second pull: exit %d\n%s%s", code, out, errOut)
 	}
 	if got, _ := os.ReadFile(partial); !bytes.Equal(got, full) {
 		t.Error("the resumed file differs from the export's")
 	}
-	if code, _, _ := cli(t, bin, "", "", "exports", "verify", dir); code != 0 {
+	if code, _, _ := testenv.RunCLI(t, bin, "", "", "exports", "verify", dir); code != 0 {
 		t.Errorf("verify after the repairing pull: exit %d", code)
 	}
 
@@ -135,12 +105,12 @@ func TestCLIPullsAndVerifiesExports(t *testing.T) {
 	if err := os.WriteFile(req, []byte(`{"formats":["pathofusion"],"patch_sizes":[32],"edge":"skip"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = cli(t, bin, env.Base, token, "exports", "create", "--project", fmt.Sprint(w.Project), "--request", req)
+	code, out, errOut = testenv.RunCLI(t, bin, env.Base, token, "exports", "create", "--project", fmt.Sprint(w.Project), "--request", req)
 	var second int64
 	if _, err := fmt.Sscan(out, &second); code != 0 || err != nil || second <= id {
 		t.Fatalf("exports create --request: exit %d\n%s%s", code, out, errOut)
 	}
-	if code, out, errOut := cli(t, bin, env.Base, token, "exports", "wait", fmt.Sprint(second)); code != 0 || !strings.Contains(out, "done") {
+	if code, out, errOut := testenv.RunCLI(t, bin, env.Base, token, "exports", "wait", fmt.Sprint(second)); code != 0 || !strings.Contains(out, "done") {
 		t.Fatalf("exports wait: exit %d\n%s%s", code, out, errOut)
 	}
 	if e := env.wait(t, second); e.Params.Edge != "skip" || fmt.Sprint(e.Params.PatchSizes) != "[32]" || !e.Params.Has(export.FormatPathoFusion) {
@@ -148,16 +118,16 @@ func TestCLIPullsAndVerifiesExports(t *testing.T) {
 	}
 
 	// Errors: an unknown export, a bad token, a bad command line.
-	if code, _, errOut := cli(t, bin, env.Base, token, "exports", "wait", "999999"); code != 1 || !strings.Contains(errOut, "not_found") {
+	if code, _, errOut := testenv.RunCLI(t, bin, env.Base, token, "exports", "wait", "999999"); code != 1 || !strings.Contains(errOut, "not_found") {
 		t.Errorf("wait for a missing export: exit %d %s", code, errOut)
 	}
-	if code, _, errOut := cli(t, bin, env.Base, "wrong", "exports", "list", "--project", "1"); code != 1 || !strings.Contains(errOut, "401") {
+	if code, _, errOut := testenv.RunCLI(t, bin, env.Base, "wrong", "exports", "list", "--project", "1"); code != 1 || !strings.Contains(errOut, "401") {
 		t.Errorf("a bad token: exit %d %s", code, errOut)
 	}
-	if code, _, _ := cli(t, bin, env.Base, token, "exports", "pull", "x"); code != 2 {
+	if code, _, _ := testenv.RunCLI(t, bin, env.Base, token, "exports", "pull", "x"); code != 2 {
 		t.Errorf("a bad command line: exit %d, want 2", code)
 	}
-	if code, out, _ := cli(t, bin, "", "", "help"); code != 0 || !strings.Contains(out, "exports pull") || !strings.Contains(out, "slides upload") {
+	if code, out, _ := testenv.RunCLI(t, bin, "", "", "help"); code != 0 || !strings.Contains(out, "exports pull") || !strings.Contains(out, "slides upload") {
 		t.Errorf("help: exit %d\n%s", code, out)
 	}
 }
