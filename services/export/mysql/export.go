@@ -136,6 +136,12 @@ func (s *Store) List(ctx context.Context, f export.ListFilter) ([]*export.Export
 		return nil, fmt.Errorf("list exports of project %d: %w", f.ProjectID, err)
 	}
 	defer rows.Close()
+	return scanExports(rows)
+}
+
+// scanExports reads every row of a query of exportColumns; none is an
+// empty list, not nil (JSON [] in a listing).
+func scanExports(rows *sql.Rows) ([]*export.Export, error) {
 	out := []*export.Export{}
 	for rows.Next() {
 		e, err := scanExport(rows)
@@ -147,17 +153,27 @@ func (s *Store) List(ctx context.Context, f export.ListFilter) ([]*export.Export
 	return out, rows.Err()
 }
 
+// lockStatus locks export id's row for the rest of tx and returns its
+// status. Errors: not_found.
+func lockStatus(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM exports WHERE id = ? FOR UPDATE`, id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", platform.Errorf(platform.ENOTFOUND, "no such export %d", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("lock export %d: %w", id, err)
+	}
+	return status, nil
+}
+
 // Cancel stops a queued or running export; its worker notices at its next
 // heartbeat. Errors: not_found, conflict when it already finished.
 func (s *Store) Cancel(ctx context.Context, id int64) (*export.Export, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var status string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM exports WHERE id = ? FOR UPDATE`, id).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return platform.Errorf(platform.ENOTFOUND, "no such export %d", id)
-		}
+		status, err := lockStatus(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("lock export %d: %w", id, err)
+			return err
 		}
 		if status != export.StatusQueued && status != export.StatusRunning {
 			return platform.Errorf(platform.ECONFLICT, "export %d is already %s", id, status)

@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -16,13 +15,9 @@ import (
 // or removed its files (pinning cannot bring them back).
 func (s *Store) SetPinned(ctx context.Context, id int64, pinned bool) (*export.Export, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var status string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM exports WHERE id = ? FOR UPDATE`, id).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return platform.Errorf(platform.ENOTFOUND, "no such export %d", id)
-		}
+		status, err := lockStatus(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("lock export %d: %w", id, err)
+			return err
 		}
 		if status == export.StatusExpiring || status == export.StatusExpired {
 			return platform.Errorf(platform.ECONFLICT, "export %d is %s: retention removed its files", id, status)
@@ -47,15 +42,7 @@ func (s *Store) Expirable(ctx context.Context, cutoff time.Time, limit int) ([]*
 		return nil, fmt.Errorf("list expirable exports: %w", err)
 	}
 	defer rows.Close()
-	var out []*export.Export
-	for rows.Next() {
-		e, err := scanExport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan export: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanExports(rows)
 }
 
 // StartExpiring marks an export expiring unless it was pinned (or

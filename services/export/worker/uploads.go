@@ -32,27 +32,20 @@ func newUploads(ctx context.Context, sink *minio.Sink, n int) *uploads {
 // add queues one file whose content body makes; it waits while n uploads
 // are in flight. Errors: the first failure of an earlier upload, or ctx's.
 func (u *uploads) add(path string, body func() ([]byte, error)) error {
-	select {
-	case u.slots <- struct{}{}:
-	case <-u.ctx.Done():
-		return u.failure()
-	}
-	if err := u.failure(); err != nil {
-		<-u.slots
-		return err
-	}
 	f := &export.File{}
-	u.files = append(u.files, f)
-	u.wg.Go(func() {
-		defer func() { <-u.slots }()
+	err := u.do(func() error {
 		data, err := body()
 		if err == nil {
 			*f, err = u.sink.Put(u.ctx, path, data)
 		}
-		if err != nil {
-			u.fail(err)
-		}
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	// Only this goroutine reads files, after the uploads finish; the
+	// upload writes *f alone.
+	u.files = append(u.files, f)
 	return nil
 }
 
