@@ -194,6 +194,12 @@ Call with (dict "root" $ "name" "tiler").
 - name: PATHOLABEL_TILER_WORKERS
   value: {{ .tilerWorkers | default 0 | quote }}
 {{- end }}
+{{- if eq .name "export" }}
+- name: PATHOLABEL_EXPORT_RETENTION
+  value: {{ .root.Values.export.retention | quote }}
+- name: PATHOLABEL_EXPORT_RETENTION_INTERVAL
+  value: {{ .root.Values.export.retentionInterval | quote }}
+{{- end }}
 {{- with (index .root.Values .name).extraEnv }}
 {{ toYaml . }}
 {{- end }}
