@@ -210,8 +210,10 @@ func MarginOf(scores map[int64]float64) (best int64, margin float64) {
 
 // SuggestionFeature is a GeoJSON Feature of a posted suggestion.
 type SuggestionFeature struct {
-	Type       string   `json:"type"`
-	Geometry   *GeoJSON `json:"geometry"`
+	Type       string          `json:"type"`
+	ID         json.RawMessage `json:"id,omitempty"`   // accepted and ignored, as exporters add one
+	BBox       json.RawMessage `json:"bbox,omitempty"` // likewise
+	Geometry   *GeoJSON        `json:"geometry"`
 	Properties struct {
 		CategoryID *int64                     `json:"category_id"`
 		Scores     map[string]json.RawMessage `json:"scores"`

@@ -61,6 +61,7 @@ func (m *Main) Open(ctx context.Context) error {
 	events := annotationredis.NewPublisher(m.res.Redis, m.Redis.Prefix, m.Log)
 	m.feed = annotationredis.NewFeed(m.res.Redis, m.Redis.Prefix, m.Log)
 	annotationhttp.Register(m.server.Engine(), m.store, authn, events, m.feed, audits, m.Log)
+	annotationhttp.RegisterSuggestions(m.server.Engine(), m.store, m.Annotation, authn, events, audits)
 	return m.server.Listen()
 }
 
