@@ -42,6 +42,7 @@ import { conflictSentence, lastChange, paintConflicts } from './conflictwords';
 import { signedInAgain } from './reauth';
 import { featureCentre, paintRefusals, RefusalDialog } from './refusals';
 import { ReviewMode } from './review';
+import { suggestionsFor, type SuggestionMode } from '../suggestions/mode';
 import { SaveIndicator } from './savestatus';
 import { statusButton } from './statusbutton';
 import { rangeField, sizeText, toolbarGroup, toolButtons, viewControls } from './viewercontrols';
@@ -327,6 +328,11 @@ async function setUp(s: Setup): Promise<Loaded> {
   doc.onChange(() => reviewMode.refresh());
   overlay.addPainter((c, m) => reviewMode.paint(c, m));
   s.slots.review.replaceChildren(reviewMode.element, info.element);
+  const suggestions = suggestionsFor(s, overlay, (mark, edit) => {
+    showFeature(doc, String(mark.id), mark as unknown as Feature);
+    if (edit) tools.select('select');
+  });
+  s.slots.review.append(suggestions.element);
   s.slots.overlays.replaceChildren(overlayPanel(s.ctx.api, s.slideId, s.viewer, s.signal));
   s.slots.status.replaceChildren(statusButton(s.ctx.api, s.slideId, s.me, s.report, s.signal));
   const help = helpDialog(tools.tools);
@@ -345,7 +351,7 @@ async function setUp(s: Setup): Promise<Loaded> {
   const unwatch = s.viewer.onRender(() => loader.viewChanged());
   const live = liveUpdates(s, doc, queue, loader, overlay.canvas, () => recount.soon());
   const onKey = (ev: KeyboardEvent): void => {
-    if (s.keysActive()) shortcut(ev, tools, s.palette, doc, help, reviewMode);
+    if (s.keysActive()) shortcut(ev, tools, s.palette, doc, help, reviewMode, suggestions);
   };
   const onOnline = (): void => {
     queue.retryNow();
@@ -373,6 +379,7 @@ async function setUp(s: Setup): Promise<Loaded> {
       recount.stop();
       loader.close();
       info.dispose();
+      suggestions.dispose();
       queue.close();
       scale.dispose();
       tools.destroy();
@@ -576,10 +583,11 @@ async function loadMarks(s: Setup, doc: MarkDocument, queue: SaveQueue, loader: 
  * Ctrl+Z / Ctrl+Shift+Z, 1–9 for categories, letters for tools, ? for help.
  * Nothing while the user types in a field or a dialog is open.
  */
-function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement, review: ReviewMode): void {
+function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement, review: ReviewMode, suggestions: SuggestionMode): void {
   // Focus left on a legend entry, a box or a slider must not turn the shortcuts off (keys.ts).
   if (!shortcutAllowed(ev.target instanceof HTMLElement ? ev.target : null, ev.key)) return;
   if (review.onKey(ev)) return ev.preventDefault();
+  if (suggestions.onKey(ev)) return ev.preventDefault();
   if (tools.active.onKey?.(ev) === true) return ev.preventDefault();
   if ((ev.ctrlKey || ev.metaKey) && !ev.altKey) return history(ev, doc);
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
