@@ -92,7 +92,7 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
     await page.keyboard.press('e');
     await progress.filter({ hasText: '4 of 1,000 reviewed' }).waitFor();
     // E hands the new mark to the select tool for editing.
-    await page.locator('[aria-pressed="true"]', { hasText: 'Select' }).first().waitFor();
+    await page.locator('button.tool[aria-pressed="true"]', { hasText: 'Select and edit' }).waitFor();
   });
 
   it('the service holds the marks, the decisions and the model agreement', async () => {
