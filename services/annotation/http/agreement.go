@@ -34,7 +34,7 @@ func (h *Handler) agreement(c *gin.Context) {
 	b, errB := parseParty(c, "b")
 	dist, errD := queryFloat(c, "distance", 10)
 	if errA != nil || errB != nil {
-		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be annotators' user ids or model:<name>@<version>"))
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be annotators' user ids, model:<name>@<version> or accepted:<name>@<version>"))
 		return
 	}
 	if errD == nil && dist > maxAgreementDistance {

@@ -11,17 +11,23 @@ import (
 	"github.com/patholabel/patholabel/services/platform"
 )
 
-// party is one side of an agreement: an annotator's user id, or a model
+// party is one side of an agreement: an annotator's user id, a model
 // version ("model:<name>@<version>"), whose suggestions (in any state)
-// stand for its marks.
+// stand for its marks, or the marks people accepted from a model version
+// ("accepted:<name>@<version>").
 type party struct {
-	user  int64
-	model annotation.Model
+	user     int64
+	model    annotation.Model
+	accepted bool
 }
 
 // parseParty reads one side; the caller words the error.
 func parseParty(c *gin.Context, name string) (party, error) {
 	s := c.Query(name)
+	if rest, ok := strings.CutPrefix(s, "accepted:"); ok {
+		m, err := annotation.ParseModelRef(rest)
+		return party{model: m, accepted: true}, err
+	}
 	if strings.HasPrefix(s, "model:") {
 		m, err := annotation.ParseModelRef(s)
 		return party{model: m}, err
@@ -39,6 +45,9 @@ func (p party) label() any {
 	if p.user != 0 {
 		return p.user
 	}
+	if p.accepted {
+		return "accepted:" + p.model.String()
+	}
 	return "model:" + p.model.String()
 }
 
@@ -47,7 +56,11 @@ func (h *Handler) marksOfParty(c *gin.Context, f annotation.Filter, p party) ([]
 		return h.marksOf(c, f, p.user)
 	}
 	f.Limit = agreementLimit
-	marks, truncated, err := h.store.ModelMarks(c.Request.Context(), f, p.model)
+	read := h.store.ModelMarks
+	if p.accepted {
+		read = h.store.AcceptedMarks
+	}
+	marks, truncated, err := read(c.Request.Context(), f, p.model)
 	if err == nil && truncated {
 		err = platform.Errorf(platform.ETOOLARGE, "model %s has more than %d suggestions here; narrow the comparison with bbox", p.model, agreementLimit)
 	}

@@ -449,3 +449,26 @@ func (s *Store) ModelMarks(ctx context.Context, f annotation.Filter, m annotatio
 	sort.Slice(marks, func(i, j int) bool { return marks[i].ID < marks[j].ID })
 	return marks, truncated, nil
 }
+
+// AcceptedMarks are the marks people made by accepting a model version's
+// suggestions on a slide (as they are now, edits included): the "accepted
+// set" the agreement endpoint compares with the model and with readers.
+func (s *Store) AcceptedMarks(ctx context.Context, f annotation.Filter, m annotation.Model) ([]annotation.Mark, bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+markColumns+` FROM annotations WHERE slide_id = ? AND id IN
+		(SELECT mark_id FROM suggestions WHERE slide_id = ? AND state = 1 AND model_name = ? AND model_version = ?)
+		ORDER BY id LIMIT ?`, f.SlideID, f.SlideID, m.Name, m.Version, f.Limit+1)
+	marks, err := scanMarks(rows, err)
+	if err != nil {
+		return nil, false, fmt.Errorf("read the marks accepted from %s on slide %d: %w", m, f.SlideID, err)
+	}
+	out := marks[:0]
+	for _, mk := range marks {
+		if (f.CategoryID == 0 || mk.CategoryID == f.CategoryID) && (f.BBox.Empty() || f.BBox.Intersects(mk.Geometry.BBox())) {
+			out = append(out, mk)
+		}
+	}
+	if len(out) > f.Limit {
+		return out[:f.Limit], true, nil
+	}
+	return out, false, nil
+}

@@ -250,6 +250,20 @@ func TestFindSuggestionsAndModelMarks(t *testing.T) {
 	if err != nil || len(marks) != 2 || marks[0].CategoryID != tumor || marks[1].CategoryID != stroma {
 		t.Fatalf("model marks %+v %v", marks, err)
 	}
+	out, err := s.AcceptSuggestion(ctx, w.Users["annotator"].Principal, ids[0], annotation.AcceptEdit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, w.Users["annotator"].Principal, w.Slide, []annotation.Draft{point(50, 50, tumor)}, ""); err != nil {
+		t.Fatal(err)
+	}
+	accepted, _, err := s.AcceptedMarks(ctx, annotation.Filter{SlideID: w.Slide, Limit: 100}, model3)
+	if err != nil || len(accepted) != 1 || accepted[0].ID != out.Mark.ID {
+		t.Fatalf("accepted set %+v %v, want only mark %d (not the hand-drawn one)", accepted, err, out.Mark.ID)
+	}
+	if other, _, _ := s.AcceptedMarks(ctx, annotation.Filter{SlideID: w.Slide, Limit: 100}, annotation.Model{Name: "pathofusion", Version: "v4"}); len(other) != 0 {
+		t.Fatalf("v4's accepted set holds v3's accept: %+v", other)
+	}
 }
 
 func TestNextByDisagreement(t *testing.T) {

@@ -124,6 +124,18 @@ func TestSuggestionsLoopOverHTTP(t *testing.T) {
 	if !strings.Contains(string(ag.body), `"agreement"`) {
 		t.Fatalf("agreement body %s", ag.body)
 	}
+	// The accepted set is exactly the annotator's marks here: every point
+	// matches (2 of 2, one per category it was accepted as).
+	acc := ann.do("GET", fmt.Sprintf("/api/v1/annotations/agreement?slide_id=%d&a=accepted:pathofusion@v3&b=%d", w.Slide, w.Users["annotator"].ID), nil)
+	if acc.status != http.StatusOK || acc.json(t)["a"] != "accepted:pathofusion@v3" {
+		t.Fatalf("agreement of the accepted set: %d %s", acc.status, acc.body)
+	}
+	if m := acc.json(t)["agreement"].(map[string]any)["matched_points"]; m != float64(2) {
+		t.Fatalf("accepted set against its annotator matched %v points, want 2: %s", m, acc.body)
+	}
+	if bad := ann.do("GET", fmt.Sprintf("/api/v1/annotations/agreement?slide_id=%d&a=model:noversion&b=1", w.Slide), nil); bad.status != http.StatusBadRequest {
+		t.Fatalf("a model without a version: %d %s", bad.status, bad.body)
+	}
 }
 
 func TestSuggestionValidationNamesTheFeature(t *testing.T) {
