@@ -56,7 +56,7 @@ func (p ProjectPatch) Validate() error {
 const RoleAdminView = "admin"
 
 // ProjectRoles are the roles a member can hold.
-var ProjectRoles = []string{access.ProjectManager, access.ProjectAnnotator, access.ProjectReviewer, access.ProjectViewer}
+var ProjectRoles = []string{access.ProjectManager, access.ProjectAnnotator, access.ProjectReviewer, access.ProjectViewer, access.ProjectModel}
 
 // Member is a user's membership of a project.
 type Member struct {

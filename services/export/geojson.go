@@ -58,6 +58,10 @@ func writeFeature(b *bytes.Buffer, m Mark, ix index) {
 	writeJSON(b, m.Review)
 	b.WriteString(`,"version":`)
 	writeJSON(b, m.Version)
+	if m.Source != nil {
+		b.WriteString(`,"source":`)
+		writeJSON(b, m.Source) // an accepted model suggestion; absent: drawn by hand
+	}
 	b.WriteString("}}}")
 }
 

@@ -66,6 +66,18 @@ type Mark struct {
 	Shape      string            `json:"shape"`
 	Rings      [][][2]int64      `json:"rings"`
 	Radius     int64             `json:"radius"`
+	// Source is the accepted model suggestion the mark came from; nil for a
+	// mark drawn by hand.
+	Source *Source `json:"source,omitempty"`
+}
+
+// Source is a mark's provenance: the model version whose suggestion a
+// person accepted, and the score it gave the suggested category.
+type Source struct {
+	Suggestion int64   `json:"suggestion"`
+	Model      string  `json:"model"`
+	Version    string  `json:"version"`
+	Score      float64 `json:"score"`
 }
 
 // WithGeometry fills the serialised shape fields from m.Geometry.

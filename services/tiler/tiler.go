@@ -178,6 +178,16 @@ type Overlay struct {
 	CreatedBy  *int64    `json:"-"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// Model is the model version the heatmap came from (the one whose
+	// suggestions are reviewed on the slide); nil when none was named.
+	Model *OverlayModel `json:"model"`
+}
+
+// OverlayModel names a model version, as the annotation service's
+// suggestions do.
+type OverlayModel struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
 }
 
 // OverlayTileFormat keeps the overlays' alpha: a prediction is usually

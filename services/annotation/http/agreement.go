@@ -30,35 +30,35 @@ func (h *Handler) agreement(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	a, errA := queryID(c, "a")
-	b, errB := queryID(c, "b")
+	a, errA := parseParty(c, "a")
+	b, errB := parseParty(c, "b")
 	dist, errD := queryFloat(c, "distance", 10)
-	if errA != nil || errB != nil || a == 0 || b == 0 {
-		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be the two annotators' user ids"))
+	if errA != nil || errB != nil {
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be annotators' user ids, model:<name>@<version> or accepted:<name>@<version>"))
 		return
 	}
 	if errD == nil && dist > maxAgreementDistance {
 		errD = platform.Errorf(platform.EINVALID, "query parameter \"distance\" must be at most %d pixels; points farther apart are not the same cell", maxAgreementDistance)
 	}
 	if errD == nil && a == b {
-		errD = platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be two different annotators")
+		errD = platform.Errorf(platform.EINVALID, "query parameters \"a\" and \"b\" must be two different annotators or models")
 	}
 	if errD != nil {
 		httpapi.Fail(c, errD)
 		return
 	}
-	ma, err := h.marksOf(c, f, a)
+	ma, err := h.marksOfParty(c, f, a)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	mb, err := h.marksOf(c, f, b)
+	mb, err := h.marksOfParty(c, f, b)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
 	res := annotation.CompareAnnotators(ma, mb, annotation.ToUnits(dist))
-	c.JSON(http.StatusOK, gin.H{"slide_id": f.SlideID, "a": a, "b": b, "agreement": res})
+	c.JSON(http.StatusOK, gin.H{"slide_id": f.SlideID, "a": a.label(), "b": b.label(), "agreement": res})
 }
 
 func (h *Handler) marksOf(c *gin.Context, f annotation.Filter, author int64) ([]annotation.Mark, error) {

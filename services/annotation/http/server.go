@@ -26,6 +26,7 @@ func OpenAPI() []byte { return openAPI }
 type Deps struct {
 	Config annotation.Config // the limits: MaxResults bounds ?limit=
 	Store  annotation.Store
+	Models annotation.ModelMarks // the agreement endpoint's model parties
 	Events annotation.Publisher
 	Feed   annotation.Feed // nil: no live updates
 	Authn  access.Gate

@@ -121,7 +121,10 @@ func readMarks(ctx context.Context, tx *sql.Tx, slide int64, p export.Params, ca
 			out = append(out, m)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, attachSources(ctx, tx, slide, out)
 }
 
 func scanMark(rows *sql.Rows, slide int64) (export.Mark, error) {

@@ -24,6 +24,9 @@ const (
 	ProjectAnnotator = "annotator"
 	ProjectReviewer  = "reviewer"
 	ProjectManager   = "manager"
+	// ProjectModel is an ML team's token: it reads like a viewer (a model
+	// needs the slides) and may post suggestions, nothing else.
+	ProjectModel = "model"
 )
 
 // Principal is who is calling.

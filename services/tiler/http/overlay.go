@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -80,7 +81,7 @@ func (h *Handler) receiveOverlay(c *gin.Context, sl *tiler.Slide) (*tiler.Overla
 	if err != nil {
 		return nil, platform.Errorf(platform.EINVALID, "send the overlay as multipart/form-data with a file field")
 	}
-	fields, part, err := nextFile(mr, []string{"name", "opacity"})
+	fields, part, err := nextFile(mr, []string{"name", "opacity", "model"})
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +106,24 @@ func overlayFields(f map[string]string, sl *tiler.Slide, user int64) (*tiler.Ove
 	if o.Name == "" || len(o.Name) > 128 {
 		return nil, platform.Errorf(platform.EINVALID, "field name (1–128 characters) is required before the file")
 	}
+	if f["model"] != "" {
+		m, err := overlayModel(f["model"])
+		if err != nil {
+			return nil, err
+		}
+		o.Model = m
+	}
 	return o, nil
+}
+
+// overlayModel reads "<name>@<version>", the version after the last @ (as
+// the annotation service names a model's suggestions).
+func overlayModel(s string) (*tiler.OverlayModel, error) {
+	i := strings.LastIndexByte(s, '@')
+	if i <= 0 || i == len(s)-1 || i > 128 || len(s)-i-1 > 64 {
+		return nil, platform.Errorf(platform.EINVALID, "field model must be <name>@<version> (name up to 128, version up to 64 characters), not %q", s)
+	}
+	return &tiler.OverlayModel{Name: s[:i], Version: s[i+1:]}, nil
 }
 
 func (h *Handler) listOverlays(c *gin.Context) {

@@ -16,9 +16,13 @@ func (s *Store) CreateOverlay(ctx context.Context, o *tiler.Overlay) error {
 	now := s.now()
 	o.Status, o.CreatedAt, o.UpdatedAt = tiler.StatusQueued, now, now
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var model tiler.OverlayModel
+		if o.Model != nil {
+			model = *o.Model
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO slide_overlays (slide_id, name, opacity, status, bytes, source_key,
-			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.SlideID, o.Name, o.Opacity, o.Status, o.Bytes, o.SourceKey, o.CreatedBy, now, now)
+			created_by, created_at, updated_at, model_name, model_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.SlideID, o.Name, o.Opacity, o.Status, o.Bytes, o.SourceKey, o.CreatedBy, now, now, model.Name, model.Version)
 		if err != nil {
 			return fmt.Errorf("insert overlay: %w", err)
 		}
@@ -30,12 +34,16 @@ func (s *Store) CreateOverlay(ctx context.Context, o *tiler.Overlay) error {
 }
 
 const overlayColumns = `id, slide_id, name, opacity, status, progress, COALESCE(error, ''), width, height, levels, bytes,
-	source_key, pyramid_key, created_by, created_at, updated_at`
+	source_key, pyramid_key, created_by, created_at, updated_at, model_name, model_version`
 
 func scanOverlay(row interface{ Scan(...any) error }) (*tiler.Overlay, error) {
 	var o tiler.Overlay
+	var m tiler.OverlayModel
 	err := row.Scan(&o.ID, &o.SlideID, &o.Name, &o.Opacity, &o.Status, &o.Progress, &o.Error, &o.Width, &o.Height,
-		&o.Levels, &o.Bytes, &o.SourceKey, &o.PyramidKey, &o.CreatedBy, &o.CreatedAt, &o.UpdatedAt)
+		&o.Levels, &o.Bytes, &o.SourceKey, &o.PyramidKey, &o.CreatedBy, &o.CreatedAt, &o.UpdatedAt, &m.Name, &m.Version)
+	if m.Name != "" {
+		o.Model = &m
+	}
 	return &o, err
 }
 

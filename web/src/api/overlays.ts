@@ -10,6 +10,13 @@ export interface Overlay {
   progress: number;
   dzi_url?: string;
   error?: string;
+  /** model is the model version the heatmap came from, null when none was named. */
+  model?: { name: string; version: string } | null;
+}
+
+/** overlayTitle names an overlay with its model version: "tumour heatmap (pathofusion v3)". */
+export function overlayTitle(o: Pick<Overlay, 'name' | 'model'>): string {
+  return o.model ? `${o.name} (${o.model.name} ${o.model.version})` : o.name;
 }
 
 /** listOverlays answers a slide's heatmap and prediction overlays. */

@@ -1,7 +1,7 @@
 // Wire types of the Patholabel API, as the services document them.
 
 export type SystemRole = 'admin' | 'user';
-export type ProjectRole = 'manager' | 'annotator' | 'reviewer' | 'viewer';
+export type ProjectRole = 'manager' | 'annotator' | 'reviewer' | 'viewer' | 'model';
 
 export interface User {
   id: number | string;

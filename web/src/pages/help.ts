@@ -17,6 +17,9 @@ export function helpDialog(tools: readonly Tool[]): HTMLDialogElement {
     ['Escape', 'Drop the draft or the selection'],
     ['N, P', 'Review mode: next, previous mark'],
     ['A, R', 'Review mode: accept, reject the mark'],
+    ['S', 'Show or hide the model suggestions and their keys'],
+    ['U (Shift + U)', 'Suggestions: fly to the most uncertain (where model and marks disagree)'],
+    ['A, 1 – 9, E, R', 'Suggestions: accept, accept as that category, accept and edit, reject'],
     ['?', 'Show this help'],
   ];
   return h(

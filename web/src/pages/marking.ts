@@ -7,7 +7,7 @@ import { replaceChildren } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
 import { ViewportLoader } from '../marks/loader';
-import { toFeature, type Mark } from '../marks/mark';
+import { toFeature, type Feature, type Mark } from '../marks/mark';
 import { geometryBounds } from '../marks/shapes';
 import { Tally } from '../marks/tally';
 import { MarkOverlay } from '../overlay/overlay';
@@ -26,6 +26,7 @@ import { conflictSentence, lastChange, paintConflicts } from './conflictwords';
 import { signedInAgain } from './reauth';
 import { paintRefusals } from './refusals';
 import { ReviewMode } from './review';
+import { suggestionsFor, type SuggestionMode } from '../suggestions/mode';
 import { SaveIndicator } from './savestatus';
 import { statusButton } from './statusbutton';
 import { toolbarGroup, toolButtons, viewControls } from './viewercontrols';
@@ -60,6 +61,7 @@ export async function setUp(s: Setup): Promise<Loaded> {
       recount.stop();
       m.loader.close();
       e.info.dispose();
+      e.suggestions.dispose();
       m.queue.close();
       scale.dispose();
       e.tools.destroy();
@@ -178,6 +180,7 @@ interface Editing {
   readonly info: MarkInfo;
   readonly help: HTMLDialogElement;
   readonly review: ReviewMode;
+  readonly suggestions: SuggestionMode;
 }
 
 /** editing builds the tools, the selected mark's panel, review mode, the side panels and the toolbar. */
@@ -206,6 +209,12 @@ function editing(s: Setup, m: Marks): Editing {
   doc.onChange(() => review.refresh());
   overlay.addPainter((c, t) => review.paint(c, t));
   s.slots.review.replaceChildren(review.element, info.element);
+  // A model's suggestions: accepting one shows the new mark (and, to edit it, selects it).
+  const suggestions = suggestionsFor(s, overlay, (mark, edit) => {
+    showFeature(doc, String(mark.id), mark as unknown as Feature);
+    if (edit) tools.select('select');
+  });
+  s.slots.review.append(suggestions.element);
   s.slots.overlays.replaceChildren(overlayPanel(s.ctx.api, s.slideId, s.viewer, s.signal));
   s.slots.status.replaceChildren(statusButton(s.ctx.api, s.slideId, s.me, s.report, s.signal));
   const help = helpDialog(tools.tools);
@@ -217,7 +226,7 @@ function editing(s: Setup, m: Marks): Editing {
     viewControls(s.viewer),
     toolbarGroup('Help', [['Keyboard shortcuts (?)', '?', () => help.showModal()]]),
   );
-  return { tools, info, help, review };
+  return { tools, info, help, review, suggestions };
 }
 
 /**
@@ -230,7 +239,7 @@ function listen(s: Setup, m: Marks, e: Editing, changed: () => void): () => void
   const unwatch = s.viewer.onRender(() => loader.viewChanged());
   const live = liveUpdates(s, doc, queue, loader, m.overlay.canvas, changed);
   const onKey = (ev: KeyboardEvent): void => {
-    if (s.keysActive()) shortcut(ev, e.tools, s.palette, doc, e.help, e.review);
+    if (s.keysActive()) shortcut(ev, e.tools, s.palette, doc, e.help, e.review, e.suggestions);
   };
   const onOnline = (): void => {
     queue.retryNow();

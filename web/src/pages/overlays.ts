@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client';
-import { listOverlays, type Overlay } from '../api/overlays';
+import { listOverlays, overlayTitle, type Overlay } from '../api/overlays';
 import { h, replaceChildren } from '../dom';
 import type { SlideViewer } from '../viewer/viewer';
 
@@ -34,5 +34,5 @@ function overlayRow(o: Overlay, viewer: SlideViewer): HTMLElement {
     }
   });
   opacity.addEventListener('input', () => layer?.(Number(opacity.value) / 100));
-  return h('div', { class: 'overlay-row' }, show, h('label', { for: id }, `Show ${o.name}`), opacity);
+  return h('div', { class: 'overlay-row' }, show, h('label', { for: id }, `Show ${overlayTitle(o)}`), opacity);
 }

@@ -8,7 +8,7 @@ import { categoryForm, categoryTable } from './categories';
 import { actionsHeading, alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
 /** Roles from the least privileged up; a new member gets the first unless someone picks another. */
-const roles = ['viewer', 'annotator', 'reviewer', 'manager'] as const;
+const roles = ['viewer', 'annotator', 'reviewer', 'manager', 'model'] as const;
 const leastRole = roles[0];
 
 /**

@@ -13,6 +13,7 @@ import { panTool, type Tool, type ToolController } from '../tools/tool';
 import { shortcutAllowed } from './keys';
 import type { Palette } from './palette';
 import type { ReviewMode } from './review';
+import type { SuggestionMode } from '../suggestions/mode';
 import type { Setup } from './setup';
 
 export function editContext(s: Setup, doc: MarkDocument, visible: (m: Mark) => boolean, invalidate: () => void, exact: (m: Mark) => Promise<Mark | undefined>): EditContext {
@@ -57,10 +58,11 @@ export function makeTools(s: Setup, edit: EditContext): Tool[] {
  * Ctrl+Z / Ctrl+Shift+Z, 1–9 for categories, letters for tools, ? for help.
  * Nothing while the user types in a field or a dialog is open.
  */
-export function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement, review: ReviewMode): void {
+export function shortcut(ev: KeyboardEvent, tools: ToolController, palette: Palette, doc: MarkDocument, help: HTMLDialogElement, review: ReviewMode, suggestions: SuggestionMode): void {
   // Focus left on a legend entry, a box or a slider must not turn the shortcuts off (keys.ts).
   if (!shortcutAllowed(ev.target instanceof HTMLElement ? ev.target : null, ev.key)) return;
   if (review.onKey(ev)) return ev.preventDefault();
+  if (suggestions.onKey(ev)) return ev.preventDefault();
   if (tools.active.onKey?.(ev) === true) return ev.preventDefault();
   if ((ev.ctrlKey || ev.metaKey) && !ev.altKey) return history(ev, doc);
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;

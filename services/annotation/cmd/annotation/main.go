@@ -57,11 +57,13 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	m.store = mysql.New(m.Res.DB, m.Annotation, time.Now)
 	m.feed = annotationredis.NewFeed(m.Res.Redis, m.Redis.Prefix, m.Log)
-	annotationhttp.Register(m.Server.Engine(), annotationhttp.Deps{
-		Config: m.Annotation, Store: m.store,
+	deps := annotationhttp.Deps{
+		Config: m.Annotation, Store: m.store, Models: m.store,
 		Events: annotationredis.NewPublisher(m.Res.Redis, m.Redis.Prefix, m.Log), Feed: m.feed,
 		Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now), Audit: audits, Log: m.Log,
-	})
+	}
+	annotationhttp.Register(m.Server.Engine(), deps)
+	annotationhttp.RegisterSuggestions(m.Server.Engine(), deps, m.store)
 	return m.Server.Listen()
 }
 

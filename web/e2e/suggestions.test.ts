@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { request, type APIRequestContext } from 'playwright-core';
+import { Api } from './api';
+import { openBrowser, screenshot, type Browser } from './browser';
+import { e2eEnv } from './env';
+import { serverMarks, type Created } from './viewing';
+
+const env = e2eEnv();
+
+// HEnorm-example1.png: 1024×1024 px; 1,000 suggestions on a 32-wide grid.
+const count = 1000;
+const at = (i: number): [number, number] => [16 + (i % 32) * 31, 16 + Math.floor(i / 32) * 31];
+
+interface SuggestionFeature {
+  id: number;
+  properties: { state: string; category_id: number; decision: { by: number; mark_id: number | null } | null };
+}
+
+describe('model suggestions: a model posts 1,000, an annotator decides the most uncertain with the keys', () => {
+  let b: Browser;
+  let admin: APIRequestContext;
+  let modelCtx: APIRequestContext;
+  let api: Api;
+  let url = '';
+  let slideId = 0;
+  let annotatorId = 0;
+  const cats = { tumour: 0, stroma: 0 };
+  const ids: number[] = [];
+  const run = Date.now().toString(36);
+  const annotator = { username: `sug-ann-${run}`, password: `pw-${run}-annotator`, display_name: 'Dr Annotator' };
+  const model = { username: `sug-model-${run}`, password: `pw-${run}-model`, display_name: 'PathoFusion' };
+
+  before(async () => {
+    b = await openBrowser(env);
+    admin = await request.newContext();
+    api = new Api(admin, env.url);
+    await api.login('admin', env.adminPassword);
+    const projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e suggestions ${run}`, description: 'made by the e2e suite' })).id;
+    cats.tumour = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b', shortcut: '1' })).id;
+    cats.stroma = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 2, name: 'Stroma', color: '#3cb44b', shortcut: '2' })).id;
+    for (const [u, role] of [[annotator, 'annotator'], [model, 'model']] as const) {
+      const id = (await api.post<Created>('/api/v1/users', { ...u, email: `${u.username}@example.org`, system_role: 'user' })).id;
+      if (role === 'annotator') annotatorId = id;
+      await api.post(`/api/v1/projects/${projectId}/members`, { username: u.username, role });
+    }
+    slideId = await api.uploadSlide(projectId, join(env.testdata, 'images', 'HEnorm-example1.png'), { name: `suggestions ${run}` });
+    url = `${env.url}/projects/${projectId}/slides/${slideId}`;
+    modelCtx = await request.newContext();
+  });
+
+  after(async () => {
+    await b?.close();
+    await admin?.dispose();
+    await modelCtx?.dispose();
+  });
+
+  it('the model role posts 1,000 suggestions with per-class scores', async () => {
+    const m = new Api(modelCtx, env.url);
+    await m.login(model.username, model.password);
+    const features = Array.from({ length: count }, (_, i) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: at(i) },
+      // Suggestion 500 is a coin toss (margin 0), the most uncertain.
+      properties: { radius: 5, scores: { [cats.tumour]: i / count, [cats.stroma]: 1 - i / count } },
+    }));
+    const out = await m.post<{ ids: number[] }>('/api/v1/annotations/suggestions', { slide_id: slideId, model: { name: 'pathofusion', version: 'v3' }, features });
+    ids.push(...out.ids);
+    assert.equal(ids.length, count);
+    assert.equal((await serverMarks(api, slideId)).length, 0, 'suggestions are not marks');
+  });
+
+  it('the annotator turns the layer on, flies to the most uncertain and decides with A, 2, R and E', async () => {
+    await new Api(b.context.request, env.url).login(annotator.username, annotator.password);
+    const { page } = b;
+    await page.goto(url);
+    await page.locator('.viewer-page[data-ready]').waitFor();
+    const progress = page.getByTestId('suggestion-progress');
+    const info = page.getByTestId('suggestion-info');
+    await page.keyboard.press('s');
+    await progress.filter({ hasText: '0 of 1,000 reviewed' }).waitFor();
+    await page.keyboard.press('u');
+    await info.filter({ hasText: 'Tumour cell 0.50 (margin 0.00) · pathofusion v3' }).waitFor();
+    await screenshot(page, 'viewer-suggestions');
+    await page.keyboard.press('a');
+    await progress.filter({ hasText: '1 of 1,000 reviewed' }).waitFor();
+    await page.keyboard.press('2');
+    await progress.filter({ hasText: '2 of 1,000 reviewed' }).waitFor();
+    await page.keyboard.press('r');
+    await progress.filter({ hasText: '3 of 1,000 reviewed' }).waitFor();
+    await page.keyboard.press('e');
+    await progress.filter({ hasText: '4 of 1,000 reviewed' }).waitFor();
+    // E hands the new mark to the select tool for editing.
+    await page.locator('button.tool[aria-pressed="true"]', { hasText: 'Select and edit' }).waitFor();
+  });
+
+  it('the service holds the marks, the decisions and the model agreement', async () => {
+    const accepted = await api.get<{ features: SuggestionFeature[] }>(`/api/v1/annotations/suggestions?slide_id=${slideId}&state=accepted`);
+    const rejected = await api.get<{ features: SuggestionFeature[] }>(`/api/v1/annotations/suggestions?slide_id=${slideId}&state=rejected`);
+    assert.equal(accepted.features.length, 3);
+    assert.equal(rejected.features.length, 1);
+    const first = accepted.features.find((f) => f.id === ids[500]);
+    assert.ok(first, 'the most uncertain suggestion was the first accepted');
+    assert.equal(first.properties.decision?.by, annotatorId);
+    const marks = await serverMarks(api, slideId);
+    assert.equal(marks.length, 3);
+    assert.deepEqual(marks.map((m) => m.id).sort(), accepted.features.map((f) => f.properties.decision?.mark_id).sort());
+    assert.equal(marks.filter((m) => m.properties.category_id === cats.stroma).length >= 1, true, 'key 2 accepted as stroma');
+    assert.ok(marks.every((m) => m.properties.author_id === annotatorId));
+    const progress = await api.get<{ progress: { reviewed: number; total: number } }>(`/api/v1/annotations/suggestions/progress?slide_id=${slideId}`);
+    assert.deepEqual([progress.progress.reviewed, progress.progress.total], [4, count]);
+    const agreement = await api.get<{ a: string; b: number }>(`/api/v1/annotations/agreement?slide_id=${slideId}&a=model:pathofusion@v3&b=${annotatorId}`);
+    assert.equal(agreement.a, 'model:pathofusion@v3');
+  });
+
+  it('loaded nothing from outside and threw no errors', () => {
+    assert.deepEqual(b.foreign, []);
+    assert.deepEqual(b.pageErrors, []);
+  });
+});
