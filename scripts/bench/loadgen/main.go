@@ -69,6 +69,9 @@ func run(ctx context.Context, c Config, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rep)
 	}
+	if rep != nil {
+		fmt.Fprintln(stderr, rep.summary())
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "loadgen: FAIL: %v\n", err)
 		return 1

@@ -92,3 +92,19 @@ func (rep *Report) overLimits(c Config) string {
 	}
 	return strings.Join(over, "; ")
 }
+
+// summary is the run in one line: the limits' figures, and the stack's
+// CPU (all watched processes but the load generator), memory and queries
+// per pathologist, the sizing guide's basis.
+func (rep *Report) summary() string {
+	var cpu, mem float64
+	for name, r := range rep.Processes {
+		if name != "loadgen" {
+			cpu, mem = cpu+r.CPUPercent, mem+r.RSSMB
+		}
+	}
+	n := float64(rep.Pathologists)
+	return fmt.Sprintf("loadgen: n=%d tile p99=%.1f ms (%.1f/s) save p99=%.1f ms (%.2f/s) marks p99=%.1f ms errors=%d saved=%d lost=%d | stack CPU %.1f%% of a core (%.2f%% per pathologist), RSS %.0f MB, MySQL %.1f queries/s (%.2f per pathologist), loadgen CPU %.1f%%",
+		rep.Pathologists, rep.Requests["tile"].P99, rep.Requests["tile"].PerSec, rep.Requests["save"].P99, rep.Requests["save"].PerSec,
+		rep.Requests["marks"].P99, rep.Errors, rep.Saved, rep.Lost, cpu, cpu/n, mem, rep.QueriesPerSec, rep.QueriesPerSec/n, rep.Processes["loadgen"].CPUPercent)
+}
