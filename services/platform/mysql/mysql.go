@@ -27,6 +27,11 @@ type Config struct {
 	Database string
 	MaxOpen  int
 	TLS      *tls.Config // nil: plain TCP
+	// Interpolate has the driver put a statement's arguments into its
+	// text (escaped; safe with utf8mb4): one round trip per statement
+	// instead of three (prepare, execute, close), and no server-side
+	// parse of a prepared statement with thousands of placeholders.
+	Interpolate bool
 }
 
 // ReadConfig reads PATHOLABEL_MYSQL_* with local-development defaults; the
@@ -56,6 +61,7 @@ func (c Config) open(withDB bool) (*sql.DB, error) {
 		d.DBName = c.Database
 	}
 	d.ParseTime, d.Loc = true, time.UTC
+	d.InterpolateParams = c.Interpolate
 	d.Params = map[string]string{"time_zone": "'+00:00'"}
 	d.Timeout = 5 * time.Second
 	if err := d.Apply(driver.Charset("utf8mb4", "")); err != nil {

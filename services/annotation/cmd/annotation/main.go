@@ -46,7 +46,12 @@ type Main struct {
 // Open connects and binds the listener, so tests can read Addr before Run.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
-	if m.Res, err = app.Open(m.Base.MySQL, &m.Redis, nil); err != nil {
+	// A batch of 10,000 marks is twenty statements of 10,000–16,000
+	// arguments: sent as text they cost the database a third less CPU than
+	// prepared (issue 20), and every small query one round trip, not three.
+	db := m.Base.MySQL
+	db.Interpolate = true
+	if m.Res, err = app.Open(db, &m.Redis, nil); err != nil {
 		return err
 	}
 	audits := audit.New(m.Res.DB, time.Now)

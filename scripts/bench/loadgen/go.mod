@@ -1,0 +1,3 @@
+module github.com/patholabel/patholabel/scripts/bench/loadgen
+
+go 1.26.0
