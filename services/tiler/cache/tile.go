@@ -45,6 +45,33 @@ type Tiles struct {
 	// the neighbours a viewer asks for next come with it into memory.
 	readAhead int64
 	m         *metrics
+	src       *Sources // nil: slides are viewable only once their pyramid is ready
+}
+
+// ServeSources lets slides be viewed from their source while their pyramid
+// is built.
+func (t *Tiles) ServeSources(s *Sources) { t.src = s }
+
+// SourceTile is a tile of a slide whose pyramid is not ready, rendered from
+// its source and kept in memory only (Sources says why not in Redis).
+// Errors: not_found when the slide is not served from its source or the
+// tile is outside its grid.
+func (t *Tiles) SourceTile(ctx context.Context, sl *tiler.Slide, level, col, row int) (tiler.Tile, error) {
+	if t.src == nil || !sl.FromSource() {
+		return tiler.Tile{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
+	}
+	key := "src:" + strconv.FormatInt(sl.ID, 10) + "/" + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
+	etag := `"s` + strconv.FormatInt(sl.ID, 10) + "-" + strconv.Itoa(level) + "-" + strconv.Itoa(col) + "-" + strconv.Itoa(row) + `-src"`
+	if b, ok := t.mem.Get(key); ok {
+		t.m.memHit.Inc()
+		return tiler.Tile{Data: b, ETag: etag}, nil
+	}
+	b, err := t.src.Tile(ctx, sl, level, col, row)
+	if err != nil {
+		return tiler.Tile{}, err
+	}
+	t.mem.Add(key, b)
+	return tiler.Tile{Data: b, ETag: etag}, nil
 }
 
 // NewTiles wires the layers; shared may be nil (no Redis). readAhead is
@@ -74,6 +101,9 @@ func (t *Tiles) Slide(ctx context.Context, id int64) (*tiler.Slide, error) {
 	}
 	if sl.Status == tiler.StatusReady {
 		t.ready.Add(id, sl)
+		if t.src != nil {
+			t.src.Drop(id) // the pyramid took over
+		}
 	}
 	return sl, nil
 }

@@ -26,7 +26,8 @@ type Deps struct {
 	Store   tiler.Store
 	Objects tiler.Objects
 	Tiles   tiler.Tiles
-	Waker   tiler.Waker // nil without Redis: workers then find jobs by scanning
+	Sources tiler.SourceCopies // nil: uploads are viewable once their pyramid is ready
+	Waker   tiler.Waker        // nil without Redis: workers then find jobs by scanning
 	Authn   access.Gate
 	Audit   audit.Recorder // uploads and views of patient images
 	Log     *slog.Logger
