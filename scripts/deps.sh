@@ -4,6 +4,7 @@
 #
 #   scripts/deps.sh run    what `make up` needs
 #   scripts/deps.sh test   that plus what `make test` needs (the browsers, etcd)
+#   scripts/deps.sh bench  that plus the peers `make bench` measures against
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +36,9 @@ packages() {
   # Browsers of the e2e run: Chromium, Firefox, and WebKit (WebKitGTK's MiniBrowser and
   # WebDriver, on an Xvfb display since WebKitGTK has no headless mode).
   [ "$1" = test ] && echo chromium firefox-esr webkit2gtk-driver xvfb
+  # The benchmarks' load generator and peers: nginx serving tiles from disk,
+  # IIPImage (FastCGI, started by spawn-fcgi) serving a pyramidal TIFF.
+  [ "$1" = bench ] && echo nginx wrk time iipimage-server spawn-fcgi
   return 0
 }
 
@@ -48,6 +52,6 @@ deps() {
 }
 
 case "${1:-run}" in
-  run | test) deps "${1:-run}" ;;
-  *) die "usage: scripts/deps.sh run|test" ;;
+  run | test | bench) deps "${1:-run}" ;;
+  *) die "usage: scripts/deps.sh run|test|bench" ;;
 esac
