@@ -165,8 +165,8 @@ func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, contentType str
 	// With its length known, net/http sends the tile in one or two writes
 	// instead of chunked framing (gin's Data sets no Content-Length).
 	hdr := c.Writer.Header()
-	hdr.Set("Content-Type", contentType)
-	hdr.Set("Content-Length", strconv.Itoa(len(t.Data)))
+	hdr["Content-Type"] = []string{contentType} // keys already canonical: Set would canonicalise them per tile
+	hdr["Content-Length"] = []string{strconv.Itoa(len(t.Data))}
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(t.Data) // a client gone mid-tile is not an error of ours
 }
@@ -178,6 +178,7 @@ func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, contentType str
 // signed out on a shared workstation) stops seeing the slide within
 // minutes rather than a year.
 func (h *Handler) cacheable(c *gin.Context, etag string) {
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", h.cacheControl)
+	hdr := c.Writer.Header()
+	hdr["Etag"] = []string{etag} // the canonical form of ETag
+	hdr["Cache-Control"] = h.cacheControl
 }
