@@ -271,15 +271,13 @@ int pl_level_count(VipsImage *im) {
 	return atoi(s);
 }
 
-// pl_region_jpeg shrinks in by shrink (vips_shrink averages boxes of
-// pixels), then halves it halvings times as dzsave builds its levels: an
-// odd size first gains a copy of its last row or column, then each 2×2
-// box is averaged. It cuts the w×h rectangle at (left, top), repeating the
-// edge where the rectangle passes it by a rounding pixel, drops alpha and
-// encodes JPEG. libvips computes only the pixels of that rectangle.
-int pl_region_jpeg(VipsImage *in, double shrink, int halvings, int left, int top, int w, int h,
-	int quality, void **buf, size_t *len) {
-	VipsImage *t[2 * 40 + 4] = {NULL};
+// pl_scaled shrinks in by shrink (vips_shrink averages boxes of pixels),
+// then halves it halvings times as dzsave builds its levels: an odd size
+// first gains a copy of its last row or column, then each 2×2 box is
+// averaged. Nothing is computed until pixels are asked for; in memory,
+// the result is computed whole and kept.
+int pl_scaled(VipsImage *in, double shrink, int halvings, int in_memory, VipsImage **out) {
+	VipsImage *t[2 * 40 + 2] = {NULL};
 	int k = 0;
 	VipsImage *cur = in;
 	int r = 0;
@@ -304,6 +302,32 @@ int pl_region_jpeg(VipsImage *in, double shrink, int halvings, int left, int top
 			goto done;
 		cur = t[k++];
 	}
+	if (in_memory) {
+		*out = vips_image_copy_memory(cur);
+		r = *out ? 0 : -1;
+	} else {
+		g_object_ref(cur);
+		*out = cur;
+	}
+done:
+	for (int i = 0; i < k; i++)
+		g_object_unref(t[i]);
+	return r;
+}
+
+// pl_region_jpeg scales in (pl_scaled), cuts the w×h rectangle at (left,
+// top), repeating the edge where the rectangle passes it by a rounding
+// pixel, drops alpha and encodes JPEG. libvips computes only the pixels of
+// that rectangle.
+int pl_region_jpeg(VipsImage *in, double shrink, int halvings, int left, int top, int w, int h,
+	int quality, void **buf, size_t *len) {
+	VipsImage *t[3] = {NULL, NULL, NULL};
+	int k = 0;
+	VipsImage *cur;
+	int r = pl_scaled(in, shrink, halvings, 0, &t[k]);
+	if (r)
+		return r;
+	cur = t[k++];
 	if (left + w <= cur->Xsize && top + h <= cur->Ysize)
 		r = vips_extract_area(cur, &t[k], left, top, w, h, NULL);
 	else

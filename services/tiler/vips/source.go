@@ -26,7 +26,18 @@ type Source struct {
 	mu     sync.RWMutex // read-held while rendering; Close takes it whole
 	levels []level      // finest first
 	closed bool
+	// small is the Deep Zoom level 2^smallShift times smaller than the
+	// image, the first no larger than smallEdge, computed once into memory
+	// when the file's own coarsest level is larger: a slide stored at one
+	// resolution only (CMU-1-Small-Region.svs) would otherwise be decoded
+	// whole for every tile of every level a zoomed-out viewer asks for.
+	smallOnce  sync.Once
+	small      *C.VipsImage
+	smallShift uint
 }
+
+// smallEdge bounds the in-memory small level: 2048² RGBA is 16 MiB.
+const smallEdge = 2048
 
 type level struct {
 	im            *C.VipsImage
@@ -92,12 +103,33 @@ func (s *Source) Region(shift uint, left, top, w, h, quality int) ([]byte, error
 	if s.closed {
 		return nil, errors.New("source is closed")
 	}
-	// The coarsest level the file holds that is still at least as fine as
-	// the target: scaling down from it loses nothing the target could
-	// show. Scanners round their levels' downsamples (4.0003 for 4), so a
-	// downsample within 1 % of a power of two counts as that power, and
-	// the shrink left over is a whole number: vips_shrink then averages
-	// whole boxes of pixels, exactly as dzsave builds its levels.
+	im, shrink, halvings := s.scale(shift)
+	if s.needsSmall() && shift >= s.smallLevelShift() {
+		s.smallOnce.Do(s.makeSmall) // also orders the reads of small below
+		if s.small != nil {
+			im, shrink, halvings = s.small, 1, int(shift-s.smallShift)
+		}
+	}
+	runtime.LockOSThread() // libvips keeps its error buffer per thread
+	defer runtime.UnlockOSThread()
+	var buf unsafe.Pointer
+	var n C.size_t
+	if C.pl_region_jpeg(im, C.double(shrink), C.int(halvings), C.int(left), C.int(top), C.int(w), C.int(h), C.int(quality), &buf, &n) != 0 {
+		return nil, fmt.Errorf("render source region: %w", lastError())
+	}
+	defer C.g_free(C.gpointer(buf))
+	return C.GoBytes(buf, C.int(n)), nil
+}
+
+// scale picks the level to render a 2^shift reduction from and how to
+// shrink it: the coarsest level the file holds that is still at least as
+// fine as the target (scaling down from it loses nothing the target could
+// show). Scanners round their levels' downsamples (4.0003 for 4), so a
+// downsample within 1 % of a power of two counts as that power, and the
+// shrink left over is done as dzsave does it, one halving at a time (an
+// odd edge repeated before each), so even the smallest levels, where that
+// rounding weighs most, match the pyramid's.
+func (s *Source) scale(shift uint) (*C.VipsImage, float64, int) {
 	want := float64(uint64(1) << shift)
 	lv, ds := s.levels[0], 1.0
 	for _, l := range s.levels[1:] {
@@ -106,23 +138,45 @@ func (s *Source) Region(shift uint, left, top, w, h, quality int) ([]byte, error
 			lv, ds = l, d
 		}
 	}
-	// A power-of-two shrink is done as dzsave does it, one halving at a
-	// time (an odd edge repeated before each), so even the smallest
-	// levels, where that rounding weighs most, match the pyramid's.
 	shrink, halvings := want/ds, 0
 	for shrink >= 2 && shrink == math.Trunc(shrink) && int(shrink)&(int(shrink)-1) == 0 {
 		shrink /= 2
 		halvings++
 	}
-	runtime.LockOSThread() // libvips keeps its error buffer per thread
-	defer runtime.UnlockOSThread()
-	var buf unsafe.Pointer
-	var n C.size_t
-	if C.pl_region_jpeg(lv.im, C.double(shrink), C.int(halvings), C.int(left), C.int(top), C.int(w), C.int(h), C.int(quality), &buf, &n) != 0 {
-		return nil, fmt.Errorf("render source region: %w", lastError())
+	return lv.im, shrink, halvings
+}
+
+// needsSmall: the file's coarsest level is larger than smallEdge.
+func (s *Source) needsSmall() bool {
+	l := s.levels[len(s.levels)-1]
+	return max(l.width, l.height) > smallEdge
+}
+
+// smallLevelShift is the first reduction that fits in smallEdge.
+func (s *Source) smallLevelShift() uint {
+	w, h := s.Size()
+	var sh uint
+	for max(ceilShift(w, sh), ceilShift(h, sh)) > smallEdge {
+		sh++
 	}
-	defer C.g_free(C.gpointer(buf))
-	return C.GoBytes(buf, C.int(n)), nil
+	return sh
+}
+
+func ceilShift(v int64, s uint) int64 { return (v + (1 << s) - 1) >> s }
+
+// makeSmall computes the small level into memory; on failure tiles are
+// rendered from the file as before.
+func (s *Source) makeSmall() {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	shift := s.smallLevelShift()
+	im, shrink, halvings := s.scale(shift)
+	var out *C.VipsImage
+	if C.pl_scaled(im, C.double(shrink), C.int(halvings), 1, &out) != 0 {
+		C.vips_error_clear()
+		return
+	}
+	s.small, s.smallShift = out, shift
 }
 
 // snap rounds a downsample within 1 % of a power of two to it.
@@ -142,6 +196,9 @@ func (s *Source) Close() {
 		return
 	}
 	s.closed = true
+	if s.small != nil {
+		C.g_object_unref(C.gpointer(s.small))
+	}
 	for _, l := range s.levels {
 		C.g_object_unref(C.gpointer(l.im))
 	}
