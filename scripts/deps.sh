@@ -4,6 +4,7 @@
 #
 #   scripts/deps.sh run    what `make up` needs
 #   scripts/deps.sh test   that plus what `make test` needs (the browsers, etcd)
+#   scripts/deps.sh bench  that plus the peers `make bench` measures against
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +41,9 @@ packages() {
   # The directory of the single sign-on tests and of PATHOLABEL_SSO=dev
   # (scripts/sso-dev.sh): slapd, and ldap-utils for slappasswd.
   { [ "$1" = test ] || [ "${PATHOLABEL_SSO:-}" = dev ]; } && echo slapd ldap-utils
+  # The benchmarks' load generator and peers: nginx serving tiles from disk,
+  # IIPImage (FastCGI, started by spawn-fcgi) serving a pyramidal TIFF.
+  [ "$1" = bench ] && echo nginx wrk time iipimage-server spawn-fcgi
   return 0
 }
 
@@ -53,6 +57,6 @@ deps() {
 }
 
 case "${1:-run}" in
-  run | test) deps "${1:-run}" ;;
-  *) die "usage: scripts/deps.sh run|test" ;;
+  run | test | bench) deps "${1:-run}" ;;
+  *) die "usage: scripts/deps.sh run|test|bench" ;;
 esac

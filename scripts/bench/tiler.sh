@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Tiler benchmarks (issue 4), on 127.0.0.1 only and bounded in time:
+# Tiler benchmarks (issues 4 and 20), on 127.0.0.1 only and bounded in time:
 #  1. ingest to ready (HTTP upload to MinIO included) against `vips dzsave`
-#     of the same file to a local folder, with the tiler's peak memory;
+#     of the same file to a local folder, with the tiler's peak memory, and
+#     the time from the upload's end to the first tile at the deepest and
+#     the shallowest level (served from the source while the pyramid is
+#     built);
 #  2. warm tiles at 64 connections against nginx serving the same tiles
 #     (vips' own dzsave output) from disk, in the same run;
-#  3. cold tiles: no memory cache, nothing in Redis, every tile from MinIO.
+#  3. cold tiles: no memory cache, nothing in Redis, every tile from MinIO,
+#     against IIPImage (Debian's iipimage-server behind nginx, its memory
+#     cache off) serving the replicate's pyramidal TIFF itself.
 # Slides: the real SVS and NDPI from ../shared/testdata and a ~40,000² px
 # replicate of the SVS made with `vips replicate` (cached between runs).
 #
@@ -16,12 +21,14 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-apt_install nginx wrk libvips-tools time curl
+apt_install nginx wrk libvips-tools time curl iipimage-server spawn-fcgi
 testdata=${PATHOLABEL_TESTDATA:-$PL_ROOT/../shared/testdata}
 seconds=${BENCH_SECONDS:-10}
 minio_port=${BENCH_MINIO_PORT:-19430}
 tiler_port=${BENCH_TILER_PORT:-38182}
 nginx_port=${BENCH_NGINX_PORT:-38183}
+iip_port=${BENCH_IIP_PORT:-38184}  # nginx in front of IIPImage
+fcgi_port=${BENCH_FCGI_PORT:-38185} # IIPImage's FastCGI processes
 state=$(mktemp -d "${TMPDIR:-/tmp}/patholabel-bench.XXXXXX")
 chmod 755 "$state" # nginx's workers run as www-data
 db=plbench_$$
@@ -35,6 +42,8 @@ cleanup() {
   [ $rc -eq 0 ] || tail -n 20 "$state"/logs/*.log >&2 || true
   stop_pid "$state" tiler
   [ -f "$state/nginx.pid" ] && kill "$(cat "$state/nginx.pid")" 2>/dev/null || true
+  [ -f "$state/nginx-iip.pid" ] && kill "$(cat "$state/nginx-iip.pid")" 2>/dev/null || true
+  [ -f "$state/iip.pids" ] && kill $(cat "$state/iip.pids") 2>/dev/null || true
   stop_pid "$state" minio
   mysql_cli -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
   rm -rf "$state"
@@ -90,32 +99,54 @@ fi
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
 
-# ingest FILE: upload, wait until ready, print seconds (total and upload).
+# first_tile URL T1 OUT: asks for URL until it answers 200 (every 10 ms, at
+# most 60 s) and writes the seconds since T1 and the slide's status then.
+first_tile() {
+  local code j
+  for ((j = 0; j < 6000; j++)); do
+    code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$cookie" "$1" || true)
+    [ "$code" = 200 ] && break
+    sleep 0.01
+  done
+  local t=$(now) st
+  st=$(curl -sS -H "$cookie" "http://127.0.0.1:$tiler_port/api/v1/slides/$4" | sed -E 's/.*"status":"([a-z]+)".*/\1/')
+  [ "$code" = 200 ] && echo "$(elapsed "$2" "$t") $st" >"$3" || echo "never $st" >"$3"
+}
+
+# ingest FILE: upload, wait until ready, print seconds (total and upload),
+# and, from the upload's end, to the first tile of the deepest level (the
+# middle one) and of the shallowest (1×1 px) with the slide's status then.
 ingest() {
-  local t0 t1 id status
+  local t0 t1 id status w h top
+  w=$(vipsheader -f width "$1") h=$(vipsheader -f height "$1")
+  top=$(awk -v m=$((w > h ? w : h)) 'BEGIN {n = 1; while (m > 1) {m = int((m + 1) / 2); n++}; print n - 1}')
   t0=$(now)
   id=$(curl -sS -H "$cookie" -H "X-CSRF-Token: $csrf" -F project_id=1 -F "file=@$1" \
     "http://127.0.0.1:$tiler_port/api/v1/slides" | tee "$state/upload.json" | sed -E 's/.*"id":([0-9]+).*/\1/')
   t1=$(now)
+  first_tile "http://127.0.0.1:$tiler_port/tiles/${id}_files/$top/$((w / 2 / 254))_$((h / 2 / 254)).jpeg" "$t1" "$state/first-deep" "$id" &
+  first_tile "http://127.0.0.1:$tiler_port/tiles/${id}_files/0/0_0.jpeg" "$t1" "$state/first-shallow" "$id" &
+  wait
   for ((i = 0; i < 12000; i++)); do
     status=$(curl -sS -H "$cookie" "http://127.0.0.1:$tiler_port/api/v1/slides/$id" | sed -E 's/.*"status":"([a-z]+)".*/\1/' || true)
     [ "$status" = ready ] || [ "$status" = failed ] && break
     sleep 0.05
   done
   [ "$status" = ready ] || die "slide $id ended ${status:-unknown}: $(cat "$state/upload.json")"
-  echo "$id $(elapsed "$t0" "$(now)") $(elapsed "$t0" "$t1")"
+  echo "$id $(elapsed "$t0" "$(now)") $(elapsed "$t0" "$t1") $(cat "$state/first-deep") $(cat "$state/first-shallow")"
 }
 
 start_tiler
 printf '\n## 1. ingest to ready vs vips dzsave to a local folder (tile 254, overlap 1, JPEG Q80)\n\n'
-printf '%-28s %12s %14s %12s %8s\n' slide "vips dzsave" "tiler ready" "(upload)" ratio
+printf '%-28s %12s %14s %12s %8s   %s\n' slide "vips dzsave" "tiler ready" "(upload)" ratio "first tile after the upload: deepest, shallowest level (slide status then)"
 for f in "$testdata/slides/CMU-1-Small-Region.svs" "$testdata/slides/test3-DAPI-2-387.ndpi" "$big"; do
   name=$(basename "$f")
   /usr/bin/time -f "%e %M" -o "$state/vips.time" vips dzsave "$f" "$state/dz-${name%%.*}" \
     --tile-size 254 --overlap 1 --suffix '.jpeg[Q=80,strip]'
   read -r vsec vmem <"$state/vips.time"
-  read -r id tsec usec < <(ingest "$f")
-  printf '%-28s %10.2f s %12.2f s %10.2f s %7.2fx   (vips peak %d MiB)\n' "$name" "$vsec" "$tsec" "$usec" "$(awk -v a="$tsec" -v b="$vsec" 'BEGIN {print a / b}')" $((vmem / 1024))
+  read -r id tsec usec deep deepst shallow shallowst < <(ingest "$f")
+  printf '%-28s %10.2f s %12.2f s %10.2f s %7.2fx   %s s, %s s (%s, %s)  (vips peak %d MiB)\n' "$name" "$vsec" "$tsec" "$usec" "$(awk -v a="$tsec" -v b="$vsec" 'BEGIN {print a / b}')" \
+    "$deep" "$shallow" "$deepst" "$shallowst" $((vmem / 1024))
   last_id=$id
 done
 printf 'tiler peak memory (VmHWM) over the three ingests: %s MiB\n' "$(peak_mib)"
@@ -154,7 +185,11 @@ printf '\n## 2. warm tiles, 64 connections, %s s, 2,000 distinct full-resolution
 debug_addr=127.0.0.1:${BENCH_DEBUG_PORT:-38199}
 pin=$server_cpus # ingest above had every core
 start_tiler ${BENCH_PROFILE:+PATHOLABEL_DEBUG_LISTEN=$debug_addr}
-TILE_PATHS=$state/warm-tiler.txt wrk -t2 -c64 -d3s -s "$(dirname "$0")/tiler-tiles.lua" -H "$cookie" "http://127.0.0.1:$tiler_port" >/dev/null
+# Warm-up: every tile of the set asked for once (one wrk thread walks the
+# whole list, then stops), so the measured run starts with all of them in
+# memory however slowly the machine answers; a fixed 3 s warm-up left a
+# loaded machine's run still reading blocks from MinIO.
+TILE_ONCE=1 TILE_PATHS=$state/warm-tiler.txt wrk -t1 -c64 -d120s -s "$(dirname "$0")/tiler-tiles.lua" -H "$cookie" "http://127.0.0.1:$tiler_port" >/dev/null
 if [ -n "${BENCH_PROFILE:-}" ]; then
   mkdir -p "$BENCH_PROFILE"
   curl -sS -o "$BENCH_PROFILE/warm-cpu.pprof" "http://$debug_addr/debug/pprof/profile?seconds=$((seconds - 1))" &
@@ -162,6 +197,7 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
 fi
 printf '%-8s' tiler; run_wrk "http://127.0.0.1:$tiler_port" "$state/warm-tiler.txt" "$cookie"
 [ -z "${profiler:-}" ] || wait "$profiler"
+TILE_ONCE=1 TILE_PATHS=$state/warm-nginx.txt wrk -t1 -c64 -d120s -s "$(dirname "$0")/tiler-tiles.lua" "http://127.0.0.1:$nginx_port" >/dev/null
 printf '%-8s' nginx; run_wrk "http://127.0.0.1:$nginx_port" "$state/warm-nginx.txt"
 
 printf '\n## 3. cold tiles: Redis empty for this prefix and not filled, each tile asked for once\n\n'
@@ -179,3 +215,43 @@ for order in random raster; do
   start_tiler PATHOLABEL_TILER_REDIS_MAX_TILE_BYTES=0 PATHOLABEL_REDIS_PREFIX="plbenchcold$order$$:"
   TILE_ONCE=1 run_wrk "http://127.0.0.1:$tiler_port" "$list" "$cookie"
 done
+
+# IIPImage serves the replicate's own pyramidal TIFF (tiled 256 px, JPEG):
+# Debian's iipsrv.fcgi, one FastCGI process per core (spawn-fcgi, as its
+# Apache module would run it) behind nginx, its memory cache off
+# (MAX_IMAGE_CACHE_SIZE=0), the same JPEG quality as the tiler's tiles,
+# Deep Zoom requests for as many distinct full-resolution tiles of its own
+# 256-px grid in random order, each asked for once. The TIFF is in the page
+# cache, as the tiler's pyramid is in MinIO's.
+printf '%-44s' "IIPImage, pyramidal TIFF, random order"
+iip_dir=$(dirname "$big")
+env MAX_IMAGE_CACHE_SIZE=0 JPEG_QUALITY=80 VERBOSITY=0 FILESYSTEM_PREFIX="$iip_dir/" \
+  $server_cpus spawn-fcgi -a 127.0.0.1 -p "$fcgi_port" -F "$(${server_cpus:-} nproc)" -P "$state/iip.pids" \
+  -- /usr/lib/iipimage-server/iipsrv.fcgi >/dev/null
+cat >"$state/nginx-iip.conf" <<NGINX
+worker_processes $(${server_cpus:-} nproc);
+pid $state/nginx-iip.pid;
+error_log $state/nginx-iip-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$iip_port;
+    location /iip {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_pass 127.0.0.1:$fcgi_port;
+    }
+  }
+}
+NGINX
+$server_cpus nginx -c "$state/nginx-iip.conf"
+wait_port 127.0.0.1 "$iip_port" 10 nginx-iip
+iw=$(vipsheader -f width "$big") ih=$(vipsheader -f height "$big")
+for ((c = 0; c < (iw + 255) / 256; c++)); do
+  for ((r = 0; r < (ih + 255) / 256; r++)); do echo "${c}_$r"; done
+done | shuf -n 20000 --random-source=<(yes 1) | sed "s|^|/iip?DeepZoom=$(basename "$big")_files/$top/|; s|$|.jpg|" >"$state/cold-iip.txt"
+code=$(curl -sS -o "$state/iip-tile.jpg" -w '%{http_code}' "http://127.0.0.1:$iip_port$(tail -1 "$state/cold-iip.txt")")
+[ "$code" = 200 ] && [ "$(vipsheader -f width "$state/iip-tile.jpg")" -gt 0 ] ||
+  die "IIPImage answered $code for $(tail -1 "$state/cold-iip.txt"): $(head -c 300 "$state/iip-tile.jpg")"
+head -n -1 "$state/cold-iip.txt" >"$state/cold-iip-unread.txt" # the last one was just read
+TILE_ONCE=1 run_wrk "http://127.0.0.1:$iip_port" "$state/cold-iip-unread.txt"

@@ -59,6 +59,23 @@ type Tiles interface {
 	ETag(ctx context.Context, p PyramidRef, level, col, row int) (string, TileRef, error)
 	Tile(ctx context.Context, p PyramidRef, level, col, row int, etag string, ref TileRef) (Tile, error)
 	Thumbnail(ctx context.Context, sl *Slide) (Tile, error)
+	// SourceTile renders a tile of a slide whose pyramid is being built
+	// from its source, on the pyramid's grid (Slide.FromSource).
+	SourceTile(ctx context.Context, sl *Slide, level, col, row int) (Tile, error)
+}
+
+// SourceCopies keeps an upload's bytes on this replica's disk as they
+// arrive, so its tiles are served from the source moments after the upload
+// ends (cache.Sources).
+type SourceCopies interface {
+	// TempPath names a new local file to receive an upload into.
+	TempPath() (string, error)
+	// Probe reads the received file's header; false when it is not a
+	// source readable in part within the limits (it then waits for its
+	// pyramid, and the ingest job gives the reason if it fails).
+	Probe(path string) (Metadata, bool)
+	// Keep adopts the received file as slide id's source copy.
+	Keep(id int64, path string) error
 }
 
 // Tile is a tile's bytes and its entity tag.

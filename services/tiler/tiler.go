@@ -21,33 +21,38 @@ const (
 
 // Slide is one whole-slide image and, once ready, its pyramid.
 type Slide struct {
-	ID          int64      `json:"id"`
-	ProjectID   int64      `json:"project_id"`
-	CaseID      string     `json:"case_id"`
-	Stain       string     `json:"stain"`
-	Name        string     `json:"name"`
-	Status      string     `json:"status"`
-	Progress    int        `json:"progress"`
-	Error       string     `json:"error"`
-	Width       int64      `json:"width"`
-	Height      int64      `json:"height"`
-	Levels      int        `json:"levels"`
-	MPPX        *float64   `json:"mpp_x"`
-	MPPY        *float64   `json:"mpp_y"`
-	Objective   *float64   `json:"objective"`
-	Vendor      string     `json:"vendor"`
-	Format      string     `json:"format"`
-	Bytes       int64      `json:"bytes"`
-	SHA256      string     `json:"sha256"`
-	TileSize    int        `json:"tile_size"`
-	TileOverlap int        `json:"tile_overlap"`
-	TileFormat  string     `json:"tile_format"`
-	SourceKey   string     `json:"-"`
-	PyramidKey  string     `json:"-"`
-	CreatedBy   *int64     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	ReadyAt     *time.Time `json:"ready_at"`
+	ID        int64  `json:"id"`
+	ProjectID int64  `json:"project_id"`
+	CaseID    string `json:"case_id"`
+	Stain     string `json:"stain"`
+	Name      string `json:"name"`
+	Status    string `json:"status"`
+	// Viewable: tiles are served, from the pyramid or (queued or
+	// processing) from the source while the pyramid is built.
+	Viewable    bool     `json:"viewable"`
+	Progress    int      `json:"progress"`
+	Error       string   `json:"error"`
+	Width       int64    `json:"width"`
+	Height      int64    `json:"height"`
+	Levels      int      `json:"levels"`
+	MPPX        *float64 `json:"mpp_x"`
+	MPPY        *float64 `json:"mpp_y"`
+	Objective   *float64 `json:"objective"`
+	Vendor      string   `json:"vendor"`
+	Format      string   `json:"format"`
+	Bytes       int64    `json:"bytes"`
+	SHA256      string   `json:"sha256"`
+	TileSize    int      `json:"tile_size"`
+	TileOverlap int      `json:"tile_overlap"`
+	TileFormat  string   `json:"tile_format"`
+	SourceKey   string   `json:"-"`
+	PyramidKey  string   `json:"-"`
+	// SourceCopy is the upload's local copy between its probe and its row.
+	SourceCopy string     `json:"-"`
+	CreatedBy  *int64     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	ReadyAt    *time.Time `json:"ready_at"`
 }
 
 // SlideFilter selects slides of one project; empty fields match all.

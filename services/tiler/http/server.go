@@ -26,7 +26,8 @@ type Deps struct {
 	Store   tiler.Store
 	Objects tiler.Objects
 	Tiles   tiler.Tiles
-	Waker   tiler.Waker // nil without Redis: workers then find jobs by scanning
+	Sources tiler.SourceCopies // nil: uploads are viewable once their pyramid is ready
+	Waker   tiler.Waker        // nil without Redis: workers then find jobs by scanning
 	Authn   access.Gate
 	Audit   audit.Recorder // uploads and views of patient images
 	Log     *slog.Logger
@@ -35,7 +36,7 @@ type Deps struct {
 // Handler holds what the endpoints need.
 type Handler struct {
 	Deps
-	cacheControl string // of every tile, made once: it is on the hot path
+	cacheControl []string // of every tile, made once: it is on the hot path
 }
 
 // uploaders may add slides to a project; viewers only look.
@@ -44,7 +45,7 @@ var uploaders = []string{access.ProjectManager, access.ProjectReviewer, access.P
 // Register adds the tiler service's routes to e. Every route names the
 // rule it requires.
 func Register(e *gin.Engine, d Deps) {
-	h := &Handler{Deps: d, cacheControl: fmt.Sprintf("private, max-age=%d", int(d.Config.MaxAge.Seconds()))}
+	h := &Handler{Deps: d, cacheControl: []string{fmt.Sprintf("private, max-age=%d", int(d.Config.MaxAge.Seconds()))}}
 	httpapi.ServeOpenAPI(e, "/api/v1/slides/openapi.json", openAPI)
 	g := e.Group("/", d.Authn.Middleware())
 	g.POST("/api/v1/slides", access.Require(access.SignedIn), h.upload)

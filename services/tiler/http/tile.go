@@ -66,14 +66,16 @@ type dziImage struct {
 // (tiles, a thousand per view, are not recorded one by one).
 func (h *Handler) dzi(c *gin.Context) {
 	sl := slideOf(c)
-	if strings.HasSuffix(c.Param("name"), ".dzi") && sl.Pyramid().Ready {
+	p := sl.Pyramid()
+	p.Ready = p.Ready || sl.FromSource() // the same descriptor either way
+	if strings.HasSuffix(c.Param("name"), ".dzi") && p.Ready {
 		err := h.Audit.Record(c, audit.Event{Action: "slide.view", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10), ProjectID: sl.ProjectID})
 		if err != nil {
 			httpapi.Fail(c, err)
 			return
 		}
 	}
-	h.serveDZI(c, sl.Pyramid(), dziImage{Format: sl.TileFormat, Overlap: sl.TileOverlap, TileSize: sl.TileSize, Size: dziSize{sl.Width, sl.Height}})
+	h.serveDZI(c, p, dziImage{Format: sl.TileFormat, Overlap: sl.TileOverlap, TileSize: sl.TileSize, Size: dziSize{sl.Width, sl.Height}})
 }
 
 func (h *Handler) serveDZI(c *gin.Context, p tiler.PyramidRef, img dziImage) {
@@ -96,7 +98,26 @@ func (h *Handler) thumbnail(c *gin.Context) {
 	h.serve(c, t, err, "image/jpeg")
 }
 
-func (h *Handler) tile(c *gin.Context) { h.serveTile(c, slideOf(c).Pyramid()) }
+func (h *Handler) tile(c *gin.Context) {
+	if sl := slideOf(c); sl.FromSource() {
+		h.sourceTile(c, sl)
+		return
+	}
+	h.serveTile(c, slideOf(c).Pyramid())
+}
+
+// sourceTile serves a tile of a slide whose pyramid is being built, read
+// from its source on the same grid and with the same URL.
+func (h *Handler) sourceTile(c *gin.Context, sl *tiler.Slide) {
+	level, okL := digits(c.Param("level"))
+	col, row, okT := tileName(c.Param("tile"), sl.TileFormat)
+	if !strings.HasSuffix(c.Param("name"), "_files") || !okL || !okT {
+		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such tile"))
+		return
+	}
+	t, err := h.Tiles.SourceTile(c.Request.Context(), sl, int(level), col, row)
+	h.serve(c, t, err, "image/"+sl.TileFormat)
+}
 
 func (h *Handler) serveTile(c *gin.Context, p tiler.PyramidRef) {
 	level, okL := digits(c.Param("level"))
@@ -144,8 +165,8 @@ func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, contentType str
 	// With its length known, net/http sends the tile in one or two writes
 	// instead of chunked framing (gin's Data sets no Content-Length).
 	hdr := c.Writer.Header()
-	hdr.Set("Content-Type", contentType)
-	hdr.Set("Content-Length", strconv.Itoa(len(t.Data)))
+	hdr["Content-Type"] = []string{contentType} // keys already canonical: Set would canonicalise them per tile
+	hdr["Content-Length"] = []string{strconv.Itoa(len(t.Data))}
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(t.Data) // a client gone mid-tile is not an error of ours
 }
@@ -157,6 +178,7 @@ func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, contentType str
 // signed out on a shared workstation) stops seeing the slide within
 // minutes rather than a year.
 func (h *Handler) cacheable(c *gin.Context, etag string) {
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", h.cacheControl)
+	hdr := c.Writer.Header()
+	hdr["Etag"] = []string{etag} // the canonical form of ETag
+	hdr["Cache-Control"] = h.cacheControl
 }

@@ -47,9 +47,11 @@ func (h *Handler) upload(c *gin.Context) {
 	}
 	if err := h.Store.CreateSlide(c.Request.Context(), sl); err != nil {
 		_ = h.Objects.Remove(c.Request.Context(), sl.SourceKey)
+		h.dropCopy(sl)
 		httpapi.Fail(c, err)
 		return
 	}
+	h.keepCopy(c, sl)
 	h.wake(c, tiler.KindSlide, sl.ID, sl.ProjectID)
 	h.auditUpload(c, sl)
 	c.JSON(http.StatusAccepted, gin.H{"id": sl.ID, "status": sl.Status})
@@ -118,15 +120,20 @@ func (h *Handler) store(c *gin.Context, file *multipart.Part, fields map[string]
 		return err
 	}
 	sl.SourceKey = "sources/" + newKey() + "/source"
-	n, sum, err := h.Objects.PutStream(c.Request.Context(), sl.SourceKey, file, h.Config.MaxUploadBytes)
+	cp := h.startCopy(c)
+	n, sum, err := h.Objects.PutStream(c.Request.Context(), sl.SourceKey, cp.tee(file), h.Config.MaxUploadBytes)
+	cp.close()
 	if err != nil {
+		cp.remove()
 		return err
 	}
 	if n == 0 {
+		cp.remove()
 		_ = h.Objects.Remove(c.Request.Context(), sl.SourceKey)
 		return platform.Errorf(platform.EINVALID, "the file is empty")
 	}
 	sl.Bytes, sl.SHA256 = n, sum
+	h.probeCopy(cp, sl)
 	return nil
 }
 

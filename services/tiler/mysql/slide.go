@@ -21,11 +21,14 @@ func (s *Store) CreateSlide(ctx context.Context, sl *tiler.Slide) error {
 func (s *Store) insertSlide(ctx context.Context, tx *sql.Tx, sl *tiler.Slide) error {
 	now := s.now()
 	sl.Status, sl.CreatedAt, sl.UpdatedAt = tiler.StatusQueued, now, now
+	defer sl.SetViewable()
 	res, err := tx.ExecContext(ctx, `INSERT INTO slides
-		(project_id, case_id, stain, name, status, bytes, sha256, source_key, tile_size, tile_overlap, tile_format, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(project_id, case_id, stain, name, status, bytes, sha256, source_key, tile_size, tile_overlap, tile_format,
+		width, height, levels, mpp_x, mpp_y, objective, vendor, format, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		sl.ProjectID, sl.CaseID, sl.Stain, sl.Name, sl.Status, sl.Bytes, sl.SHA256, sl.SourceKey,
-		sl.TileSize, sl.TileOverlap, sl.TileFormat, sl.CreatedBy, now, now)
+		sl.TileSize, sl.TileOverlap, sl.TileFormat,
+		sl.Width, sl.Height, sl.Levels, sl.MPPX, sl.MPPY, sl.Objective, sl.Vendor, sl.Format, sl.CreatedBy, now, now)
 	if isForeignKey(err) {
 		return platform.Errorf(platform.EINVALID, "no such project %d", sl.ProjectID)
 	}
@@ -47,6 +50,7 @@ func scanSlide(row interface{ Scan(...any) error }) (*tiler.Slide, error) {
 	err := row.Scan(&s.ID, &s.ProjectID, &s.CaseID, &s.Stain, &s.Name, &s.Status, &s.Progress, &s.Error,
 		&s.Width, &s.Height, &s.Levels, &s.MPPX, &s.MPPY, &s.Objective, &s.Vendor, &s.Format, &s.Bytes, &s.SHA256,
 		&s.TileSize, &s.TileOverlap, &s.TileFormat, &s.SourceKey, &s.PyramidKey, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &s.ReadyAt)
+	s.SetViewable()
 	return &s, err
 }
 

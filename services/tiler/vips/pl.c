@@ -1,4 +1,5 @@
 #include "pl.h"
+#include <string.h>
 
 #include <openslide.h>
 
@@ -236,5 +237,112 @@ static int pl_jpeg_on_white(const uint32_t *argb, int64_t w, int64_t h, int qual
 		g_object_unref(im);
 	}
 	g_free(rgb);
+	return r;
+}
+
+// pl_open_level opens level n of a multi-resolution source for random
+// access: OpenSlide's level n, or page n of a TIFF. The image is read
+// tile by tile as regions of it are asked for, never whole.
+VipsImage *pl_open_level(const char *path, const char *loader, int n) {
+	VipsImage *out = NULL;
+	const char *arg = strcmp(loader, "openslideload") == 0 ? "level" : "page";
+	if (vips_call(loader, path, &out, arg, n,
+		"access", VIPS_ACCESS_RANDOM,
+		"fail_on", VIPS_FAIL_ON_ERROR,
+		NULL))
+		return NULL;
+	return out;
+}
+
+// pl_level_count is OpenSlide's level count, or a TIFF's page count, or 1.
+int pl_level_count(VipsImage *im) {
+	const char *name = vips_image_get_typeof(im, "openslide.level-count") ? "openslide.level-count" : "n-pages";
+	if (!vips_image_get_typeof(im, name))
+		return 1;
+	if (vips_image_get_typeof(im, name) == G_TYPE_INT) {
+		int n = 1;
+		if (vips_image_get_int(im, name, &n))
+			return 1;
+		return n;
+	}
+	const char *s = NULL;
+	if (vips_image_get_string(im, name, &s))
+		return 1;
+	return atoi(s);
+}
+
+// pl_scaled shrinks in by shrink (vips_shrink averages boxes of pixels),
+// then halves it halvings times as dzsave builds its levels: an odd size
+// first gains a copy of its last row or column, then each 2×2 box is
+// averaged. Nothing is computed until pixels are asked for; in memory,
+// the result is computed whole and kept.
+int pl_scaled(VipsImage *in, double shrink, int halvings, int in_memory, VipsImage **out) {
+	VipsImage *t[2 * 40 + 2] = {NULL};
+	int k = 0;
+	VipsImage *cur = in;
+	int r = 0;
+	if (shrink != 1.0) {
+		// Deep Zoom's smallest levels round up to a pixel: never shrink
+		// below one.
+		double sh = VIPS_MIN(shrink, cur->Xsize), sv = VIPS_MIN(shrink, cur->Ysize);
+		if ((r = vips_shrink(cur, &t[k], sh, sv, NULL)))
+			goto done;
+		cur = t[k++];
+	}
+	for (int i = 0; i < halvings && i < 40; i++) {
+		if (cur->Xsize == 1 && cur->Ysize == 1)
+			break;
+		int ew = cur->Xsize + (cur->Xsize & 1), eh = cur->Ysize + (cur->Ysize & 1);
+		if (ew != cur->Xsize || eh != cur->Ysize) {
+			if ((r = vips_embed(cur, &t[k], 0, 0, ew, eh, "extend", VIPS_EXTEND_COPY, NULL)))
+				goto done;
+			cur = t[k++];
+		}
+		if ((r = vips_shrink(cur, &t[k], ew > 1 ? 2.0 : 1.0, eh > 1 ? 2.0 : 1.0, NULL)))
+			goto done;
+		cur = t[k++];
+	}
+	if (in_memory) {
+		*out = vips_image_copy_memory(cur);
+		r = *out ? 0 : -1;
+	} else {
+		g_object_ref(cur);
+		*out = cur;
+	}
+done:
+	for (int i = 0; i < k; i++)
+		g_object_unref(t[i]);
+	return r;
+}
+
+// pl_region_jpeg scales in (pl_scaled), cuts the w×h rectangle at (left,
+// top), repeating the edge where the rectangle passes it by a rounding
+// pixel, drops alpha and encodes JPEG. libvips computes only the pixels of
+// that rectangle.
+int pl_region_jpeg(VipsImage *in, double shrink, int halvings, int left, int top, int w, int h,
+	int quality, void **buf, size_t *len) {
+	VipsImage *t[3] = {NULL, NULL, NULL};
+	int k = 0;
+	VipsImage *cur;
+	int r = pl_scaled(in, shrink, halvings, 0, &t[k]);
+	if (r)
+		return r;
+	cur = t[k++];
+	if (left + w <= cur->Xsize && top + h <= cur->Ysize)
+		r = vips_extract_area(cur, &t[k], left, top, w, h, NULL);
+	else
+		r = vips_embed(cur, &t[k], -left, -top, w, h, "extend", VIPS_EXTEND_COPY, NULL);
+	if (r)
+		goto done;
+	cur = t[k++];
+	if (cur->Bands == 4 || cur->Bands == 2) {
+		if ((r = vips_extract_band(cur, &t[k], 0, "n", cur->Bands - 1, NULL)))
+			goto done;
+		cur = t[k++];
+	}
+	r = vips_jpegsave_buffer(cur, buf, len, "Q", quality, "strip", TRUE, NULL);
+done:
+	for (int i = 0; i < k; i++)
+		g_object_unref(t[i]);
 	return r;
 }

@@ -35,6 +35,11 @@ int pl_dzsave_frames(const pl_frames *f, const char *dst, int tile, int overlap,
 int pl_thumbnail_frames(const pl_frames *f, int size, int quality, void **buf, size_t *len);
 int pl_has_field(VipsImage *im, const char *name);
 char *pl_get_string(VipsImage *im, const char *name);
+VipsImage *pl_open_level(const char *path, const char *loader, int n);
+int pl_level_count(VipsImage *im);
+int pl_scaled(VipsImage *in, double shrink, int halvings, int in_memory, VipsImage **out);
+int pl_region_jpeg(VipsImage *in, double shrink, int halvings, int left, int top, int w, int h,
+	int quality, void **buf, size_t *len);
 int pl_associated(const char *src, const char *name, int quality, void **buf, size_t *len);
 
 #endif

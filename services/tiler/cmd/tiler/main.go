@@ -96,14 +96,23 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.IngestOnly {
 		return m.Server.Listen()
 	}
+	tiles := cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg)
+	sources, err := cache.NewSources(m.Tiler.TempDir, objects, m.Tiler.Quality, maxOpenSources, m.Tiler.MaxPixels)
+	if err != nil {
+		return err
+	}
+	tiles.ServeSources(sources)
 	tilerhttp.Register(m.Server.Engine(), tilerhttp.Deps{
-		Config: m.Tiler, Store: store, Objects: objects,
-		Tiles: cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg),
+		Config: m.Tiler, Store: store, Objects: objects, Tiles: tiles, Sources: sources,
 		Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now),
 		Waker: worker.NewWaker(m.Res.Redis, m.Redis.Prefix), Audit: audits, Log: m.Log,
 	})
 	return m.Server.Listen()
 }
+
+// maxOpenSources bounds how many sources are served at once while their
+// pyramids are built (each holds OpenSlide's caches and file handles).
+const maxOpenSources = 8
 
 // ensureBucket creates the slides bucket before the first upload when
 // allowed. Failing here is not fatal: MinIO may still be starting, and the
