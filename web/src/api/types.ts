@@ -36,6 +36,8 @@ export interface Slide {
   name: string;
   status: SlideStatus | string;
   progress?: number;
+  /** viewable: tiles are served, from the pyramid or (while it is built) from the uploaded source. */
+  viewable?: boolean;
   width?: number;
   height?: number;
   mpp_x?: number;

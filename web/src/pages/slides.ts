@@ -80,13 +80,23 @@ export function slidesPage(ctx: AppContext, req: PageRequest): Page {
   };
 }
 
+/**
+ * canOpen: a slide opens as soon as its tiles are served — from the
+ * pyramid once ready, or from the uploaded source while the pyramid is
+ * built (the tiler answers viewable), so a pathologist need not wait for
+ * the whole pyramid.
+ */
+export function canOpen(s: Slide): boolean {
+  return s.status === 'ready' || s.viewable === true;
+}
+
 function emptyState(): HTMLElement {
   return h('div', { class: 'empty-state' }, h('p', null, 'This project has no slides yet.'));
 }
 
 /** loadStatuses asks, a few slides at a time, where the signed-in annotator stands on each ready slide. */
 async function loadStatuses(ctx: AppContext, slides: readonly Slide[], me: string, mine: Map<string, string>, signal: AbortSignal): Promise<void> {
-  const todo = slides.filter((s) => s.status === 'ready' && !mine.has(String(s.id)));
+  const todo = slides.filter((s) => canOpen(s) && !mine.has(String(s.id)));
   const worker = async (): Promise<void> => {
     for (let s = todo.shift(); s !== undefined; s = todo.shift()) {
       try {
@@ -118,8 +128,8 @@ function slideTable(projectId: string, slides: readonly Slide[], all: readonly S
 
 /** pairLinks offer the other ready slides of the same case side by side (H&E beside its IHC). */
 function pairLinks(projectId: string, s: Slide, all: readonly Slide[]): HTMLElement | null {
-  if (s.status !== 'ready' || s.case_id === undefined || s.case_id === '') return null;
-  const others = all.filter((o) => o.id !== s.id && o.case_id === s.case_id && o.status === 'ready');
+  if (!canOpen(s) || s.case_id === undefined || s.case_id === '') return null;
+  const others = all.filter((o) => o.id !== s.id && o.case_id === s.case_id && canOpen(o));
   if (others.length === 0) return null;
   const base = `/projects/${encodeURIComponent(projectId)}/pair/${encodeURIComponent(String(s.id))}`;
   return h('span', { class: 'pair-links' }, ...others.map((o) =>
@@ -129,12 +139,13 @@ function pairLinks(projectId: string, s: Slide, all: readonly Slide[]): HTMLElem
 function slideRow(projectId: string, s: Slide, all: readonly Slide[], retry: Retry): HTMLElement {
   const id = String(s.id);
   const ready = s.status === 'ready';
+  const open = canOpen(s);
   const href = `/projects/${encodeURIComponent(projectId)}/slides/${encodeURIComponent(id)}`;
   return h(
     'tr',
     null,
     h('td', null, ready && h('img', { src: thumbnailUrl(id), alt: '', class: 'thumb', loading: 'lazy' })),
-    h('td', null, ready ? h('a', { href }, s.name) : s.name),
+    h('td', null, open ? h('a', { href }, s.name) : s.name),
     h('td', null, s.case_id ?? '', ' ', pairLinks(projectId, s, all)),
     h('td', null, s.stain ?? ''),
     h('td', null, statusCell(s, retry)),
