@@ -28,14 +28,10 @@ func (h *Handler) create(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	drafts := make([]annotation.Draft, len(req.Features))
-	for i, f := range req.Features {
-		d, err := f.Draft()
-		if err != nil {
-			httpapi.Fail(c, platform.Errorf(platform.EINVALID, "feature %d: %v", i, err))
-			return
-		}
-		drafts[i] = d
+	drafts, err := draftsOf(req.Features)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
 	}
 	key := c.GetHeader("Idempotency-Key")
 	if len(key) > 128 {
@@ -186,4 +182,18 @@ func (h *Handler) batch(c *gin.Context) {
 	}
 	h.publish(c, res.Changes)
 	writeResult(c, res)
+}
+
+// draftsOf reads every feature of a request body as a draft; the first bad
+// one fails the request, named by its index. Errors: invalid.
+func draftsOf[F interface{ Draft() (D, error) }, D any](features []F) ([]D, error) {
+	drafts := make([]D, len(features))
+	for i, f := range features {
+		d, err := f.Draft()
+		if err != nil {
+			return nil, platform.Errorf(platform.EINVALID, "feature %d: %v", i, err)
+		}
+		drafts[i] = d
+	}
+	return drafts, nil
 }

@@ -29,14 +29,9 @@ func (h *Handler) importFile(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
-	var big *http.MaxBytesError
-	if errors.As(err, &big) {
-		httpapi.Fail(c, platform.Errorf(platform.ETOOLARGE, "file is larger than %d bytes", big.Limit))
-		return
-	}
+	body, err := readFile(c)
 	if err != nil {
-		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "read file: %v", err))
+		httpapi.Fail(c, err)
 		return
 	}
 	items, skips, err := annotation.ParseImport(c.Query("format"), body)
@@ -59,4 +54,18 @@ func (h *Handler) importFile(c *gin.Context) {
 	h.Audit.RecordAfter(c, audit.Event{Action: "annotation.import", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10),
 		ProjectID: sl.ProjectID, Detail: map[string]any{"format": c.Query("format"), "imported": rep.Imported, "skipped": len(rep.Skipped)}})
 	c.JSON(http.StatusOK, rep)
+}
+
+// readFile reads an uploaded file (the request body) up to MaxBody.
+// Errors: too_large, invalid.
+func readFile(c *gin.Context) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
+	var big *http.MaxBytesError
+	if errors.As(err, &big) {
+		return nil, platform.Errorf(platform.ETOOLARGE, "file is larger than %d bytes", big.Limit)
+	}
+	if err != nil {
+		return nil, platform.Errorf(platform.EINVALID, "read file: %v", err)
+	}
+	return body, nil
 }

@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -114,14 +113,10 @@ func (h *suggestionHandler) post(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	drafts := make([]annotation.SuggestionDraft, len(req.Features))
-	for i, f := range req.Features {
-		d, err := f.Draft()
-		if err != nil {
-			httpapi.Fail(c, platform.Errorf(platform.EINVALID, "feature %d: %v", i, err))
-			return
-		}
-		drafts[i] = d
+	drafts, err := draftsOf(req.Features)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
 	}
 	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), req.SlideID, req.Model, drafts)
 	if err != nil {
@@ -288,14 +283,9 @@ func (h *suggestionHandler) importFile(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameter \"model\": %v", err))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
-	var big *http.MaxBytesError
-	if errors.As(err, &big) {
-		httpapi.Fail(c, platform.Errorf(platform.ETOOLARGE, "file is larger than %d bytes", big.Limit))
-		return
-	}
+	body, err := readFile(c)
 	if err != nil {
-		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "read file: %v", err))
+		httpapi.Fail(c, err)
 		return
 	}
 	drafts, skips, err := h.parseImport(c, body)
