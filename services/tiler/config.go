@@ -19,12 +19,18 @@ type Config struct {
 	MaxAttempts    int           // a job whose worker died this often fails
 	ScanInterval   time.Duration // how often idle workers look in MySQL without a wake-up
 	TempDir        string        // sources and pyramids are staged here
-	ThumbnailSize  int
-	MemCacheBytes  int64         // per-replica hot-tile cache
-	ReadAheadBytes int64         // block of the pyramid one tile miss reads into memory (0: the tile only)
-	RedisTTL       time.Duration // lifetime of a tile in Redis
-	RedisMaxTile   int           // bigger tiles skip Redis, keeping its values small
-	MaxAge         time.Duration // browser cache lifetime of tiles before revalidation
+	// SourceCopyBytes bounds one local copy of a source served while its
+	// pyramid is built (0: no bound). Serving pods keep up to 8 such copies
+	// in TempDir; in Kubernetes that is an emptyDir with a size limit, and a
+	// pod that writes past it is evicted, so the chart sets this to fit.
+	// A larger upload waits for its pyramid instead.
+	SourceCopyBytes int64
+	ThumbnailSize   int
+	MemCacheBytes   int64         // per-replica hot-tile cache
+	ReadAheadBytes  int64         // block of the pyramid one tile miss reads into memory (0: the tile only)
+	RedisTTL        time.Duration // lifetime of a tile in Redis
+	RedisMaxTile    int           // bigger tiles skip Redis, keeping its values small
+	MaxAge          time.Duration // browser cache lifetime of tiles before revalidation
 }
 
 // DefaultConfig is what an unset variable means.
@@ -65,6 +71,8 @@ func (c Config) Validate() error {
 		return config.Invalid(p+"MAX_ATTEMPTS", c.MaxAttempts, "at least 1")
 	case c.ScanInterval <= 0:
 		return config.Invalid(p+"SCAN_INTERVAL", c.ScanInterval, "positive")
+	case c.SourceCopyBytes < 0:
+		return config.Invalid(p+"SOURCE_COPY_BYTES", c.SourceCopyBytes, "at least 0 (0: no bound)")
 	case c.MemCacheBytes < 0:
 		return config.Invalid(p+"MEM_CACHE_BYTES", c.MemCacheBytes, "at least 0")
 	case c.RedisTTL <= 0:

@@ -193,6 +193,8 @@ Call with (dict "root" $ "name" "tiler").
 {{- /* Ingest runs in the tiler-worker Deployment; serving pods run none. */}}
 - name: PATHOLABEL_TILER_WORKERS
   value: {{ .tilerWorkers | default 0 | quote }}
+- name: PATHOLABEL_TILER_SOURCE_COPY_BYTES
+  value: {{ .root.Values.tiler.sourceCopyBytes | int64 | toString | quote }}
 {{- end }}
 {{- if eq .name "export" }}
 - name: PATHOLABEL_EXPORT_RETENTION

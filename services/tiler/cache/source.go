@@ -46,6 +46,7 @@ type Sources struct {
 	quality   int
 	max       int
 	maxPixels int64
+	maxBytes  int64 // a larger source is not copied here (0: no bound)
 	mu        sync.Mutex
 	open      map[int64]*openSource
 	flight    singleflight.Group
@@ -65,7 +66,10 @@ const sourcesPrefix = "view-"
 // renders JPEG tiles of the given quality, at most max sources open at
 // once, of sources of at most maxPixels. Folders that dead processes left
 // are removed first (their copies are fetched again if still needed).
-func NewSources(base string, files SourceFiles, quality, max int, maxPixels int64) (*Sources, error) {
+//
+// maxBytes bounds one local copy (Config.SourceCopyBytes; 0: no bound): a
+// larger source is not fetched, as it would fill the replica's disk.
+func NewSources(base string, files SourceFiles, quality, max int, maxPixels, maxBytes int64) (*Sources, error) {
 	if _, err := staging.Sweep(base, sourcesPrefix); err != nil {
 		return nil, fmt.Errorf("sweep source copies: %w", err)
 	}
@@ -73,7 +77,7 @@ func NewSources(base string, files SourceFiles, quality, max int, maxPixels int6
 	if err != nil {
 		return nil, fmt.Errorf("source copies folder: %w", err)
 	}
-	return &Sources{folder: d, dir: d.Path, files: files, quality: quality, max: max, maxPixels: maxPixels, open: map[int64]*openSource{}}, nil
+	return &Sources{folder: d, dir: d.Path, files: files, quality: quality, max: max, maxPixels: maxPixels, maxBytes: maxBytes, open: map[int64]*openSource{}}, nil
 }
 
 // Probe reads a received file's header (no pixels) and reports whether it
@@ -142,6 +146,9 @@ func (s *Sources) source(ctx context.Context, sl *tiler.Slide) (*vips.Source, er
 	ch := s.flight.DoChan(strconv.FormatInt(sl.ID, 10), func() (any, error) {
 		path := s.Path(sl.ID)
 		if _, err := os.Stat(path); err != nil {
+			if s.maxBytes > 0 && sl.Bytes > s.maxBytes {
+				return nil, platform.Errorf(platform.EUNAVAILABLE, "slide %d: its source (%d bytes) is larger than a local copy may be (PATHOLABEL_TILER_SOURCE_COPY_BYTES=%d); its tiles come with its pyramid", sl.ID, sl.Bytes, s.maxBytes)
+			}
 			part := path + ".part"
 			if err := s.files.FetchFile(load, sl.SourceKey, part); err != nil {
 				_ = os.Remove(part)

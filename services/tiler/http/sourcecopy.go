@@ -19,6 +19,7 @@ type sourceCopy struct {
 	path   string
 	f      *os.File
 	failed bool
+	room   int64 // bytes the copy may still take (Config.SourceCopyBytes); < 0: no bound
 }
 
 // startCopy opens the local copy; nil (a no-op copy) without Sources.
@@ -30,7 +31,11 @@ func (h *Handler) startCopy(c *gin.Context) *sourceCopy {
 	if err == nil {
 		var f *os.File
 		if f, err = os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0o600); err == nil {
-			return &sourceCopy{path: path, f: f}
+			room := h.Config.SourceCopyBytes
+			if room == 0 {
+				room = -1
+			}
+			return &sourceCopy{path: path, f: f, room: room}
 		}
 		_ = os.Remove(path)
 	}
@@ -45,11 +50,18 @@ func (cp *sourceCopy) tee(r io.Reader) io.Reader {
 	return io.TeeReader(r, cp)
 }
 
-// Write never fails the upload: after a write error the copy is abandoned.
+// Write never fails the upload: after a write error, or past the copy's
+// bound, the copy is abandoned (the slide then waits for its pyramid).
 func (cp *sourceCopy) Write(p []byte) (int, error) {
+	if cp.room >= 0 && int64(len(p)) > cp.room {
+		cp.failed = true
+	}
 	if !cp.failed {
 		if _, err := cp.f.Write(p); err != nil {
 			cp.failed = true
+		}
+		if cp.room >= 0 {
+			cp.room -= int64(len(p))
 		}
 	}
 	return len(p), nil

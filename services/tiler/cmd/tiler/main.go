@@ -97,7 +97,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return m.Server.Listen()
 	}
 	tiles := cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg)
-	sources, err := cache.NewSources(m.Tiler.TempDir, objects, m.Tiler.Quality, maxOpenSources, m.Tiler.MaxPixels)
+	sources, err := cache.NewSources(m.Tiler.TempDir, objects, m.Tiler.Quality, maxOpenSources, m.Tiler.MaxPixels, m.Tiler.SourceCopyBytes)
 	if err != nil {
 		return err
 	}
