@@ -246,6 +246,10 @@ step_export() {
 
 step_e2e() {
   section "browser e2e (headless Chromium) through the ingress: sign in, open a slide, mark, reload, export"
+  # The suite's packages (playwright-core, tsx): a clean clone running only
+  # make test-cluster has none yet.
+  "$PL_ROOT/scripts/web.sh" deps
+  apt_install chromium
   (cd "$PL_ROOT/web" && PATHOLABEL_URL=$CL_URL PATHOLABEL_ADMIN_PASSWORD=$(admin_password) PATHOLABEL_TESTDATA=$testdata \
     node --import tsx --test --test-concurrency=1 --test-reporter=spec e2e/login.test.ts e2e/viewer.test.ts e2e/exports.test.ts) &&
     printf 'PASS  %s\n' "browser e2e: login, viewer (mark, reload, undo, offline saves), exports" ||
