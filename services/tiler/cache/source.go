@@ -165,15 +165,7 @@ func (s *Sources) source(ctx context.Context, sl *tiler.Slide) (*vips.Source, er
 		s.add(sl.ID, &openSource{src: src, path: path, used: time.Now()})
 		return src, nil
 	})
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		return r.Val.(*vips.Source), nil
-	}
+	return await[*vips.Source](ctx, ch)
 }
 
 // add records an open source, closing the least recently used one past max.

@@ -312,13 +312,20 @@ func (t *Tiles) index(ctx context.Context, prefix string) (*tiler.Index, error) 
 		t.indexes.Add(prefix, ix)
 		return ix, nil
 	})
+	return await[*tiler.Index](ctx, ch)
+}
+
+// await takes a shared load's result (singleflight.DoChan), or gives up
+// when this caller's ctx ends; the load itself goes on for the others.
+func await[T any](ctx context.Context, ch <-chan singleflight.Result) (T, error) {
+	var zero T
 	select {
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return zero, ctx.Err()
 	case r := <-ch:
 		if r.Err != nil {
-			return nil, r.Err
+			return zero, r.Err
 		}
-		return r.Val.(*tiler.Index), nil
+		return r.Val.(T), nil
 	}
 }
