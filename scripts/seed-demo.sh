@@ -20,7 +20,7 @@ me=$(curl -fsS -c "$jar" -H 'Content-Type: application/json' -d "$login" "$base/
 csrf=$(sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p' <<<"$me")
 project=$(sed -n 's/.*"project_id":\([0-9]*\),"project_name":"GBM H\\u0026E".*/\1/p' <<<"$me")
 [ -n "$project" ] || die "demo project not found in /me: $me"
-if curl -fsS -b "$jar" "$base/api/v1/slides?project_id=$project&limit=200" | grep -q '"name":"CMU-1-Small-Region"'; then
+if curl -fsS -b "$jar" "$base/api/v1/slides?project_id=$project&limit=200" | grep '"name":"CMU-1-Small-Region"' >/dev/null; then
   say "demo slide already uploaded"
   exit 0
 fi

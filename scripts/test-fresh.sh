@@ -98,8 +98,10 @@ mount -t tmpfs -o size=8g tmpfs "$r/tmp"
 ip link set lo up
 hostname fresh
 # Wait for slirp4netns (started by the host side) to bring up tap0.
-for _ in $(seq 600); do ip route | grep -q default && break; sleep 0.1; done
-ip route | grep -q default || { echo "no network in the namespace" >&2; exit 1; }
+# (No `ip route | grep -q` here: under pipefail, grep leaving after the first
+# line kills ip with SIGPIPE and the pipeline fails though the route is there.)
+for _ in $(seq 600); do [ -n "$(ip route show default)" ] && break; sleep 0.1; done
+[ -n "$(ip route show default)" ] || { echo "no network in the namespace:" >&2; ip addr >&2; ip route >&2; exit 1; }
 echo 'nameserver 10.0.2.3' >"$r/etc/resolv.conf"
 echo "fresh" >"$r/etc/hostname"
 printf '127.0.0.1 localhost fresh\n::1 localhost\n' >"$r/etc/hosts"

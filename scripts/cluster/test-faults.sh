@@ -106,7 +106,7 @@ step_upgrade() {
   [ -n "${sid:-}" ] || { new_project upgrade; sid=$(api_upload "$project_id" "$testdata/slides/CMU-1-Small-Region.svs" upgrade); api_wait_slide "$sid" 180; }
   local next tree out before bg rev
   next=$(awk '$1=="appVersion:"{gsub(/"/,"",$2); print $2}' "$PL_ROOT/charts/patholabel/Chart.yaml")-next
-  if ! ctr_ images ls -q | grep -q "patholabel/auth:$next"; then
+  if ! ctr_ images ls -q | grep "patholabel/auth:$next" >/dev/null; then
     tree=$(mktemp -d)
     # The same sources plus one expand-only migration.
     (cd "$PL_ROOT" && tar -c --exclude=node_modules --exclude=.git --exclude=.dev --exclude=web/dist services web go.work go.work.sum .dockerignore charts/patholabel/Chart.yaml) | tar -C "$tree" -x
