@@ -52,6 +52,20 @@ type cocoAnnotation struct {
 	Area         float64    `json:"area"`
 	BBox         [4]float64 `json:"bbox"`
 	IsCrowd      int        `json:"iscrowd"`
+	Attributes   cocoAttrs  `json:"attributes"`
+}
+
+// cocoAttrs is an annotation's provenance, in the "attributes" object
+// CVAT and other COCO tools keep per annotation: provenance is hand,
+// model, model_edited or hard_negative (Mark.Provenance); the rest names
+// the model's suggestion and is left out for a mark drawn by hand.
+type cocoAttrs struct {
+	Provenance   string   `json:"provenance"`
+	MarkID       int64    `json:"mark_id,omitempty"`
+	SuggestionID int64    `json:"suggestion_id,omitempty"`
+	Model        string   `json:"model,omitempty"`
+	ModelVersion string   `json:"model_version,omitempty"`
+	Score        *float64 `json:"score,omitempty"`
 }
 
 // COCO writes COCO instances: one image per slide (level 0), categories by
@@ -74,9 +88,22 @@ func COCO(s *Snapshot, software string) []byte {
 	for _, c := range s.Categories {
 		doc.Categories = append(doc.Categories, cocoCategory{c.ClassID, c.Name, ""})
 	}
+	// Hard negatives are suggestions, whose ids may be a mark's: their
+	// annotation ids follow the highest mark id (attributes name the
+	// suggestion), so every annotation id is unique.
+	var top int64
+	for _, m := range s.Marks {
+		if m.Provenance() != ProvenanceHardNegative {
+			top = max(top, m.ID)
+		}
+	}
 	for _, m := range s.Marks {
 		if c := ix.categories[m.CategoryID]; c != nil && m.Geometry.Kind.Area() {
-			doc.Annotations = append(doc.Annotations, cocoOf(m, c.ClassID, ix.slides[m.SlideID]))
+			a := cocoOf(m, c.ClassID, ix.slides[m.SlideID])
+			if a.Attributes = cocoAttrsOf(m); m.Provenance() == ProvenanceHardNegative {
+				a.ID = top + m.ID
+			}
+			doc.Annotations = append(doc.Annotations, a)
 		}
 	}
 	b, _ := json.Marshal(doc) // plain data: cannot fail
@@ -98,6 +125,17 @@ func cocoOf(m Mark, class int, sl *Slide) cocoAnnotation {
 		seg = append(seg, geometry.Pixels(p.X), geometry.Pixels(p.Y))
 	}
 	a.Segmentation, a.Area = [][]float64{seg}, math.Abs(ringArea(r))
+	return a
+}
+
+func cocoAttrsOf(m Mark) cocoAttrs {
+	a := cocoAttrs{Provenance: m.Provenance(), MarkID: m.ID}
+	if src := m.Source; src != nil {
+		a.SuggestionID, a.Model, a.ModelVersion, a.Score = src.Suggestion, src.Model, src.Version, &src.Score
+	}
+	if src := m.Source; src != nil && src.Rejected {
+		a.MarkID = 0 // not a mark
+	}
 	return a
 }
 

@@ -12,7 +12,8 @@ import (
 const CSVPath = "csv/marks.csv"
 
 var csvHeader = []string{"slide_id", "slide", "case_id", "stain", "mark_id", "shape", "category_id", "class_id",
-	"category", "x", "y", "radius", "min_x", "min_y", "max_x", "max_y", "author_id", "author", "review"}
+	"category", "x", "y", "radius", "min_x", "min_y", "max_x", "max_y", "author_id", "author", "review",
+	"provenance", "model", "model_version", "score"}
 
 // CSV writes one row per mark: a point's centre and radius, a shape's
 // centre (of its box) and bounding box; every value in level-0 pixels.
@@ -39,9 +40,9 @@ func csvRow(m Mark, ix index) []string {
 	if m.Geometry.Kind == geometry.KindPoint {
 		radius = px(m.Radius)
 	}
-	return []string{itoa(m.SlideID), cell(sl.Name), cell(sl.CaseID), cell(sl.Stain), itoa(m.ID), m.Shape, itoa(m.CategoryID), class,
+	return append([]string{itoa(m.SlideID), cell(sl.Name), cell(sl.CaseID), cell(sl.Stain), itoa(m.ID), m.Shape, itoa(m.CategoryID), class,
 		cell(name), px(ctr.X), px(ctr.Y), radius, px(box.MinX), px(box.MinY), px(box.MaxX), px(box.MaxY),
-		itoa(m.AuthorID), cell(ix.authors[m.AuthorID]), m.Review}
+		itoa(m.AuthorID), cell(ix.authors[m.AuthorID]), m.Review}, m.provenanceCells()...)
 }
 
 // cell neutralises text a spreadsheet would run as a formula (OWASP CSV

@@ -22,7 +22,8 @@ const PatchIndexPath = "patches/index.csv"
 // PatchIndexColumns are the index's columns; the dataset card explains
 // each (indexDoc). split stays last and path first: readers select by them.
 var PatchIndexColumns = []string{"path", "size", "origin_size", "slide_id", "slide", "case_id", "stain", "category_id",
-	"class_id", "category", "mark_id", "mark_version", "author_id", "annotator", "review", "x", "y", "mpp", "padded", "split"}
+	"class_id", "category", "mark_id", "mark_version", "author_id", "annotator", "review", "x", "y", "mpp", "padded",
+	"provenance", "model", "model_version", "score", "split"}
 
 // NewPatchIndex starts the index with its header; s names the annotators.
 func NewPatchIndex(s *Snapshot) *PatchIndex {
@@ -39,10 +40,12 @@ func (ix *PatchIndex) Len() int { return ix.n }
 func (ix *PatchIndex) Add(path string, p Patch, split string) {
 	m := p.Centre.Mark
 	ix.n++
-	_ = ix.w.Write([]string{path, itoa(int64(p.Size)), itoa(int64(p.OriginSize)), itoa(p.Slide.ID), cell(p.Slide.Name),
+	row := []string{path, itoa(int64(p.Size)), itoa(int64(p.OriginSize)), itoa(p.Slide.ID), cell(p.Slide.Name),
 		cell(p.Slide.CaseID), cell(p.Slide.Stain), itoa(p.Category.ID), itoa(int64(p.Category.ClassID)), cell(p.Category.Name),
 		itoa(m.ID), itoa(m.Version), itoa(m.AuthorID), cell(ix.authors[m.AuthorID]), m.Review,
-		itoa(p.Centre.X), itoa(p.Centre.Y), FormatMPP(p.MPP), strconv.FormatBool(p.Padded), split})
+		itoa(p.Centre.X), itoa(p.Centre.Y), FormatMPP(p.MPP), strconv.FormatBool(p.Padded)}
+	row = append(append(row, m.provenanceCells()...), split)
+	_ = ix.w.Write(row)
 }
 
 // Bytes is the finished index.

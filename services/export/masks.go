@@ -47,15 +47,19 @@ type painter interface {
 }
 
 // paint draws the marks by the rule of every label raster: area shapes
-// first, then dots (so a dot inside a region shows), each group in mark
-// order, the later mark winning, with its category's class id; marks
-// whose category has no class id are left out.
+// first, then dots (so a dot inside a region shows), in each the hard
+// negatives (rejected suggestions) before the marks (so a person's mark
+// shows over a suggestion rejected there), each group in mark order, the
+// later mark winning, with its category's class id; marks whose category
+// has no class id are left out.
 func paint(p painter, marks []Mark, cats map[int64]*Category) {
-	for _, pointsPass := range []bool{false, true} {
+	for pass := range 4 {
+		pointsPass, negativesPass := pass >= 2, pass%2 == 0
 		for i := range marks {
 			g := &marks[i].Geometry
 			c := cats[marks[i].CategoryID]
-			if c == nil || c.ClassID <= 0 || (g.Kind == geometry.KindPoint) != pointsPass {
+			negative := marks[i].Source != nil && marks[i].Source.Rejected
+			if c == nil || c.ClassID <= 0 || (g.Kind == geometry.KindPoint) != pointsPass || negative != negativesPass {
 				continue
 			}
 			if g.Kind == geometry.KindPoint {

@@ -41,6 +41,11 @@ type Params struct {
 	Review      string   `json:"review"`       // all | accepted
 	Formats     []string `json:"formats"`
 	Strict      bool     `json:"strict"` // fail the job on any unreadable slide
+	// HardNegatives adds the slides' rejected model suggestions, each in
+	// the class "hard_negative:<category>" of its suggested category
+	// (HardNegativeClasses), to every format; omitempty keeps the
+	// canonical form of requests without it as it was.
+	HardNegatives bool `json:"hard_negatives,omitempty"`
 
 	PatchSizes []int    `json:"patch_sizes"` // output pixels per side
 	TargetMPP  *float64 `json:"target_mpp"`  // nil: patches at level-0 resolution

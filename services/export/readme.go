@@ -47,6 +47,10 @@ func Readme(m *Manifest, s *Snapshot) []byte {
 			"`splits.json` lists them.\n\n", sp.Seed, len(cases[SplitTrain]), len(cases[SplitValidation]), len(cases[SplitTest]),
 			sp.Train, sp.Validation, sp.Test)
 	}
+	b.WriteString(provenanceDoc)
+	if p.HardNegatives {
+		b.WriteString(hardNegativesDoc)
+	}
 	b.WriteString("## Classes\n\n| class id | name | colour | marks |\n|---|---|---|---|\n")
 	for _, c := range s.Categories {
 		fmt.Fprintf(&b, "| %d | %s | %s | %d |\n", c.ClassID, c.Name, c.Color, m.Counts.ByCategory[CategoryLabel(&c, c.ID)])
@@ -139,27 +143,43 @@ var formatDoc = map[string]string{
 }
 
 var indexDoc = map[string]string{
-	"path":         "the patch file, relative to the export",
-	"size":         "pixels per side of the file",
-	"origin_size":  "level-0 pixels per side it was cut from (differs from size with `target_mpp`)",
-	"slide_id":     "the slide's id in Patholabel",
-	"slide":        "the slide's name",
-	"case_id":      "the case (patient) label of the slide; empty when it has none",
-	"stain":        "the slide's stain",
-	"category_id":  "the category's id in Patholabel",
-	"class_id":     "the class id (classes.json)",
-	"category":     "the category's name",
-	"mark_id":      "the mark the patch was cut for",
-	"mark_version": "the version of that mark in the snapshot (each edit of a mark raises it)",
-	"author_id":    "who drew the mark",
-	"annotator":    "their user name",
-	"review":       "the mark's review state when the snapshot was taken (pending, accepted, rejected)",
-	"x":            "the patch centre, level-0 pixels from the left",
-	"y":            "the patch centre, level-0 pixels from the top",
-	"mpp":          "microns per pixel of the patch file; empty when the slide has no calibration",
-	"padded":       "true when the patch crosses the slide's edge and was padded with black",
-	"split":        "train, validation or test; empty without splits",
+	"path":          "the patch file, relative to the export",
+	"size":          "pixels per side of the file",
+	"origin_size":   "level-0 pixels per side it was cut from (differs from size with `target_mpp`)",
+	"slide_id":      "the slide's id in Patholabel",
+	"slide":         "the slide's name",
+	"case_id":       "the case (patient) label of the slide; empty when it has none",
+	"stain":         "the slide's stain",
+	"category_id":   "the category's id in Patholabel",
+	"class_id":      "the class id (classes.json)",
+	"category":      "the category's name",
+	"mark_id":       "the mark the patch was cut for",
+	"mark_version":  "the version of that mark in the snapshot (each edit of a mark raises it)",
+	"author_id":     "who drew the mark",
+	"annotator":     "their user name",
+	"review":        "the mark's review state when the snapshot was taken (pending, accepted, rejected)",
+	"x":             "the patch centre, level-0 pixels from the left",
+	"y":             "the patch centre, level-0 pixels from the top",
+	"mpp":           "microns per pixel of the patch file; empty when the slide has no calibration",
+	"padded":        "true when the patch crosses the slide's edge and was padded with black",
+	"provenance":    "where the mark came from: hand, model, model_edited or hard_negative (see Provenance)",
+	"model":         "the model whose suggestion the mark was (empty for hand)",
+	"model_version": "that model's version",
+	"score":         "the score the model gave the suggested category",
+	"split":         "train, validation or test; empty without splits",
 }
+
+const provenanceDoc = "Provenance: a mark is drawn by hand (`hand`), a model's suggestion a person accepted as it was " +
+	"(`model`) or accepted with another category or shape (`model_edited`). The CSV, `patches/index.csv` and the " +
+	"WebDataset labels say so in `provenance`, `model`, `model_version` and `score`; COCO annotations in their " +
+	"`attributes`; GeoJSON features in `properties.patholabel.source` (`{suggestion, model, version, score, edited}`, " +
+	"absent for a mark drawn by hand).\n\n"
+
+const hardNegativesDoc = "Hard negatives (`hard_negatives`): the model suggestions people rejected are in the export, each " +
+	"in the class `hard_negative:<category>` of the category the model suggested (class id: the project's highest class " +
+	"id plus the category's; category id: the category's negated), with provenance `hard_negative`, the person who " +
+	"rejected it as author and the suggestion's id as mark id. They are taken whatever the `review` filter, and masks " +
+	"paint them under the marks. COCO annotation ids of hard negatives follow the highest mark id; their attributes name the suggestion.\n\n"
 
 const rulesDoc = "Two marks of one category at one place (the same dot made twice) make one patch, the lower mark id's, in " +
 	"every format; `counts.patches_by_size` in the manifest is the number of patches of each size.\n" +

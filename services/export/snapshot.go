@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/patholabel/patholabel/services/platform/geometry"
 )
@@ -20,7 +21,7 @@ type Snapshot struct {
 	Slides     []Slide    `json:"slides"`     // by id
 	Categories []Category `json:"categories"` // by id; archived ones too, marks may still use them
 	Authors    []Author   `json:"authors"`    // by id
-	Marks      []Mark     `json:"marks"`      // by slide, then id
+	Marks      []Mark     `json:"marks"`      // by slide, then id (hard negatives after a slide's marks)
 }
 
 // Slide is what an export needs of a slide.
@@ -45,6 +46,9 @@ type Category struct {
 	ClassID int    `json:"class_id"`
 	Name    string `json:"name"`
 	Color   string `json:"color"` // #rrggbb
+	// HardNegativeOf is, for the class of rejected suggestions of a
+	// category (Params.HardNegatives), that category's id; 0 otherwise.
+	HardNegativeOf int64 `json:"hard_negative_of,omitempty"`
 }
 
 // Author is who drew marks.
@@ -72,13 +76,54 @@ type Mark struct {
 }
 
 // Source is a mark's provenance: the model version whose suggestion a
-// person accepted, and the score it gave the suggested category.
+// person accepted, and the score it gave the suggested category. Edited:
+// the person changed the category or the shape when accepting. Rejected:
+// not a mark at all but a rejected suggestion, exported as a hard
+// negative (Params.HardNegatives). Both are left out when false, so the
+// snapshots of exports before them hash as they did.
 type Source struct {
 	Suggestion int64   `json:"suggestion"`
 	Model      string  `json:"model"`
 	Version    string  `json:"version"`
 	Score      float64 `json:"score"`
+	Edited     bool    `json:"edited,omitempty"`
+	Rejected   bool    `json:"rejected,omitempty"`
 }
+
+// Provenance kinds, as the CSV, patch index and COCO attributes name them.
+const (
+	ProvenanceHand         = "hand"          // drawn by a person
+	ProvenanceModel        = "model"         // a model's suggestion accepted as it was
+	ProvenanceModelEdited  = "model_edited"  // accepted with another category or shape
+	ProvenanceHardNegative = "hard_negative" // a rejected suggestion
+)
+
+// Provenance names where the mark came from.
+func (m *Mark) Provenance() string {
+	switch s := m.Source; {
+	case s == nil:
+		return ProvenanceHand
+	case s.Rejected:
+		return ProvenanceHardNegative
+	case s.Edited:
+		return ProvenanceModelEdited
+	}
+	return ProvenanceModel
+}
+
+// provenanceCells are the provenance columns of the CSV and the patch
+// index: kind, model, model version, score (empty for a hand-drawn mark).
+func (m *Mark) provenanceCells() []string {
+	s := m.Source
+	if s == nil {
+		return []string{ProvenanceHand, "", "", ""}
+	}
+	return []string{m.Provenance(), cell(s.Model), cell(s.Version), strconv.FormatFloat(s.Score, 'g', -1, 64)}
+}
+
+// HardNegativeName is the name of the class of rejected suggestions of
+// the category named name.
+func HardNegativeName(name string) string { return "hard_negative:" + name }
 
 // WithGeometry fills the serialised shape fields from m.Geometry.
 func (m Mark) WithGeometry() Mark {
@@ -191,4 +236,16 @@ func (s *Snapshot) MarksOf(slide int64) []Mark {
 		return nil
 	}
 	return s.Marks[lo:hi]
+}
+
+// HardNegativeClasses are the classes of rejected suggestions, one per
+// category: id the category's negated (marks of it are suggestions, not
+// of the category), class id top (the project's highest) plus the
+// category's, name HardNegativeName's, the category's colour.
+func HardNegativeClasses(cats []Category, top int) []Category {
+	out := make([]Category, 0, len(cats))
+	for _, c := range cats {
+		out = append(out, Category{ID: -c.ID, ClassID: top + c.ClassID, Name: HardNegativeName(c.Name), Color: c.Color, HardNegativeOf: c.ID})
+	}
+	return out
 }

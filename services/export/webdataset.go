@@ -72,7 +72,12 @@ type SampleLabel struct {
 	OriginSize  int     `json:"origin_size"`
 	MPP         float64 `json:"mpp"` // 0: the slide has no calibration
 	Padded      bool    `json:"padded"`
-	Split       string  `json:"split"`
+	// Provenance and the model suggestion the mark was (Mark.Provenance).
+	Provenance   string   `json:"provenance"`
+	Model        string   `json:"model,omitempty"`
+	ModelVersion string   `json:"model_version,omitempty"`
+	Score        *float64 `json:"score,omitempty"`
+	Split        string   `json:"split"`
 }
 
 // ClassIndices numbers the snapshot's categories 0, 1, … in class-id
@@ -90,10 +95,15 @@ func ClassIndices(s *Snapshot) map[int64]int {
 // Label builds a patch's SampleLabel.
 func Label(p Patch, split string, classIndex map[int64]int, authors map[int64]string) SampleLabel {
 	m := p.Centre.Mark
-	return SampleLabel{ClassID: p.Category.ClassID, ClassIndex: classIndex[p.Category.ID], Category: p.Category.Name,
+	l := SampleLabel{ClassID: p.Category.ClassID, ClassIndex: classIndex[p.Category.ID], Category: p.Category.Name,
 		CategoryID: p.Category.ID, MarkID: m.ID, MarkVersion: m.Version, AuthorID: m.AuthorID, Annotator: authors[m.AuthorID],
 		Review: m.Review, SlideID: p.Slide.ID, Slide: p.Slide.Name, CaseID: p.Slide.CaseID, Stain: p.Slide.Stain,
-		X: p.Centre.X, Y: p.Centre.Y, Size: p.Size, OriginSize: p.OriginSize, MPP: roundMPP(p.MPP), Padded: p.Padded, Split: split}
+		X: p.Centre.X, Y: p.Centre.Y, Size: p.Size, OriginSize: p.OriginSize, MPP: roundMPP(p.MPP), Padded: p.Padded,
+		Provenance: m.Provenance(), Split: split}
+	if src := m.Source; src != nil {
+		l.Model, l.ModelVersion, l.Score = src.Model, src.Version, &src.Score
+	}
+	return l
 }
 
 // AuthorNames names the snapshot's annotators by id.

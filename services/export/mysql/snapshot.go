@@ -28,6 +28,11 @@ func (s *Store) Snapshot(ctx context.Context, p export.Params) (*export.Snapshot
 	if snap.Categories, err = readCategories(ctx, tx, p); err != nil {
 		return nil, err
 	}
+	if p.HardNegatives {
+		if snap.Categories, err = hardNegativeClasses(ctx, tx, p.ProjectID, snap.Categories); err != nil {
+			return nil, err
+		}
+	}
 	if s.afterSlides != nil {
 		s.afterSlides()
 	}
@@ -37,6 +42,13 @@ func (s *Store) Snapshot(ctx context.Context, p export.Params) (*export.Snapshot
 			return nil, err
 		}
 		snap.Marks = append(snap.Marks, marks...)
+		if p.HardNegatives {
+			negatives, err := readHardNegatives(ctx, tx, sl.ID, p, snap.Categories)
+			if err != nil {
+				return nil, err
+			}
+			snap.Marks = append(snap.Marks, negatives...)
+		}
 	}
 	if snap.Authors, err = readAuthors(ctx, tx, snap.Marks); err != nil {
 		return nil, err
