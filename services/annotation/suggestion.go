@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -136,11 +137,52 @@ type SuggestionProgress struct {
 	Rejected  int64 `json:"rejected"`
 }
 
+// ProjectProgress is a project's SuggestionProgress with each slide's, by
+// slide id; only slides with suggestions (of the model asked for) are
+// listed.
+type ProjectProgress struct {
+	SuggestionProgress
+	Slides []SlideProgress `json:"slides"`
+}
+
+// SlideProgress is one slide's part of a ProjectProgress.
+type SlideProgress struct {
+	SlideID int64 `json:"slide_id"`
+	SuggestionProgress
+}
+
+// Add counts n suggestions in state.
+func (pr *SuggestionProgress) Add(state string, n int64) {
+	switch state {
+	case SuggestionUndecided:
+		pr.Undecided += n
+	case SuggestionAccepted:
+		pr.Accepted += n
+	case SuggestionRejected:
+		pr.Rejected += n
+	}
+	pr.Reviewed = pr.Accepted + pr.Rejected
+	pr.Total = pr.Reviewed + pr.Undecided
+}
+
 // AcceptEdit is an accept with changes: another category, another shape
 // (each zero or nil to keep the suggested one).
 type AcceptEdit struct {
 	CategoryID int64
 	Geometry   *Geometry
+}
+
+// Changes reports whether accepting sg as d (the mark e makes, checked
+// and cut to the slide) is an edit: another category, or a shape given
+// that is not the suggested one. Sending the suggested shape back
+// unchanged is no edit.
+func (e AcceptEdit) Changes(sg Suggestion, d Draft) bool {
+	return d.CategoryID != sg.CategoryID || (e.Geometry != nil && !sameGeometry(d.Geometry, sg.Geometry))
+}
+
+func sameGeometry(a, b Geometry) bool {
+	return a.Kind == b.Kind && a.Radius == b.Radius &&
+		slices.EqualFunc(a.Rings, b.Rings, func(r, q []Pt) bool { return slices.Equal(r, q) })
 }
 
 // Accepted is what an accept did.
@@ -188,9 +230,10 @@ type Suggestions interface {
 	// Errors: not_found when none is left.
 	NextSuggestion(ctx context.Context, slideID int64, by string, after int64) (Suggestion, error)
 	// SuggestionProgress counts a slide's suggestions by state;
-	// ProjectSuggestionProgress a project's.
-	SuggestionProgress(ctx context.Context, slideID int64) (SuggestionProgress, error)
-	ProjectSuggestionProgress(ctx context.Context, projectID int64) (SuggestionProgress, error)
+	// ProjectSuggestionProgress a project's, and each slide's. A model
+	// with a name counts only that version's suggestions.
+	SuggestionProgress(ctx context.Context, slideID int64, m Model) (SuggestionProgress, error)
+	ProjectSuggestionProgress(ctx context.Context, projectID int64, m Model) (ProjectProgress, error)
 	// Categories are a project's categories (to resolve imported classes).
 	Categories(ctx context.Context, project int64) (map[int64]Category, error)
 }

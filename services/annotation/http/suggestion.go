@@ -191,25 +191,52 @@ func (h *suggestionHandler) next(c *gin.Context) {
 	h.write(c, http.StatusOK, sg)
 }
 
-// progress counts decisions: GET ?slide_id= or ?project_id=.
+// progress counts decisions: GET ?slide_id= answers {slide_id, model,
+// progress}; ?project_id= answers the project's counts at the top level
+// with each slide's in slides. &model=<name>@<version> counts only that
+// version's suggestions.
 func (h *suggestionHandler) progress(c *gin.Context) {
 	ctx := c.Request.Context()
+	var m annotation.Model
+	if c.Query("model") != "" {
+		var err error
+		if m, err = annotation.ParseModelRef(c.Query("model")); err != nil {
+			httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameter \"model\": %v", err))
+			return
+		}
+	}
 	if c.Query("project_id") != "" {
 		project, _ := projectID(c)
-		pr, err := h.uc.ProjectSuggestionProgress(ctx, project)
+		pr, err := h.uc.ProjectSuggestionProgress(ctx, project, m)
 		if err != nil {
 			httpapi.Fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{"project_id": project, "progress": pr})
+		c.JSON(http.StatusOK, projectProgressJSON{ProjectID: project, Model: modelRef(m), ProjectProgress: pr})
 		return
 	}
-	pr, err := h.uc.SuggestionProgress(ctx, slideOf(c).ID)
+	pr, err := h.uc.SuggestionProgress(ctx, slideOf(c).ID, m)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"slide_id": slideOf(c).ID, "progress": pr})
+	c.JSON(http.StatusOK, gin.H{"slide_id": slideOf(c).ID, "model": modelRef(m), "progress": pr})
+}
+
+// projectProgressJSON is a project's progress: its counts, each slide's.
+type projectProgressJSON struct {
+	ProjectID int64   `json:"project_id"`
+	Model     *string `json:"model"`
+	annotation.ProjectProgress
+}
+
+// modelRef is m as <name>@<version>, nil for no model (every model).
+func modelRef(m annotation.Model) *string {
+	if m.Name == "" {
+		return nil
+	}
+	s := m.String()
+	return &s
 }
 
 // acceptRequest is an optional edit: another category, another shape.
@@ -275,12 +302,21 @@ func (h *suggestionHandler) reject(c *gin.Context) {
 	h.write(c, http.StatusOK, sg)
 }
 
-// importFile takes a file of suggestions as the body:
-// POST ?slide_id&format=geojson|qupath&model=<name>@<version>.
+// importFile takes a file of suggestions as the body: POST
+// ?slide_id&format=geojson|qupath&model=<name>@<version>[&category_id=]
+// (category_id: the class of QuPath features without one). The file is
+// read whole (annotation.SuggestionFile) and stored in one transaction:
+// a bad feature fails the import, named by index and line, and nothing
+// of the file is stored.
 func (h *suggestionHandler) importFile(c *gin.Context) {
 	m, err := annotation.ParseModelRef(c.Query("model"))
 	if err != nil {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameter \"model\": %v", err))
+		return
+	}
+	def, err := queryID(c, "category_id")
+	if err != nil {
+		httpapi.Fail(c, err)
 		return
 	}
 	body, err := readFile(c)
@@ -288,72 +324,25 @@ func (h *suggestionHandler) importFile(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	drafts, skips, err := h.parseImport(c, body)
+	sl := slideOf(c)
+	cats, err := h.uc.Categories(c.Request.Context(), sl.ProjectID)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	ids := []int64{}
-	if len(drafts) > 0 {
-		if ids, err = h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), slideOf(c).ID, m, drafts); err != nil {
-			httpapi.Fail(c, err)
-			return
-		}
+	drafts, err := annotation.SuggestionFile(c.Query("format"), body, sl, cats, def, h.cfg.MaxVertices)
+	if err != nil {
+		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "%v", err))
+		return
 	}
-	sl := slideOf(c)
+	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), sl.ID, m, drafts)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	h.audit.RecordAfter(c, audit.Event{Action: "annotation.suggestions.import", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10),
-		ProjectID: sl.ProjectID, Detail: map[string]any{"format": c.Query("format"), "model": m.String(), "imported": len(ids), "skipped": len(skips)}})
-	c.JSON(http.StatusOK, gin.H{"imported": len(ids), "ids": ids, "skipped": skips})
-}
-
-// parseImport reads GeoJSON suggestions (as posted: all must be valid) or
-// a QuPath GeoJSON export, whose classifications name categories and
-// carry no probabilities (each becomes a score of 1 for its class; items
-// whose class matches no category are skipped with the reason).
-func (h *suggestionHandler) parseImport(c *gin.Context, body []byte) ([]annotation.SuggestionDraft, []annotation.Skip, error) {
-	switch c.Query("format") {
-	case "geojson":
-		var fc struct {
-			Features []annotation.SuggestionFeature `json:"features"`
-		}
-		if err := json.Unmarshal(body, &fc); err != nil {
-			return nil, nil, platform.Errorf(platform.EINVALID, "not a GeoJSON FeatureCollection: %v", err)
-		}
-		drafts := make([]annotation.SuggestionDraft, len(fc.Features))
-		for i, f := range fc.Features {
-			d, err := f.Draft()
-			if err != nil {
-				return nil, nil, platform.Errorf(platform.EINVALID, "feature %d: %v", i, err)
-			}
-			drafts[i] = d
-		}
-		return drafts, []annotation.Skip{}, nil
-	case annotation.FormatQuPath:
-		return h.parseQuPath(c, body)
-	}
-	return nil, nil, platform.Errorf(platform.EINVALID, "query parameter \"format\" must be geojson or qupath")
-}
-
-func (h *suggestionHandler) parseQuPath(c *gin.Context, body []byte) ([]annotation.SuggestionDraft, []annotation.Skip, error) {
-	items, skips, err := annotation.ParseImport(annotation.FormatQuPath, body)
-	if err != nil {
-		return nil, nil, platform.Errorf(platform.EINVALID, "%v", err)
-	}
-	sl := slideOf(c)
-	cats, err := h.uc.Categories(c.Request.Context(), sl.ProjectID)
-	if err != nil {
-		return nil, nil, err
-	}
-	marks, more, _ := annotation.Resolve(items, cats, 0, access.PrincipalOf(c).UserID, sl, h.cfg.MaxVertices)
-	drafts := make([]annotation.SuggestionDraft, len(marks))
-	for i, d := range marks {
-		drafts[i] = annotation.SuggestionDraft{CategoryID: d.CategoryID, Scores: map[int64]float64{d.CategoryID: 1}, Geometry: d.Geometry}
-	}
-	skips = append(skips, more...)
-	if skips == nil {
-		skips = []annotation.Skip{}
-	}
-	return drafts, skips, nil
+		ProjectID: sl.ProjectID, Detail: map[string]any{"format": c.Query("format"), "model": m.String(), "imported": len(ids)}})
+	c.JSON(http.StatusOK, gin.H{"slide_id": sl.ID, "model": m, "imported": len(ids), "ids": ids})
 }
 
 // suggestionJSON is a suggestion as a GeoJSON Feature.

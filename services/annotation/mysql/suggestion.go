@@ -286,39 +286,51 @@ func (s *Store) NextSuggestion(ctx context.Context, slideID int64, by string, af
 }
 
 // SuggestionProgress counts a slide's suggestions by state.
-func (s *Store) SuggestionProgress(ctx context.Context, slideID int64) (annotation.SuggestionProgress, error) {
-	return s.progressWhere(ctx, `slide_id = ?`, slideID)
-}
-
-// ProjectSuggestionProgress counts a project's suggestions by state.
-func (s *Store) ProjectSuggestionProgress(ctx context.Context, projectID int64) (annotation.SuggestionProgress, error) {
-	return s.progressWhere(ctx, `project_id = ?`, projectID)
-}
-
-func (s *Store) progressWhere(ctx context.Context, where string, id int64) (annotation.SuggestionProgress, error) {
-	var pr annotation.SuggestionProgress
-	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM suggestions WHERE `+where+` GROUP BY state`, id)
+func (s *Store) SuggestionProgress(ctx context.Context, slideID int64, m annotation.Model) (annotation.SuggestionProgress, error) {
+	pr, err := s.progressWhere(ctx, `slide_id = ?`, slideID, m)
 	if err != nil {
-		return pr, fmt.Errorf("count suggestions: %w", err)
+		return annotation.SuggestionProgress{}, fmt.Errorf("count the suggestions of slide %d: %w", slideID, err)
+	}
+	return pr.SuggestionProgress, nil
+}
+
+// ProjectSuggestionProgress counts a project's suggestions by slide and
+// state, from the (project, state) index.
+func (s *Store) ProjectSuggestionProgress(ctx context.Context, projectID int64, m annotation.Model) (annotation.ProjectProgress, error) {
+	pr, err := s.progressWhere(ctx, `project_id = ?`, projectID, m)
+	if err != nil {
+		return pr, fmt.Errorf("count the suggestions of project %d: %w", projectID, err)
+	}
+	return pr, nil
+}
+
+// progressWhere counts the suggestions where says (with id, and m's when
+// named) by slide and state: in total and per slide, by slide id.
+func (s *Store) progressWhere(ctx context.Context, where string, id int64, m annotation.Model) (annotation.ProjectProgress, error) {
+	pr := annotation.ProjectProgress{Slides: []annotation.SlideProgress{}}
+	q, args := `SELECT slide_id, state, COUNT(*) FROM suggestions WHERE `+where, []any{id}
+	if m.Name != "" {
+		q += ` AND model_name = ? AND model_version = ?`
+		args = append(args, m.Name, m.Version)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` GROUP BY slide_id, state ORDER BY slide_id, state`, args...)
+	if err != nil {
+		return pr, err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var slide, n int64
 		var state int
-		var n int64
-		if err := rows.Scan(&state, &n); err != nil {
-			return pr, fmt.Errorf("count suggestions: %w", err)
+		if err := rows.Scan(&slide, &state, &n); err != nil {
+			return pr, err
 		}
-		switch annotation.SuggestionStateName(state) {
-		case annotation.SuggestionUndecided:
-			pr.Undecided = n
-		case annotation.SuggestionAccepted:
-			pr.Accepted = n
-		case annotation.SuggestionRejected:
-			pr.Rejected = n
+		if k := len(pr.Slides); k == 0 || pr.Slides[k-1].SlideID != slide {
+			pr.Slides = append(pr.Slides, annotation.SlideProgress{SlideID: slide})
 		}
+		name := annotation.SuggestionStateName(state)
+		pr.Add(name, n)
+		pr.Slides[len(pr.Slides)-1].Add(name, n)
 	}
-	pr.Reviewed = pr.Accepted + pr.Rejected
-	pr.Total = pr.Reviewed + pr.Undecided
 	return pr, rows.Err()
 }
 
@@ -343,10 +355,10 @@ func (s *Store) AcceptSuggestion(ctx context.Context, p *access.Principal, id in
 	if edit.Geometry != nil {
 		d.Geometry = *edit.Geometry
 	}
-	edited := d.CategoryID != sg.CategoryID || edit.Geometry != nil
 	if d, err = s.checkedDraft(ctx, sl, p.UserID, d); err != nil {
 		return nil, err
 	}
+	edited := edit.Changes(sg, d)
 	first, err := s.reserveIDs(ctx, 1)
 	if err != nil {
 		return nil, err

@@ -90,7 +90,7 @@ func TestSuggestionsNextByMarginAndProgress(t *testing.T) {
 	if _, err := s.AcceptSuggestion(ctx, ann, ids[1], annotation.AcceptEdit{}); err != nil {
 		t.Fatal(err)
 	}
-	pr, err := s.SuggestionProgress(ctx, w.Slide)
+	pr, err := s.SuggestionProgress(ctx, w.Slide, annotation.Model{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,8 +99,26 @@ func TestSuggestionsNextByMarginAndProgress(t *testing.T) {
 	}
 	other := w.MustSlide(t, w.Project, 1000, 1000)
 	mustPost(t, s, w.Users["manager"].Principal, other, suggestPoint(10, 10, map[int64]float64{tumor: 1}))
-	if pr, err = s.ProjectSuggestionProgress(ctx, w.Project); err != nil || pr.Total != 5 || pr.Reviewed != 2 {
-		t.Fatalf("project progress %+v %v, want 2 of 5", pr, err)
+	v4 := annotation.Model{Name: model3.Name, Version: "v4"}
+	if _, err := s.PostSuggestions(ctx, w.Users["manager"].Principal, other, v4, []annotation.SuggestionDraft{suggestPoint(20, 20, map[int64]float64{tumor: 1})}); err != nil {
+		t.Fatal(err)
+	}
+	pp, err := s.ProjectSuggestionProgress(ctx, w.Project, annotation.Model{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := annotation.ProjectProgress{SuggestionProgress: annotation.SuggestionProgress{Total: 6, Reviewed: 2, Undecided: 4, Accepted: 1, Rejected: 1},
+		Slides: []annotation.SlideProgress{{SlideID: w.Slide, SuggestionProgress: pr}, {SlideID: other,
+			SuggestionProgress: annotation.SuggestionProgress{Total: 2, Undecided: 2}}}}
+	if fmt.Sprint(pp) != fmt.Sprint(want) {
+		t.Fatalf("project progress %+v, want %+v", pp, want)
+	}
+	if pp, err = s.ProjectSuggestionProgress(ctx, w.Project, v4); err != nil || pp.Total != 1 || pp.Reviewed != 0 ||
+		len(pp.Slides) != 1 || pp.Slides[0].SlideID != other {
+		t.Fatalf("project progress of %s: %+v %v, want 0 of 1 on slide %d only", v4, pp, err, other)
+	}
+	if pr, err := s.SuggestionProgress(ctx, w.Slide, model3); err != nil || pr.Total != 4 {
+		t.Fatalf("slide progress of %s: %+v %v", model3, pr, err)
 	}
 }
 
@@ -205,7 +223,7 @@ func TestPostSuggestionsRefusals(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Message != fmt.Sprintf("feature 1: category 99999 does not exist in project %d", w.Project) {
 		t.Errorf("unknown category: %v, want it to name feature 1", err)
 	}
-	if pr, _ := s.SuggestionProgress(ctx, w.Slide); pr.Total != 0 {
+	if pr, _ := s.SuggestionProgress(ctx, w.Slide, annotation.Model{}); pr.Total != 0 {
 		t.Fatalf("refused posts stored %d suggestions", pr.Total)
 	}
 }
@@ -282,5 +300,72 @@ func TestNextByDisagreement(t *testing.T) {
 	}
 	if _, err := s.NextSuggestion(ctx, w.Slide, "loudest", 0); platform.ErrorCode(err) != platform.EINVALID {
 		t.Fatalf("unknown order: %v", err)
+	}
+}
+
+// TestEditedAcceptIsRecordedAsEdited: an accept with another category or
+// another shape is recorded as edited, the suggestion keeping what the
+// model said (category, shape, score); sending the suggested shape back
+// unchanged, or the suggested category, is no edit.
+func TestEditedAcceptIsRecordedAsEdited(t *testing.T) {
+	s, w := mustStore(t)
+	ctx := context.Background()
+	tumor, stroma := w.Categories["tumor"], w.Categories["stroma"]
+	at := func(x float64) annotation.SuggestionDraft {
+		return suggestPoint(x, 500, map[int64]float64{tumor: 0.7, stroma: 0.3})
+	}
+	ids := mustPost(t, s, mustModelUser(t, w), w.Slide, at(100), at(200), at(300), at(400))
+	originals := make([]annotation.Suggestion, len(ids))
+	for i, id := range ids {
+		var err error
+		if originals[i], err = s.Suggestion(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := point(210, 510, 0).Geometry
+	same := originals[2].Geometry
+	ann := w.Users["annotator"].Principal
+	for i, tc := range []struct {
+		name     string
+		edit     annotation.AcceptEdit
+		edited   bool
+		category int64
+	}{
+		{"another category", annotation.AcceptEdit{CategoryID: stroma}, true, stroma},
+		{"another shape", annotation.AcceptEdit{Geometry: &moved}, true, tumor},
+		{"the suggested shape and category sent back", annotation.AcceptEdit{CategoryID: tumor, Geometry: &same}, false, tumor},
+		{"as suggested", annotation.AcceptEdit{}, false, tumor},
+	} {
+		out, err := s.AcceptSuggestion(ctx, ann, ids[i], tc.edit)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		sg, err := s.Suggestion(ctx, ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sg.Decision == nil || sg.Decision.Edited != tc.edited || out.Suggestion.Decision.Edited != tc.edited || sg.Decision.MarkID != out.Mark.ID {
+			t.Errorf("%s: decision %+v, want edited %v", tc.name, sg.Decision, tc.edited)
+		}
+		if out.Mark.CategoryID != tc.category {
+			t.Errorf("%s: the mark is of category %d, want %d", tc.name, out.Mark.CategoryID, tc.category)
+		}
+		o := originals[i]
+		if sg.CategoryID != o.CategoryID || sg.Score != o.Score || fmt.Sprint(sg.Geometry) != fmt.Sprint(o.Geometry) || fmt.Sprint(sg.Scores) != fmt.Sprint(o.Scores) {
+			t.Errorf("%s: the suggestion changed from %+v to %+v; the model's category, shape and scores must be kept", tc.name, o, sg)
+		}
+	}
+	if b := moved.BBox(); func() annotation.BBox {
+		m, err := s.Suggestion(ctx, ids[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Geometry.BBox()
+	}() == b {
+		t.Fatal("the edited shape was written over the suggestion's")
+	}
+	var edited int
+	if err := w.DB.QueryRow(`SELECT COUNT(*) FROM suggestions WHERE slide_id = ? AND edited`, w.Slide).Scan(&edited); err != nil || edited != 2 {
+		t.Fatalf("%d rows say edited (%v), want 2", edited, err)
 	}
 }

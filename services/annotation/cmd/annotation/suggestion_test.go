@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -109,9 +111,25 @@ func TestSuggestionsLoopOverHTTP(t *testing.T) {
 	if pr["reviewed"].(float64) != 3 || pr["total"].(float64) != 1000 || pr["accepted"].(float64) != 2 {
 		t.Fatalf("slide progress %v, want 3 of 1000", pr)
 	}
+	// The project's progress: the contract the viewer reads.
 	pp := ann.do("GET", fmt.Sprintf("/api/v1/annotations/suggestions/progress?project_id=%d", w.Project), nil)
-	if pp.status != http.StatusOK || pp.json(t)["progress"].(map[string]any)["reviewed"].(float64) != 3 {
+	var proj struct {
+		Reviewed, Total, Accepted, Rejected int64
+		Slides                              []struct {
+			SlideID         int64 `json:"slide_id"`
+			Reviewed, Total int64
+		}
+	}
+	if err := json.Unmarshal(pp.body, &proj); pp.status != http.StatusOK || err != nil || proj.Reviewed != 3 || proj.Total != 1000 ||
+		proj.Accepted != 2 || proj.Rejected != 1 || len(proj.Slides) != 1 || proj.Slides[0].SlideID != w.Slide || proj.Slides[0].Reviewed != 3 || proj.Slides[0].Total != 1000 {
 		t.Fatalf("project progress %d %s", pp.status, pp.body)
+	}
+	if pp := ann.do("GET", fmt.Sprintf("/api/v1/annotations/suggestions/progress?project_id=%d&model=pathofusion@v4", w.Project), nil); pp.status != http.StatusOK ||
+		!strings.Contains(string(pp.body), `"total":0`) || !strings.Contains(string(pp.body), `"slides":[]`) {
+		t.Fatalf("project progress of a model with no suggestions: %d %s", pp.status, pp.body)
+	}
+	if pp := ann.do("GET", fmt.Sprintf("/api/v1/annotations/suggestions/progress?project_id=%d&model=pathofusion", w.Project), nil); pp.status != http.StatusBadRequest {
+		t.Fatalf("progress of a model without a version: %d %s", pp.status, pp.body)
 	}
 
 	// Agreement of the model version with the annotator: 2 of the model's
@@ -178,18 +196,58 @@ func TestImportSuggestionsOverHTTP(t *testing.T) {
 		t.Fatalf("geojson import: %d %s", r.status, r.body)
 	}
 	qp := `{"type":"FeatureCollection","features":[
-		{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[100,100],[200,100],[200,200],[100,100]]]},"properties":{"objectType":"annotation","classification":{"name":"Stroma","colorRGB":-256}}},
+		{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[100,100],[200,100],[200,200],[100,100]]]},"properties":{"objectType":"annotation","classification":{"name":"Stroma","colorRGB":-256},"measurements":[{"name":"Probability","value":0.8}]}},
 		{"type":"Feature","geometry":{"type":"Point","coordinates":[50,50]},"properties":{"classification":{"name":"Necrosis"}}}]}`
 	r = model.do("POST", fmt.Sprintf("/api/v1/annotations/suggestions/import?slide_id=%d&format=qupath&model=unet@2", w.Slide), qp)
-	if r.status != http.StatusOK || r.json(t)["imported"].(float64) != 1 || len(r.json(t)["skipped"].([]any)) != 1 {
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `feature 1 (line 3): unknown class \"Necrosis\"`) {
+		t.Fatalf("qupath import with an unknown class: %d %s, want 400 naming feature 1", r.status, r.body)
+	}
+	if list := model.do("GET", fmt.Sprintf("/api/v1/annotations/suggestions?slide_id=%d&model=unet@2", w.Slide), nil).json(t)["features"].([]any); len(list) != 1 {
+		t.Fatalf("a refused file left %d suggestions, want only the first import's 1", len(list))
+	}
+	qp = strings.Replace(qp, "Necrosis", "Tumor", 1)
+	r = model.do("POST", fmt.Sprintf("/api/v1/annotations/suggestions/import?slide_id=%d&format=qupath&model=unet@2", w.Slide), qp)
+	if r.status != http.StatusOK || r.json(t)["imported"].(float64) != 2 {
 		t.Fatalf("qupath import: %d %s", r.status, r.body)
 	}
 	list := model.do("GET", fmt.Sprintf("/api/v1/annotations/suggestions?slide_id=%d&model=unet@2", w.Slide), nil).json(t)["features"].([]any)
-	if len(list) != 2 || int64(list[1].(map[string]any)["properties"].(map[string]any)["category_id"].(float64)) != w.Categories["stroma"] {
+	props := list[1].(map[string]any)["properties"].(map[string]any)
+	if len(list) != 3 || int64(props["category_id"].(float64)) != w.Categories["stroma"] || props["score"].(float64) != 0.8 {
 		t.Fatalf("imported suggestions %v", list)
 	}
 	if r := model.do("POST", fmt.Sprintf("/api/v1/annotations/suggestions/import?slide_id=%d&format=asap&model=unet@2", w.Slide), "<x/>"); r.status != http.StatusBadRequest {
 		t.Fatalf("asap is not a suggestions format: %d %s", r.status, r.body)
+	}
+}
+
+// TestImportRealQuPathFile imports a real QuPath export (an unclassified
+// polygon, wsidicom's test data) onto a slide it fits, as the default
+// category; and refuses it on one it does not fit, storing nothing.
+func TestImportRealQuPathFile(t *testing.T) {
+	_, base, w := MustWorld(t, nil)
+	model := client{t, base, mustModel(t, w)}
+	b, err := os.ReadFile("../../../../../shared/testdata/annotations/qupath_geojson/qupath-polygon.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, small := w.MustSlide(t, w.Project, 30000, 20000), w.MustSlide(t, w.Project, 20000, 20000)
+	path := "/api/v1/annotations/suggestions/import?slide_id=%d&format=qupath&model=qupath@0.5&category_id=%d"
+	if r := model.do("POST", fmt.Sprintf(path, small, w.Categories["tumor"]), string(b)); r.status != http.StatusBadRequest ||
+		!strings.Contains(string(r.body), "feature 0 (line 2): ") || !strings.Contains(string(r.body), "outside the slide") {
+		t.Fatalf("a file off the slide: %d %s", r.status, r.body)
+	}
+	r := model.do("POST", fmt.Sprintf(path, big, w.Categories["tumor"]), string(b))
+	if r.status != http.StatusOK || r.json(t)["imported"].(float64) != 1 {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	list := model.do("GET", fmt.Sprintf("/api/v1/annotations/suggestions?slide_id=%d", big), nil).json(t)["features"].([]any)
+	f := list[0].(map[string]any)
+	ring := f["geometry"].(map[string]any)["coordinates"].([]any)[0].([]any)
+	if len(list) != 1 || f["properties"].(map[string]any)["shape"] != "polygon" || fmt.Sprint(ring[0]) != "[26353 15345]" {
+		t.Fatalf("imported %v", list)
+	}
+	if pr := model.do("GET", fmt.Sprintf("/api/v1/annotations/suggestions/progress?slide_id=%d", small), nil).json(t)["progress"].(map[string]any); pr["total"].(float64) != 0 {
+		t.Fatalf("the refused import stored %v", pr)
 	}
 }
 
@@ -235,7 +293,8 @@ func TestSuggestionEndpointsByRole(t *testing.T) {
 			return request{"POST", fmt.Sprintf("/api/v1/annotations/suggestions/%d/reject", fresh()), nil, nil}
 		}, []int{200, 200, 200, 200, 200, 403, 404, 401, 403}},
 		{"import", func() request {
-			return request{"POST", fmt.Sprintf("/api/v1/annotations/suggestions/import?slide_id=%d&format=geojson&model=m@1", s), `{"type":"FeatureCollection","features":[]}`, nil}
+			return request{"POST", fmt.Sprintf("/api/v1/annotations/suggestions/import?slide_id=%d&format=qupath&model=m@1&category_id=%d", s, w.Categories["tumor"]),
+				`{"type":"Feature","geometry":{"type":"Point","coordinates":[10,10]},"properties":{}}`, nil}
 		}, []int{200, 200, 403, 403, 403, 403, 404, 401, 200}},
 		{"create a mark", func() request { return request{"POST", "/api/v1/annotations", pointsBody(w, 1), nil} }, []int{201, 201, 201, 201, 201, 403, 404, 401, 403}},
 	} {
