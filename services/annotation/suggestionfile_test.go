@@ -103,4 +103,6 @@ func TestSuggestionFileScoresAndErrors(t *testing.T) {
 
 // line is the line a file's one Feature starts on (some of the files
 // start with a blank line).
-func line(b []byte) string { return strconv.Itoa(1 + strings.Count(string(b[:strings.IndexByte(string(b), '{')]), "\n")) }
+func line(b []byte) string {
+	return strconv.Itoa(1 + strings.Count(string(b[:strings.IndexByte(string(b), '{')]), "\n"))
+}
