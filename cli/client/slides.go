@@ -63,3 +63,16 @@ func (c *Client) ImportAnnotations(ctx context.Context, slide int64, format stri
 	var out map[string]any
 	return out, c.Do(ctx, "POST", "/api/v1/annotations/import?"+q.Encode(), file, "application/octet-stream", &out)
 }
+
+// ImportSuggestions sends a file of a model's suggestions for a slide
+// (format geojson or qupath, model <name>@<version>; category: the class
+// of QuPath features without one, 0 for none) and answers the report:
+// the suggestions' ids. The server stores the whole file or nothing.
+func (c *Client) ImportSuggestions(ctx context.Context, slide int64, format, model string, category int64, file io.Reader) (map[string]any, error) {
+	q := url.Values{"slide_id": {fmt.Sprint(slide)}, "format": {format}, "model": {model}}
+	if category > 0 {
+		q.Set("category_id", fmt.Sprint(category))
+	}
+	var out map[string]any
+	return out, c.Do(ctx, "POST", "/api/v1/annotations/suggestions/import?"+q.Encode(), file, "application/octet-stream", &out)
+}

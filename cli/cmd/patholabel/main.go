@@ -30,6 +30,7 @@ Usage:
   patholabel slides upload    --project ID [--case CASE] [--stain STAIN] [--name NAME] [--parallel 4] FILE
   patholabel annotations export --slide ID [-o FILE]
   patholabel annotations import --slide ID --format qupath|asap|patholabelling [--category ID] FILE
+  patholabel suggestions import --slide ID --format geojson|qupath --model NAME@VERSION [--category ID] FILE
   patholabel version
 
 Every command but verify and version talks to the server:
@@ -60,6 +61,13 @@ slides upload     resumable upload (parts of the server's part size, PARALLEL at
 annotations export  the slide's marks as GeoJSON (level-0 pixels), to FILE or standard output.
 annotations import  marks from a QuPath GeoJSON, ASAP XML or Patholabelling file; prints what was
                   imported and what was skipped, and why.
+suggestions import  a model's predictions as suggestions for people to accept or reject (a token of
+                  a manager or of the project role model): GeoJSON as POST /api/v1/annotations/
+                  suggestions takes its features (properties.scores {"<category id>": probability}),
+                  or QuPath's GeoJSON export (classification.name names the category, --category
+                  for unclassified objects; "Probability" measurements give the scores, else 1).
+                  All or nothing: a bad feature fails the file, named by index and line, and
+                  nothing is stored. Prints the new suggestions' ids as JSON.
 `
 
 func main() {
@@ -114,6 +122,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		"exports pin": e.exportsPin(true), "exports unpin": e.exportsPin(false),
 		"slides upload":      e.slidesUpload,
 		"annotations export": e.annotationsExport, "annotations import": e.annotationsImport,
+		"suggestions import": e.suggestionsImport,
 	}
 	h, ok := handlers[name]
 	if !ok {

@@ -89,3 +89,32 @@ func (e *env) annotationsImport(args []string) error {
 	}
 	return json.NewEncoder(e.stdout).Encode(res)
 }
+
+func (e *env) suggestionsImport(args []string) error {
+	fs := e.flags("suggestions import")
+	slide := fs.Int64("slide", 0, "slide id")
+	format := fs.String("format", "", "geojson or qupath")
+	model := fs.String("model", "", "the model version, <name>@<version>")
+	category := fs.Int64("category", 0, "category of QuPath features without a class")
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *slide <= 0 || *format == "" || *model == "" {
+		return fmt.Errorf("%w: --slide, --format and --model are required", errUsage)
+	}
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := c.ImportSuggestions(e.ctx, *slide, *format, *model, *category, f)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(e.stdout).Encode(res)
+}
