@@ -25,6 +25,7 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
   let api: Api;
   let url = '';
   let slideId = 0;
+  let projectId = 0;
   let annotatorId = 0;
   const cats = { tumour: 0, stroma: 0 };
   const ids: number[] = [];
@@ -37,7 +38,7 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
     admin = await request.newContext();
     api = new Api(admin, env.url);
     await api.login('admin', env.adminPassword);
-    const projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e suggestions ${run}`, description: 'made by the e2e suite' })).id;
+    projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e suggestions ${run}`, description: 'made by the e2e suite' })).id;
     cats.tumour = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b', shortcut: '1' })).id;
     cats.stroma = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 2, name: 'Stroma', color: '#3cb44b', shortcut: '2' })).id;
     for (const [u, role] of [[annotator, 'annotator'], [model, 'model']] as const) {
@@ -112,6 +113,51 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
     assert.deepEqual([progress.progress.reviewed, progress.progress.total], [4, count]);
     const agreement = await api.get<{ a: string; b: number }>(`/api/v1/annotations/agreement?slide_id=${slideId}&a=model:pathofusion@v3&b=${annotatorId}`);
     assert.equal(agreement.a, 'model:pathofusion@v3');
+  });
+
+  it('the export names each mark\'s provenance and, asked to, holds the rejected suggestion as a hard negative', async () => {
+    const all = await api.get<{ features: (SuggestionFeature & { properties: { decision: { edited: boolean } | null } })[] }>(
+      `/api/v1/annotations/suggestions?slide_id=${slideId}&limit=${count}`);
+    const accepted = all.features.filter((f) => f.properties.state === 'accepted');
+    const rejected = all.features.filter((f) => f.properties.state === 'rejected');
+    const marks = await serverMarks(api, slideId);
+    // An accept is edited exactly when the mark's category is not the suggested one (key 2 on a tumour suggestion).
+    const editedWant = accepted.filter((f) => marks.find((m) => m.id === f.properties.decision?.mark_id)?.properties.category_id !== f.properties.category_id);
+    assert.deepEqual(accepted.filter((f) => f.properties.decision?.edited).map((f) => f.id).sort(), editedWant.map((f) => f.id).sort());
+
+    const { id } = await api.post<Created>('/api/v1/exports', { project_id: projectId, formats: ['geojson', 'csv', 'coco'], hard_negatives: true });
+    await api.until('the export', 120_000, async () => {
+      const job = await api.get<{ status: string; error?: string }>(`/api/v1/exports/${id}`);
+      if (job.status === 'failed') throw new Error(`e2e: export failed: ${job.error ?? ''}`);
+      return job.status === 'done' ? job : undefined;
+    });
+    const files = (await api.get<{ files: { path: string; url: string }[] }>(`/api/v1/exports/${id}/files`)).files;
+    const fetchFile = async (suffix: string): Promise<string> => {
+      const f = files.find((x) => x.path.endsWith(suffix));
+      assert.ok(f, `the export has a ${suffix} file: ${files.map((x) => x.path).join(', ')}`);
+      const res = await admin.get(new URL(f.url, env.url).toString());
+      assert.equal(res.status(), 200);
+      return res.text();
+    };
+    const geo = JSON.parse(await fetchFile('.geojson')) as {
+      features: { properties: { classification: { name: string }; patholabel: { id: number; source?: { model: string; version: string; edited?: boolean; rejected?: boolean } } } }[];
+    };
+    const negatives = geo.features.filter((f) => f.properties.patholabel.source?.rejected === true);
+    assert.deepEqual(negatives.map((f) => f.properties.patholabel.id), rejected.map((f) => f.id));
+    assert.ok(negatives.every((f) => f.properties.classification.name.startsWith('hard_negative:')));
+    const fromModel = geo.features.filter((f) => f.properties.patholabel.source !== undefined && f.properties.patholabel.source.rejected !== true);
+    assert.deepEqual(fromModel.map((f) => f.properties.patholabel.id).sort(), marks.map((m) => m.id).sort(), 'every mark came from the model');
+    assert.ok(fromModel.every((f) => f.properties.patholabel.source?.model === 'pathofusion' && f.properties.patholabel.source.version === 'v3'));
+    assert.equal(fromModel.filter((f) => f.properties.patholabel.source?.edited === true).length, editedWant.length);
+
+    const csv = (await fetchFile('marks.csv')).trim().split('\n');
+    assert.match(csv[0] ?? '', /,provenance,model,model_version,score$/);
+    const kinds = csv.slice(1).map((row) => row.split(',').at(-4));
+    assert.equal(kinds.filter((k) => k === 'hard_negative').length, rejected.length);
+    assert.equal(kinds.filter((k) => k === 'model_edited').length, editedWant.length);
+    assert.equal(kinds.filter((k) => k === 'model').length, marks.length - editedWant.length);
+    const coco = JSON.parse(await fetchFile('annotations.json')) as { categories: { name: string }[] };
+    assert.ok(coco.categories.some((c) => c.name === 'hard_negative:Stroma') && coco.categories.some((c) => c.name === 'hard_negative:Tumour cell'));
   });
 
   it('loaded nothing from outside and threw no errors', () => {

@@ -11,6 +11,8 @@ describe('exportRequest', () => {
     { name: 'all marks: empty lists are left out', c: base, want: { body: { project_id: 9, formats: ['geojson'], review: 'all' } } },
     { name: 'a selection', c: { ...base, slideIds: [3, 1], categoryIds: [5], authorIds: [2], review: 'accepted' },
       want: { body: { project_id: 9, formats: ['geojson'], review: 'accepted', slide_ids: [3, 1], category_ids: [5], author_ids: [2] } } },
+    { name: 'rejected suggestions as hard negatives', c: { ...base, hardNegatives: true },
+      want: { body: { project_id: 9, formats: ['geojson'], review: 'all', hard_negatives: true } } },
     { name: 'patch settings only with a patch format', c: { ...base, formats: ['csv', 'patches'], patchSizes: '256 64,64', patchFormat: 'jpeg', edge: 'skip' },
       want: { body: { project_id: 9, formats: ['csv', 'patches'], review: 'all', patch_sizes: [64, 256], patch_format: 'jpeg', edge: 'skip' } } },
     { name: 'no format', c: { ...base, formats: [] }, want: { error: 'Choose at least one format.' } },

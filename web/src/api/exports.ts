@@ -18,6 +18,8 @@ export interface ExportParams {
   patch_sizes?: number[];
   patch_format?: string;
   edge?: string;
+  /** hard_negatives adds rejected model suggestions, in classes "hard_negative:<category>". */
+  hard_negatives?: boolean;
 }
 
 export interface ExportJob {
@@ -59,6 +61,7 @@ export interface ExportChoice {
   patchSizes: string;
   patchFormat: string;
   edge: string;
+  hardNegatives?: boolean;
 }
 
 // The export service's limits on a patch side, in pixels.
@@ -79,6 +82,7 @@ export function exportRequest(projectId: number, c: ExportChoice): { body: Expor
   if (c.slideIds.length > 0) body.slide_ids = [...c.slideIds];
   if (c.categoryIds.length > 0) body.category_ids = [...c.categoryIds];
   if (c.authorIds.length > 0) body.author_ids = [...c.authorIds];
+  if (c.hardNegatives === true) body.hard_negatives = true;
   if (!cutsPatches(c.formats)) return { body };
   const sizes = parseSizes(c.patchSizes);
   if (typeof sizes === 'string') return { error: sizes };
@@ -100,6 +104,7 @@ export function selectionSummary(p: ExportParams): string {
     ids === undefined || ids.length === 0 ? `all ${many}` : `${ids.length} ${ids.length === 1 ? one : many}`;
   const parts = [count(p.slide_ids, 'slide', 'slides'), count(p.category_ids, 'category', 'categories'), count(p.author_ids, 'author', 'authors'),
     p.review === 'accepted' ? 'accepted only' : 'all reviews'];
+  if (p.hard_negatives === true) parts.push('rejected suggestions as hard negatives');
   if (cutsPatches(p.formats)) parts.push(`${(p.patch_sizes ?? []).join('/')} px`);
   return parts.join(', ');
 }

@@ -29,6 +29,7 @@ export function exportForm(projectId: number, opts: ExportOptions, create: (body
   const edge = select('patch-edge', [['pad', 'pad with white'], ['skip', 'skip the patch']]);
   const review = select('export-review', [['all', 'all marks'], ['accepted', 'accepted marks only']]);
   const name = h('input', { id: 'export-name', maxlength: '200', placeholder: 'e.g. glioma-v3' });
+  const negatives = checkbox('export-hard-negatives', 'hard_negatives');
   const patchRow = h('div', { class: 'inline-form patch-options' },
     h('label', { for: 'patch-sizes' }, 'Patch sizes (px)'), sizes,
     h('label', { for: 'patch-format' }, 'Patch image'), patchFormat,
@@ -46,6 +47,7 @@ export function exportForm(projectId: number, opts: ExportOptions, create: (body
     group('Authors (none ticked: all)', authors, opts.authors.map((a) => a.label)),
     patchRow,
     h('div', { class: 'inline-form' }, h('label', { for: 'export-review' }, 'Marks'), review,
+      h('span', { class: 'check' }, negatives, h('label', { for: 'export-hard-negatives' }, 'rejected model suggestions as hard negatives')),
       h('label', { for: 'export-name' }, 'Name (optional)'), name,
       h('button', { type: 'submit', class: 'primary' }, 'Create export')),
     errors,
@@ -57,7 +59,7 @@ export function exportForm(projectId: number, opts: ExportOptions, create: (body
       name: name.value,
       formats: formats.filter((b) => b.checked).map((b) => b.value), review: review.value,
       slideIds: ticked(slides), categoryIds: ticked(cats), authorIds: ticked(authors),
-      patchSizes: sizes.value, patchFormat: patchFormat.value, edge: edge.value,
+      patchSizes: sizes.value, patchFormat: patchFormat.value, edge: edge.value, hardNegatives: negatives.checked,
     });
     if ('error' in req) return replaceChildren(errors, alertBox(req.error));
     replaceChildren(errors);
