@@ -84,14 +84,18 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
     await page.keyboard.press('u');
     await info.filter({ hasText: 'Tumour cell 0.50 (margin 0.00) · pathofusion v3' }).waitFor();
     await screenshot(page, 'viewer-suggestions');
-    await page.keyboard.press('a');
-    await progress.filter({ hasText: '1 of 1,000 reviewed' }).waitFor();
-    await page.keyboard.press('2');
-    await progress.filter({ hasText: '2 of 1,000 reviewed' }).waitFor();
-    await page.keyboard.press('r');
-    await progress.filter({ hasText: '3 of 1,000 reviewed' }).waitFor();
-    await page.keyboard.press('e');
-    await progress.filter({ hasText: '4 of 1,000 reviewed' }).waitFor();
+    // A decision counts, then fetches the next suggestion, and takes no key
+    // until it has: wait for both before the next key, or the key is dropped.
+    const decide = async (key: string, reviewed: number): Promise<void> => {
+      const next = page.waitForResponse((r) => r.url().includes('/api/v1/annotations/suggestions/next'));
+      await page.keyboard.press(key);
+      await next;
+      await progress.filter({ hasText: `${reviewed} of 1,000 reviewed` }).waitFor();
+    };
+    await decide('a', 1);
+    await decide('2', 2);
+    await decide('r', 3);
+    await decide('e', 4);
     // E hands the new mark to the select tool for editing.
     await page.locator('button.tool[aria-pressed="true"]', { hasText: 'Select and edit' }).waitFor();
   });
