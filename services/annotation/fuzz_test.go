@@ -129,3 +129,25 @@ func checkDraft(t *testing.T, d annotation.Draft) {
 		}
 	}
 }
+
+// FuzzSuggestionFile: any file either fails with an error (never a
+// panic) or gives suggestions that each pass the checks a post makes.
+func FuzzSuggestionFile(f *testing.F) {
+	cats := map[int64]annotation.Category{1: {ID: 1, Name: "Tumor", Color: "#c80000"}, 2: {ID: 2, Name: "Stroma", Color: "#00c800"}}
+	f.Add(uint8(0), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[5,5]},"properties":{"scores":{"1":0.6,"2":0.4}}}]}`))
+	f.Add(uint8(1), []byte(`[{"type":"Feature","geometry":{"type":"Point","coordinates":[5,5]},"properties":{"classification":{"name":"Tumor"},"measurements":{"Probability":0.7,"Stroma: Probability":0.2}}}]`))
+	f.Add(uint8(1), []byte("{\"type\": \"FeatureCollection\",\n \"features\": [\n {\"type\": \"Feature\",, }]}"))
+	addSamples(f, func(_ string, b []byte) { f.Add(uint8(1), b) }, "qupath_geojson")
+	f.Fuzz(func(t *testing.T, format uint8, b []byte) {
+		name := [...]string{"geojson", "qupath"}[format%2]
+		ds, err := annotation.SuggestionFile(name, b, fuzzSlide, cats, 1, 10000)
+		if err != nil {
+			return
+		}
+		for i, d := range ds {
+			if _, err := annotation.CheckSuggestion(d, fuzzSlide, cats, 10000); err != nil {
+				t.Fatalf("suggestion %d passed the file but not the check: %v", i, err)
+			}
+		}
+	})
+}

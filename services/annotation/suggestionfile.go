@@ -146,8 +146,11 @@ func skipSpace(b []byte, off int64) int64 {
 }
 
 func lineAt(b []byte, off int64) int {
-	return bytes.Count(b[:min(off, int64(len(b)))], []byte("\n")) + 1
+	return bytes.Count(b[:clamp(off, b)], []byte("\n")) + 1
 }
+
+// clamp keeps an offset within b.
+func clamp(off int64, b []byte) int64 { return max(0, min(off, int64(len(b)))) }
 
 // jsonError says where the JSON broke.
 func jsonError(b []byte, dec *json.Decoder, err error) error {
@@ -165,7 +168,7 @@ func jsonError(b []byte, dec *json.Decoder, err error) error {
 		return fmt.Errorf("not GeoJSON: the file ends early (line %d)", lineAt(b, int64(len(b))))
 	}
 	line := lineAt(b, off)
-	col := off - int64(bytes.LastIndexByte(b[:min(off, int64(len(b)))], '\n'))
+	col := off - int64(bytes.LastIndexByte(b[:clamp(off, b)], '\n'))
 	return fmt.Errorf("not GeoJSON: line %d, column %d: %v", line, col, err)
 }
 
