@@ -54,6 +54,7 @@ func (e *env) exportsCreate(args []string) error {
 	name := fs.String("name", "", "the dataset's name")
 	request := fs.String("request", "", "JSON request body from FILE (- for standard input)")
 	pin := fs.Bool("pin", false, "pin the export (retention never removes it)")
+	negatives := fs.Bool("hard-negatives", false, "add rejected model suggestions in classes hard_negative:<category>")
 	wait := fs.Bool("wait", false, "wait until it finishes")
 	timeout := fs.Duration("timeout", 6*time.Hour, "with --wait: give up after this long")
 	if _, err := parse(fs, args, 0); err != nil {
@@ -82,6 +83,9 @@ func (e *env) exportsCreate(args []string) error {
 	}
 	if *name != "" {
 		body["name"] = *name
+	}
+	if *negatives {
+		body["hard_negatives"] = true
 	}
 	if body["project_id"] == nil || body["formats"] == nil {
 		return fmt.Errorf("%w: --project and --formats (or a --request with them) are required", errUsage)

@@ -22,7 +22,7 @@ const usage = `patholabel: Patholabel's command-line tool (version %s)
 
 Usage:
   patholabel exports list     --project ID [--limit N] [--json]
-  patholabel exports create   --project ID --formats F,F,... [--name NAME] [--pin] [--request FILE|-] [--wait]
+  patholabel exports create   --project ID --formats F,F,... [--name NAME] [--pin] [--hard-negatives] [--request FILE|-] [--wait]
   patholabel exports wait     ID [--timeout 1h]
   patholabel exports pull     ID DIR [--parallel 8]
   patholabel exports verify   DIR [--parallel 8]
@@ -42,8 +42,10 @@ Every command but verify and version talks to the server:
 exports list      the project's exports, newest first: id, status, name, pinned, files, bytes.
 exports create    queue an export. --formats lists geojson, csv, coco, patches, pathofusion, masks,
                   webdataset; --request gives the whole request body as JSON (the API's Params:
-                  patch_sizes, target_mpp, splits, …), the other flags override its fields. Prints
-                  the export's id; --wait waits for it as exports wait does.
+                  patch_sizes, target_mpp, splits, …), the other flags override its fields.
+                  --hard-negatives adds the model suggestions people rejected, in classes
+                  hard_negative:<category>. Prints the export's id; --wait waits for it as exports
+                  wait does.
 exports wait      poll until the export finishes; exit 0 when done, 1 when it failed or was
                   cancelled or expired, 2 on a usage error.
 exports pull      download every file into DIR, PARALLEL at a time: manifest.json first, then each

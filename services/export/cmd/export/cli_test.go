@@ -105,7 +105,7 @@ func TestCLIPullsAndVerifiesExports(t *testing.T) {
 	if err := os.WriteFile(req, []byte(`{"formats":["pathofusion"],"patch_sizes":[32],"edge":"skip"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = testenv.RunCLI(t, bin, env.Base, token, "exports", "create", "--project", fmt.Sprint(w.Project), "--request", req)
+	code, out, errOut = testenv.RunCLI(t, bin, env.Base, token, "exports", "create", "--project", fmt.Sprint(w.Project), "--request", req, "--hard-negatives")
 	var second int64
 	if _, err := fmt.Sscan(out, &second); code != 0 || err != nil || second <= id {
 		t.Fatalf("exports create --request: exit %d\n%s%s", code, out, errOut)
@@ -113,7 +113,7 @@ func TestCLIPullsAndVerifiesExports(t *testing.T) {
 	if code, out, errOut := testenv.RunCLI(t, bin, env.Base, token, "exports", "wait", fmt.Sprint(second)); code != 0 || !strings.Contains(out, "done") {
 		t.Fatalf("exports wait: exit %d\n%s%s", code, out, errOut)
 	}
-	if e := env.wait(t, second); e.Params.Edge != "skip" || fmt.Sprint(e.Params.PatchSizes) != "[32]" || !e.Params.Has(export.FormatPathoFusion) {
+	if e := env.wait(t, second); e.Params.Edge != "skip" || fmt.Sprint(e.Params.PatchSizes) != "[32]" || !e.Params.Has(export.FormatPathoFusion) || !e.Params.HardNegatives {
 		t.Errorf("the request file's params: %+v", e.Params)
 	}
 
