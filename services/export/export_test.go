@@ -117,3 +117,48 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatalf("geometry %+v", got.Marks[0].Geometry)
 	}
 }
+
+// TestHardNegativesPaintUnderMarks: a rejected suggestion (hard negative)
+// coming after a mark in the snapshot still lies under it in the mask, and
+// shows its own class where no mark is; the patch index and the sample
+// labels name its provenance.
+func TestHardNegativesPaintUnderMarks(t *testing.T) {
+	sl := &export.Slide{ID: 1, Width: 100, Height: 60}
+	cats := []export.Category{{ID: 1, ClassID: 3, Name: "tumor"}}
+	cats = append(cats, export.HardNegativeClasses(cats, 4)...)
+	byID := map[int64]*export.Category{1: &cats[0], -1: &cats[1]}
+	if cats[1].ClassID != 7 || cats[1].Name != "hard_negative:tumor" {
+		t.Fatalf("hard-negative class %+v, want class id 4+3", cats[1])
+	}
+	m := mark(5, geometry.Geometry{Kind: geometry.KindRectangle, Rings: [][]geometry.Pt{square(0, 0, 40, 40)}})
+	m.Source = &export.Source{Suggestion: 9, Model: "unet", Version: "2", Score: 0.5, Edited: true}
+	neg := mark(9, geometry.Geometry{Kind: geometry.KindRectangle, Rings: [][]geometry.Pt{square(20, 20, 80, 60)}})
+	neg.CategoryID, neg.Source = -1, &export.Source{Suggestion: 9, Model: "unet", Version: "2", Score: 0.875, Rejected: true}
+	b, err := export.Mask(sl, []export.Mark{m, neg}, byID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ x, y, want int }{{1, 1, 3}, {3, 3, 3}, {5, 3, 7}, {7, 5, 7}, {9, 0, 0}} {
+		g, _, _, _ := im.At(c.x, c.y).RGBA()
+		if int(g>>8) != c.want {
+			t.Errorf("pixel %d,%d = %d, want %d", c.x, c.y, g>>8, c.want)
+		}
+	}
+	snap := &export.Snapshot{ProjectID: 1, Slides: []export.Slide{*sl}, Categories: cats, Marks: []export.Mark{m, neg}}
+	ix := export.NewPatchIndex(snap)
+	ix.Add("a.png", export.Patch{Slide: sl, Category: &cats[1], Centre: export.Centre{X: 50, Y: 40, Mark: &snap.Marks[1]}, Size: 32, OriginSize: 32}, "")
+	ix.Add("b.png", export.Patch{Slide: sl, Category: &cats[0], Centre: export.Centre{X: 20, Y: 20, Mark: &snap.Marks[0]}, Size: 32, OriginSize: 32}, "")
+	rows := strings.Split(strings.TrimSpace(string(ix.Bytes())), "\n")
+	if len(rows) != 3 || !strings.HasSuffix(rows[0], ",provenance,model,model_version,score,split") ||
+		!strings.HasSuffix(rows[1], ",hard_negative,unet,2,0.875,") || !strings.HasSuffix(rows[2], ",model_edited,unet,2,0.5,") {
+		t.Fatalf("patch index:\n%s", strings.Join(rows, "\n"))
+	}
+	l := export.Label(export.Patch{Slide: sl, Category: &cats[1], Centre: export.Centre{Mark: &snap.Marks[1]}}, "", export.ClassIndices(snap), nil)
+	if l.Provenance != export.ProvenanceHardNegative || l.Model != "unet" || l.ModelVersion != "2" || l.Score == nil || *l.Score != 0.875 || l.ClassIndex != 1 {
+		t.Fatalf("sample label %+v", l)
+	}
+}
