@@ -178,7 +178,7 @@ const provenanceDoc = "Provenance: a mark is drawn by hand (`hand`), a model's s
 const hardNegativesDoc = "Hard negatives (`hard_negatives`): the model suggestions people rejected are in the export, each " +
 	"in the class `hard_negative:<category>` of the category the model suggested (class id: the project's highest class " +
 	"id plus the category's; category id: the category's negated), with provenance `hard_negative`, the person who " +
-	"rejected it as author and the suggestion's id as mark id. They are taken whatever the `review` filter, and masks " +
+	"rejected it as author, the suggestion's id as mark id and no review state. They are taken whatever the `review` filter, and masks " +
 	"paint them under the marks. COCO annotation ids of hard negatives follow the highest mark id; their attributes name the suggestion.\n\n"
 
 const rulesDoc = "Two marks of one category at one place (the same dot made twice) make one patch, the lower mark id's, in " +
