@@ -58,8 +58,9 @@ func (m *Main) Open(ctx context.Context) error {
 		Service: "auth", Log: m.Log, Registry: reg, Checks: m.Res.Checks("", false),
 		Denied: audit.New(m.Res.DB, time.Now).Denied,
 	})
-	authn := access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now)
-	authhttp.Register(m.Server.Engine(), m.Auth, store, authn, m.Log)
+	authhttp.Register(m.Server.Engine(), authhttp.Deps{
+		Config: m.Auth, Store: store, Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now), Log: m.Log,
+	})
 	return m.Server.Listen()
 }
 
