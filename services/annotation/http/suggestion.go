@@ -118,7 +118,7 @@ func (h *suggestionHandler) post(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), req.SlideID, req.Model, drafts)
+	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), slideOf(c), req.Model, drafts)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -236,7 +236,7 @@ func (h *suggestionHandler) accept(c *gin.Context) {
 		}
 		edit.Geometry = &g
 	}
-	out, err := h.uc.AcceptSuggestion(c.Request.Context(), access.PrincipalOf(c), id, edit)
+	out, err := h.uc.AcceptSuggestion(c.Request.Context(), access.PrincipalOf(c), slideOf(c), id, edit)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -267,7 +267,7 @@ func acceptBody(c *gin.Context) (acceptRequest, error) {
 
 func (h *suggestionHandler) reject(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "id")
-	sg, err := h.uc.RejectSuggestion(c.Request.Context(), access.PrincipalOf(c), id)
+	sg, err := h.uc.RejectSuggestion(c.Request.Context(), access.PrincipalOf(c), slideOf(c), id)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -295,7 +295,7 @@ func (h *suggestionHandler) importFile(c *gin.Context) {
 	}
 	ids := []int64{}
 	if len(drafts) > 0 {
-		if ids, err = h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), slideOf(c).ID, m, drafts); err != nil {
+		if ids, err = h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), slideOf(c), m, drafts); err != nil {
 			httpapi.Fail(c, err)
 			return
 		}
