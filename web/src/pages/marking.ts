@@ -209,10 +209,12 @@ function editing(s: Setup, m: Marks): Editing {
   doc.onChange(() => review.refresh());
   overlay.addPainter((c, t) => review.paint(c, t));
   s.slots.review.replaceChildren(review.element, info.element);
-  // A model's suggestions: accepting one shows the new mark (and, to edit it, selects it).
-  const suggestions = suggestionsFor(s, overlay, (mark, edit) => {
-    showFeature(doc, String(mark.id), mark as unknown as Feature);
-    if (edit) tools.select('select');
+  // A model's suggestions: accepting one shows the new mark; while E edits a shape the drawing tools rest.
+  const suggestions = suggestionsFor(s, overlay, {
+    accepted: (mark) => showFeature(doc, String(mark.id), mark as unknown as Feature),
+    editing: (on) => {
+      if (on) tools.select('pan');
+    },
   });
   s.slots.review.append(suggestions.element);
   s.slots.overlays.replaceChildren(overlayPanel(s.ctx.api, s.slideId, s.viewer, s.signal));

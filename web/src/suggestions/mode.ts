@@ -1,7 +1,10 @@
+import type OpenSeadragon from 'openseadragon';
 import type { ApiClient } from '../api/client';
-import { acceptSuggestion, listSuggestions, nextSuggestion, rejectSuggestion, suggestionProgress, type Suggestion } from '../api/suggestions';
+import { acceptSuggestion, listSuggestions, nextSuggestion, rejectSuggestion, suggestionProgress, type AcceptEdit, type Suggestion } from '../api/suggestions';
 import { h } from '../dom';
-import type { Affine, Point } from '../viewer/geometry';
+import { scaleOf, type Affine, type Point } from '../viewer/geometry';
+import type { SlideViewer } from '../viewer/viewer';
+import { ShapeEdit } from './edit';
 import { centreOf, paintSuggestions, progressText, scoreText, suggestionAt } from './layer';
 
 /** What the suggestions mode needs of the viewer page. */
@@ -21,8 +24,23 @@ export interface SuggestionDeps {
   nameOf(category: number): string;
   invalidate(): void;
   report(err: unknown): void;
-  /** accepted shows the mark an accept made; edit is set for E (accept, then edit the mark). */
-  accepted(mark: { id: number }, edit: boolean): void;
+  /** accepted shows the mark an accept made. */
+  accepted(mark: { id: number }): void;
+  /**
+   * grabPointer hands presses, drags and releases on the slide (image
+   * pixels; scale is screen px per image px) to the shape being edited;
+   * a handler answering true keeps the gesture from panning. Answers how to let go.
+   */
+  grabPointer(g: PointerGrab): () => void;
+  /** editing hears E's edit start and end: the page parks the drawing tools meanwhile. */
+  editing(on: boolean): void;
+}
+
+/** PointerGrab takes the pointer while a suggestion's shape is edited. */
+export interface PointerGrab {
+  press(p: Point, scale: number): boolean;
+  drag(p: Point): boolean;
+  release(): boolean;
 }
 
 /**
@@ -30,8 +48,9 @@ export interface SuggestionDeps {
  * a person through them, the most uncertain first. S turns it on and off;
  * while it is on: U (or N) flies to the next most uncertain (Shift+U: where
  * the model and existing marks disagree), A accepts as suggested, 1–9
- * accepts as that category, E accepts and hands the mark over for editing,
- * R rejects, Escape turns it off. Every decision is the server's record.
+ * accepts as that category, E edits the shape (drag it or its corners)
+ * and Enter (or A, E, 1–9) accepts it as edited, R rejects, Escape leaves
+ * the edit or turns the layer off. Every decision is the server's record.
  */
 export class SuggestionMode {
   readonly element: HTMLElement;
@@ -40,6 +59,8 @@ export class SuggestionMode {
   private current: Suggestion | null = null;
   private hovered: number | null = null;
   private busy = false;
+  private edit: ShapeEdit | null = null;
+  private letGo: (() => void) | null = null;
   private readonly toggleButton: HTMLButtonElement;
   private readonly progress: HTMLElement;
   private readonly info: HTMLElement;
@@ -58,8 +79,8 @@ export class SuggestionMode {
       'div',
       { class: 'suggestion-controls', hidden: true },
       button('Most uncertain', 'U', () => void this.next('uncertainty')),
-      button('Accept', 'A', () => void this.accept(undefined, false)),
-      button('Edit, accept', 'E', () => void this.accept(undefined, true)),
+      button('Accept', 'A', () => void this.accept(undefined)),
+      button('Edit, accept', 'E', () => this.editOrAccept()),
       button('Reject', 'R', () => void this.reject()),
     );
     this.element = h('fieldset', { class: 'suggestions' }, h('legend', null, 'Model suggestions'), this.toggleButton, this.progress, this.info, this.controls);
@@ -88,6 +109,7 @@ export class SuggestionMode {
       void this.load();
       void this.count();
     } else {
+      this.stopEdit();
       this.d.hoverTarget.removeEventListener('pointermove', this.onMove);
       this.list = [];
       this.current = null;
@@ -106,22 +128,72 @@ export class SuggestionMode {
       return true;
     }
     if (!this.on) return false;
-    if (k === 'u' || k === 'n') void this.next(ev.shiftKey ? 'disagreement' : 'uncertainty');
-    else if (k === 'a') void this.accept(undefined, false);
-    else if (k === 'e') void this.accept(undefined, true);
+    if (k === 'u' || k === 'n') {
+      this.stopEdit();
+      void this.next(ev.shiftKey ? 'disagreement' : 'uncertainty');
+    } else if (k === 'a' || (k === 'enter' && this.edit !== null)) void this.accept(undefined);
+    else if (k === 'e') this.editOrAccept();
     else if (k === 'r') void this.reject();
-    else if (k === 'escape') this.toggle();
+    else if (k === 'escape') this.escape();
     else if (/^[1-9]$/.test(ev.key) && this.current !== null) {
       const cat = this.d.categoryAt(Number(ev.key) - 1);
       if (cat === null) return false;
-      void this.accept(Number(cat), false);
+      void this.accept(Number(cat));
     } else return false;
     return true;
   }
 
+  /** editing tells whether E's edit is on. */
+  get editing(): boolean {
+    return this.edit !== null;
+  }
+
+  /** editOrAccept is E: start editing the current suggestion's shape, or accept the edit under way. */
+  editOrAccept(): void {
+    if (this.edit !== null) return void this.accept(undefined);
+    const s = this.current;
+    if (s === null || this.busy) return;
+    try {
+      this.edit = new ShapeEdit(s);
+    } catch (err) {
+      return this.d.report(err);
+    }
+    const grab: PointerGrab = {
+      press: (p, scale) => this.edit?.press(p, scale) ?? false,
+      drag: (p) => {
+        const moved = this.edit?.drag(p) ?? false;
+        if (moved) this.d.invalidate();
+        return moved;
+      },
+      release: () => this.edit?.release() ?? false,
+    };
+    this.letGo = this.d.grabPointer(grab);
+    this.d.editing(true);
+    this.info.textContent = 'Editing: drag the shape or its corners, then Enter (or E) accepts it as edited; Escape cancels.';
+    this.d.invalidate();
+  }
+
+  private stopEdit(): void {
+    if (this.edit === null) return;
+    this.edit = null;
+    this.letGo?.();
+    this.letGo = null;
+    this.d.editing(false);
+    this.d.invalidate();
+  }
+
+  private escape(): void {
+    if (this.edit === null) return this.toggle();
+    this.stopEdit();
+    this.show(this.current);
+  }
+
   paint(c: CanvasRenderingContext2D, m: Affine): void {
     if (!this.on) return;
-    paintSuggestions(c, this.list, m, {
+    const edit = this.edit;
+    const list = edit === null ? this.list : this.list.filter((s) => s.id !== edit.suggestion.id);
+    if (edit !== null) edit.paint(c, m, this.d.colorOf(edit.suggestion.properties.category_id));
+    paintSuggestions(c, list, m, {
       colorOf: (id) => this.d.colorOf(id),
       current: this.current?.id ?? null,
       hovered: this.hovered,
@@ -130,6 +202,7 @@ export class SuggestionMode {
   }
 
   dispose(): void {
+    this.stopEdit();
     this.unwatch();
     this.d.hoverTarget.removeEventListener('pointermove', this.onMove);
     if (this.reload !== null) clearTimeout(this.reload);
@@ -147,6 +220,7 @@ export class SuggestionMode {
   }
 
   private show(s: Suggestion | null): void {
+    if (this.edit !== null && this.edit.suggestion.id !== s?.id) this.stopEdit();
     this.current = s;
     if (s === null) {
       this.info.textContent = 'No undecided suggestion is left on this slide.';
@@ -159,18 +233,22 @@ export class SuggestionMode {
     this.d.invalidate();
   }
 
-  private async accept(category: number | undefined, edit: boolean): Promise<void> {
+  /** accept accepts the current suggestion, as category when given, as edited while E's edit is on. */
+  private async accept(category: number | undefined): Promise<void> {
     const s = this.current;
     if (s === null || this.busy) return;
+    const edit: AcceptEdit | undefined = this.edit?.suggestion.id === s.id && this.edit.changed ? this.edit.body() : undefined;
     await this.decide(s, async () => {
-      const mark = await acceptSuggestion(this.d.api, s.id, category);
-      this.d.accepted(mark, edit);
+      const mark = await acceptSuggestion(this.d.api, s.id, category, edit);
+      this.stopEdit();
+      this.d.accepted(mark);
     });
   }
 
   private async reject(): Promise<void> {
     const s = this.current;
     if (s === null || this.busy) return;
+    this.stopEdit();
     await this.decide(s, () => rejectSuggestion(this.d.api, s.id).then(() => undefined));
   }
 
@@ -253,13 +331,17 @@ export class SuggestionMode {
 export interface PageParts {
   readonly ctx: { readonly api: ApiClient };
   readonly slideId: string;
-  readonly viewer: SuggestionDeps['viewer'] & { readonly osd: { readonly canvas: HTMLElement } };
+  readonly viewer: SlideViewer;
   readonly palette: { idAt(n: number): string | null; byId(id: string): { name: string; color: string } | undefined };
   report(err: unknown): void;
 }
 
 /** suggestionsFor builds the mode for a viewer page and paints it on the marks' overlay. */
-export function suggestionsFor(s: PageParts, overlay: { addPainter(p: (c: CanvasRenderingContext2D, m: Affine) => void): void; invalidate(): void }, accepted: SuggestionDeps['accepted']): SuggestionMode {
+export function suggestionsFor(
+  s: PageParts,
+  overlay: { addPainter(p: (c: CanvasRenderingContext2D, m: Affine) => void): void; invalidate(): void },
+  page: Pick<SuggestionDeps, 'accepted' | 'editing'>,
+): SuggestionMode {
   const mode = new SuggestionMode({
     api: s.ctx.api,
     slideId: s.slideId,
@@ -270,8 +352,41 @@ export function suggestionsFor(s: PageParts, overlay: { addPainter(p: (c: Canvas
     nameOf: (id) => s.palette.byId(String(id))?.name ?? `category ${id}`,
     invalidate: () => overlay.invalidate(),
     report: (err) => s.report(err),
-    accepted,
+    accepted: (mark) => page.accepted(mark),
+    editing: (on) => page.editing(on),
+    grabPointer: (g) => grabOn(s.viewer, g),
   });
   overlay.addPainter((c, m) => mode.paint(c, m));
   return mode;
+}
+
+type OsdPointerEvent = { position: OpenSeadragon.Point; preventDefaultAction?: boolean };
+
+/** grabOn routes the viewer's presses, drags and releases to g, in image pixels, until let go. */
+function grabOn(viewer: SlideViewer, g: PointerGrab): () => void {
+  const at = (ev: OsdPointerEvent): { p: Point; scale: number } | null => {
+    const p = viewer.screenToImage(ev.position.x, ev.position.y);
+    const m = viewer.imageToScreen();
+    return p === null || m === null ? null : { p, scale: scaleOf(m) };
+  };
+  const press = (ev: OsdPointerEvent): void => {
+    const a = at(ev);
+    if (a !== null && g.press(a.p, a.scale)) ev.preventDefaultAction = true;
+  };
+  const drag = (ev: OsdPointerEvent): void => {
+    const a = at(ev);
+    if (a !== null && g.drag(a.p)) ev.preventDefaultAction = true;
+  };
+  const release = (ev: OsdPointerEvent): void => {
+    if (g.release()) ev.preventDefaultAction = true;
+  };
+  const osd = viewer.osd;
+  osd.addHandler('canvas-press', press as OpenSeadragon.EventHandler<OpenSeadragon.CanvasPressEvent>);
+  osd.addHandler('canvas-drag', drag as OpenSeadragon.EventHandler<OpenSeadragon.CanvasDragEvent>);
+  osd.addHandler('canvas-release', release as OpenSeadragon.EventHandler<OpenSeadragon.CanvasReleaseEvent>);
+  return () => {
+    osd.removeHandler('canvas-press', press as OpenSeadragon.EventHandler<OpenSeadragon.CanvasPressEvent>);
+    osd.removeHandler('canvas-drag', drag as OpenSeadragon.EventHandler<OpenSeadragon.CanvasDragEvent>);
+    osd.removeHandler('canvas-release', release as OpenSeadragon.EventHandler<OpenSeadragon.CanvasReleaseEvent>);
+  };
 }
