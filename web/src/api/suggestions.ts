@@ -39,6 +39,22 @@ export async function listSuggestions(api: ApiClient, slideId: string, bbox: rea
   return body.features as Suggestion[];
 }
 
+/** SuggestionPage is one answer of the list: truncated when more lie in the box than limit. */
+export interface SuggestionPage {
+  readonly features: Suggestion[];
+  readonly truncated: boolean;
+}
+
+/** listSuggestionPage reads up to limit suggestions in a box (x0,y0,x1,y1, level-0 pixels; widened to whole pixels). */
+export async function listSuggestionPage(api: ApiClient, slideId: string, bbox: readonly [number, number, number, number], opts: { state?: string; limit: number; signal?: AbortSignal }): Promise<SuggestionPage> {
+  const [x0, y0, x1, y1] = bbox;
+  const q = new URLSearchParams({ slide_id: slideId, state: opts.state ?? 'undecided', limit: String(opts.limit) });
+  q.set('bbox', [Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1)].join(','));
+  const body = await api.get<{ features?: unknown; truncated?: unknown }>(`${base}?${q}`, opts.signal ? { signal: opts.signal } : {});
+  if (!Array.isArray(body.features)) throw new ApiError(200, 'internal', 'The server listed suggestions without features.');
+  return { features: body.features as Suggestion[], truncated: body.truncated === true };
+}
+
 /** nextSuggestion answers the most uncertain undecided suggestion after `after` (0: the first), null when none is left. */
 export async function nextSuggestion(api: ApiClient, slideId: string, after = 0, by: 'uncertainty' | 'disagreement' = 'uncertainty'): Promise<Suggestion | null> {
   const q = new URLSearchParams({ slide_id: slideId, by });

@@ -210,7 +210,7 @@ function editing(s: Setup, m: Marks): Editing {
   overlay.addPainter((c, t) => review.paint(c, t));
   s.slots.review.replaceChildren(review.element, info.element);
   // A model's suggestions: accepting one shows the new mark; while E edits a shape the drawing tools rest.
-  const suggestions = suggestionsFor(s, overlay, {
+  const suggestions = suggestionsFor(s, {
     accepted: (mark) => showFeature(doc, String(mark.id), mark as unknown as Feature),
     editing: (on) => {
       if (on) tools.select('pan');
