@@ -100,8 +100,9 @@ describe('model agreement page: two model versions against a pathologist and the
     await page.waitForURL(/\/agreement$/);
     const v1 = page.locator('section.agreement-model[data-model="pathofusion@v1"]');
     await v1.locator('table').first().waitFor();
-    // The first version seen is chosen; the page offers both in its list.
-    assert.deepEqual(await page.locator('#model-versions option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['pathofusion@v1', 'pathofusion@v2']);
+    // The version of the slide's first suggestion is chosen and offered; another is typed.
+    assert.deepEqual(await page.locator('#model-versions option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['pathofusion@v1']);
+    assert.equal(await page.locator('#agreement-model').inputValue(), 'pathofusion@v1');
     await page.locator('#agreement-compare').fill('pathofusion@v2');
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.waitForURL(/\?model=pathofusion%40v1&compare=pathofusion%40v2$/);

@@ -183,6 +183,7 @@ async function fillPanel(c: Context, model: string, panel: HTMLElement): Promise
       return { row: r, ag, pooled: ag.kappaPooled };
     })),
     c.slides.length > 1 && h('p', { class: 'form-hint' }, "F1 and IoU of the project pool the slides' counts and areas. * The project's κ is the slides' κ weighted by their matched points."),
+    c.slides.length > 0 && h('h3', null, 'Per slide'),
     ...c.slides.map((s, si) =>
       h('details', { class: 'agreement-slide', 'data-slide': String(s.id) },
         h('summary', null, s.name),
