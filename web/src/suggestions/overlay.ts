@@ -1,6 +1,6 @@
 import { parseHexColor } from '../overlay/raster';
 import { defaultRenderOptions, Planner, type CategoryStyle, type RenderOptions } from '../overlay/render';
-import { expand, invert, scaleOf, visibleImageRect, type Affine } from '../viewer/geometry';
+import { expand, invert, scaleOf, visibleImageRect, type Affine, type Rect } from '../viewer/geometry';
 import type { SuggestionIndex } from './index';
 import { RingPainter } from './rings';
 
@@ -17,14 +17,54 @@ export type Painter = (c: CanvasRenderingContext2D, m: Affine, view: { x: number
 // Rings are 2 CSS px wide; dots far out keep 4 CSS px of radius, as marks do.
 const ringWidth = 2;
 const options: RenderOptions = { ...defaultRenderOptions, halo: 0 };
+// A zoom is drawn from the last picture, scaled, until the view rests this long.
+const restMs = 150;
+
+/** compose is the map p ↦ m(n(p)). */
+export function compose(m: Affine, n: Affine): Affine {
+  return {
+    a: m.a * n.a + m.c * n.b,
+    b: m.b * n.a + m.d * n.b,
+    c: m.a * n.c + m.c * n.d,
+    d: m.b * n.c + m.d * n.d,
+    e: m.a * n.e + m.c * n.f + m.e,
+    f: m.b * n.e + m.d * n.f + m.f,
+  };
+}
+
+/** sameLinear tells whether two maps differ only by a translation (a pan, no zoom or turn). */
+export function sameLinear(m: Affine, n: Affine): boolean {
+  const eps = 1e-9 * Math.max(Math.abs(m.a) + Math.abs(m.b), 1e-12);
+  return Math.abs(m.a - n.a) <= eps && Math.abs(m.b - n.b) <= eps && Math.abs(m.c - n.c) <= eps && Math.abs(m.d - n.d) <= eps;
+}
+
+/** within tells whether rect a lies inside rect b. */
+const within = (a: Rect, b: Rect): boolean => a.x >= b.x && a.y >= b.y && a.x + a.width <= b.x + b.width && a.y + a.height <= b.y + b.height;
+
+/** Picture is the dots drawn once for a zoom: a canvas twice the view each way, its map from the image, what it covers. */
+interface Picture {
+  readonly canvas: HTMLCanvasElement;
+  readonly ctx: CanvasRenderingContext2D;
+  map: Affine;
+  covers: Rect;
+  revision: number;
+  dpr: number;
+  drawn: number;
+  mode: string;
+}
 
 /**
  * SuggestionOverlay is the suggestions layer's own canvas over the slide,
- * drawn the way marks are at scale: each frame the grid index is asked for
- * the dots in view only (culling), they are bucketed per category in screen
- * space, and above 2,000 on screen they are written as rings into one
- * ImageData (level of detail: dashes mean nothing at 4 px), else stroked
- * as dashed arcs, one path per category.
+ * drawn the way marks are at scale: the grid index is asked for the dots in
+ * view only (culling), they are bucketed per category in screen space, and
+ * above 2,000 on screen they are written as rings into one ImageData (level
+ * of detail: dashes mean nothing at 4 px), else stroked as dashed arcs, one
+ * path per category. Unlike marks, which change under the pen, suggestions
+ * only go away: the dots are drawn once per zoom into a picture twice the
+ * view each way, and a pan only moves that picture (one blit a frame, not
+ * 100,000 rings); a zoom scales it until the view rests, then draws anew.
+ * Regions, the current suggestion, the hovered one's score and E's draft
+ * are drawn over it every frame by the painter.
  */
 export class SuggestionOverlay {
   readonly canvas: HTMLCanvasElement;
@@ -34,7 +74,9 @@ export class SuggestionOverlay {
   private readonly packed = new Map<string, number>();
   private readonly unlisten: () => void;
   private image: ImageData | null = null;
+  private picture: Picture | null = null;
   private pending = 0;
+  private rest: ReturnType<typeof setTimeout> | null = null;
   private shown = false;
 
   constructor(
@@ -56,6 +98,7 @@ export class SuggestionOverlay {
   /** show turns the layer on or off. */
   show(on: boolean): void {
     this.shown = on;
+    this.picture = null;
     this.invalidate();
   }
 
@@ -80,19 +123,69 @@ export class SuggestionOverlay {
     const m = this.viewer.imageToScreen();
     const inv = m === null ? null : invert(m);
     if (!this.shown || m === null || inv === null || width === 0) return this.record(start, 0, 'none');
-    const styles = (cat: number): CategoryStyle => ({ color: this.colorOf(this.index.points.categories[cat] ?? ''), visible: true });
-    const plan = this.planner.plan(this.index.points, m, width, height, styles, options);
-    const raster = plan.drawn > options.rasterAbove;
-    if (raster) this.rasterFrame(plan, dpr, styles);
+    const view = visibleImageRect(inv, width, height);
+    let pic = this.picture;
+    const fresh = pic !== null && pic.revision === this.index.points.revision && pic.dpr === dpr;
+    if (pic === null || !fresh || (sameLinear(pic.map, m) && !within(view, pic.covers))) {
+      pic = this.paintPicture(m, width, height, dpr);
+    } else if (!sameLinear(pic.map, m)) {
+      // Zooming: the last picture, scaled, until the view rests.
+      if (this.rest !== null) clearTimeout(this.rest);
+      this.rest = setTimeout(() => {
+        this.rest = null;
+        this.picture = null;
+        this.invalidate();
+      }, restMs);
+    }
+    const back = invert(pic.map);
+    if (back !== null) {
+      const t = compose(m, back);
+      this.ctx.setTransform(dpr * t.a, dpr * t.b, dpr * t.c, dpr * t.d, dpr * t.e, dpr * t.f);
+      this.ctx.drawImage(pic.canvas, 0, 0, pic.canvas.width / dpr, pic.canvas.height / dpr);
+    }
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    if (!raster) this.vectorFrame(plan, styles);
-    const view = expand(visibleImageRect(inv, width, height), 8 / scaleOf(m));
-    this.painter(this.ctx, m, view);
-    this.record(start, plan.drawn, raster ? 'raster' : 'vector');
+    this.painter(this.ctx, m, expand(view, 8 / scaleOf(m)));
+    this.record(start, pic.drawn, pic.mode);
   }
 
-  private vectorFrame(plan: ReturnType<Planner['plan']>, styles: (cat: number) => CategoryStyle): void {
-    const c = this.ctx;
+  /** paintPicture draws the dots around the view (half a view more each side) for the zoom of m. */
+  private paintPicture(m: Affine, width: number, height: number, dpr: number): Picture {
+    const pw = 2 * width;
+    const ph = 2 * height;
+    const map: Affine = { ...m, e: m.e + width / 2, f: m.f + height / 2 };
+    let pic = this.picture;
+    if (pic === null) {
+      const canvas = document.createElement('canvas');
+      const ctx = canvas.getContext('2d');
+      if (ctx === null) throw new Error('create suggestion picture: no 2D canvas context');
+      pic = { canvas, ctx, map, covers: { x: 0, y: 0, width: 0, height: 0 }, revision: -1, dpr, drawn: 0, mode: 'none' };
+    }
+    const [cw, ch] = [Math.round(pw * dpr), Math.round(ph * dpr)];
+    if (pic.canvas.width !== cw || pic.canvas.height !== ch) [pic.canvas.width, pic.canvas.height] = [cw, ch];
+    pic.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    pic.ctx.clearRect(0, 0, cw, ch);
+    const back = invert(map);
+    const styles = (cat: number): CategoryStyle => ({ color: this.colorOf(this.index.points.categories[cat] ?? ''), visible: true });
+    const plan = this.planner.plan(this.index.points, map, pw, ph, styles, options);
+    const raster = plan.drawn > options.rasterAbove;
+    if (raster) this.rasterFrame(pic.ctx, plan, dpr, styles);
+    else {
+      pic.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      this.vectorFrame(pic.ctx, plan, styles);
+    }
+    Object.assign(pic, {
+      map,
+      covers: back === null ? pic.covers : visibleImageRect(back, pw, ph),
+      revision: this.index.points.revision,
+      dpr,
+      drawn: plan.drawn,
+      mode: raster ? 'raster' : 'vector',
+    });
+    this.picture = pic;
+    return pic;
+  }
+
+  private vectorFrame(c: CanvasRenderingContext2D, plan: ReturnType<Planner['plan']>, styles: (cat: number) => CategoryStyle): void {
     c.setLineDash([6, 4]);
     c.lineWidth = ringWidth;
     for (let cat = 0; cat < plan.counts.length; cat++) {
@@ -111,13 +204,13 @@ export class SuggestionOverlay {
     c.setLineDash([]);
   }
 
-  private rasterFrame(plan: ReturnType<Planner['plan']>, dpr: number, styles: (cat: number) => CategoryStyle): void {
-    const { width, height } = this.canvas;
+  private rasterFrame(c: CanvasRenderingContext2D, plan: ReturnType<Planner['plan']>, dpr: number, styles: (cat: number) => CategoryStyle): void {
+    const { width, height } = c.canvas;
     if (this.image?.width !== width || this.image.height !== height) this.image = new ImageData(width, height);
     const pixels = new Uint32Array(this.image.data.buffer);
     pixels.fill(0);
     this.rings.paint(pixels, width, height, dpr, plan, (cat) => this.pack(styles(cat).color));
-    this.ctx.putImageData(this.image, 0, 0);
+    c.putImageData(this.image, 0, 0);
   }
 
   private pack(css: string): number {
@@ -140,6 +233,8 @@ export class SuggestionOverlay {
 
   destroy(): void {
     if (this.pending !== 0) cancelAnimationFrame(this.pending);
+    if (this.rest !== null) clearTimeout(this.rest);
+    this.picture = null;
     this.unlisten();
     this.canvas.remove();
     this.image = null;

@@ -95,3 +95,14 @@ describe('rings', () => {
     expect(px[0 * 20 + 4]).toBe(7);
   });
 });
+
+describe('picture maps', () => {
+  it('composes maps and tells a pan from a zoom', async () => {
+    const { compose, sameLinear } = await import('./overlay');
+    const m = { a: 0.5, b: 0, c: 0, d: 0.5, e: 10, f: 20 };
+    const n = { a: 2, b: 0, c: 0, d: 2, e: -5, f: 4 };
+    expect(compose(m, n)).toEqual({ a: 1, b: 0, c: 0, d: 1, e: 7.5, f: 22 });
+    expect(sameLinear(m, { ...m, e: 300, f: -4 })).toBe(true);
+    expect(sameLinear(m, { ...m, a: 0.51, d: 0.51 })).toBe(false);
+  });
+});
