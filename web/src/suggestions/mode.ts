@@ -325,7 +325,8 @@ export class SuggestionMode {
         (box) => listSuggestionPage(this.d.api, this.d.slideId, box, { limit: pageLimit, signal: abort.signal }),
         region,
         pageLimit,
-        this.undecided,
+        // The slide's count, spread evenly: what the region may hold.
+        (this.undecided * (region[2] - region[0]) * (region[3] - region[1])) / Math.max(1, this.d.size.width * this.d.size.height),
       );
       if (!this.on || abort.signal.aborted) return;
       this.index.replace(got.list.filter((x) => !this.decided.has(x.id)));
