@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     await cdp.send('HeapProfiler.collectGarbage');
     const after = await heap(cdp);
     console.log(`bench: ${count} suggestions loaded and held in ${loadSeconds.toFixed(1)} s after S (fetch in boxes, parse, index, first draw)`);
-    console.log('phase | frames | fps (rAF) | p50 ms | p95 ms | max ms | layer draw ms (mean) | suggestions drawn (view and half a view round it)');
+    console.log('phase | frames | fps (rAF) | p50 ms | p95 ms | max ms | layer draw ms (mean) | suggestions drawn (view and a quarter more each side)');
     for (const p of phases) {
       console.log(`${p.name} | ${p.frames} | ${p.fps.toFixed(1)} | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | ${p.max.toFixed(1)} | ${p.overlayMs.toFixed(2)} | ${p.drawn}`);
     }

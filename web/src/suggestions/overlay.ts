@@ -41,7 +41,7 @@ export function sameLinear(m: Affine, n: Affine): boolean {
 /** within tells whether rect a lies inside rect b. */
 const within = (a: Rect, b: Rect): boolean => a.x >= b.x && a.y >= b.y && a.x + a.width <= b.x + b.width && a.y + a.height <= b.y + b.height;
 
-/** Picture is the dots drawn once for a zoom: a canvas twice the view each way, its map from the image, what it covers. */
+/** Picture is the dots drawn once for a zoom: a canvas of the view and a quarter more each side, its map from the image, what it covers. */
 interface Picture {
   readonly canvas: HTMLCanvasElement;
   readonly ctx: CanvasRenderingContext2D;
@@ -60,8 +60,8 @@ interface Picture {
  * above 2,000 on screen they are written as rings into one ImageData (level
  * of detail: dashes mean nothing at 4 px), else stroked as dashed arcs, one
  * path per category. Unlike marks, which change under the pen, suggestions
- * only go away: the dots are drawn once per zoom into a picture twice the
- * view each way, and a pan only moves that picture (one blit a frame, not
+ * only go away: the dots are drawn once per zoom into a picture of the
+ * view and a quarter more each side, and a pan only moves that picture (one blit a frame, not
  * 100,000 rings); a zoom scales it until the view rests, then draws anew.
  * Regions, the current suggestion, the hovered one's score and E's draft
  * are drawn over it every frame by the painter.
@@ -148,11 +148,11 @@ export class SuggestionOverlay {
     this.record(start, pic.drawn, pic.mode);
   }
 
-  /** paintPicture draws the dots around the view (half a view more each side) for the zoom of m. */
+  /** paintPicture draws the dots around the view (a quarter of a view more each side) for the zoom of m. */
   private paintPicture(m: Affine, width: number, height: number, dpr: number): Picture {
-    const pw = 2 * width;
-    const ph = 2 * height;
-    const map: Affine = { ...m, e: m.e + width / 2, f: m.f + height / 2 };
+    const pw = width + 2 * Math.round(width / 4);
+    const ph = height + 2 * Math.round(height / 4);
+    const map: Affine = { ...m, e: m.e + Math.round(width / 4), f: m.f + Math.round(height / 4) };
     let pic = this.picture;
     if (pic === null) {
       const canvas = document.createElement('canvas');
