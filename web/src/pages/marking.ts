@@ -3,7 +3,7 @@
 // and listen), each a function of its own so the wiring reads in the order
 // the workspace comes to life.
 
-import { replaceChildren } from '../dom';
+import { h, replaceChildren } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
 import { ViewportLoader } from '../marks/loader';
@@ -217,6 +217,7 @@ function editing(s: Setup, m: Marks): Editing {
     },
   });
   s.slots.review.append(suggestions.element);
+  suggestions.element.append(h('a', { href: `/projects/${encodeURIComponent(s.projectId)}/agreement`, class: 'suggestion-agreement' }, 'Model agreement'));
   s.slots.overlays.replaceChildren(overlayPanel(s.ctx.api, s.slideId, s.viewer, s.signal));
   s.slots.status.replaceChildren(statusButton(s.ctx.api, s.slideId, s.me, s.report, s.signal));
   const help = helpDialog(tools.tools);

@@ -25,8 +25,7 @@ export function viewerPage(ctx: AppContext, req: PageRequest): Page {
       'header',
       { class: 'viewer-head' },
       h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '/' }, 'Projects'), ' / ',
-        h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides'), ' · ',
-        h('a', { href: `/projects/${encodeURIComponent(projectId)}/agreement` }, 'Model agreement')),
+        h('a', { href: `/projects/${encodeURIComponent(projectId)}` }, 'Slides')),
       ...ws.head,
     ),
     ws.body,
@@ -115,7 +114,7 @@ export function workspace(ctx: AppContext, projectId: string, slideId: string, o
       markerSize.relabel((v) => sizeText(v, optics.mpp));
       brushWidth.relabel((v) => sizeText(v, optics.mpp));
       const loaded = await setUp({
-        ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report,
+        ctx, projectId, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report,
         signal: abort.signal, keysActive: o.keysActive ?? (() => true),
       });
       if (disposed) {
