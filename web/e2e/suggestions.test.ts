@@ -36,6 +36,7 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
   let api: Api;
   let url = '';
   let slideId = 0;
+  let projectId = 0;
   let annotatorId = 0;
   const cats = { tumour: 0, stroma: 0 };
   const ids: number[] = [];
@@ -49,7 +50,7 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
     admin = await request.newContext();
     api = new Api(admin, env.url);
     await api.login('admin', env.adminPassword);
-    const projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e suggestions ${run}`, description: 'made by the e2e suite' })).id;
+    projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e suggestions ${run}`, description: 'made by the e2e suite' })).id;
     cats.tumour = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 1, name: 'Tumour cell', color: '#e6194b', shortcut: '1' })).id;
     cats.stroma = (await api.post<Created>(`/api/v1/projects/${projectId}/categories`, { class_id: 2, name: 'Stroma', color: '#3cb44b', shortcut: '2' })).id;
     for (const [u, role] of [[annotator, 'annotator'], [model, 'model']] as const) {
@@ -92,6 +93,7 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
     const info = page.getByTestId('suggestion-info');
     await page.keyboard.press('s');
     await progress.filter({ hasText: '0 of 1,000 reviewed' }).waitFor();
+    assert.equal(await page.locator('fieldset.suggestions a', { hasText: 'Model agreement' }).getAttribute('href'), `/projects/${projectId}/agreement`);
     await page.keyboard.press('u');
     await info.filter({ hasText: 'Tumour cell 0.50 (margin 0.00) · pathofusion v3' }).waitFor();
     await screenshot(page, 'viewer-suggestions');
