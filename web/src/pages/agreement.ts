@@ -68,6 +68,7 @@ export function agreementPage(ctx: AppContext, req: PageRequest): Page {
     ctx.navigate(`/projects/${encodeURIComponent(projectId)}/agreement?${q}`);
   };
   void load(ctx, projectId, abort.signal).then(async (l) => {
+    if (l.membersError !== null && !isAbort(l.membersError)) replaceChildren(messages, alertBox(`The members could not be listed, so only the accepted marks are compared: ${errorText(l.membersError)}`));
     replaceChildren(formSlot, pickForm(l.models, model ?? l.models[0] ?? '', compare ?? '', distance, go));
     const chosen = [model ?? l.models[0], compare].filter((m): m is string => m !== undefined && m !== null);
     if (chosen.length === 0) return replaceChildren(results, statusBox('No model has posted suggestions in this project yet.'));
@@ -89,14 +90,20 @@ interface Loaded {
   readonly people: Member[];
   readonly names: Map<number, string>;
   readonly models: string[];
+  readonly membersError: unknown;
 }
 
 /** load reads the ready slides, the categories' names, the people who mark and the model versions seen on the slides. */
 async function load(ctx: AppContext, projectId: string, signal: AbortSignal): Promise<Loaded> {
+  // Without the member list the page still compares the model with what people accepted from it.
+  let membersError: unknown = null;
   const [all, cats, members] = await Promise.all([
     listSlides(ctx.api, projectId, signal),
     listCategories(ctx.api, projectId, signal, { archived: true }),
-    listMembers(ctx.api, projectId, signal),
+    listMembers(ctx.api, projectId, signal).catch((err: unknown) => {
+      membersError = err;
+      return [] as Member[];
+    }),
   ]);
   const slides = all.filter((s) => s.status === 'ready');
   const found = await inTurn(slides, (s) => modelOfSlide(ctx.api, String(s.id), signal).catch(() => null));
@@ -106,6 +113,7 @@ async function load(ctx: AppContext, projectId: string, signal: AbortSignal): Pr
     people: members.filter((m) => markingRoles.has(m.role)),
     names: new Map(cats.map((c: Category) => [Number(c.id), c.name])),
     models,
+    membersError,
   };
 }
 
