@@ -15,6 +15,7 @@ export class SuggestionIndex {
   readonly points: PointLayer;
   private readonly byId = new Map<number, Suggestion>();
   private readonly areas = new Map<number, { s: Suggestion; box: Rect }>();
+  private version = 0;
 
   constructor(width: number, height: number) {
     this.points = new PointLayer(width, height);
@@ -22,6 +23,11 @@ export class SuggestionIndex {
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** revision changes whenever what is held changes, so a drawing of it can tell it is stale. */
+  get revision(): number {
+    return this.version;
   }
 
   get(id: number): Suggestion | undefined {
@@ -40,6 +46,7 @@ export class SuggestionIndex {
 
   add(s: Suggestion): void {
     this.remove(s.id);
+    this.version++;
     this.byId.set(s.id, s);
     const g = s.geometry;
     if (g.type === 'Point') {
@@ -52,11 +59,13 @@ export class SuggestionIndex {
 
   remove(id: number): void {
     if (!this.byId.delete(id)) return;
+    this.version++;
     this.points.remove(String(id));
     this.areas.delete(id);
   }
 
   clear(): void {
+    this.version++;
     this.byId.clear();
     this.areas.clear();
     this.points.clear();

@@ -99,7 +99,7 @@ export class SuggestionMode {
     );
     this.element = h('fieldset', { class: 'suggestions' }, h('legend', null, 'Model suggestions'), this.toggleButton, this.progress, this.info, this.controls);
     this.index = new SuggestionIndex(d.size.width, d.size.height);
-    this.overlay = new SuggestionOverlay(d.viewer, this.index, (key) => d.colorOf(Number(key)), (c, m, view) => this.paint(c, m, view));
+    this.overlay = new SuggestionOverlay(d.viewer, this.index, (key) => d.colorOf(Number(key)), (c, m) => this.paint(c, m));
     this.unwatch = d.viewer.onRender(() => this.viewChanged());
   }
 
@@ -211,15 +211,14 @@ export class SuggestionMode {
   }
 
   /**
-   * paint draws, over the dots the overlay drew, the regions in view, the
-   * current suggestion (thicker), the hovered one's score and E's draft.
+   * paint draws, over the suggestions the overlay drew, the current one
+   * (thicker), the hovered one's score and E's draft.
    */
-  private paint(c: CanvasRenderingContext2D, m: Affine, view: { x: number; y: number; width: number; height: number }): void {
+  private paint(c: CanvasRenderingContext2D, m: Affine): void {
     if (!this.on) return;
     const edit = this.edit;
-    const extra = [this.current, this.hovered === null ? undefined : this.index.get(this.hovered)];
-    const list = this.index.areasIn(view);
-    for (const s of extra) if (s !== null && s !== undefined && !list.includes(s)) list.push(s);
+    const list: Suggestion[] = [];
+    for (const s of [this.current, this.hovered === null ? undefined : this.index.get(this.hovered)]) if (s !== null && s !== undefined && !list.includes(s)) list.push(s);
     if (edit !== null) edit.paint(c, m, this.d.colorOf(edit.suggestion.properties.category_id));
     paintSuggestions(c, edit === null ? list : list.filter((s) => s.id !== edit.suggestion.id), m, {
       colorOf: (id) => this.d.colorOf(id),

@@ -1,6 +1,7 @@
 import { parseHexColor } from '../overlay/raster';
 import { defaultRenderOptions, Planner, type CategoryStyle, type RenderOptions } from '../overlay/render';
 import { expand, invert, scaleOf, visibleImageRect, type Affine, type Rect } from '../viewer/geometry';
+import type { Suggestion } from '../api/suggestions';
 import type { SuggestionIndex } from './index';
 import { RingPainter } from './rings';
 
@@ -63,8 +64,9 @@ interface Picture {
  * only go away: the dots are drawn once per zoom into a picture of the
  * view and a quarter more each side, and a pan only moves that picture (one blit a frame, not
  * 100,000 rings); a zoom scales it until the view rests, then draws anew.
- * Regions, the current suggestion, the hovered one's score and E's draft
- * are drawn over it every frame by the painter.
+ * Regions go into the picture too, one path per category. The current
+ * suggestion, the hovered one's score and E's draft are drawn over it
+ * every frame by the painter.
  */
 export class SuggestionOverlay {
   readonly canvas: HTMLCanvasElement;
@@ -125,7 +127,7 @@ export class SuggestionOverlay {
     if (!this.shown || m === null || inv === null || width === 0) return this.record(start, 0, 'none');
     const view = visibleImageRect(inv, width, height);
     let pic = this.picture;
-    const fresh = pic !== null && pic.revision === this.index.points.revision && pic.dpr === dpr;
+    const fresh = pic !== null && pic.revision === this.index.revision && pic.dpr === dpr;
     if (pic === null || !fresh || (sameLinear(pic.map, m) && !within(view, pic.covers))) {
       pic = this.paintPicture(m, width, height, dpr);
     } else if (!sameLinear(pic.map, m)) {
@@ -169,16 +171,17 @@ export class SuggestionOverlay {
     const plan = this.planner.plan(this.index.points, map, pw, ph, styles, options);
     const raster = plan.drawn > options.rasterAbove;
     if (raster) this.rasterFrame(pic.ctx, plan, dpr, styles);
-    else {
-      pic.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      this.vectorFrame(pic.ctx, plan, styles);
-    }
+    pic.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (!raster) this.vectorFrame(pic.ctx, plan, styles);
+    const covers = back === null ? pic.covers : visibleImageRect(back, pw, ph);
+    const areas = this.index.areasIn(covers);
+    paintAreas(pic.ctx, areas, map, (cat) => this.colorOf(String(cat)));
     Object.assign(pic, {
       map,
-      covers: back === null ? pic.covers : visibleImageRect(back, pw, ph),
-      revision: this.index.points.revision,
+      covers,
+      revision: this.index.revision,
       dpr,
-      drawn: plan.drawn,
+      drawn: plan.drawn + areas.length,
       mode: raster ? 'raster' : 'vector',
     });
     this.picture = pic;
@@ -240,4 +243,38 @@ export class SuggestionOverlay {
     this.image = null;
     this.planner.release();
   }
+}
+
+/** Above denseAreas regions in the picture, they are drawn solid and thin: dashes at that density are noise and cost. */
+const denseAreas = 2000;
+
+/** paintAreas draws regions (polygons, lines) as one path per category: dashed, or solid when dense. */
+export function paintAreas(c: CanvasRenderingContext2D, areas: readonly Suggestion[], m: Affine, colorOf: (category: number) => string): void {
+  const byCat = new Map<number, Suggestion[]>();
+  for (const s of areas) {
+    const list = byCat.get(s.properties.category_id) ?? [];
+    list.push(s);
+    byCat.set(s.properties.category_id, list);
+  }
+  const dense = areas.length > denseAreas;
+  c.setLineDash(dense ? [] : [6, 4]);
+  c.lineWidth = dense ? 1 : ringWidth;
+  for (const [cat, list] of byCat) {
+    c.beginPath();
+    for (const s of list) {
+      const g = s.geometry;
+      const rings = g.type === 'Polygon' ? g.coordinates : g.type === 'LineString' ? [g.coordinates] : [];
+      for (const ring of rings) {
+        ring.forEach(([x, y], i) => {
+          const sx = m.a * x + m.c * y + m.e;
+          const sy = m.b * x + m.d * y + m.f;
+          if (i === 0) c.moveTo(sx, sy);
+          else c.lineTo(sx, sy);
+        });
+      }
+    }
+    c.strokeStyle = colorOf(cat);
+    c.stroke();
+  }
+  c.setLineDash([]);
 }

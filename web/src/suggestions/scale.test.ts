@@ -106,3 +106,41 @@ describe('picture maps', () => {
     expect(sameLinear(m, { ...m, a: 0.51, d: 0.51 })).toBe(false);
   });
 });
+
+describe('paintAreas', () => {
+  it('draws regions as one dashed path per category, solid and thin when dense', async () => {
+    const { paintAreas } = await import('./overlay');
+    const log: string[] = [];
+    const ctx = {
+      setLineDash: (d: number[]) => log.push(`dash ${d.join(',')}`),
+      beginPath: () => log.push('path'),
+      moveTo: (x: number, y: number) => log.push(`move ${x},${y}`),
+      lineTo: () => undefined,
+      stroke: () => log.push(`stroke ${String(ctx.strokeStyle)} ${ctx.lineWidth}`),
+      strokeStyle: '',
+      lineWidth: 0,
+    };
+    const c = ctx as unknown as CanvasRenderingContext2D;
+    const m = { a: 0.5, b: 0, c: 0, d: 0.5, e: 10, f: 0 };
+    paintAreas(c, [square(1, 100, 100, 10), square(2, 200, 200, 10), { ...square(3, 0, 0, 10), properties: { ...square(3, 0, 0, 10).properties, category_id: 5 } }], m, (cat) => `#${cat}`);
+    expect(log.filter((l) => l === 'path').length).toBe(2);
+    expect(log).toContain('dash 6,4');
+    expect(log).toContain('move 60,50');
+    expect(log).toContain('stroke #4 2');
+    expect(log).toContain('stroke #5 2');
+    log.length = 0;
+    paintAreas(c, Array.from({ length: 2001 }, (_, i) => square(i + 1, i, i, 5)), m, () => '#000');
+    expect(log[0]).toBe('dash ');
+    expect(log).toContain('stroke #000 1');
+  });
+
+  it('tells a drawing it is stale when suggestions come or go', () => {
+    const ix = new SuggestionIndex(1000, 1000);
+    const r0 = ix.revision;
+    ix.add(square(1, 0, 0, 10));
+    const r1 = ix.revision;
+    ix.remove(1);
+    expect(r1).not.toBe(r0);
+    expect(ix.revision).not.toBe(r1);
+  });
+});
