@@ -5,7 +5,7 @@ import { request, type APIRequestContext, type Locator } from 'playwright-core';
 import { Api } from './api';
 import { openBrowser, screenshot, type Browser } from './browser';
 import { e2eEnv } from './env';
-import type { Created } from './viewing';
+import { aim, canvasPixel, type Created } from './viewing';
 
 const env = e2eEnv();
 
@@ -140,6 +140,27 @@ describe('model agreement page: two model versions against a pathologist and the
       `/api/v1/annotations/suggestions/progress?project_id=${projectId}&model=pathofusion@v1`,
     );
     assert.deepEqual([p.reviewed, p.total, p.slides], [2, 11, [{ slide_id: slideId, reviewed: 2, total: 11 }]]);
+  });
+
+  it('the viewer draws the suggested squares on the suggestions layer once S turns it on', async () => {
+    const { page } = b;
+    await page.goto(`${env.url}/projects/${projectId}/slides/${slideId}`);
+    const view = await aim(page, 1024, 1024);
+    // Along the squares' left edge (x = 100, y 400…600): dashed, so some pixels of a run are lit.
+    const lit = async (): Promise<number> => {
+      let n = 0;
+      for (let y = 420; y <= 580; y += 4) {
+        const [sx, sy] = view.px(100, y);
+        const px = await canvasPixel(page, '.suggestion-overlay', sx, sy);
+        if ((px[3] ?? 0) > 0) n++;
+      }
+      return n;
+    };
+    assert.equal(await lit(), 0, 'nothing drawn before S');
+    await page.keyboard.press('s');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.suggestion-overlay')?.dataset['held']) === 20);
+    await page.waitForTimeout(300);
+    assert.ok((await lit()) >= 10, 'the squares are drawn');
   });
 
   it('loaded nothing from outside and threw no errors', () => {
