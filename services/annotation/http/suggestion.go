@@ -196,12 +196,7 @@ func (h *suggestionHandler) progress(c *gin.Context) {
 	ctx := c.Request.Context()
 	if c.Query("project_id") != "" {
 		project, _ := projectID(c)
-		pr, err := h.uc.ProjectSuggestionProgress(ctx, project)
-		if err != nil {
-			httpapi.Fail(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, gin.H{"project_id": project, "progress": pr})
+		h.projectProgress(c, project)
 		return
 	}
 	pr, err := h.uc.SuggestionProgress(ctx, slideOf(c).ID)
