@@ -19,14 +19,14 @@ func TestProjectProgressBySlideAndModel(t *testing.T) {
 	)
 	other := w.MustSlide(t, w.Project, 1000, 1000)
 	v4 := annotation.Model{Name: "pathofusion", Version: "v4"}
-	if _, err := s.PostSuggestions(ctx, poster, other, v4, []annotation.SuggestionDraft{suggestPoint(10, 10, map[int64]float64{tumor: 1})}); err != nil {
+	if _, err := s.PostSuggestions(ctx, poster, mustSlide(t, s, other), v4, []annotation.SuggestionDraft{suggestPoint(10, 10, map[int64]float64{tumor: 1})}); err != nil {
 		t.Fatal(err)
 	}
 	ann := w.Users["annotator"].Principal
-	if _, err := s.AcceptSuggestion(ctx, ann, ids[0], annotation.AcceptEdit{}); err != nil {
+	if _, err := s.AcceptSuggestion(ctx, ann, mustSlide(t, s, w.Slide), ids[0], annotation.AcceptEdit{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RejectSuggestion(ctx, ann, ids[1]); err != nil {
+	if _, err := s.RejectSuggestion(ctx, ann, mustSlide(t, s, w.Slide), ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
