@@ -208,23 +208,22 @@ type Suggestions interface {
 	// Errors: not_found.
 	Slide(ctx context.Context, id int64) (Slide, error)
 	SlideOfSuggestion(ctx context.Context, id int64) (Slide, error)
-	// PostSuggestions stores a model's suggestions for a slide, all or
-	// none, and answers their ids in order. Errors: not_found, forbidden
-	// (only managers, models and admins post), invalid (names the
-	// feature), too_large.
-	PostSuggestions(ctx context.Context, p *access.Principal, slideID int64, m Model, drafts []SuggestionDraft) ([]int64, error)
+	// PostSuggestions stores a model's suggestions for sl, all or none,
+	// and answers their ids in order. The route's rule has let p post
+	// (SuggestionPosters). Errors: invalid (names the feature), too_large.
+	PostSuggestions(ctx context.Context, p *access.Principal, sl Slide, m Model, drafts []SuggestionDraft) ([]int64, error)
 	// FindSuggestions lists suggestions, truncated at f.Limit (the bool).
 	FindSuggestions(ctx context.Context, f SuggestionFilter) ([]Suggestion, bool, error)
 	// Suggestion reads one. Errors: not_found.
 	Suggestion(ctx context.Context, id int64) (Suggestion, error)
-	// AcceptSuggestion makes the suggestion a mark of the caller's and
-	// records the decision, in one transaction. Errors: not_found,
-	// forbidden (as creating a mark), invalid (edited category or shape),
-	// conflict (already decided).
-	AcceptSuggestion(ctx context.Context, p *access.Principal, id int64, edit AcceptEdit) (*Accepted, error)
-	// RejectSuggestion records a reject. Errors: not_found, forbidden,
-	// conflict (already decided).
-	RejectSuggestion(ctx context.Context, p *access.Principal, id int64) (Suggestion, error)
+	// AcceptSuggestion makes suggestion id of sl a mark of the caller's
+	// and records the decision, in one transaction; RejectSuggestion
+	// records a reject. The route's rule has let p decide on sl (Writers:
+	// whoever may draw marks of their own). Errors: not_found (no such
+	// suggestion on sl), invalid (edited category or shape), conflict
+	// (already decided).
+	AcceptSuggestion(ctx context.Context, p *access.Principal, sl Slide, id int64, edit AcceptEdit) (*Accepted, error)
+	RejectSuggestion(ctx context.Context, p *access.Principal, sl Slide, id int64) (Suggestion, error)
 	// NextSuggestion is the undecided suggestion of slide that comes
 	// after the one named by after (0: the first) in the order by.
 	// Errors: not_found when none is left.
@@ -335,10 +334,4 @@ func CheckSuggestion(d SuggestionDraft, sl Slide, cats map[int64]Category, maxVe
 	}
 	d.Geometry = d.Geometry.Clip(sl.Width, sl.Height)
 	return d, d.Geometry.Validate(sl.Width, sl.Height, maxVertices)
-}
-
-// CheckDecide allows whoever may draw marks of their own (annotators,
-// reviewers, managers, admins) to accept or reject a suggestion.
-func CheckDecide(p *access.Principal, s Slide) error {
-	return CheckWrite(p, s, p.UserID)
 }

@@ -37,6 +37,7 @@ describe('accessibility of the key screens (axe-core, keyboard focus, labelled c
   let slideId = 0;
   const run = Date.now().toString(36);
   const slideName = `a11y ${run}`;
+  const catIds: number[] = [];
 
   before(async () => {
     b = await openBrowser(env);
@@ -44,7 +45,7 @@ describe('accessibility of the key screens (axe-core, keyboard focus, labelled c
     await api.login('admin', env.adminPassword);
     projectId = (await api.post<Created>('/api/v1/projects', { name: `e2e a11y ${run}`, description: 'accessibility checks' })).id;
     await api.post(`/api/v1/projects/${projectId}/members`, { username: 'admin', role: 'manager' });
-    const ids: number[] = [];
+    const ids = catIds;
     for (const c of categories) ids.push((await api.post<Created>(`/api/v1/projects/${projectId}/categories`, c)).id);
     slideId = await api.uploadSlide(projectId, join(env.testdata, 'images', 'HEnorm-example1.png'), { name: slideName, stain: 'H&E', case_id: `case-${run}` });
     const point = (x: number, y: number, cat: number | undefined): unknown => ({
@@ -125,6 +126,18 @@ describe('accessibility of the key screens (axe-core, keyboard focus, labelled c
     await b.page.getByRole('heading', { name: 'Exports', exact: true }).waitFor();
     await b.page.getByRole('button', { name: 'Create export' }).waitFor();
     await audit(b.page, 'exports');
+  });
+
+  it('model agreement, two versions side by side, a slide opened', async () => {
+    for (const version of ['v1', 'v2']) {
+      const features = [[300, 300], [520, 400]].map((c) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c }, properties: { radius: 8, scores: { [String(catIds[0])]: 0.7 } } }));
+      await api.post('/api/v1/annotations/suggestions', { slide_id: slideId, model: { name: 'a11y', version }, features });
+    }
+    await b.page.goto(`${env.url}/projects/${projectId}/agreement?model=a11y%40v1&compare=a11y%40v2`);
+    await b.page.locator('section.agreement-model[data-model="a11y@v2"] table').first().waitFor();
+    await b.page.locator('section.agreement-model[data-model="a11y@v1"] table').first().waitFor();
+    await b.page.locator('details.agreement-slide summary').first().click();
+    await audit(b.page, 'agreement');
   });
 
   it('shows a focus outline on every control reached with Tab (login, slide list, viewer)', async () => {

@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { request, type APIRequestContext } from 'playwright-core';
+import { request, type APIRequestContext, type Page } from 'playwright-core';
 import { Api } from './api';
 import { openBrowser, screenshot, type Browser } from './browser';
 import { e2eEnv } from './env';
-import { serverMarks, type Created } from './viewing';
+import { aim, serverMarks, type Aim, type Created } from './viewing';
 
 const env = e2eEnv();
+
+/** steadyAim reads where the slide is once the flight to a suggestion has ended (the box stops moving). */
+async function steadyAim(page: Page): Promise<Aim> {
+  let last = '';
+  for (;;) {
+    const box = (await page.locator('.mark-overlay').getAttribute('data-image-box')) ?? '';
+    if (box !== '' && box === last) return aim(page, 1024, 1024);
+    last = box;
+    await page.waitForTimeout(400);
+  }
+}
 
 // HEnorm-example1.png: 1024×1024 px; 1,000 suggestions on a 32-wide grid.
 const count = 1000;
@@ -15,7 +26,7 @@ const at = (i: number): [number, number] => [16 + (i % 32) * 31, 16 + Math.floor
 
 interface SuggestionFeature {
   id: number;
-  properties: { state: string; category_id: number; decision: { by: number; mark_id: number | null } | null };
+  properties: { state: string; category_id: number; decision: { by: number; mark_id: number | null; edited: boolean } | null };
 }
 
 describe('model suggestions: a model posts 1,000, an annotator decides the most uncertain with the keys', () => {
@@ -29,6 +40,7 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
   let annotatorId = 0;
   const cats = { tumour: 0, stroma: 0 };
   const ids: number[] = [];
+  const edited = { id: 0, at: [0, 0] as [number, number] };
   const run = Date.now().toString(36);
   const annotator = { username: `sug-ann-${run}`, password: `pw-${run}-annotator`, display_name: 'Dr Annotator' };
   const model = { username: `sug-model-${run}`, password: `pw-${run}-model`, display_name: 'PathoFusion' };
@@ -81,23 +93,38 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
     const info = page.getByTestId('suggestion-info');
     await page.keyboard.press('s');
     await progress.filter({ hasText: '0 of 1,000 reviewed' }).waitFor();
+    assert.equal(await page.locator('fieldset.suggestions a', { hasText: 'Model agreement' }).getAttribute('href'), `/projects/${projectId}/agreement`);
     await page.keyboard.press('u');
     await info.filter({ hasText: 'Tumour cell 0.50 (margin 0.00) · pathofusion v3' }).waitFor();
     await screenshot(page, 'viewer-suggestions');
     // A decision counts, then fetches the next suggestion, and takes no key
     // until it has: wait for both before the next key, or the key is dropped.
     const decide = async (key: string, reviewed: number): Promise<void> => {
-      const next = page.waitForResponse((r) => r.url().includes('/api/v1/annotations/suggestions/next'));
+      const following = page.waitForResponse((r) => r.url().includes('/api/v1/annotations/suggestions/next'));
       await page.keyboard.press(key);
-      await next;
+      await following;
       await progress.filter({ hasText: `${reviewed} of 1,000 reviewed` }).waitFor();
     };
     await decide('a', 1);
     await decide('2', 2);
     await decide('r', 3);
-    await decide('e', 4);
-    // E hands the new mark to the select tool for editing.
-    await page.locator('button.tool[aria-pressed="true"]', { hasText: 'Select and edit' }).waitFor();
+    // E edits the shape before accepting it: drag the dot 40 screen px right and 20 down, then Enter.
+    const next = await api.get<SuggestionFeature & { geometry: { coordinates: [number, number] } }>(`/api/v1/annotations/suggestions/next?slide_id=${slideId}`);
+    edited.id = next.id;
+    await info.filter({ hasText: 'pathofusion v3' }).waitFor();
+    await page.keyboard.press('e');
+    await info.filter({ hasText: 'Editing' }).waitFor();
+    const view = await steadyAim(page);
+    const [x, y] = next.geometry.coordinates;
+    const [sx, sy] = view.px(x, y);
+    await page.mouse.move(sx, sy);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) await page.mouse.move(sx + 5 * i, sy + 2.5 * i);
+    await page.mouse.up();
+    edited.at = [x + 40 / view.scale, y + 20 / view.scale];
+    await screenshot(page, 'viewer-suggestion-edit');
+    await page.keyboard.press('Enter');
+    await progress.filter({ hasText: '4 of 1,000 reviewed' }).waitFor();
   });
 
   it('the service holds the marks, the decisions and the model agreement', async () => {
@@ -113,6 +140,15 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
     assert.deepEqual(marks.map((m) => m.id).sort(), accepted.features.map((f) => f.properties.decision?.mark_id).sort());
     assert.equal(marks.filter((m) => m.properties.category_id === cats.stroma).length >= 1, true, 'key 2 accepted as stroma');
     assert.ok(marks.every((m) => m.properties.author_id === annotatorId));
+    // The edited accept: recorded as edited, and its mark is where the dot was dragged, not where the model put it.
+    const e = accepted.features.find((f) => f.id === edited.id);
+    assert.ok(e, 'the suggestion edited with E was accepted');
+    assert.equal(e.properties.decision?.edited, true);
+    const mark = marks.find((m) => m.id === e.properties.decision?.mark_id);
+    assert.ok(mark);
+    const [mx, my] = mark.geometry.coordinates as [number, number];
+    assert.ok(Math.abs(mx - edited.at[0]) < 1.5 && Math.abs(my - edited.at[1]) < 1.5, `edited mark at ${mx},${my}, dragged to ${edited.at.join(',')}`);
+    assert.equal(first.properties.decision?.edited, false, 'A accepts as suggested');
     const progress = await api.get<{ progress: { reviewed: number; total: number } }>(`/api/v1/annotations/suggestions/progress?slide_id=${slideId}`);
     assert.deepEqual([progress.progress.reviewed, progress.progress.total], [4, count]);
     const agreement = await api.get<{ a: string; b: number }>(`/api/v1/annotations/agreement?slide_id=${slideId}&a=model:pathofusion@v3&b=${annotatorId}`);
@@ -120,13 +156,13 @@ describe('model suggestions: a model posts 1,000, an annotator decides the most 
   });
 
   it('the export names each mark\'s provenance and, asked to, holds the rejected suggestion as a hard negative', async () => {
-    const all = await api.get<{ features: (SuggestionFeature & { properties: { decision: { edited: boolean } | null } })[] }>(
-      `/api/v1/annotations/suggestions?slide_id=${slideId}&limit=${count}`);
+    const all = await api.get<{ features: SuggestionFeature[] }>(`/api/v1/annotations/suggestions?slide_id=${slideId}&limit=${count}`);
     const accepted = all.features.filter((f) => f.properties.state === 'accepted');
     const rejected = all.features.filter((f) => f.properties.state === 'rejected');
     const marks = await serverMarks(api, slideId);
-    // An accept is edited exactly when the mark's category is not the suggested one (key 2 on a tumour suggestion).
-    const editedWant = accepted.filter((f) => marks.find((m) => m.id === f.properties.decision?.mark_id)?.properties.category_id !== f.properties.category_id);
+    // An accept is edited when the mark's category is not the suggested one (key 2 on a tumour suggestion) or E moved it.
+    const editedWant = accepted.filter((f) => f.id === edited.id ||
+      marks.find((m) => m.id === f.properties.decision?.mark_id)?.properties.category_id !== f.properties.category_id);
     assert.deepEqual(accepted.filter((f) => f.properties.decision?.edited).map((f) => f.id).sort(), editedWant.map((f) => f.id).sort());
 
     const { id } = await api.post<Created>('/api/v1/exports', { project_id: projectId, formats: ['geojson', 'csv', 'coco'], hard_negatives: true });

@@ -12,6 +12,7 @@ import { slidesPage } from './pages/slides';
 import { viewerPage } from './pages/viewer';
 import { settingsPage } from './pages/settings';
 import { exportsPage } from './pages/exports';
+import { agreementPage } from './pages/agreement';
 import { adminPage } from './pages/admin';
 import { pairPage } from './pages/pair';
 import { tokensPage } from './pages/tokens';
@@ -26,6 +27,7 @@ const routes: Route<RouteSpec>[] = [
   { pattern: '/projects/:projectId/slides/:slideId', value: { page: viewerPage } },
   { pattern: '/projects/:projectId/settings', value: { page: settingsPage } },
   { pattern: '/projects/:projectId/exports', value: { page: exportsPage } },
+  { pattern: '/projects/:projectId/agreement', value: { page: agreementPage } },
   { pattern: '/admin', value: { page: adminPage } },
   { pattern: '/tokens', value: { page: tokensPage } },
   { pattern: '/projects/:projectId/pair/:a/:b', value: { page: pairPage } },

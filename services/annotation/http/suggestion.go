@@ -118,7 +118,7 @@ func (h *suggestionHandler) post(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), req.SlideID, req.Model, drafts)
+	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), slideOf(c), req.Model, drafts)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -263,7 +263,7 @@ func (h *suggestionHandler) accept(c *gin.Context) {
 		}
 		edit.Geometry = &g
 	}
-	out, err := h.uc.AcceptSuggestion(c.Request.Context(), access.PrincipalOf(c), id, edit)
+	out, err := h.uc.AcceptSuggestion(c.Request.Context(), access.PrincipalOf(c), slideOf(c), id, edit)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -294,7 +294,7 @@ func acceptBody(c *gin.Context) (acceptRequest, error) {
 
 func (h *suggestionHandler) reject(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "id")
-	sg, err := h.uc.RejectSuggestion(c.Request.Context(), access.PrincipalOf(c), id)
+	sg, err := h.uc.RejectSuggestion(c.Request.Context(), access.PrincipalOf(c), slideOf(c), id)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -335,7 +335,7 @@ func (h *suggestionHandler) importFile(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "%v", err))
 		return
 	}
-	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), sl.ID, m, drafts)
+	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), sl, m, drafts)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

@@ -41,17 +41,7 @@ func (s *Store) SlideOfSuggestion(ctx context.Context, id int64) (annotation.Sli
 }
 
 // PostSuggestions checks every draft, then inserts them in one transaction.
-func (s *Store) PostSuggestions(ctx context.Context, p *access.Principal, slideID int64, m annotation.Model, drafts []annotation.SuggestionDraft) ([]int64, error) {
-	sl, err := s.Slide(ctx, slideID)
-	if err != nil {
-		return nil, err
-	}
-	if err := annotation.CheckRead(p, sl); err != nil {
-		return nil, err
-	}
-	if !p.Can(sl.ProjectID, annotation.SuggestionPosters...) {
-		return nil, platform.Errorf(platform.EFORBIDDEN, "only managers and models may post suggestions in project %d", sl.ProjectID)
-	}
+func (s *Store) PostSuggestions(ctx context.Context, p *access.Principal, sl annotation.Slide, m annotation.Model, drafts []annotation.SuggestionDraft) ([]int64, error) {
 	if err := m.Validate(); err != nil {
 		return nil, platform.Errorf(platform.EINVALID, "%v", err)
 	}
@@ -336,17 +326,13 @@ func (s *Store) progressWhere(ctx context.Context, where string, id int64, m ann
 
 // AcceptSuggestion makes a mark of the caller's from the suggestion (or
 // the caller's edit of it) and links it, in one transaction.
-func (s *Store) AcceptSuggestion(ctx context.Context, p *access.Principal, id int64, edit annotation.AcceptEdit) (*annotation.Accepted, error) {
+func (s *Store) AcceptSuggestion(ctx context.Context, p *access.Principal, sl annotation.Slide, id int64, edit annotation.AcceptEdit) (*annotation.Accepted, error) {
 	sg, err := s.Suggestion(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	sl, err := s.Slide(ctx, sg.SlideID)
-	if err != nil {
-		return nil, err
-	}
-	if err := annotation.CheckDecide(p, sl); err != nil {
-		return nil, err
+	if sg.SlideID != sl.ID {
+		return nil, suggestionNotFound(id)
 	}
 	d := annotation.Draft{CategoryID: sg.CategoryID, Geometry: sg.Geometry}
 	if edit.CategoryID != 0 {
@@ -367,7 +353,7 @@ func (s *Store) AcceptSuggestion(ctx context.Context, p *access.Principal, id in
 	mark := newMarks(sl.ID, p.UserID, first, []annotation.Draft{d}, now)[0]
 	out := &annotation.Accepted{Mark: mark}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := lockUndecided(ctx, tx, id)
+		cur, err := lockUndecided(ctx, tx, sl, id)
 		if err != nil {
 			return err
 		}
@@ -402,17 +388,10 @@ func (s *Store) checkedDraft(ctx context.Context, sl annotation.Slide, author in
 }
 
 // RejectSuggestion records the caller's reject.
-func (s *Store) RejectSuggestion(ctx context.Context, p *access.Principal, id int64) (annotation.Suggestion, error) {
-	sl, err := s.SlideOfSuggestion(ctx, id)
-	if err != nil {
-		return annotation.Suggestion{}, err
-	}
-	if err := annotation.CheckDecide(p, sl); err != nil {
-		return annotation.Suggestion{}, err
-	}
+func (s *Store) RejectSuggestion(ctx context.Context, p *access.Principal, sl annotation.Slide, id int64) (annotation.Suggestion, error) {
 	var out annotation.Suggestion
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := lockUndecided(ctx, tx, id)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := lockUndecided(ctx, tx, sl, id)
 		if err != nil {
 			return err
 		}
@@ -423,12 +402,16 @@ func (s *Store) RejectSuggestion(ctx context.Context, p *access.Principal, id in
 	return out, err
 }
 
-// lockUndecided locks the suggestion's row; a decided one is a conflict
-// (two reviewers on the same suggestion: the second learns who was first).
-func lockUndecided(ctx context.Context, tx *sql.Tx, id int64) (annotation.Suggestion, error) {
+// lockUndecided locks the suggestion's row; one on another slide than the
+// one the caller was let in to is not_found, a decided one a conflict (two
+// reviewers on the same suggestion: the second learns who was first).
+func lockUndecided(ctx context.Context, tx *sql.Tx, sl annotation.Slide, id int64) (annotation.Suggestion, error) {
 	cur, err := suggestionByID(ctx, tx, id, ` FOR UPDATE`)
 	if err != nil {
 		return cur, err
+	}
+	if cur.SlideID != sl.ID {
+		return annotation.Suggestion{}, suggestionNotFound(id)
 	}
 	if cur.State != annotation.SuggestionUndecided {
 		return cur, platform.Errorf(platform.ECONFLICT, "suggestion %d was already %s by user %d", id, cur.State, cur.Decision.By)

@@ -18,7 +18,7 @@ func (h *Handler) listAudit(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	page, err := h.store.AuditEntries(c.Request.Context(), f)
+	page, err := h.Store.AuditEntries(c.Request.Context(), f)
 	respond(c, http.StatusOK, page, err)
 }
 

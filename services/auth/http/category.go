@@ -21,7 +21,7 @@ func (h *Handler) listCategories(c *gin.Context) {
 	if p := access.PrincipalOf(c); p.ProjectRole(id[0]) == access.ProjectAnnotator {
 		f.AssignedTo = p.UserID
 	}
-	cats, err := h.store.Categories(c.Request.Context(), f)
+	cats, err := h.Store.Categories(c.Request.Context(), f)
 	respond(c, http.StatusOK, cats, err)
 }
 
@@ -34,7 +34,7 @@ func (h *Handler) createCategory(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	cat, err := h.store.CreateCategory(c.Request.Context(), actorOf(c), id[0], in)
+	cat, err := h.Store.CreateCategory(c.Request.Context(), actorOf(c), id[0], in)
 	respond(c, http.StatusCreated, cat, err)
 }
 
@@ -47,7 +47,7 @@ func (h *Handler) patchCategory(c *gin.Context) {
 	if !decode(c, &patch) {
 		return
 	}
-	cat, err := h.store.UpdateCategory(c.Request.Context(), actorOf(c), id[0], id[1], patch)
+	cat, err := h.Store.UpdateCategory(c.Request.Context(), actorOf(c), id[0], id[1], patch)
 	respond(c, http.StatusOK, cat, err)
 }
 
@@ -58,6 +58,6 @@ func (h *Handler) deleteCategory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	archived, err := h.store.DeleteCategory(c.Request.Context(), actorOf(c), id[0], id[1])
+	archived, err := h.Store.DeleteCategory(c.Request.Context(), actorOf(c), id[0], id[1])
 	respond(c, http.StatusOK, gin.H{"archived": archived, "deleted": !archived}, err)
 }

@@ -23,7 +23,7 @@ func actorOf(c *gin.Context) auth.Actor {
 // A failure only delays the change by the Redis TTL, so it is logged.
 func (h *Handler) forget(c *gin.Context, users ...int64) {
 	for _, u := range users {
-		if err := h.authn.ForgetUser(c.Request.Context(), u); err != nil {
+		if err := h.Authn.ForgetUser(c.Request.Context(), u); err != nil {
 			httpapi.Logger(c).Warn("cached principal not dropped; it expires by itself", "user", u, "err", err)
 		}
 	}

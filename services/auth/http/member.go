@@ -15,7 +15,7 @@ func (h *Handler) listMembers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ms, err := h.store.Members(c.Request.Context(), id[0])
+	ms, err := h.Store.Members(c.Request.Context(), id[0])
 	respond(c, http.StatusOK, ms, err)
 }
 
@@ -30,7 +30,7 @@ func (h *Handler) addMember(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	m, err := h.store.AddMember(c.Request.Context(), actorOf(c), id[0], in)
+	m, err := h.Store.AddMember(c.Request.Context(), actorOf(c), id[0], in)
 	if err == nil {
 		h.forget(c, m.UserID)
 	}
@@ -46,7 +46,7 @@ func (h *Handler) patchMember(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	m, err := h.store.SetMemberRole(c.Request.Context(), actorOf(c), id[0], id[1], in.Role)
+	m, err := h.Store.SetMemberRole(c.Request.Context(), actorOf(c), id[0], id[1], in.Role)
 	if err == nil {
 		h.forget(c, id[1])
 	}
@@ -58,7 +58,7 @@ func (h *Handler) removeMember(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.store.RemoveMember(c.Request.Context(), actorOf(c), id[0], id[1]); err != nil {
+	if err := h.Store.RemoveMember(c.Request.Context(), actorOf(c), id[0], id[1]); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -78,7 +78,7 @@ func (h *Handler) getAssignment(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cats, err := h.store.Assignment(c.Request.Context(), id[0], id[1])
+	cats, err := h.Store.Assignment(c.Request.Context(), id[0], id[1])
 	respond(c, http.StatusOK, assignment{cats}, err)
 }
 
@@ -95,6 +95,6 @@ func (h *Handler) putAssignment(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "field \"category_ids\" is required: a list of at most %d category ids ([] for all)", maxAssigned))
 		return
 	}
-	cats, err := h.store.SetAssignment(c.Request.Context(), actorOf(c), id[0], id[1], in.CategoryIDs)
+	cats, err := h.Store.SetAssignment(c.Request.Context(), actorOf(c), id[0], id[1], in.CategoryIDs)
 	respond(c, http.StatusOK, assignment{cats}, err)
 }

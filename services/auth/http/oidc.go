@@ -88,7 +88,7 @@ var (
 
 // oidcInfo tells the viewer whether to show a "sign in with…" button.
 func (h *Handler) oidcInfo(c *gin.Context) {
-	out := gin.H{"enabled": h.oidc != nil, "local_passwords": !h.cfg.LocalLogin.Off}
+	out := gin.H{"enabled": h.oidc != nil, "local_passwords": !h.Config.LocalLogin.Off}
 	if h.oidc != nil {
 		out["login_url"] = oidcPath + "/login"
 	}
@@ -110,7 +110,7 @@ func (h *Handler) oidcLogin(c *gin.Context) {
 	}
 	l := auth.OIDCLogin{State: access.NewSecret(""), Verifier: oauth2.GenerateVerifier(), Nonce: access.NewSecret(""),
 		ReturnTo: localPath(c.Query("return_to")), ExpiresAt: time.Now().Add(oidcLoginTTL)}
-	if err := h.store.SaveOIDCLogin(c.Request.Context(), l); err != nil {
+	if err := h.Store.SaveOIDCLogin(c.Request.Context(), l); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -151,8 +151,8 @@ func (h *Handler) oidcCallback(c *gin.Context) {
 		h.failOIDC(c, err)
 		return
 	}
-	u, sess, changed, err := h.store.LoginOIDC(c.Request.Context(), auth.OIDCLoginRequest{Identity: id, Rules: h.cfg.OIDC.Rules,
-		TTL: h.cfg.SessionTTL, Idle: h.cfg.IdleTimeout, Client: clientOf(c)})
+	u, sess, changed, err := h.Store.LoginOIDC(c.Request.Context(), auth.OIDCLoginRequest{Identity: id, Rules: h.Config.OIDC.Rules,
+		TTL: h.Config.SessionTTL, Idle: h.Config.IdleTimeout, Client: clientOf(c)})
 	if err != nil {
 		h.auditSSOFailure(c, err, id.Subject)
 		h.answerSSOFailure(c, err)
@@ -194,7 +194,7 @@ func (h *Handler) auditSSOFailure(c *gin.Context, err error, subject string) {
 		detail["subject"] = subject
 	}
 	e := auth.AuditEvent{Action: "login.sso_failure", TargetType: "oidc", Detail: detail}
-	if err := h.store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
+	if err := h.Store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
 		httpapi.Logger(c).Error("audit event lost", "action", e.Action, "err", err)
 	}
 }
@@ -209,7 +209,7 @@ func (h *Handler) finishOIDC(c *gin.Context) (auth.OIDCIdentity, string, error) 
 	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(ck), []byte(state)) != 1 {
 		return id, "", platform.Errorf(platform.EUNAUTHORIZED, "single sign-on state does not match this browser; start again")
 	}
-	l, err := h.store.TakeOIDCLogin(c.Request.Context(), state)
+	l, err := h.Store.TakeOIDCLogin(c.Request.Context(), state)
 	if err != nil {
 		return id, "", err
 	}
@@ -238,7 +238,7 @@ func (h *Handler) exchange(ctx context.Context, code string, l *auth.OIDCLogin) 
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(l.Nonce)) != 1 {
 		return id, fmt.Errorf("id token nonce does not match")
 	}
-	id, err = identityOf(idt, h.cfg.OIDC.GroupsClaim)
+	id, err = identityOf(idt, h.Config.OIDC.GroupsClaim)
 	id.IDToken = raw
 	return id, err
 }

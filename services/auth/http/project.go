@@ -13,7 +13,7 @@ import (
 // listProjects answers the caller's projects with their role in each:
 // the viewer's project picker.
 func (h *Handler) listProjects(c *gin.Context) {
-	ps, err := h.store.Projects(c.Request.Context(), access.PrincipalOf(c))
+	ps, err := h.Store.Projects(c.Request.Context(), access.PrincipalOf(c))
 	respond(c, http.StatusOK, ps, err)
 }
 
@@ -22,7 +22,7 @@ func (h *Handler) createProject(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	p, err := h.store.CreateProject(c.Request.Context(), actorOf(c), in)
+	p, err := h.Store.CreateProject(c.Request.Context(), actorOf(c), in)
 	if p != nil {
 		p.Role = auth.RoleAdminView
 	}
@@ -34,7 +34,7 @@ func (h *Handler) getProject(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p, err := h.store.ProjectByID(c.Request.Context(), id[0])
+	p, err := h.Store.ProjectByID(c.Request.Context(), id[0])
 	if p != nil {
 		p.Role = roleIn(access.PrincipalOf(c), id[0])
 	}
@@ -57,7 +57,7 @@ func (h *Handler) patchProject(c *gin.Context) {
 	if !decode(c, &patch) {
 		return
 	}
-	p, err := h.store.UpdateProject(c.Request.Context(), actorOf(c), id[0], patch)
+	p, err := h.Store.UpdateProject(c.Request.Context(), actorOf(c), id[0], patch)
 	if p != nil {
 		p.Role = roleIn(access.PrincipalOf(c), id[0])
 	}
@@ -69,9 +69,9 @@ func (h *Handler) deleteProject(c *gin.Context) {
 	if !ok {
 		return
 	}
-	members, err := h.store.Members(c.Request.Context(), id[0])
+	members, err := h.Store.Members(c.Request.Context(), id[0])
 	if err == nil {
-		err = h.store.DeleteProject(c.Request.Context(), actorOf(c), id[0])
+		err = h.Store.DeleteProject(c.Request.Context(), actorOf(c), id[0])
 	}
 	if err != nil {
 		httpapi.Fail(c, err)

@@ -2,6 +2,7 @@
 package http
 
 import (
+	"context"
 	_ "embed"
 	"log/slog"
 
@@ -18,30 +19,45 @@ var openAPI []byte
 // OpenAPI is the service's OpenAPI 3 document.
 func OpenAPI() []byte { return openAPI }
 
+// Deps are what the endpoints need.
+type Deps struct {
+	Config auth.Config
+	Store  auth.Store
+	Authn  Sessions
+	Log    *slog.Logger
+}
+
+// Sessions is the gate the routes sit behind (*access.Authenticator),
+// which sign-out, token revocation and account changes also tell to
+// forget what it cached of a session, a token or a user at once, rather
+// than when the cache expires.
+type Sessions interface {
+	access.Gate
+	Forget(ctx context.Context, hashes ...string) error
+	ForgetUser(ctx context.Context, user int64) error
+}
+
 // Handler holds what the endpoints need. Handlers hand the store the
 // request's context, never the *gin.Context: gin reuses its Context for
 // the next request while database/sql may still watch the previous one's
 // Done channel (a data race the race detector catches).
 type Handler struct {
-	cfg   auth.Config
-	store auth.Store
-	authn *access.Authenticator
-	oidc  *oidcClient // nil when single sign-on is off
-	log   *slog.Logger
+	Deps
+	oidc *oidcClient // nil when single sign-on is off
 }
 
 // Register adds the auth service's routes to e. Every route names the rule
 // it requires, so the endpoint-by-role test can walk them.
-func Register(e *gin.Engine, cfg auth.Config, store auth.Store, authn *access.Authenticator, log *slog.Logger) {
-	h := &Handler{cfg: cfg, store: store, authn: authn, log: log}
-	if cfg.OIDC.Enabled() {
-		h.oidc = newOIDCClient(cfg.OIDC)
+func Register(e *gin.Engine, d Deps) {
+	h := &Handler{Deps: d}
+	if d.Config.OIDC.Enabled() {
+		h.oidc = newOIDCClient(d.Config.OIDC)
 	}
 	httpapi.ServeOpenAPI(e, "/api/v1/auth/openapi.json", openAPI)
 	// Login needs no principal; outside the middleware a browser holding
 	// an old session cookie but no CSRF token can still sign in again.
 	e.POST("/api/v1/auth/login", access.Require(access.Anyone), h.login)
-	g := e.Group("/", authn.Middleware())
+	g := e.Group("/", d.Authn.Middleware())
 	h.registerSession(g)
 	h.registerUsers(g)
 	h.registerProjects(g)

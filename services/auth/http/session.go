@@ -40,12 +40,12 @@ func (h *Handler) login(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	if !h.cfg.LocalLogin.Allows(req.Username) {
+	if !h.Config.LocalLogin.Allows(req.Username) {
 		h.refusePassword(c, req.Username)
 		return
 	}
-	u, sess, err := h.store.Login(c.Request.Context(), auth.LoginRequest{Username: req.Username, Password: req.Password,
-		TTL: h.cfg.SessionTTL, Idle: h.cfg.IdleTimeout, Throttle: h.cfg.Throttle, Client: clientOf(c)})
+	u, sess, err := h.Store.Login(c.Request.Context(), auth.LoginRequest{Username: req.Username, Password: req.Password,
+		TTL: h.Config.SessionTTL, Idle: h.Config.IdleTimeout, Throttle: h.Config.Throttle, Client: clientOf(c)})
 	if err != nil {
 		h.failLogin(c, req.Username, err)
 		return
@@ -108,7 +108,7 @@ func cookieName(secure bool) string {
 // secure sets the cookie's Secure flag when configured or when the request
 // reached us over TLS, directly or through the ingress.
 func (h *Handler) secure(c *gin.Context) bool {
-	return h.cfg.CookieSecure || c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
+	return h.Config.CookieSecure || c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
 }
 
 // logout ends the session here; a session that came from the provider
@@ -123,11 +123,11 @@ func (h *Handler) logout(c *gin.Context) {
 			// Signing out here must not wait for the provider.
 			httpapi.Logger(c).Warn("logout: not signing out at the provider", "err", err)
 		}
-		if err := h.store.Logout(c.Request.Context(), p, cr.Secret, clientOf(c)); err != nil {
+		if err := h.Store.Logout(c.Request.Context(), p, cr.Secret, clientOf(c)); err != nil {
 			httpapi.Fail(c, err)
 			return
 		}
-		if err := h.authn.Forget(c.Request.Context(), access.HashSecret(cr.Secret)); err != nil {
+		if err := h.Authn.Forget(c.Request.Context(), access.HashSecret(cr.Secret)); err != nil {
 			httpapi.Logger(c).Warn("logout: cached session not dropped; it expires by itself", "err", err)
 		}
 	}
@@ -147,7 +147,7 @@ var errPasswordsOff = platform.Errorf(platform.EFORBIDDEN, "passwords are turned
 // nothing about whether the account exists.
 func (h *Handler) refusePassword(c *gin.Context, username string) {
 	e := auth.AuditEvent{ActorName: username, Action: "login.failure", TargetType: "user", Detail: map[string]any{"reason": "local passwords are off"}}
-	if err := h.store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
+	if err := h.Store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
 		httpapi.Logger(c).Error("audit event lost", "action", e.Action, "err", err)
 	}
 	httpapi.Fail(c, errPasswordsOff)
@@ -155,7 +155,7 @@ func (h *Handler) refusePassword(c *gin.Context, username string) {
 
 func (h *Handler) me(c *gin.Context) {
 	p := access.PrincipalOf(c)
-	u, err := h.store.UserByID(c.Request.Context(), p.UserID)
+	u, err := h.Store.UserByID(c.Request.Context(), p.UserID)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -164,7 +164,7 @@ func (h *Handler) me(c *gin.Context) {
 }
 
 func (h *Handler) respondMe(c *gin.Context, u *auth.User, csrf string) {
-	ms, err := h.store.Memberships(c.Request.Context(), u.ID)
+	ms, err := h.Store.Memberships(c.Request.Context(), u.ID)
 	respond(c, http.StatusOK, meResponse{User: u, Projects: ms, CSRFToken: csrf}, err)
 }
 
@@ -180,7 +180,7 @@ func (h *Handler) changePassword(c *gin.Context) {
 		keep = access.HashSecret(cr.Secret)
 	}
 	a := actorOf(c)
-	if err := h.store.ChangePassword(c.Request.Context(), a, in, keep); err != nil {
+	if err := h.Store.ChangePassword(c.Request.Context(), a, in, keep); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -189,7 +189,7 @@ func (h *Handler) changePassword(c *gin.Context) {
 }
 
 func (h *Handler) getPreferences(c *gin.Context) {
-	p, err := h.store.Preferences(c.Request.Context(), access.PrincipalOf(c).UserID)
+	p, err := h.Store.Preferences(c.Request.Context(), access.PrincipalOf(c).UserID)
 	respond(c, http.StatusOK, p, err)
 }
 
@@ -198,7 +198,7 @@ func (h *Handler) putPreferences(c *gin.Context) {
 	if !decode(c, &p) {
 		return
 	}
-	err := h.store.SavePreferences(c.Request.Context(), access.PrincipalOf(c).UserID, p)
+	err := h.Store.SavePreferences(c.Request.Context(), access.PrincipalOf(c).UserID, p)
 	respond(c, http.StatusOK, p, err)
 }
 

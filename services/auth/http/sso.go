@@ -36,16 +36,16 @@ type ssoSettingsResponse struct {
 }
 
 func (h *Handler) ssoSettings(c *gin.Context) {
-	stored, err := h.store.GroupRules(c.Request.Context())
+	stored, err := h.Store.GroupRules(c.Request.Context())
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	o := h.cfg.OIDC
+	o := h.Config.OIDC
 	st := auth.SSOSettings{Enabled: o.Enabled(), Issuer: o.Issuer, GroupsClaim: o.GroupsClaim, LocalPasswords: "on",
-		SessionTTL: h.cfg.SessionTTL.String(), IdleTimeout: h.cfg.IdleTimeout.String()}
-	if h.cfg.LocalLogin.Off {
-		st.LocalPasswords, st.BreakGlass = "break-glass", h.cfg.LocalLogin.BreakGlass
+		SessionTTL: h.Config.SessionTTL.String(), IdleTimeout: h.Config.IdleTimeout.String()}
+	if h.Config.LocalLogin.Off {
+		st.LocalPasswords, st.BreakGlass = "break-glass", h.Config.LocalLogin.BreakGlass
 	}
 	rules := append(append([]auth.GroupRule{}, o.Rules...), stored...)
 	c.JSON(http.StatusOK, ssoSettingsResponse{Settings: st, Rules: rules})
@@ -56,7 +56,7 @@ func (h *Handler) createGroupRule(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	r, err := h.store.CreateGroupRule(c.Request.Context(), actorOf(c), in)
+	r, err := h.Store.CreateGroupRule(c.Request.Context(), actorOf(c), in)
 	respond(c, http.StatusCreated, r, err)
 }
 
@@ -65,7 +65,7 @@ func (h *Handler) deleteGroupRule(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.store.DeleteGroupRule(c.Request.Context(), actorOf(c), id[0]); err != nil {
+	if err := h.Store.DeleteGroupRule(c.Request.Context(), actorOf(c), id[0]); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -79,7 +79,7 @@ func (h *Handler) endSessionURL(ctx context.Context, secret string) (string, err
 	if h.oidc == nil {
 		return "", nil
 	}
-	hint, err := h.store.SessionIDToken(ctx, secret)
+	hint, err := h.Store.SessionIDToken(ctx, secret)
 	if err != nil || hint == "" {
 		return "", err
 	}
@@ -93,7 +93,7 @@ func (h *Handler) endSessionURL(ctx context.Context, secret string) (string, err
 	}
 	q := u.Query()
 	q.Set("id_token_hint", hint)
-	q.Set("client_id", h.cfg.OIDC.ClientID)
+	q.Set("client_id", h.Config.OIDC.ClientID)
 	q.Set("post_logout_redirect_uri", h.postLogoutURL())
 	u.RawQuery = q.Encode()
 	return u.String(), nil
@@ -102,10 +102,10 @@ func (h *Handler) endSessionURL(ctx context.Context, secret string) (string, err
 // postLogoutURL is the configured one, or the root of the site the
 // callback URL names.
 func (h *Handler) postLogoutURL() string {
-	if h.cfg.OIDC.PostLogoutURL != "" {
-		return h.cfg.OIDC.PostLogoutURL
+	if h.Config.OIDC.PostLogoutURL != "" {
+		return h.Config.OIDC.PostLogoutURL
 	}
-	u, err := url.Parse(h.cfg.OIDC.RedirectURL)
+	u, err := url.Parse(h.Config.OIDC.RedirectURL)
 	if err != nil {
 		return "/"
 	}
@@ -134,7 +134,7 @@ func (h *Handler) backchannelLogout(c *gin.Context) {
 		h.refuseLogout(c, err, "backchannel")
 		return
 	}
-	hashes, err := h.store.BackchannelLogout(c.Request.Context(), l, clientOf(c))
+	hashes, err := h.Store.BackchannelLogout(c.Request.Context(), l, clientOf(c))
 	if platform.ErrorCode(err) == platform.EINVALID {
 		h.refuseLogout(c, err, "backchannel")
 		return
@@ -143,7 +143,7 @@ func (h *Handler) backchannelLogout(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	if err := h.authn.Forget(c.Request.Context(), hashes...); err != nil {
+	if err := h.Authn.Forget(c.Request.Context(), hashes...); err != nil {
 		httpapi.Logger(c).Warn("back-channel logout: cached sessions not dropped; they expire by themselves", "err", err)
 	}
 	httpapi.Logger(c).Info("back-channel logout", "sessions", len(hashes))
@@ -157,7 +157,7 @@ func (h *Handler) refuseLogout(c *gin.Context, err error, channel string) {
 		reason = "logout token refused"
 	}
 	e := auth.AuditEvent{Action: "logout." + channel + "_refused", TargetType: "oidc", Detail: map[string]any{"reason": reason}}
-	if err := h.store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
+	if err := h.Store.AuditNow(c.Request.Context(), e, clientOf(c)); err != nil {
 		httpapi.Logger(c).Error("audit event lost", "action", e.Action, "err", err)
 	}
 	c.JSON(http.StatusBadRequest, gin.H{"error": "invalid_request", "error_description": reason})
@@ -232,16 +232,16 @@ func (h *Handler) frontchannelLogout(c *gin.Context) {
 	// The specification sends iss with sid; ADFS's guide names only the
 	// sid, so a missing iss is taken as this provider's.
 	iss, sid := c.Query("iss"), c.Query("sid")
-	if sid == "" || (iss != "" && iss != h.cfg.OIDC.Issuer) {
+	if sid == "" || (iss != "" && iss != h.Config.OIDC.Issuer) {
 		h.refuseLogout(c, platform.Errorf(platform.EINVALID, "front-channel logout needs this provider's iss and a sid"), "frontchannel")
 		return
 	}
-	hashes, err := h.store.BackchannelLogout(c.Request.Context(), auth.OIDCLogout{SID: sid, Channel: "frontchannel"}, clientOf(c))
+	hashes, err := h.Store.BackchannelLogout(c.Request.Context(), auth.OIDCLogout{SID: sid, Channel: "frontchannel"}, clientOf(c))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	if err := h.authn.Forget(c.Request.Context(), hashes...); err != nil {
+	if err := h.Authn.Forget(c.Request.Context(), hashes...); err != nil {
 		httpapi.Logger(c).Warn("front-channel logout: cached sessions not dropped; they expire by themselves", "err", err)
 	}
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte("<!doctype html><title>Signed out of Patholabel</title>"))

@@ -13,7 +13,7 @@ import (
 )
 
 func (h *Handler) listTokens(c *gin.Context) {
-	ts, err := h.store.Tokens(c.Request.Context(), access.PrincipalOf(c).UserID)
+	ts, err := h.Store.Tokens(c.Request.Context(), access.PrincipalOf(c).UserID)
 	respond(c, http.StatusOK, ts, err)
 }
 
@@ -22,7 +22,7 @@ func (h *Handler) listTokens(c *gin.Context) {
 // would renew itself forever), and neither can a session left open or
 // stolen long after its password was typed.
 func (h *Handler) createToken(c *gin.Context) {
-	if err := recentSignIn(access.PrincipalOf(c), time.Now(), h.cfg.TokenReauth); err != nil {
+	if err := recentSignIn(access.PrincipalOf(c), time.Now(), h.Config.TokenReauth); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
@@ -30,7 +30,7 @@ func (h *Handler) createToken(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	t, err := h.store.CreateToken(c.Request.Context(), actorOf(c), in)
+	t, err := h.Store.CreateToken(c.Request.Context(), actorOf(c), in)
 	respond(c, http.StatusCreated, t, err)
 }
 
@@ -39,12 +39,12 @@ func (h *Handler) revokeToken(c *gin.Context) {
 	if !ok {
 		return
 	}
-	hash, err := h.store.RevokeToken(c.Request.Context(), actorOf(c), access.PrincipalOf(c), id[0])
+	hash, err := h.Store.RevokeToken(c.Request.Context(), actorOf(c), access.PrincipalOf(c), id[0])
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	if err := h.authn.Forget(c.Request.Context(), hash); err != nil {
+	if err := h.Authn.Forget(c.Request.Context(), hash); err != nil {
 		httpapi.Logger(c).Warn("revoked token still cached; it expires by itself", "token", id[0], "err", err)
 	}
 	c.Status(http.StatusNoContent)

@@ -11,7 +11,7 @@ import (
 )
 
 func (h *Handler) listUsers(c *gin.Context) {
-	us, err := h.store.Users(c.Request.Context(), c.Query("q"))
+	us, err := h.Store.Users(c.Request.Context(), c.Query("q"))
 	respond(c, http.StatusOK, us, err)
 }
 
@@ -20,7 +20,7 @@ func (h *Handler) createUser(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	u, err := h.store.CreateUser(c.Request.Context(), actorOf(c), in)
+	u, err := h.Store.CreateUser(c.Request.Context(), actorOf(c), in)
 	respond(c, http.StatusCreated, u, err)
 }
 
@@ -29,7 +29,7 @@ func (h *Handler) getUser(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u, err := h.store.UserByID(c.Request.Context(), id[0])
+	u, err := h.Store.UserByID(c.Request.Context(), id[0])
 	respond(c, http.StatusOK, u, err)
 }
 
@@ -50,7 +50,7 @@ func (h *Handler) patchUser(c *gin.Context) {
 		httpapi.Fail(c, errAdminFields)
 		return
 	}
-	u, err := h.store.UpdateUser(c.Request.Context(), actorOf(c), id[0], patch)
+	u, err := h.Store.UpdateUser(c.Request.Context(), actorOf(c), id[0], patch)
 	if err == nil {
 		h.forget(c, id[0])
 	}

@@ -39,11 +39,11 @@ func (h *Handler) projectOfExport(c *gin.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return h.store.ProjectOf(c.Request.Context(), id)
+	return h.Store.ProjectOf(c.Request.Context(), id)
 }
 
 func (h *Handler) view(e *export.Export) *export.Export {
-	e.Bucket = h.objects.Bucket()
+	e.Bucket = h.Objects.Bucket()
 	return e
 }
 
@@ -54,17 +54,17 @@ func (h *Handler) create(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	e, err := h.store.Create(ctx, *p, access.PrincipalOf(c).UserID)
+	e, err := h.Store.Create(ctx, *p, access.PrincipalOf(c).UserID)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.audit.RecordAfter(c, audit.Event{Action: "export.create", TargetType: "export", TargetID: strconv.FormatInt(e.ID, 10),
+	h.Audit.RecordAfter(c, audit.Event{Action: "export.create", TargetType: "export", TargetID: strconv.FormatInt(e.ID, 10),
 		ProjectID: e.ProjectID, Detail: map[string]any{"formats": p.Formats, "slide_ids": p.SlideIDs}}) // no slide ids: all
-	if h.waker != nil {
+	if h.Waker != nil {
 		// The id the middleware assigned (and answered with), not the
 		// client's header, which it replaces when empty or overlong.
-		if err := h.waker.Wake(ctx, e, httpapi.RequestID(c)); err != nil {
+		if err := h.Waker.Wake(ctx, e, httpapi.RequestID(c)); err != nil {
 			httpapi.Logger(c).Warn("wake export workers; they will find the job by scanning", "err", err)
 		}
 	}
@@ -80,9 +80,9 @@ func (h *Handler) get(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameter include may only be %q", "manifest"))
 		return
 	}
-	e, err := h.store.Get(c.Request.Context(), id)
+	e, err := h.Store.Get(c.Request.Context(), id)
 	if err == nil && include == "manifest" {
-		err = h.store.WithManifest(c.Request.Context(), e)
+		err = h.Store.WithManifest(c.Request.Context(), e)
 	}
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -103,7 +103,7 @@ func (h *Handler) list(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	list, err := h.store.List(c.Request.Context(), export.ListFilter{ProjectID: project, BeforeID: int64(before), Limit: limit})
+	list, err := h.Store.List(c.Request.Context(), export.ListFilter{ProjectID: project, BeforeID: int64(before), Limit: limit})
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -116,7 +116,7 @@ func (h *Handler) list(c *gin.Context) {
 
 func (h *Handler) cancel(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "export_id")
-	e, err := h.store.Cancel(c.Request.Context(), id)
+	e, err := h.Store.Cancel(c.Request.Context(), id)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -153,12 +153,12 @@ func (h *Handler) files(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	e, err := h.store.Get(ctx, id)
+	e, err := h.Store.Get(ctx, id)
 	if err == nil && e.Status != export.StatusDone {
 		err = platform.Errorf(platform.ECONFLICT, "export %d is %s; files are listed once it is done", id, e.Status)
 	}
 	if err == nil {
-		err = h.store.WithManifest(ctx, e)
+		err = h.Store.WithManifest(ctx, e)
 	}
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -172,20 +172,20 @@ func (h *Handler) files(c *gin.Context) {
 	all := append([]export.File{{Path: export.ManifestPath}}, m.Files...)
 	page := all[min(offset, len(all)):min(offset+limit, len(all))]
 	// The links are bearer URLs to patient data: no trace, no links.
-	if err := h.audit.Record(c, audit.Event{Action: "export.links", TargetType: "export", TargetID: strconv.FormatInt(id, 10),
-		ProjectID: e.ProjectID, Detail: map[string]any{"offset": offset, "links": len(page), "expires_in": int(h.linkTTL.Seconds())}}); err != nil {
+	if err := h.Audit.Record(c, audit.Event{Action: "export.links", TargetType: "export", TargetID: strconv.FormatInt(id, 10),
+		ProjectID: e.ProjectID, Detail: map[string]any{"offset": offset, "links": len(page), "expires_in": int(h.LinkTTL.Seconds())}}); err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
 	out := make([]fileLink, 0, len(page))
 	for _, f := range page {
-		u, err := h.objects.PresignGet(ctx, e.Prefix, f.Path, h.linkTTL)
+		u, err := h.Objects.PresignGet(ctx, e.Prefix, f.Path, h.LinkTTL)
 		if err != nil {
 			httpapi.Fail(c, err)
 			return
 		}
 		out = append(out, fileLink{f, u})
 	}
-	c.JSON(http.StatusOK, gin.H{"bucket": h.objects.Bucket(), "prefix": e.Prefix, "expires_in": int(h.linkTTL.Seconds()),
+	c.JSON(http.StatusOK, gin.H{"bucket": h.Objects.Bucket(), "prefix": e.Prefix, "expires_in": int(h.LinkTTL.Seconds()),
 		"total": len(all), "offset": offset, "limit": limit, "files": out})
 }

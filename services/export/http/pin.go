@@ -16,12 +16,12 @@ func (h *Handler) pin(pinned bool) gin.HandlerFunc {
 	action := map[bool]string{true: "export.pin", false: "export.unpin"}[pinned]
 	return func(c *gin.Context) {
 		id, _ := httpapi.IDParam(c, "export_id") // checked by the access rule
-		e, err := h.store.SetPinned(c.Request.Context(), id, pinned)
+		e, err := h.Store.SetPinned(c.Request.Context(), id, pinned)
 		if err != nil {
 			httpapi.Fail(c, err)
 			return
 		}
-		h.audit.RecordAfter(c, audit.Event{Action: action, TargetType: "export", TargetID: strconv.FormatInt(id, 10),
+		h.Audit.RecordAfter(c, audit.Event{Action: action, TargetType: "export", TargetID: strconv.FormatInt(id, 10),
 			ProjectID: e.ProjectID})
 		c.JSON(http.StatusOK, h.view(e))
 	}

@@ -20,32 +20,25 @@ var openAPI []byte
 // OpenAPI is the service's OpenAPI 3 document.
 func OpenAPI() []byte { return openAPI }
 
-// Handler holds what the endpoints need. Handlers hand the store the
-// request's context, never the *gin.Context (gin reuses it).
-type Handler struct {
-	store   export.Exports
-	objects export.Files
-	waker   export.Waker // nil without Redis: workers then find jobs by scanning
-	linkTTL time.Duration
-	audit   audit.Recorder
-	log     *slog.Logger
-}
-
-// Deps are the handler's collaborators.
+// Deps are what the endpoints need.
 type Deps struct {
 	Store   export.Exports
 	Objects export.Files
-	Waker   export.Waker // nil without Redis
+	Waker   export.Waker // nil without Redis: workers then find jobs by scanning
 	Authn   access.Gate
 	LinkTTL time.Duration
 	Audit   audit.Recorder // export creation and download links
 	Log     *slog.Logger
 }
 
+// Handler holds what the endpoints need. Handlers hand the store the
+// request's context, never the *gin.Context (gin reuses it).
+type Handler struct{ Deps }
+
 // Register adds the export service's routes to e. Every route names the
 // rule it requires: managers of the export's project, and admins.
 func Register(e *gin.Engine, d Deps) {
-	h := &Handler{store: d.Store, objects: d.Objects, waker: d.Waker, linkTTL: d.LinkTTL, audit: d.Audit, log: d.Log}
+	h := &Handler{Deps: d}
 	httpapi.ServeOpenAPI(e, "/api/v1/exports/openapi.json", openAPI)
 	g := e.Group("/api/v1/exports", d.Authn.Middleware())
 	manager := func(f access.ProjectFunc) gin.HandlerFunc {

@@ -21,12 +21,12 @@ import (
 func (h *Handler) zip(c *gin.Context) {
 	id, _ := httpapi.IDParam(c, "export_id")
 	ctx := c.Request.Context()
-	e, err := h.store.Get(ctx, id)
+	e, err := h.Store.Get(ctx, id)
 	if err == nil && e.Status != export.StatusDone {
 		err = platform.Errorf(platform.ECONFLICT, "export %d is %s; it can be downloaded once it is done", id, e.Status)
 	}
 	if err == nil {
-		err = h.store.WithManifest(ctx, e)
+		err = h.Store.WithManifest(ctx, e)
 	}
 	var m *export.Manifest
 	if err == nil {
@@ -34,7 +34,7 @@ func (h *Handler) zip(c *gin.Context) {
 	}
 	if err == nil {
 		// The archive is patient data leaving: no trace, no archive.
-		err = h.audit.Record(c, audit.Event{Action: "export.zip", TargetType: "export", TargetID: strconv.FormatInt(id, 10),
+		err = h.Audit.Record(c, audit.Event{Action: "export.zip", TargetType: "export", TargetID: strconv.FormatInt(id, 10),
 			ProjectID: e.ProjectID, Detail: map[string]any{"files": len(m.Files) + 1}})
 	}
 	if err != nil {
@@ -44,7 +44,7 @@ func (h *Handler) zip(c *gin.Context) {
 	c.Header("Content-Type", "application/zip")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="export-%d.zip"`, id))
 	c.Status(http.StatusOK)
-	if err := export.WriteZip(ctx, c.Writer, m.Files, h.objects.Opener(e.Prefix), e.UpdatedAt); err != nil {
-		h.log.Warn("export zip cut short", "export", id, "err", err)
+	if err := export.WriteZip(ctx, c.Writer, m.Files, h.Objects.Opener(e.Prefix), e.UpdatedAt); err != nil {
+		h.Log.Warn("export zip cut short", "export", id, "err", err)
 	}
 }

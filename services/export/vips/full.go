@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"runtime"
 	"unsafe"
+
+	"github.com/patholabel/patholabel/services/platform/libvips"
 )
 
 // DecodeAll decodes all of level 0 into memory as packed RGB, the way
@@ -27,7 +29,7 @@ func DecodeAll(path string) (rgb []byte, w, h int, err error) {
 	var out unsafe.Pointer
 	var n C.size_t
 	if C.ex_decode_all(hd.rgb, &out, &n) != 0 {
-		return nil, 0, 0, fmt.Errorf("decode %s: %w", path, lastError())
+		return nil, 0, 0, fmt.Errorf("decode %s: %w", path, libvips.LastError())
 	}
 	// Wrap without copying: a copy would double the baseline's peak memory.
 	return unsafe.Slice((*byte)(out), int(n)), int(C.vips_image_get_width(hd.rgb)), int(C.vips_image_get_height(hd.rgb)), nil

@@ -11,13 +11,13 @@ import "C"
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/patholabel/patholabel/services/platform/libvips"
 )
 
 var (
@@ -30,23 +30,10 @@ var (
 func Startup(concurrency int) error {
 	initOnce.Do(func() {
 		if C.ex_init(C.int(concurrency)) != 0 {
-			initErr = fmt.Errorf("start libvips: %w", lastError())
+			initErr = fmt.Errorf("start libvips: %w", libvips.LastError())
 		}
 	})
 	return initErr
-}
-
-// lastError takes libvips' per-thread error buffer, first line only.
-func lastError() error {
-	msg := strings.TrimSpace(C.GoString(C.vips_error_buffer()))
-	C.vips_error_clear()
-	if i := strings.IndexByte(msg, '\n'); i > 0 {
-		msg = msg[:i]
-	}
-	if msg == "" {
-		msg = "unknown libvips error"
-	}
-	return errors.New(msg)
 }
 
 // Slide is an opened slide file, safe for concurrent use: each goroutine
@@ -156,12 +143,12 @@ func (s *Slide) reopen() (*handle, error) {
 // newHandle takes ownership of im (nil: the load failed).
 func newHandle(im *C.VipsImage) (*handle, error) {
 	if im == nil {
-		return nil, lastError()
+		return nil, libvips.LastError()
 	}
 	h := &handle{im: im}
 	if C.ex_rgb(im, &h.rgb) != 0 {
 		h.close()
-		return nil, lastError()
+		return nil, libvips.LastError()
 	}
 	return h, nil
 }
@@ -196,7 +183,7 @@ func sameProbe(a, b *handle, tile int) bool {
 
 func read(im *C.VipsImage, x, y, w, h int, out []byte) error {
 	if C.ex_read(im, C.int(x), C.int(y), C.int(w), C.int(h), (*C.uchar)(unsafe.Pointer(&out[0]))) != 0 {
-		return lastError()
+		return libvips.LastError()
 	}
 	return nil
 }
@@ -245,7 +232,7 @@ func (s *Slide) Region(x, y, w, h, ow, oh int) ([]byte, error) {
 	var out unsafe.Pointer
 	var n C.size_t
 	if C.ex_region(hd.im, C.int(x), C.int(y), C.int(w), C.int(h), C.int(ow), C.int(oh), &out, &n) != 0 {
-		return nil, fmt.Errorf("read region %dx%d+%d+%d: %w", w, h, x, y, lastError())
+		return nil, fmt.Errorf("read region %dx%d+%d+%d: %w", w, h, x, y, libvips.LastError())
 	}
 	defer C.g_free(C.gpointer(out))
 	if int(n) != ow*oh*3 {

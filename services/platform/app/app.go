@@ -28,19 +28,22 @@ import (
 type Base struct {
 	Log   logging.Config
 	HTTP  httpapi.Config
-	MySQL mysql.Config
+	MySQL mysql.Config // zero in a binary without a database (MainWithoutDB)
 }
 
-// ReadBase reads the common settings; defaultListen differs per service so
-// all of them can run on one machine.
-func ReadBase(r *config.Reader, defaultListen string) Base {
+// readBase reads the common settings, MySQL's only when db: a binary
+// without a database must not require its credentials. defaultListen
+// differs per service so all of them can run on one machine.
+func readBase(r *config.Reader, defaultListen string, db bool) Base {
 	b := Base{
 		Log: logging.Config{
 			Format: r.String("PATHOLABEL_LOG_FORMAT", "json"),
 			Level:  r.String("PATHOLABEL_LOG_LEVEL", "info"),
 		},
-		HTTP:  httpapi.ReadConfig(r, defaultListen),
-		MySQL: mysql.ReadConfig(r),
+		HTTP: httpapi.ReadConfig(r, defaultListen),
+	}
+	if db {
+		b.MySQL = mysql.ReadConfig(r)
 	}
 	if err := b.Log.Validate(); err != nil {
 		r.Check(false, "PATHOLABEL_LOG_FORMAT/PATHOLABEL_LOG_LEVEL", b.Log.Format+"/"+b.Log.Level, "valid (json|text, debug|info|warn|error)")
@@ -60,20 +63,37 @@ type Command struct {
 	Run  func(ctx context.Context, r *config.Reader, base Base, log *slog.Logger, args []string) error
 }
 
-// Main runs a service binary and returns its exit code. build turns the
-// environment into a Runner (reading config with r, which reports the
-// first bad variable); args[0] names a subcommand instead: "migrate"
-// applies migrations, others come from commands.
-func Main(service string, args []string, lookup config.LookupFunc, stderr io.Writer,
-	build func(r *config.Reader, base Base, log *slog.Logger) (Runner, error), commands ...Command) int {
+// Build turns the environment into a service's Runner, reading its
+// typed config with r (which reports the first bad variable).
+type Build func(r *config.Reader, base Base, log *slog.Logger) (Runner, error)
+
+// Main runs a service binary and returns its exit code. build makes the
+// Runner; args[0] names a subcommand instead: "migrate" applies
+// migrations, others come from commands.
+func Main(service string, args []string, lookup config.LookupFunc, stderr io.Writer, build Build, commands ...Command) int {
+	return run(service, args, lookup, stderr, build, true, commands)
+}
+
+// MainWithoutDB is Main for a binary that holds no database (the
+// gateway): it reads no MySQL settings, so none of their credentials is
+// required, Base.MySQL stays zero, and it has no subcommands.
+func MainWithoutDB(service string, args []string, lookup config.LookupFunc, stderr io.Writer, build Build) int {
+	return run(service, args, lookup, stderr, build, false, nil)
+}
+
+func run(service string, args []string, lookup config.LookupFunc, stderr io.Writer, build Build, db bool, commands []Command) int {
 	r := config.NewReader(lookup)
-	base := ReadBase(r, ":8080")
+	base := readBase(r, ":8080", db)
 	// Every setting is read before any is reported (build only reads), so
 	// the error named is the most telling one (see config.Reader.Err).
 	log := logging.New(base.Log, service, stderr)
 	gin.SetMode(gin.ReleaseMode) // gin's debug mode prints to stdout, outside the structured log
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if len(args) > 0 && !db {
+		fmt.Fprintf(stderr, "%s: unexpected arguments %q (it has no subcommands)\n", service, args)
+		return 2
+	}
 	if len(args) > 0 {
 		return subcommand(ctx, service, args, r, base, log, stderr, commands)
 	}

@@ -83,3 +83,27 @@ func TestMigrateWaitsForTheDatabase(t *testing.T) {
 		t.Errorf("migrate --frobnicate: exit %d, want 2 (%s)", code, stderr.String())
 	}
 }
+
+// A binary without a database (the gateway) starts outside development
+// mode with no MySQL credential set, and refuses subcommands (it has no
+// migrate) with exit 2 and one line.
+func TestMainWithoutDBRequiresNoDatabase(t *testing.T) {
+	var base app.Base
+	build := func(r *config.Reader, b app.Base, _ *slog.Logger) (app.Runner, error) {
+		base = b
+		return noop{}, r.Err()
+	}
+	var stderr bytes.Buffer
+	if code := app.MainWithoutDB("web", nil, config.FromMap(nil), &stderr, build); code != 0 || base.MySQL.Addr != "" || base.HTTP.Listen != ":8080" {
+		t.Errorf("no variables set: exit %d (%s), base %+v; want 0, no MySQL settings, the default listen address", code, stderr.String(), base)
+	}
+	stderr.Reset()
+	code := app.MainWithoutDB("web", []string{"migrate"}, config.FromMap(nil), &stderr, build)
+	if out := strings.TrimSpace(stderr.String()); code != 2 || strings.Contains(out, "\n") || !strings.Contains(out, "no subcommands") {
+		t.Errorf("web migrate: exit %d, %q; want 2 and one line saying it has no subcommands", code, out)
+	}
+	stderr.Reset()
+	if code := app.Main("svc", nil, config.FromMap(nil), &stderr, build); code != 2 || !strings.Contains(stderr.String(), "PATHOLABEL_MYSQL_USER is required") {
+		t.Errorf("a service with a database and no credentials: exit %d, %q; want 2 naming the MySQL user", code, stderr.String())
+	}
+}

@@ -4,11 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/minio/minio-go/v7"
+	"github.com/prometheus/client_golang/prometheus"
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/mysql"
 	"github.com/patholabel/patholabel/services/platform/objstore"
@@ -84,6 +89,26 @@ func (r *Resources) Close() error {
 type Process struct {
 	Res    *Resources      // set by Main.Open
 	Server *httpapi.Server // set by Main.Open, listening
+}
+
+// API is what every service's handlers stand on, made the same way in
+// each by Process.NewServer: the binary's one metrics registry, the audit
+// log (which also records the requests the access rules refused), and the
+// authenticator of sessions and tokens.
+type API struct {
+	Registry *prometheus.Registry
+	Audit    *audit.Log
+	Authn    *access.Authenticator
+}
+
+// NewServer makes p.Server for service over the connections in p.Res
+// (Redis as rc says, when the service has it), with checks as its
+// readiness probes; the service registers its routes on it, then listens.
+func (p *Process) NewServer(service string, cfg httpapi.Config, rc redis.Config, log *slog.Logger, checks []httpapi.Check) API {
+	api := API{Registry: httpapi.NewRegistry(), Audit: audit.New(p.Res.DB, time.Now)}
+	api.Authn = access.NewAuthenticator(p.Res.DB, p.Res.Redis, rc, api.Registry, time.Now)
+	p.Server = httpapi.New(cfg, httpapi.Deps{Service: service, Log: log, Registry: api.Registry, Checks: checks, Denied: api.Audit.Denied})
+	return api
 }
 
 // Addr is the server's bound address.

@@ -136,3 +136,16 @@ func Bound(c *gin.Context) (any, error) {
 	}
 	return got.v, got.err
 }
+
+// Kept is what the route's access rule kept under key with c.Set for the
+// handler (the slide a path names, read once): an internal error naming
+// the route when it kept no T there (a route that lost its rule, a wiring
+// mistake answered as a 500 rather than a panic).
+func Kept[T any](c *gin.Context, key string) (T, error) {
+	v, _ := c.Get(key)
+	got, ok := v.(T)
+	if !ok {
+		return got, fmt.Errorf("route %s has no %T under %q: its access rule must keep it", c.FullPath(), got, key)
+	}
+	return got, nil
+}

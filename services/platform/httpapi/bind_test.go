@@ -60,3 +60,38 @@ func TestBindHandsTheBodyOn(t *testing.T) {
 		}
 	}
 }
+
+// Kept hands the handler what the rule kept, typed; a route whose rule
+// kept nothing there (or something else) answers a 500 naming the route,
+// never a panic.
+func TestKeptIsTypedAndNeverPanics(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	keep := func(v any) gin.HandlerFunc { return func(c *gin.Context) { c.Set("slide", v) } }
+	handle := func(c *gin.Context) {
+		v, err := httpapi.Kept[*named](c, "slide")
+		if err != nil {
+			c.String(http.StatusInternalServerError, err.Error())
+			return
+		}
+		c.String(http.StatusOK, "%d", v.Slide)
+	}
+	e.GET("/kept", keep(&named{Slide: 7}), handle)
+	e.GET("/lost", handle)
+	e.GET("/other", keep(named{Slide: 7}), handle)
+	for _, tc := range []struct {
+		path string
+		want int
+		text string
+	}{
+		{"/kept", http.StatusOK, "7"},
+		{"/lost", http.StatusInternalServerError, `route /lost has no *httpapi_test.named under "slide"`},
+		{"/other", http.StatusInternalServerError, `route /other has no *httpapi_test.named under "slide"`},
+	} {
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, httptest.NewRequest("GET", tc.path, nil))
+		if w.Code != tc.want || !strings.Contains(w.Body.String(), tc.text) {
+			t.Errorf("%s: %d %s, want %d with %q", tc.path, w.Code, w.Body, tc.want, tc.text)
+		}
+	}
+}

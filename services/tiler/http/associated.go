@@ -17,7 +17,11 @@ import (
 // patient.
 func (h *Handler) associated(name string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		sl := slideOf(c)
+		sl, err := slideOf(c)
+		if err != nil {
+			httpapi.Fail(c, err)
+			return
+		}
 		notFound := platform.Errorf(platform.ENOTFOUND, "no %s image for this slide", name)
 		if c.Param("name") != strconv.FormatInt(sl.ID, 10) || !sl.Pyramid().Ready {
 			httpapi.Fail(c, notFound)

@@ -36,7 +36,10 @@ func (h *Handler) overlayProject(c *gin.Context) (int64, error) {
 	return sl.ProjectID, nil
 }
 
-func overlayOf(c *gin.Context) *tiler.Overlay { return c.MustGet(overlayKey).(*tiler.Overlay) }
+// overlayOf is the overlay the route's rule read (overlayProject).
+func overlayOf(c *gin.Context) (*tiler.Overlay, error) {
+	return httpapi.Kept[*tiler.Overlay](c, overlayKey)
+}
 
 type overlayView struct {
 	*tiler.Overlay
@@ -54,7 +57,11 @@ func viewOverlay(o *tiler.Overlay) overlayView {
 // uploadOverlay streams a heatmap or prediction image for a ready slide
 // (fields name and opacity before the file) and queues its pyramid.
 func (h *Handler) uploadOverlay(c *gin.Context) {
-	sl := slideOf(c)
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	if sl.Status != tiler.StatusReady {
 		httpapi.Fail(c, platform.Errorf(platform.ECONFLICT, "slide %d is %s; overlays need a ready slide", sl.ID, sl.Status))
 		return
@@ -127,7 +134,11 @@ func overlayModel(s string) (*tiler.OverlayModel, error) {
 }
 
 func (h *Handler) listOverlays(c *gin.Context) {
-	list, err := h.Store.Overlays(c.Request.Context(), slideOf(c).ID)
+	sl, err := slideOf(c)
+	var list []*tiler.Overlay
+	if err == nil {
+		list, err = h.Store.Overlays(c.Request.Context(), sl.ID)
+	}
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -140,8 +151,23 @@ func (h *Handler) listOverlays(c *gin.Context) {
 }
 
 func (h *Handler) overlayDZI(c *gin.Context) {
-	o, sl := overlayOf(c), slideOf(c)
+	o, err := overlayOf(c)
+	var sl *tiler.Slide
+	if err == nil {
+		sl, err = slideOf(c)
+	}
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	h.serveDZI(c, o.Pyramid(), dziImage{Format: tiler.OverlayTileFormat, Overlap: sl.TileOverlap, TileSize: sl.TileSize, Size: dziSize{o.Width, o.Height}})
 }
 
-func (h *Handler) overlayTile(c *gin.Context) { h.serveTile(c, overlayOf(c).Pyramid()) }
+func (h *Handler) overlayTile(c *gin.Context) {
+	o, err := overlayOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	h.serveTile(c, o.Pyramid())
+}

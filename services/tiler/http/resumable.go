@@ -25,7 +25,10 @@ func (h *Handler) uploadProject(c *gin.Context) (int64, error) {
 	return u.ProjectID, nil
 }
 
-func uploadOf(c *gin.Context) *tiler.Upload { return c.MustGet(uploadKey).(*tiler.Upload) }
+// uploadOf is the upload the route's rule read (uploadProject).
+func uploadOf(c *gin.Context) (*tiler.Upload, error) {
+	return httpapi.Kept[*tiler.Upload](c, uploadKey)
+}
 
 type newUpload struct {
 	ProjectID int64  `json:"project_id"`
@@ -89,7 +92,11 @@ func (h *Handler) openUpload(c *gin.Context, in newUpload) (*tiler.Upload, error
 }
 
 func (h *Handler) getUpload(c *gin.Context) {
-	u := uploadOf(c)
+	u, err := uploadOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	v := uploadView{Upload: u, Parts: u.PartCount(), ReceivedParts: []tiler.Part{}}
 	if u.Status == tiler.UploadOpen {
 		parts, err := h.Objects.Parts(c.Request.Context(), u.Key, u.S3UploadID)
@@ -108,7 +115,11 @@ func (h *Handler) getUpload(c *gin.Context) {
 // putPart streams one part of exactly the expected length to S3; sending a
 // part again replaces it, which is how a client retries.
 func (h *Handler) putPart(c *gin.Context) {
-	u := uploadOf(c)
+	u, err := uploadOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	n, err := strconv.Atoi(c.Param("n"))
 	switch {
 	case u.Status != tiler.UploadOpen:
@@ -131,7 +142,11 @@ func (h *Handler) putPart(c *gin.Context) {
 }
 
 func (h *Handler) completeUpload(c *gin.Context) {
-	u := uploadOf(c)
+	u, err := uploadOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	sl := &tiler.Slide{ProjectID: u.ProjectID, CaseID: u.CaseID, Stain: u.Stain, Name: u.Name, SourceKey: u.Key,
 		Bytes: u.Size, TileSize: h.Config.TileSize, TileOverlap: h.Config.Overlap, TileFormat: "jpeg", CreatedBy: u.CreatedBy}
 	if u.Status == tiler.UploadOpen {
@@ -167,7 +182,11 @@ func (h *Handler) assemble(c *gin.Context, u *tiler.Upload) error {
 }
 
 func (h *Handler) abortUpload(c *gin.Context) {
-	u := uploadOf(c)
+	u, err := uploadOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	if err := h.Store.AbortUpload(c.Request.Context(), u.ID); err != nil {
 		httpapi.Fail(c, err)
 		return

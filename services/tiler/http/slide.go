@@ -31,7 +31,9 @@ func (h *Handler) slideProject(param string) func(c *gin.Context) (int64, error)
 	}
 }
 
-func slideOf(c *gin.Context) *tiler.Slide { return c.MustGet(slideKey).(*tiler.Slide) }
+// slideOf is the slide the route's rule read (slideProject or
+// overlayProject).
+func slideOf(c *gin.Context) (*tiler.Slide, error) { return httpapi.Kept[*tiler.Slide](c, slideKey) }
 
 func queryProject(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Query("project_id"), 10, 64)
@@ -67,7 +69,10 @@ func view(sl *tiler.Slide) slideView {
 }
 
 func (h *Handler) get(c *gin.Context) {
-	sl, err := h.Store.Slide(c.Request.Context(), slideOf(c).ID) // fresh: status and progress move
+	sl, err := slideOf(c)
+	if err == nil {
+		sl, err = h.Store.Slide(c.Request.Context(), sl.ID) // fresh: status and progress move
+	}
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -120,7 +125,10 @@ func (h *Handler) list(c *gin.Context) {
 // retry queues a failed slide's ingest again (attempts reset), once what
 // made it fail is gone; its source was kept, so nothing is re-uploaded.
 func (h *Handler) retry(c *gin.Context) {
-	sl, err := h.Store.RetrySlide(c.Request.Context(), slideOf(c).ID)
+	sl, err := slideOf(c)
+	if err == nil {
+		sl, err = h.Store.RetrySlide(c.Request.Context(), sl.ID)
+	}
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

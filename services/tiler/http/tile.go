@@ -65,7 +65,11 @@ type dziImage struct {
 // opens the slide, so the audit log records it as the view of the case
 // (tiles, a thousand per view, are not recorded one by one).
 func (h *Handler) dzi(c *gin.Context) {
-	sl := slideOf(c)
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	p := sl.Pyramid()
 	p.Ready = p.Ready || sl.FromSource() // the same descriptor either way
 	if strings.HasSuffix(c.Param("name"), ".dzi") && p.Ready {
@@ -89,7 +93,11 @@ func (h *Handler) serveDZI(c *gin.Context, p tiler.PyramidRef, img dziImage) {
 }
 
 func (h *Handler) thumbnail(c *gin.Context) {
-	sl := slideOf(c)
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	if c.Param("name") != strconv.FormatInt(sl.ID, 10) {
 		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such thumbnail"))
 		return
@@ -99,11 +107,15 @@ func (h *Handler) thumbnail(c *gin.Context) {
 }
 
 func (h *Handler) tile(c *gin.Context) {
-	if sl := slideOf(c); sl.FromSource() {
+	sl, err := slideOf(c)
+	switch {
+	case err != nil:
+		httpapi.Fail(c, err)
+	case sl.FromSource():
 		h.sourceTile(c, sl)
-		return
+	default:
+		h.serveTile(c, sl.Pyramid())
 	}
-	h.serveTile(c, slideOf(c).Pyramid())
 }
 
 // sourceTile serves a tile of a slide whose pyramid is being built, read

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"unsafe"
+
+	"github.com/patholabel/patholabel/services/platform/libvips"
 )
 
 // Associated renders the slide's associated image name ("label",
@@ -26,7 +28,7 @@ func Associated(path, name string, quality int) (b []byte, ok bool, err error) {
 	var buf unsafe.Pointer
 	var n C.size_t
 	if C.pl_associated(cpath, cname, C.int(quality), &buf, &n) != 0 {
-		return nil, false, fmt.Errorf("read %s image: %w", name, lastError())
+		return nil, false, fmt.Errorf("read %s image: %w", name, libvips.LastError())
 	}
 	defer C.g_free(C.gpointer(buf))
 	return C.GoBytes(buf, C.int(n)), true, nil

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"time"
 	"unsafe"
+
+	"github.com/patholabel/patholabel/services/platform/libvips"
 )
 
 // Pyramid is how DZSave tiles. Width and Height, when set, stretch the
@@ -80,7 +82,7 @@ func dzsave(src, loader, dst string, p Pyramid, state *C.pl_progress) error {
 		r = C.pl_dzsave(csrc, cloader, cdst, C.int(p.TileSize), C.int(p.Overlap), suffix, state)
 	}
 	if r != 0 {
-		return fmt.Errorf("build pyramid: %w", lastError())
+		return fmt.Errorf("build pyramid: %w", libvips.LastError())
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"runtime"
 	"unsafe"
+
+	"github.com/patholabel/patholabel/services/platform/libvips"
 )
 
 // Frames is a whole image stored as tiles (DICOM-WSI): Paths in row-major
@@ -33,7 +35,7 @@ func Header(path, loader string) (width, height, bands int, err error) {
 	defer C.free(unsafe.Pointer(cloader))
 	var w, h, b C.int
 	if C.pl_header(cpath, cloader, &w, &h, &b) != 0 {
-		return 0, 0, 0, fmt.Errorf("%s: %w", loader, lastError())
+		return 0, 0, 0, fmt.Errorf("%s: %w", loader, libvips.LastError())
 	}
 	return int(w), int(h), int(b), nil
 }
@@ -48,7 +50,7 @@ func Deviation(path, loader string, x, y, w, h int) (float64, error) {
 	defer C.free(unsafe.Pointer(cloader))
 	var d C.double
 	if C.pl_deviate(cpath, cloader, C.int(x), C.int(y), C.int(w), C.int(h), &d) != 0 {
-		return 0, fmt.Errorf("%s: %w", loader, lastError())
+		return 0, fmt.Errorf("%s: %w", loader, libvips.LastError())
 	}
 	return float64(d), nil
 }
@@ -86,7 +88,7 @@ func DZSaveFrames(ctx context.Context, f Frames, dst string, p Pyramid, progress
 		defer C.free(unsafe.Pointer(cdst))
 		defer C.free(unsafe.Pointer(suffix))
 		if C.pl_dzsave_frames(frames, cdst, C.int(p.TileSize), C.int(p.Overlap), suffix, state) != 0 {
-			return fmt.Errorf("build pyramid from frames: %w", lastError())
+			return fmt.Errorf("build pyramid from frames: %w", libvips.LastError())
 		}
 		return nil
 	})
@@ -101,7 +103,7 @@ func ThumbnailFrames(f Frames, size, quality int) ([]byte, error) {
 	var buf unsafe.Pointer
 	var n C.size_t
 	if C.pl_thumbnail_frames(frames, C.int(size), C.int(quality), &buf, &n) != 0 {
-		return nil, fmt.Errorf("thumbnail from frames: %w", lastError())
+		return nil, fmt.Errorf("thumbnail from frames: %w", libvips.LastError())
 	}
 	defer C.g_free(C.gpointer(buf))
 	return C.GoBytes(buf, C.int(n)), nil

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/patholabel/patholabel/services/platform/libvips"
 	"github.com/patholabel/patholabel/services/tiler"
 )
 
@@ -57,7 +58,7 @@ func OpenSource(path, loader string) (*Source, error) {
 	s := &Source{}
 	first := C.pl_open_level(cpath, cloader, 0)
 	if first == nil {
-		return nil, fmt.Errorf("open source: %w", lastError())
+		return nil, fmt.Errorf("open source: %w", libvips.LastError())
 	}
 	s.levels = append(s.levels, level{first, int64(first.Xsize), int64(first.Ysize)})
 	n := int(C.pl_level_count(first))
@@ -115,7 +116,7 @@ func (s *Source) Region(shift uint, left, top, w, h, quality int) ([]byte, error
 	var buf unsafe.Pointer
 	var n C.size_t
 	if C.pl_region_jpeg(im, C.double(shrink), C.int(halvings), C.int(left), C.int(top), C.int(w), C.int(h), C.int(quality), &buf, &n) != 0 {
-		return nil, fmt.Errorf("render source region: %w", lastError())
+		return nil, fmt.Errorf("render source region: %w", libvips.LastError())
 	}
 	defer C.g_free(C.gpointer(buf))
 	return C.GoBytes(buf, C.int(n)), nil

@@ -17,11 +17,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"unsafe"
 
 	govips "github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/patholabel/patholabel/services/platform/libvips"
 )
 
 // started guards libvips' start-up. libvips is process-wide state, so this
@@ -57,20 +58,6 @@ func block() {
 	for _, n := range names {
 		C.free(unsafe.Pointer(n))
 	}
-}
-
-// lastError takes libvips' per-thread error buffer, trimmed to its first
-// line: the rest repeats it for every layer of the call.
-func lastError() error {
-	msg := strings.TrimSpace(C.GoString(C.vips_error_buffer()))
-	C.vips_error_clear()
-	if i := strings.IndexByte(msg, '\n'); i > 0 {
-		msg = msg[:i]
-	}
-	if msg == "" {
-		msg = "unknown libvips error"
-	}
-	return errors.New(msg)
 }
 
 // loaders are the libvips loaders ingest accepts. Everything else libvips
@@ -140,7 +127,7 @@ func open(path, loader string) (*C.VipsImage, error) {
 	defer C.free(unsafe.Pointer(cloader))
 	im := C.pl_open(cpath, cloader)
 	if im == nil {
-		return nil, fmt.Errorf("open image: %w", lastError())
+		return nil, fmt.Errorf("open image: %w", libvips.LastError())
 	}
 	return im, nil
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './client';
-import { acceptSuggestion, listSuggestions, nextSuggestion, rejectSuggestion, suggestionProgress } from './suggestions';
+import { acceptSuggestion, listSuggestions, nextSuggestion, projectSuggestionProgress, rejectSuggestion, suggestionProgress } from './suggestions';
 
 // Answers shaped as the annotation service writes them (http/suggestion.go).
 const one =
@@ -26,6 +26,10 @@ beforeAll(async () => {
         res.end(text);
       };
       if (url.pathname.endsWith('/next')) return left > 0 ? send(200, one) : send(404, '{"error":{"code":"not_found","message":"no undecided suggestion is left on slide 1"}}');
+      if (url.searchParams.get('project_id') === '8') return send(200, '{"project_id":8,"progress":{"total":1,"reviewed":0}}');
+      if (url.pathname.endsWith('/progress') && url.searchParams.has('project_id')) {
+        return send(200, '{"project_id":7,"reviewed":312,"total":2048,"accepted":300,"rejected":12,"slides":[{"slide_id":1,"reviewed":312,"total":2000},{"slide_id":2,"reviewed":0,"total":48}]}');
+      }
       if (url.pathname.endsWith('/progress')) return send(200, '{"slide_id":1,"progress":{"total":2048,"reviewed":312,"undecided":1736,"accepted":300,"rejected":12}}');
       if (url.pathname.endsWith('/accept')) return send(201, '{"type":"Feature","id":77,"geometry":{"type":"Point","coordinates":[1000,500]},"properties":{"category_id":4}}');
       if (url.pathname.endsWith('/reject')) return send(200, one.replace('"undecided"', '"rejected"'));
@@ -58,7 +62,18 @@ describe('suggestions API', () => {
   it('accepts as a chosen category, rejects, and counts', async () => {
     expect((await acceptSuggestion(api(), 41, 4)).id).toBe(77);
     expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/v1/annotations/suggestions/41/accept', body: '{"category_id":4}' });
+    await acceptSuggestion(api(), 41, undefined, { geometry: { type: 'Point', coordinates: [1010, 490] }, radius: 4 });
+    expect(seen.at(-1)?.body).toBe('{"geometry":{"type":"Point","coordinates":[1010,490]},"radius":4}');
     expect((await rejectSuggestion(api(), 41)).properties.state).toBe('rejected');
     expect(await suggestionProgress(api(), '1')).toMatchObject({ reviewed: 312, total: 2048 });
+  });
+
+  it('counts the decisions of a project per model version, in all and per slide, and refuses an answer without them', async () => {
+    const p = await projectSuggestionProgress(api(), '7', 'pathofusion@v3');
+    expect(seen.at(-1)?.url).toBe('/api/v1/annotations/suggestions/progress?project_id=7&model=pathofusion%40v3');
+    expect(p).toMatchObject({ reviewed: 312, total: 2048, accepted: 300, rejected: 12 });
+    expect(p.slides).toEqual([{ slide_id: 1, reviewed: 312, total: 2000 }, { slide_id: 2, reviewed: 0, total: 48 }]);
+    await expect(projectSuggestionProgress(api(), '8')).rejects.toThrow('without its counts');
+    expect(seen.at(-1)?.url).toBe('/api/v1/annotations/suggestions/progress?project_id=8');
   });
 });

@@ -39,6 +39,22 @@ export async function listSuggestions(api: ApiClient, slideId: string, bbox: rea
   return body.features as Suggestion[];
 }
 
+/** SuggestionPage is one answer of the list: truncated when more lie in the box than limit. */
+export interface SuggestionPage {
+  readonly features: Suggestion[];
+  readonly truncated: boolean;
+}
+
+/** listSuggestionPage reads up to limit suggestions in a box (x0,y0,x1,y1, level-0 pixels; widened to whole pixels). */
+export async function listSuggestionPage(api: ApiClient, slideId: string, bbox: readonly [number, number, number, number], opts: { state?: string; limit: number; signal?: AbortSignal }): Promise<SuggestionPage> {
+  const [x0, y0, x1, y1] = bbox;
+  const q = new URLSearchParams({ slide_id: slideId, state: opts.state ?? 'undecided', limit: String(opts.limit) });
+  q.set('bbox', [Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1)].join(','));
+  const body = await api.get<{ features?: unknown; truncated?: unknown }>(`${base}?${q}`, opts.signal ? { signal: opts.signal } : {});
+  if (!Array.isArray(body.features)) throw new ApiError(200, 'internal', 'The server listed suggestions without features.');
+  return { features: body.features as Suggestion[], truncated: body.truncated === true };
+}
+
 /** nextSuggestion answers the most uncertain undecided suggestion after `after` (0: the first), null when none is left. */
 export async function nextSuggestion(api: ApiClient, slideId: string, after = 0, by: 'uncertainty' | 'disagreement' = 'uncertainty'): Promise<Suggestion | null> {
   const q = new URLSearchParams({ slide_id: slideId, by });
@@ -51,9 +67,27 @@ export async function nextSuggestion(api: ApiClient, slideId: string, after = 0,
   }
 }
 
-/** acceptSuggestion makes the suggestion a mark of the caller's, of category when given; answers the mark (GeoJSON). */
-export function acceptSuggestion(api: ApiClient, id: number, category?: number): Promise<{ id: number; properties: Record<string, unknown> }> {
-  return api.post(`${base}/${id}/accept`, category === undefined ? {} : { category_id: category });
+/** AcceptEdit is an edited accept: the shape as the person left it (GeoJSON geometry; radius for a point, shape for an area). */
+export interface AcceptEdit {
+  readonly geometry: Suggestion['geometry'] | { readonly type: string; readonly coordinates: unknown };
+  readonly radius?: number;
+  readonly shape?: string;
+}
+
+/**
+ * acceptSuggestion makes the suggestion a mark of the caller's, of category
+ * when given, of the edited shape when given (the server then records the
+ * decision as edited); answers the mark (GeoJSON).
+ */
+export function acceptSuggestion(api: ApiClient, id: number, category?: number, edit?: AcceptEdit): Promise<{ id: number; properties: Record<string, unknown> }> {
+  const body: Record<string, unknown> = {};
+  if (category !== undefined) body['category_id'] = category;
+  if (edit !== undefined) {
+    body['geometry'] = edit.geometry;
+    if (edit.radius !== undefined) body['radius'] = edit.radius;
+    if (edit.shape !== undefined) body['shape'] = edit.shape;
+  }
+  return api.post(`${base}/${id}/accept`, body);
 }
 
 /** rejectSuggestion records a reject and answers the decided suggestion. */
@@ -66,4 +100,30 @@ export async function suggestionProgress(api: ApiClient, slideId: string): Promi
   const body = await api.get<{ progress?: SuggestionProgress }>(`${base}/progress?slide_id=${encodeURIComponent(slideId)}`);
   if (body.progress === undefined) throw new ApiError(200, 'internal', 'The server answered progress without counts.');
   return body.progress;
+}
+
+/** ProjectProgress is a project's decisions so far, in all and per slide. */
+export interface ProjectProgress {
+  readonly reviewed: number;
+  readonly total: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly slides: readonly { readonly slide_id: number; readonly reviewed: number; readonly total: number }[];
+}
+
+/**
+ * projectSuggestionProgress counts a project's decisions ("312 of 2,048
+ * reviewed"), of one model version ("name@version") when given:
+ * GET /suggestions/progress?project_id=N[&model=] answering
+ * {reviewed, total, accepted, rejected, slides:[{slide_id, reviewed, total}]}.
+ */
+export async function projectSuggestionProgress(api: ApiClient, projectId: string, model?: string, signal?: AbortSignal): Promise<ProjectProgress> {
+  const q = new URLSearchParams({ project_id: projectId });
+  if (model !== undefined && model !== '') q.set('model', model);
+  const body = await api.get<Partial<ProjectProgress>>(`${base}/progress?${q}`, signal ? { signal } : {});
+  const n = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (!n(body.reviewed) || !n(body.total) || !n(body.accepted) || !n(body.rejected) || !Array.isArray(body.slides)) {
+    throw new ApiError(200, 'internal', 'The server answered a project\'s progress without its counts.');
+  }
+  return { reviewed: body.reviewed, total: body.total, accepted: body.accepted, rejected: body.rejected, slides: body.slides };
 }

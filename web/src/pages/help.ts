@@ -19,7 +19,8 @@ export function helpDialog(tools: readonly Tool[]): HTMLDialogElement {
     ['A, R', 'Review mode: accept, reject the mark'],
     ['S', 'Show or hide the model suggestions and their keys'],
     ['U (Shift + U)', 'Suggestions: fly to the most uncertain (where model and marks disagree)'],
-    ['A, 1 – 9, E, R', 'Suggestions: accept, accept as that category, accept and edit, reject'],
+    ['A, 1 – 9, R', 'Suggestions: accept, accept as that category, reject'],
+    ['E, then Enter', 'Suggestions: edit the shape (drag it or its corners), then accept it as edited; Escape cancels the edit'],
     ['?', 'Show this help'],
   ];
   return h(

@@ -3,7 +3,7 @@
 // and listen), each a function of its own so the wiring reads in the order
 // the workspace comes to life.
 
-import { replaceChildren } from '../dom';
+import { h, replaceChildren } from '../dom';
 import { newId } from '../ids';
 import { MarkDocument } from '../marks/document';
 import { ViewportLoader } from '../marks/loader';
@@ -209,12 +209,15 @@ function editing(s: Setup, m: Marks): Editing {
   doc.onChange(() => review.refresh());
   overlay.addPainter((c, t) => review.paint(c, t));
   s.slots.review.replaceChildren(review.element, info.element);
-  // A model's suggestions: accepting one shows the new mark (and, to edit it, selects it).
-  const suggestions = suggestionsFor(s, overlay, (mark, edit) => {
-    showFeature(doc, String(mark.id), mark as unknown as Feature);
-    if (edit) tools.select('select');
+  // A model's suggestions: accepting one shows the new mark; while E edits a shape the drawing tools rest.
+  const suggestions = suggestionsFor(s, {
+    accepted: (mark) => showFeature(doc, String(mark.id), mark as unknown as Feature),
+    editing: (on) => {
+      if (on) tools.select('pan');
+    },
   });
   s.slots.review.append(suggestions.element);
+  suggestions.element.append(h('a', { href: `/projects/${encodeURIComponent(s.projectId)}/agreement`, class: 'suggestion-agreement' }, 'Model agreement'));
   s.slots.overlays.replaceChildren(overlayPanel(s.ctx.api, s.slideId, s.viewer, s.signal));
   s.slots.status.replaceChildren(statusButton(s.ctx.api, s.slideId, s.me, s.report, s.signal));
   const help = helpDialog(tools.tools);

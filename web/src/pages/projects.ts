@@ -1,4 +1,6 @@
 import { createProject, listProjects } from '../api/projects';
+import { projectSuggestionProgress } from '../api/suggestions';
+import { progressText } from '../suggestions/layer';
 import type { Project } from '../api/types';
 import type { AppContext, Page } from '../app';
 import { h, replaceChildren } from '../dom';
@@ -20,12 +22,28 @@ export function projectsPage(ctx: AppContext): Page {
     admin && h('h2', null, 'New project'), admin && messages, admin && projectForm(create));
   const abort = new AbortController();
   listProjects(ctx.api, abort.signal).then(
-    (projects) => replaceChildren(body, projects.length === 0 ? emptyState() : projectList(projects)),
+    (projects) => {
+      replaceChildren(body, projects.length === 0 ? emptyState() : projectList(projects));
+      for (const p of projects) void showProgress(ctx, p, body, abort.signal);
+    },
     (err: unknown) => {
       if (!isAbort(err)) replaceChildren(body, alertBox(errorText(err)));
     },
   );
   return { title: 'Projects', element, dispose: () => abort.abort() };
+}
+
+/** showProgress writes "312 of 2,048 reviewed" on a project's card when a model posted suggestions there. */
+async function showProgress(ctx: AppContext, p: Project, list: HTMLElement, signal: AbortSignal): Promise<void> {
+  try {
+    const got = await projectSuggestionProgress(ctx.api, String(p.id), undefined, signal);
+    const slot = list.querySelector<HTMLElement>(`[data-project-progress="${String(p.id)}"]`);
+    if (slot === null || got.total === 0) return;
+    slot.textContent = `Model suggestions: ${progressText(got.reviewed, got.total)}`;
+    slot.hidden = false;
+  } catch {
+    // Without the annotation service (or as a viewer of a blinded project) the card says nothing of suggestions.
+  }
 }
 
 function emptyState(): HTMLElement {
@@ -48,6 +66,7 @@ function projectList(projects: readonly Project[]): HTMLElement {
         h('a', { href: `/projects/${encodeURIComponent(String(p.id))}`, class: 'card-link' }, p.name),
         p.description !== '' && h('p', { class: 'card-text' }, p.description),
         h('span', { class: `badge role-${p.role}` }, `Role: ${p.role}`),
+        h('p', { class: 'card-text', 'data-project-progress': String(p.id), hidden: true }),
       ),
     ),
   );

@@ -29,6 +29,7 @@ export interface Loaded {
 
 export interface Setup {
   readonly ctx: AppContext;
+  readonly projectId: string;
   readonly slideId: string;
   readonly me: string;
   readonly viewer: SlideViewer;

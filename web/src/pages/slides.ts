@@ -1,5 +1,7 @@
 import { slideProgress } from '../api/review';
 import { listSlides, retrySlide, slideStatusText, thumbnailUrl } from '../api/slides';
+import { projectSuggestionProgress, type ProjectProgress } from '../api/suggestions';
+import { progressText } from '../suggestions/layer';
 import type { Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
@@ -19,13 +21,16 @@ export function slidesPage(ctx: AppContext, req: PageRequest): Page {
   let slides: Slide[] = [];
   const mine = new Map<string, string>();
   let tab: Tab = 'all';
+  // The model suggestions' progress, in all and per slide (null: none posted, or not known).
+  let reviewed: ProjectProgress | null = null;
+  const summary = h('p', { class: 'suggestion-summary', 'data-testid': 'project-suggestion-progress', hidden: true });
   const search = h('input', { type: 'search', id: 'slide-search', placeholder: 'Name, case or stain', autocomplete: 'off' });
   const tabButtons = tabs.map(([t, label]) =>
     h('button', { type: 'button', 'aria-pressed': String(t === tab), 'data-tab': t, onclick: () => pick(t) }, label));
   const render = (): void => {
     if (slides.length === 0) return replaceChildren(body, emptyState());
     const shown = filterSlides(slides, search.value, tab, mine);
-    replaceChildren(body, shown.length === 0 ? h('p', { class: 'status' }, 'No slide matches.') : slideTable(projectId, shown, slides, retry));
+    replaceChildren(body, shown.length === 0 ? h('p', { class: 'status' }, 'No slide matches.') : slideTable(projectId, shown, slides, retry, reviewed));
   };
   const pick = (t: Tab): void => {
     tab = t;
@@ -40,6 +45,18 @@ export function slidesPage(ctx: AppContext, req: PageRequest): Page {
       button.disabled = false;
       button.after(h('span', { class: 'status-failed', role: 'alert' }, ` ${errorText(err)}`));
     });
+  };
+  const loadProgress = (): void => {
+    projectSuggestionProgress(ctx.api, projectId, undefined, abort.signal).then(
+      (p) => {
+        reviewed = p.total > 0 ? p : null;
+        summary.hidden = reviewed === null;
+        summary.textContent = `Model suggestions: ${progressText(p.reviewed, p.total)} (${p.accepted.toLocaleString('en-US')} accepted, ${p.rejected.toLocaleString('en-US')} rejected)`;
+        render();
+      },
+      // Without the annotation service the list still works; the line stays hidden.
+      () => undefined,
+    );
   };
   const load = (): void => {
     window.clearTimeout(timer);
@@ -62,7 +79,9 @@ export function slidesPage(ctx: AppContext, req: PageRequest): Page {
     pageHeading('Slides'),
     h('p', { class: 'page-links' },
       h('a', { href: `/projects/${encodeURIComponent(projectId)}/settings` }, 'Project settings: categories and members'),
-      h('a', { href: `/projects/${encodeURIComponent(projectId)}/exports` }, 'Exports')),
+      h('a', { href: `/projects/${encodeURIComponent(projectId)}/exports` }, 'Exports'),
+      h('a', { href: `/projects/${encodeURIComponent(projectId)}/agreement` }, 'Model agreement')),
+    summary,
     h('div', { class: 'slide-filters' },
       h('div', { class: 'group', role: 'group', 'aria-label': 'Your progress' }, ...tabButtons),
       h('label', { for: 'slide-search' }, 'Search'), search),
@@ -70,6 +89,7 @@ export function slidesPage(ctx: AppContext, req: PageRequest): Page {
     uploadPanel(ctx, projectId, load),
   );
   load();
+  loadProgress();
   return {
     title: 'Slides',
     element,
@@ -112,7 +132,9 @@ async function loadStatuses(ctx: AppContext, slides: readonly Slide[], me: strin
 
 type Retry = (s: Slide, button: HTMLButtonElement) => void;
 
-function slideTable(projectId: string, slides: readonly Slide[], all: readonly Slide[], retry: Retry): HTMLElement {
+function slideTable(projectId: string, slides: readonly Slide[], all: readonly Slide[], retry: Retry, reviewed: ProjectProgress | null): HTMLElement {
+  const bySlide = new Map((reviewed?.slides ?? []).map((p) => [String(p.slide_id), p]));
+  const cols = ['Preview', 'Name', 'Case', 'Stain', 'Status', ...(reviewed === null ? [] : ['Suggestions'])];
   return h(
     'table',
     { class: 'slide-table' },
@@ -120,9 +142,14 @@ function slideTable(projectId: string, slides: readonly Slide[], all: readonly S
     h(
       'thead',
       null,
-      h('tr', null, ...['Preview', 'Name', 'Case', 'Stain', 'Status'].map((c) => h('th', { scope: 'col' }, c))),
+      h('tr', null, ...cols.map((c) => h('th', { scope: 'col' }, c))),
     ),
-    h('tbody', null, ...slides.map((s) => slideRow(projectId, s, all, retry))),
+    h('tbody', null, ...slides.map((s) => {
+      const row = slideRow(projectId, s, all, retry);
+      const p = bySlide.get(String(s.id));
+      if (reviewed !== null) row.append(h('td', { 'data-testid': 'slide-suggestion-progress' }, p === undefined ? '' : progressText(p.reviewed, p.total)));
+      return row;
+    })),
   );
 }
 

@@ -114,7 +114,7 @@ export function workspace(ctx: AppContext, projectId: string, slideId: string, o
       markerSize.relabel((v) => sizeText(v, optics.mpp));
       brushWidth.relabel((v) => sizeText(v, optics.mpp));
       const loaded = await setUp({
-        ctx, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report,
+        ctx, projectId, slideId, me, viewer, size, optics, palette, annotators, markerSize: markerSize.input, brushWidth: brushWidth.input, opacity: opacity.input, slots, report,
         signal: abort.signal, keysActive: o.keysActive ?? (() => true),
       });
       if (disposed) {

@@ -14,11 +14,8 @@ import (
 	annotationhttp "github.com/patholabel/patholabel/services/annotation/http"
 	"github.com/patholabel/patholabel/services/annotation/mysql"
 	annotationredis "github.com/patholabel/patholabel/services/annotation/redis"
-	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
-	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/config"
-	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/redis"
 )
 
@@ -54,18 +51,13 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Res, err = app.Open(db, &m.Redis, nil); err != nil {
 		return err
 	}
-	audits := audit.New(m.Res.DB, time.Now)
-	reg := httpapi.NewRegistry()
-	m.Server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "annotation", Log: m.Log, Registry: reg, Checks: m.Res.Checks("", false),
-		Denied: audits.Denied,
-	})
+	api := m.NewServer("annotation", m.Base.HTTP, m.Redis, m.Log, m.Res.Checks("", false))
 	m.store = mysql.New(m.Res.DB, m.Annotation, time.Now)
 	m.feed = annotationredis.NewFeed(m.Res.Redis, m.Redis.Prefix, m.Log)
 	deps := annotationhttp.Deps{
 		Config: m.Annotation, Store: m.store, Models: m.store,
 		Events: annotationredis.NewPublisher(m.Res.Redis, m.Redis.Prefix, m.Log), Feed: m.feed,
-		Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now), Audit: audits, Log: m.Log,
+		Authn: api.Authn, Audit: api.Audit, Log: m.Log,
 	}
 	annotationhttp.Register(m.Server.Engine(), deps)
 	annotationhttp.RegisterSuggestions(m.Server.Engine(), deps, m.store)

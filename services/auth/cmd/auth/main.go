@@ -15,11 +15,8 @@ import (
 	"github.com/patholabel/patholabel/services/auth"
 	authhttp "github.com/patholabel/patholabel/services/auth/http"
 	"github.com/patholabel/patholabel/services/auth/mysql"
-	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
-	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/config"
-	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/redis"
 )
 
@@ -53,13 +50,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.bootstrap(ctx, store); err != nil {
 		return err
 	}
-	reg := httpapi.NewRegistry()
-	m.Server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "auth", Log: m.Log, Registry: reg, Checks: m.Res.Checks("", false),
-		Denied: audit.New(m.Res.DB, time.Now).Denied,
-	})
-	authn := access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now)
-	authhttp.Register(m.Server.Engine(), m.Auth, store, authn, m.Log)
+	api := m.NewServer("auth", m.Base.HTTP, m.Redis, m.Log, m.Res.Checks("", false))
+	authhttp.Register(m.Server.Engine(), authhttp.Deps{Config: m.Auth, Store: store, Authn: api.Authn, Log: m.Log})
 	return m.Server.Listen()
 }
 

@@ -17,11 +17,8 @@ import (
 	"github.com/patholabel/patholabel/services/export/mysql"
 	"github.com/patholabel/patholabel/services/export/vips"
 	"github.com/patholabel/patholabel/services/export/worker"
-	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
-	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/config"
-	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/objstore"
 	"github.com/patholabel/patholabel/services/platform/redis"
 )
@@ -58,22 +55,17 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := vips.Startup(1); err != nil {
 		return fmt.Errorf("start libvips: %w", err)
 	}
-	reg := httpapi.NewRegistry()
+	api := m.NewServer("export", m.Base.HTTP, m.Redis, m.Log, m.Res.Checks(m.S3.ExportsBucket, m.S3.CreateBuckets))
 	store := mysql.New(m.Res.DB, time.Now)
 	signer, err := objstore.NewPresigner(m.S3)
 	if err != nil {
 		return err
 	}
 	objects := minio.New(m.Res.S3, signer, m.S3.SlidesBucket, m.S3.ExportsBucket)
-	m.pool = worker.New(m.Export, store, objects, m.Res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.Res.DB))
-	audits := audit.New(m.Res.DB, time.Now)
-	m.Server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "export", Log: m.Log, Registry: reg, Checks: m.Res.Checks(m.S3.ExportsBucket, m.S3.CreateBuckets),
-		Denied: audits.Denied,
-	})
+	m.pool = worker.New(m.Export, store, objects, m.Res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(api.Registry, m.Res.DB))
 	exporthttp.Register(m.Server.Engine(), exporthttp.Deps{
-		Store: store, Objects: objects, Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now),
-		Waker: worker.NewWaker(m.Res.Redis, m.Redis.Prefix), LinkTTL: m.Export.LinkTTL, Audit: audits, Log: m.Log,
+		Store: store, Objects: objects, Authn: api.Authn,
+		Waker: worker.NewWaker(m.Res.Redis, m.Redis.Prefix), LinkTTL: m.Export.LinkTTL, Audit: api.Audit, Log: m.Log,
 	})
 	return m.Server.Listen()
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/patholabel/patholabel/services/gateway"
+	"github.com/patholabel/patholabel/services/platform/app"
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
@@ -42,7 +43,7 @@ func webDir(tb testing.TB) string {
 
 func mustGateway(tb testing.TB, up map[string]*url.URL) string {
 	m := &Main{
-		HTTP:    httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second},
+		Base:    app.Base{HTTP: httpapi.Config{Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second}},
 		Gateway: gateway.Config{WebDir: webDir(tb), Upstreams: up},
 		Log:     testenv.Logger(),
 	}
@@ -179,7 +180,7 @@ func TestBadConfigExitsWithOneLine(t *testing.T) {
 		v, ok := map[string]string{"PATHOLABEL_UPSTREAM_AUTH": "not a url", "PATHOLABEL_WEB_DIR": webDir(t)}[k]
 		return v, ok
 	}
-	code := run(lookup, f)
+	code := app.MainWithoutDB("gateway", nil, lookup, f, build)
 	out, _ := os.ReadFile(f.Name())
 	if code != 2 || !strings.Contains(string(out), "PATHOLABEL_UPSTREAM_AUTH") || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 {
 		t.Fatalf("exit %d, stderr %q; want 2 and one line naming PATHOLABEL_UPSTREAM_AUTH", code, out)

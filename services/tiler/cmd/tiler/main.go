@@ -14,11 +14,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/patholabel/patholabel/services/platform/access"
 	"github.com/patholabel/patholabel/services/platform/app"
-	"github.com/patholabel/patholabel/services/platform/audit"
 	"github.com/patholabel/patholabel/services/platform/config"
-	"github.com/patholabel/patholabel/services/platform/httpapi"
 	"github.com/patholabel/patholabel/services/platform/objstore"
 	"github.com/patholabel/patholabel/services/platform/redis"
 	"github.com/patholabel/patholabel/services/tiler"
@@ -83,20 +80,15 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.ensureBucket(ctx)
 	vips.Startup(m.Tiler.VipsThreads)
-	reg := httpapi.NewRegistry()
+	api := m.NewServer("tiler", m.Base.HTTP, m.Redis, m.Log, m.Res.Checks(m.S3.SlidesBucket, m.S3.CreateBuckets))
 	store := mysql.New(m.Res.DB, time.Now)
 	objects := minio.New(m.Res.S3, m.S3.SlidesBucket, m.S3.ReadTimeout)
 	shared := cache.NewRedis(m.Res.Redis, m.Redis, m.Tiler.RedisTTL, m.Tiler.RedisMaxTile, time.Now)
-	m.pool = worker.New(m.Tiler, store, objects, m.Res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(reg, m.Res.DB))
-	audits := audit.New(m.Res.DB, time.Now)
-	m.Server = httpapi.New(m.Base.HTTP, httpapi.Deps{
-		Service: "tiler", Log: m.Log, Registry: reg, Checks: m.Res.Checks(m.S3.SlidesBucket, m.S3.CreateBuckets),
-		Denied: audits.Denied,
-	})
+	m.pool = worker.New(m.Tiler, store, objects, m.Res.Redis, m.Redis.Prefix, m.Log, worker.NewMetrics(api.Registry, m.Res.DB))
 	if m.IngestOnly {
 		return m.Server.Listen()
 	}
-	tiles := cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, reg)
+	tiles := cache.NewTiles(store, objects, shared, m.Tiler.MemCacheBytes, m.Tiler.ReadAheadBytes, api.Registry)
 	sources, err := cache.NewSources(m.Tiler.TempDir, objects, m.Tiler.Quality, maxOpenSources, m.Tiler.MaxPixels, m.Tiler.SourceCopyBytes)
 	if err != nil {
 		return err
@@ -104,8 +96,7 @@ func (m *Main) Open(ctx context.Context) error {
 	tiles.ServeSources(sources)
 	tilerhttp.Register(m.Server.Engine(), tilerhttp.Deps{
 		Config: m.Tiler, Store: store, Objects: objects, Tiles: tiles, Sources: sources,
-		Authn: access.NewAuthenticator(m.Res.DB, m.Res.Redis, m.Redis, reg, time.Now),
-		Waker: worker.NewWaker(m.Res.Redis, m.Redis.Prefix), Audit: audits, Log: m.Log,
+		Authn: api.Authn, Waker: worker.NewWaker(m.Res.Redis, m.Redis.Prefix), Audit: api.Audit, Log: m.Log,
 	})
 	return m.Server.Listen()
 }
