@@ -73,6 +73,12 @@ export class SuggestionMode {
   private current: Suggestion | null = null;
   private hovered: number | null = null;
   private busy = false;
+  /**
+   * queued are the decision keys pressed while a decision was on its way:
+   * each applies, in order, to the suggestion shown when its turn comes, as
+   * if pressed then. A quick "A A R" decides three, not one.
+   */
+  private readonly queued: (() => Promise<void>)[] = [];
   private edit: ShapeEdit | null = null;
   private letGo: (() => void) | null = null;
   private readonly toggleButton: HTMLButtonElement;
@@ -173,8 +179,9 @@ export class SuggestionMode {
   /** editOrAccept is E: start editing the current suggestion's shape, or accept the edit under way. */
   editOrAccept(): void {
     if (this.edit !== null) return void this.accept(undefined);
+    if (this.busy) return void this.queue(async () => this.editOrAccept());
     const s = this.current;
-    if (s === null || this.busy) return;
+    if (s === null) return;
     try {
       this.edit = new ShapeEdit(s);
     } catch (err) {
@@ -205,6 +212,7 @@ export class SuggestionMode {
   }
 
   private escape(): void {
+    this.queued.length = 0;
     if (this.edit === null) return this.toggle();
     this.stopEdit();
     this.show(this.current);
@@ -264,8 +272,9 @@ export class SuggestionMode {
 
   /** accept accepts the current suggestion, as category when given, as edited while E's edit is on. */
   private async accept(category: number | undefined): Promise<void> {
+    if (this.busy) return this.queue(() => this.accept(category));
     const s = this.current;
-    if (s === null || this.busy) return;
+    if (s === null) return;
     const edit: AcceptEdit | undefined = this.edit?.suggestion.id === s.id && this.edit.changed ? this.edit.body() : undefined;
     await this.decide(s, async () => {
       const mark = await acceptSuggestion(this.d.api, s.id, category, edit);
@@ -275,8 +284,9 @@ export class SuggestionMode {
   }
 
   private async reject(): Promise<void> {
+    if (this.busy) return this.queue(() => this.reject());
     const s = this.current;
-    if (s === null || this.busy) return;
+    if (s === null) return;
     this.stopEdit();
     await this.decide(s, () => rejectSuggestion(this.d.api, s.id).then(() => undefined));
   }
@@ -288,13 +298,23 @@ export class SuggestionMode {
       await fn();
       this.decided.add(s.id);
       this.index.remove(s.id);
-      await this.count();
+      // The next one is shown before the count changes, so "N of M
+      // reviewed" means the viewer is ready for the next key.
       this.show(await nextSuggestion(this.d.api, this.d.slideId, 0));
+      await this.count();
     } catch (err) {
+      this.queued.length = 0; // keys meant for suggestions this failure never showed
       this.d.report(err);
     } finally {
       this.busy = false;
     }
+    const then = this.queued.shift();
+    if (then !== undefined) await then();
+  }
+
+  /** queue keeps a decision key pressed while another decision is on its way (at most a few). */
+  private queue(fn: () => Promise<void>): void {
+    if (this.queued.length < 8) this.queued.push(fn);
   }
 
   private async count(): Promise<void> {
