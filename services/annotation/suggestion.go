@@ -143,6 +143,9 @@ type SuggestionProgress struct {
 type ProjectProgress struct {
 	SuggestionProgress
 	Slides []SlideProgress `json:"slides"`
+	// Models are the versions ("name@version") that posted suggestions to
+	// the project, whichever was asked for: the choices of a comparison.
+	Models []string `json:"models"`
 }
 
 // SlideProgress is one slide's part of a ProjectProgress.

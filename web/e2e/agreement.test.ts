@@ -100,8 +100,8 @@ describe('model agreement page: two model versions against a pathologist and the
     await page.waitForURL(/\/agreement$/);
     const v1 = page.locator('section.agreement-model[data-model="pathofusion@v1"]');
     await v1.locator('table').first().waitFor();
-    // The version of the slide's first suggestion is chosen and offered; another is typed.
-    assert.deepEqual(await page.locator('#model-versions option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['pathofusion@v1']);
+    // Every version posted to the project is offered, the first chosen.
+    assert.deepEqual(await page.locator('#model-versions option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['pathofusion@v1', 'pathofusion@v2']);
     assert.equal(await page.locator('#agreement-model').inputValue(), 'pathofusion@v1');
     await page.locator('#agreement-compare').fill('pathofusion@v2');
     await page.getByRole('button', { name: 'Compare' }).click();
@@ -139,7 +139,8 @@ describe('model agreement page: two model versions against a pathologist and the
     const p = await api.get<{ reviewed: number; total: number; slides: { slide_id: number; reviewed: number; total: number }[] }>(
       `/api/v1/annotations/suggestions/progress?project_id=${projectId}&model=pathofusion@v1`,
     );
-    assert.deepEqual([p.reviewed, p.total, p.slides], [2, 11, [{ slide_id: slideId, reviewed: 2, total: 11 }]]);
+    const slides = p.slides.map(({ slide_id, reviewed, total }) => ({ slide_id, reviewed, total }));
+    assert.deepEqual([p.reviewed, p.total, slides], [2, 11, [{ slide_id: slideId, reviewed: 2, total: 11 }]]);
   });
 
   it('the viewer draws the suggested squares on the suggestions layer once S turns it on', async () => {

@@ -2,6 +2,7 @@ package mysql_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/patholabel/patholabel/services/annotation"
@@ -62,6 +63,10 @@ func TestProjectProgressBySlideAndModel(t *testing.T) {
 			}
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+			// Every version of the project, whichever was asked for: a comparison's choices.
+			if want := []string{model3.String(), v4.String()}; !slices.Equal(pp.Models, want) {
+				t.Fatalf("models %q, want %q", pp.Models, want)
 			}
 			for slide, want := range tc.want {
 				if got[slide] != want {

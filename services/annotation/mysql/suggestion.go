@@ -291,7 +291,32 @@ func (s *Store) ProjectSuggestionProgress(ctx context.Context, projectID int64, 
 	if err != nil {
 		return pr, fmt.Errorf("count the suggestions of project %d: %w", projectID, err)
 	}
+	if pr.Models, err = s.projectModels(ctx, projectID); err != nil {
+		return pr, fmt.Errorf("list the model versions of project %d: %w", projectID, err)
+	}
 	return pr, nil
+}
+
+// projectModels lists the model versions with suggestions in the project,
+// by name then version. Slide by slide, so each reads the (slide, model)
+// index's distinct entries, not every suggestion of the project.
+func (s *Store) projectModels(ctx context.Context, projectID int64) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT model_name, model_version FROM suggestions
+		WHERE slide_id IN (SELECT id FROM slides WHERE project_id = ?)
+		ORDER BY model_name, model_version`, projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	models := []string{}
+	for rows.Next() {
+		var m annotation.Model
+		if err := rows.Scan(&m.Name, &m.Version); err != nil {
+			return nil, err
+		}
+		models = append(models, m.String())
+	}
+	return models, rows.Err()
 }
 
 // progressWhere counts the suggestions where says (with id, and m's when

@@ -109,7 +109,8 @@ func TestSuggestionsNextByMarginAndProgress(t *testing.T) {
 	}
 	want := annotation.ProjectProgress{SuggestionProgress: annotation.SuggestionProgress{Total: 6, Reviewed: 2, Undecided: 4, Accepted: 1, Rejected: 1},
 		Slides: []annotation.SlideProgress{{SlideID: w.Slide, SuggestionProgress: pr}, {SlideID: other,
-			SuggestionProgress: annotation.SuggestionProgress{Total: 2, Undecided: 2}}}}
+			SuggestionProgress: annotation.SuggestionProgress{Total: 2, Undecided: 2}}},
+		Models: []string{"pathofusion@v3", "pathofusion@v4"}}
 	if fmt.Sprint(pp) != fmt.Sprint(want) {
 		t.Fatalf("project progress %+v, want %+v", pp, want)
 	}

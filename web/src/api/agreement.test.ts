@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptedParty, getAgreement, modelOfSlide, modelParty } from './agreement';
+import { acceptedParty, getAgreement, modelParty } from './agreement';
 import { ApiClient } from './client';
 
 // Answers shaped as the annotation service writes them (http/agreement.go, http/suggestion.go).
@@ -46,11 +46,5 @@ describe('agreement API', () => {
   it('reads no categories (null) as none, and refuses an answer without figures', async () => {
     expect((await getAgreement(api(), '4', 'model:a@1', '13', 5)).categories).toEqual([]);
     await expect(getAgreement(api(), '4', 'model:a@1', '14', 5)).rejects.toThrow('without figures');
-  });
-
-  it('names the model version of a slide by its first suggestion', async () => {
-    expect(await modelOfSlide(api(), '4')).toBe('pathofusion@v3');
-    expect(seen.at(-1)).toBe('/api/v1/annotations/suggestions?slide_id=4&limit=1');
-    expect(await modelOfSlide(api(), '5')).toBeNull();
   });
 });

@@ -46,11 +46,3 @@ export async function getAgreement(api: ApiClient, slideId: string, a: Party, b:
   // No marks on either side: the service lists no categories (null).
   return { ...ag, categories: Array.isArray(ag.categories) ? ag.categories : [] };
 }
-
-/** modelOfSlide names the model version of a slide's first suggestion ("name@version"), null when it has none. */
-export async function modelOfSlide(api: ApiClient, slideId: string, signal?: AbortSignal): Promise<string | null> {
-  const q = new URLSearchParams({ slide_id: slideId, limit: '1' });
-  const body = await api.get<{ features?: { properties?: { model?: { name?: string; version?: string } } }[] }>(`/api/v1/annotations/suggestions?${q}`, signal ? { signal } : {});
-  const m = body.features?.[0]?.properties?.model;
-  return m?.name !== undefined && m.version !== undefined ? `${m.name}@${m.version}` : null;
-}

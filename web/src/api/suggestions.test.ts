@@ -28,7 +28,8 @@ beforeAll(async () => {
       if (url.pathname.endsWith('/next')) return left > 0 ? send(200, one) : send(404, '{"error":{"code":"not_found","message":"no undecided suggestion is left on slide 1"}}');
       if (url.searchParams.get('project_id') === '8') return send(200, '{"project_id":8,"progress":{"total":1,"reviewed":0}}');
       if (url.pathname.endsWith('/progress') && url.searchParams.has('project_id')) {
-        return send(200, '{"project_id":7,"reviewed":312,"total":2048,"accepted":300,"rejected":12,"slides":[{"slide_id":1,"reviewed":312,"total":2000},{"slide_id":2,"reviewed":0,"total":48}]}');
+        return send(200, '{"project_id":7,"reviewed":312,"total":2048,"accepted":300,"rejected":12,"slides":[{"slide_id":1,"reviewed":312,"total":2000},{"slide_id":2,"reviewed":0,"total":48}],' +
+          '"models":["pathofusion@v3","pathofusion@v4"]}');
       }
       if (url.pathname.endsWith('/progress')) return send(200, '{"slide_id":1,"progress":{"total":2048,"reviewed":312,"undecided":1736,"accepted":300,"rejected":12}}');
       if (url.pathname.endsWith('/accept')) return send(201, '{"type":"Feature","id":77,"geometry":{"type":"Point","coordinates":[1000,500]},"properties":{"category_id":4}}');
@@ -73,6 +74,7 @@ describe('suggestions API', () => {
     expect(seen.at(-1)?.url).toBe('/api/v1/annotations/suggestions/progress?project_id=7&model=pathofusion%40v3');
     expect(p).toMatchObject({ reviewed: 312, total: 2048, accepted: 300, rejected: 12 });
     expect(p.slides).toEqual([{ slide_id: 1, reviewed: 312, total: 2000 }, { slide_id: 2, reviewed: 0, total: 48 }]);
+    expect(p.models).toEqual(['pathofusion@v3', 'pathofusion@v4']);
     await expect(projectSuggestionProgress(api(), '8')).rejects.toThrow('without its counts');
     expect(seen.at(-1)?.url).toBe('/api/v1/annotations/suggestions/progress?project_id=8');
   });

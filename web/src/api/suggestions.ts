@@ -109,13 +109,15 @@ export interface ProjectProgress {
   readonly accepted: number;
   readonly rejected: number;
   readonly slides: readonly { readonly slide_id: number; readonly reviewed: number; readonly total: number }[];
+  /** models are every version ("name@version") with suggestions in the project, whichever was counted. */
+  readonly models: readonly string[];
 }
 
 /**
  * projectSuggestionProgress counts a project's decisions ("312 of 2,048
  * reviewed"), of one model version ("name@version") when given:
  * GET /suggestions/progress?project_id=N[&model=] answering
- * {reviewed, total, accepted, rejected, slides:[{slide_id, reviewed, total}]}.
+ * {reviewed, total, accepted, rejected, slides:[{slide_id, reviewed, total}], models:["name@version"]}.
  */
 export async function projectSuggestionProgress(api: ApiClient, projectId: string, model?: string, signal?: AbortSignal): Promise<ProjectProgress> {
   const q = new URLSearchParams({ project_id: projectId });
@@ -125,5 +127,6 @@ export async function projectSuggestionProgress(api: ApiClient, projectId: strin
   if (!n(body.reviewed) || !n(body.total) || !n(body.accepted) || !n(body.rejected) || !Array.isArray(body.slides)) {
     throw new ApiError(200, 'internal', 'The server answered a project\'s progress without its counts.');
   }
-  return { reviewed: body.reviewed, total: body.total, accepted: body.accepted, rejected: body.rejected, slides: body.slides };
+  const models = Array.isArray(body.models) ? body.models.filter((m): m is string => typeof m === 'string') : [];
+  return { reviewed: body.reviewed, total: body.total, accepted: body.accepted, rejected: body.rejected, slides: body.slides, models };
 }

@@ -1,4 +1,4 @@
-import { acceptedParty, getAgreement, modelOfSlide, modelParty, type Agreement, type Party } from '../api/agreement';
+import { acceptedParty, getAgreement, modelParty, type Agreement, type Party } from '../api/agreement';
 import { listMembers, type Member } from '../api/members';
 import { listCategories } from '../api/projects';
 import { listSlides } from '../api/slides';
@@ -93,26 +93,25 @@ interface Loaded {
   readonly membersError: unknown;
 }
 
-/** load reads the ready slides, the categories' names, the people who mark and the model versions seen on the slides. */
+/** load reads the ready slides, the categories' names, the people who mark and the project's model versions. */
 async function load(ctx: AppContext, projectId: string, signal: AbortSignal): Promise<Loaded> {
   // Without the member list the page still compares the model with what people accepted from it.
   let membersError: unknown = null;
-  const [all, cats, members] = await Promise.all([
+  const [all, cats, members, progress] = await Promise.all([
     listSlides(ctx.api, projectId, signal),
     listCategories(ctx.api, projectId, signal, { archived: true }),
     listMembers(ctx.api, projectId, signal).catch((err: unknown) => {
       membersError = err;
       return [] as Member[];
     }),
+    projectSuggestionProgress(ctx.api, projectId, undefined, signal),
   ]);
   const slides = all.filter((s) => s.status === 'ready');
-  const found = await inTurn(slides, (s) => modelOfSlide(ctx.api, String(s.id), signal).catch(() => null));
-  const models = [...new Set(found.filter((m): m is string => m !== null))].sort();
   return {
     slides,
     people: members.filter((m) => markingRoles.has(m.role)),
     names: new Map(cats.map((c: Category) => [Number(c.id), c.name])),
-    models,
+    models: [...progress.models],
     membersError,
   };
 }
