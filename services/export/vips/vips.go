@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -62,6 +63,8 @@ type Slide struct {
 	idle   chan *handle // opened handles not in use; capacity: the most there may be
 	mu     sync.Mutex
 	opened int
+
+	decoded atomic.Int64 // tiles decoded, see Decoded
 }
 
 // handle is one libvips image of the slide; one goroutine uses it at a time.
@@ -304,8 +307,27 @@ func (s *Slide) fromTiles(x, y, w, h int) ([]byte, error) {
 	return out, nil
 }
 
+// Decoded is how many tiles the slide has decoded since it was opened
+// (each tile at most once while it stays cached): the benchmark compares
+// it with the tiles the patches need.
+func (s *Slide) Decoded() int64 { return s.decoded.Load() }
+
+// DecodeTile decodes the tile at column tx, row ty of the slide's grid
+// (TileSize) as packed RGB of w×h pixels (smaller at the right and bottom
+// edges), bypassing the tile cache: the benchmark's decode bound.
+func (s *Slide) DecodeTile(tx, ty int) (rgb []byte, w, h int, err error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t, err := s.readTile([2]int{tx, ty})
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("decode tile %d,%d: %w", tx, ty, err)
+	}
+	return t.rgb, t.w, t.h, nil
+}
+
 // readTile decodes one tile of the slide's grid through a lent handle.
 func (s *Slide) readTile(key [2]int) (*tile, error) {
+	s.decoded.Add(1)
 	hd, err := s.take()
 	if err != nil {
 		return nil, err
