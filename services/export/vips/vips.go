@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"runtime"
 	"strconv"
 	"strings"
@@ -291,18 +292,45 @@ func text(im *C.VipsImage, name string) string {
 	return C.GoString(out)
 }
 
-// fromTiles assembles a region from cached tiles; outside the slide is black.
-func (s *Slide) fromTiles(x, y, w, h int) ([]byte, error) {
-	out := make([]byte, w*h*3)
+// Plan announces the reads to come: regions[i] is read (Region at its own
+// size, as a patch at level 0 is) as many times as it is listed, in any
+// order. Each tile is then kept, within the cache's bound, until the last
+// read that needs it, and dropped right after it: the tiles of a sweep
+// across a wide slide are decoded once, not again after used-up tiles
+// pushed them out. Every such read counts against the plan, planned or
+// not; done forgets what is left of it (call it when the reads are over).
+func (s *Slide) Plan(regions []image.Rectangle) (done func()) {
+	var keys [][2]int
+	for _, r := range regions {
+		keys = s.tilesOf(r.Min.X, r.Min.Y, r.Dx(), r.Dy(), keys)
+	}
+	s.cache.plan(keys)
+	return s.cache.unplan
+}
+
+// tilesOf appends the keys of the tiles the region overlaps inside the
+// slide.
+func (s *Slide) tilesOf(x, y, w, h int, keys [][2]int) [][2]int {
 	ts := s.cache.size
 	for ty := max(y, 0) / ts; ty*ts < min(y+h, s.Height); ty++ {
 		for tx := max(x, 0) / ts; tx*ts < min(x+w, s.Width); tx++ {
-			t, err := s.cache.get([2]int{tx, ty}, s.readTile)
-			if err != nil {
-				return nil, fmt.Errorf("read region %dx%d+%d+%d: %w", w, h, x, y, err)
-			}
-			blit(out, w, h, x, y, t, tx*ts, ty*ts)
+			keys = append(keys, [2]int{tx, ty})
 		}
+	}
+	return keys
+}
+
+// fromTiles assembles a region from cached tiles; outside the slide is black.
+func (s *Slide) fromTiles(x, y, w, h int) ([]byte, error) {
+	out := make([]byte, w*h*3)
+	var buf [16][2]int
+	for _, k := range s.tilesOf(x, y, w, h, buf[:0]) {
+		t, err := s.cache.get(k, s.readTile)
+		if err != nil {
+			return nil, fmt.Errorf("read region %dx%d+%d+%d: %w", w, h, x, y, err)
+		}
+		blit(out, w, h, x, y, t, k[0]*s.cache.size, k[1]*s.cache.size)
+		s.cache.used(k)
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ package main
 // patches, with nothing else (no cache, no lookups, no ordering).
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -39,24 +40,25 @@ type densityResult struct {
 	Cutters  int    `json:"cutters"`
 	Encoders int    `json:"encoders"`
 	Repeat   int    `json:"repeat"`
+	Chunks   int    `json:"stripes"`
 	// TilesNeeded is the slide tiles the patches overlap; TilesDecoded how
 	// many decodes the export made (more when its cache dropped a tile
 	// before a later patch needed it again).
 	TilesNeeded  int   `json:"tiles_needed"`
 	TilesDecoded int64 `json:"tiles_decoded"`
 	// Wall and CPU (user+system of the whole process) seconds.
-	Export     float64 `json:"export_seconds"`
-	ExportCPU  float64 `json:"export_cpu"`
-	Decode     float64 `json:"decode_seconds"`
-	DecodeCPU  float64 `json:"decode_cpu"`
-	Encode     float64 `json:"encode_seconds"`
-	Bound      float64 `json:"bound_seconds"`
-	BoundCPU   float64 `json:"bound_cpu"`
-	Ratio      float64 `json:"ratio"`     // Export / Bound
-	CPURatio   float64 `json:"cpu_ratio"` // ExportCPU / BoundCPU
-	Bytes      float64 `json:"bytes"`     // mean file size
-	Checksum   uint64  `json:"checksum"`  // of the pixels; the same in export and bound
-	FirstBytes uint64  `json:"file_sum"`  // of the encoded files; the same in export and bound
+	Export    float64 `json:"export_seconds"`
+	ExportCPU float64 `json:"export_cpu"`
+	Decode    float64 `json:"decode_seconds"`
+	DecodeCPU float64 `json:"decode_cpu"`
+	Encode    float64 `json:"encode_seconds"`
+	Bound     float64 `json:"bound_seconds"`
+	BoundCPU  float64 `json:"bound_cpu"`
+	Ratio     float64 `json:"ratio"`     // Export / Bound
+	CPURatio  float64 `json:"cpu_ratio"` // ExportCPU / BoundCPU
+	Bytes     float64 `json:"bytes"`     // mean file size
+	Checksum  uint64  `json:"checksum"`  // of the pixels; the same in export and bound
+	FileSum   uint64  `json:"file_sum"`  // of the encoded files; the same in export and bound
 }
 
 // timing is one measured run.
@@ -80,7 +82,7 @@ func densityParams(format string) *export.Params {
 	return p
 }
 
-func density(slide string, n int, seed uint64, cutters, encoders, repeat int, profile string) error {
+func density(slide string, n int, seed uint64, cutters, encoders, repeat, chunks int, formats []string, profile string) error {
 	if err := vips.Startup(1); err != nil {
 		return err
 	}
@@ -89,13 +91,12 @@ func density(slide string, n int, seed uint64, cutters, encoders, repeat int, pr
 		return err
 	}
 	sl := &export.Slide{ID: 1, Name: "density", Width: int64(s.Width), Height: int64(s.Height)}
-	marks := clustered(s.Width, s.Height, n, seed)
+	ts := s.TileSize()
+	s.Close()
+	marks := clustered(int(sl.Width), int(sl.Height), n, seed)
 	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "tumour"}, 2: {ID: 2, ClassID: 2, Name: "necrosis"},
 		3: {ID: 3, ClassID: 3, Name: "mvp"}}
-	base := densityParams("jpeg")
-	centres := export.Distinct(export.Centres(marks, base), cats)
-	needed := neededTiles(centres, slices.Max(base.PatchSizes), s.TileSize(), s.Width, s.Height)
-	s.Close()
+	parts := stripes(marks, chunks, cats, ts, int(sl.Width), int(sl.Height))
 	if profile != "" {
 		f, err := os.Create(profile)
 		if err != nil {
@@ -108,44 +109,114 @@ func density(slide string, n int, seed uint64, cutters, encoders, repeat int, pr
 		defer pprof.StopCPUProfile()
 	}
 	enc := json.NewEncoder(os.Stdout)
-	for _, format := range []string{"jpeg", "png"} {
+	for _, format := range formats {
+		if format != "jpeg" && format != "png" {
+			return fmt.Errorf("format %q: say jpeg or png", format)
+		}
 		p := densityParams(format)
-		var ex, bd timing
-		for i := range repeat {
-			// Alternate which goes first, so a change of the machine's load
-			// during a repeat weighs on both alike.
-			var e, b timing
-			if i%2 == 0 {
-				e, err = exportOnce(slide, sl, marks, cats, p, cutters, encoders)
-				if err == nil {
-					b, err = boundOnce(slide, centres, needed, p, encoders)
-				}
-			} else {
-				b, err = boundOnce(slide, centres, needed, p, encoders)
-				if err == nil {
-					e, err = exportOnce(slide, sl, marks, cats, p, cutters, encoders)
-				}
-			}
-			if err != nil {
-				return err
-			}
-			if e.sum != b.sum || e.fileSum != b.fileSum {
-				return fmt.Errorf("%s: the export and the bound made different patches (pixels %d / %d, files %d / %d)",
-					format, e.sum, b.sum, e.fileSum, b.fileSum)
-			}
-			ex, bd = fastest(ex, e, i), fastest(bd, b, i)
+		ex, bd, err := measure(slide, sl, parts, cats, p, cutters, encoders, repeat)
+		if err != nil {
+			return err
 		}
 		res := densityResult{Mode: "density", Format: format, Slide: slide, Width: int(sl.Width), Height: int(sl.Height),
-			Marks: len(marks), Centres: len(centres), Patches: len(centres) * len(p.PatchSizes), Cutters: cutters,
-			Encoders: encoders, Repeat: repeat, TilesNeeded: len(needed), TilesDecoded: ex.decoded,
-			Export: ex.wall, ExportCPU: ex.cpu, Decode: bd.decode, DecodeCPU: bd.decodeCPU, Encode: bd.encode, Bound: bd.wall, BoundCPU: bd.cpu,
-			Ratio: ex.wall / bd.wall, CPURatio: ex.cpu / bd.cpu, Checksum: ex.sum, FirstBytes: ex.fileSum,
-			Bytes: float64(ex.bytes) / float64(len(centres)*len(p.PatchSizes))}
+			Marks: len(marks), Cutters: cutters, Encoders: encoders, Repeat: repeat, Chunks: len(parts),
+			TilesDecoded: ex.decoded, Export: ex.wall, ExportCPU: ex.cpu, Decode: bd.decode, DecodeCPU: bd.decodeCPU,
+			Encode: bd.encode, Bound: bd.wall, BoundCPU: bd.cpu, Ratio: ex.wall / bd.wall, CPURatio: ex.cpu / bd.cpu,
+			Checksum: ex.sum, FileSum: ex.fileSum}
+		for _, part := range parts {
+			res.Centres += len(part.centres)
+			res.TilesNeeded += len(part.needed)
+		}
+		res.Patches = res.Centres * len(p.PatchSizes)
+		res.Bytes = float64(ex.bytes) / float64(res.Patches)
 		if err := enc.Encode(res); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// stripe is a horizontal stripe of the slide's marks: the export and the
+// bound take turns stripe by stripe, so both see the same load of the
+// machine, which on a shared one changes by the second.
+type stripe struct {
+	marks   []export.Mark
+	centres []export.Centre
+	needed  map[[2]int]bool
+}
+
+// stripes splits the marks into k stripes of about as many marks, top to
+// bottom. A tile overlapped from two stripes is needed, and decoded, by
+// both: by the export and by the bound alike.
+func stripes(marks []export.Mark, k int, cats map[int64]*export.Category, ts, w, h int) []stripe {
+	byY := slices.Clone(marks)
+	slices.SortStableFunc(byY, func(a, b export.Mark) int { return cmp.Compare(a.Geometry.Rings[0][0].Y, b.Geometry.Rings[0][0].Y) })
+	k = max(1, min(k, len(byY)))
+	base := densityParams("jpeg")
+	var out []stripe
+	for i := range k {
+		part := byY[i*len(byY)/k : (i+1)*len(byY)/k]
+		centres := export.Distinct(export.Centres(part, base), cats)
+		out = append(out, stripe{part, centres, neededTiles(centres, slices.Max(base.PatchSizes), ts, w, h)})
+	}
+	return out
+}
+
+// measure runs the export and the bound stripe by stripe, repeat times,
+// and keeps each one's fastest total (wall and CPU apart). Which of the
+// two goes first alternates from stripe to stripe and repeat to repeat.
+// Errors: either failing, or the two making different patches.
+func measure(path string, sl *export.Slide, parts []stripe, cats map[int64]*export.Category, p *export.Params,
+	cutters, encoders, repeat int) (ex, bd timing, err error) {
+	for i := range repeat {
+		var et, bt timing
+		for j, part := range parts {
+			var e, b timing
+			runExport := func() (err error) {
+				e, err = labelled("export", p.PatchFormat, func() (timing, error) {
+					return exportOnce(path, sl, part.marks, cats, p, cutters, encoders)
+				})
+				return err
+			}
+			runBound := func() (err error) {
+				b, err = labelled("bound", p.PatchFormat, func() (timing, error) {
+					return boundOnce(path, part.centres, part.needed, p, encoders)
+				})
+				return err
+			}
+			first, second := runExport, runBound
+			if (i+j)%2 == 1 {
+				first, second = runBound, runExport
+			}
+			if err = first(); err == nil {
+				err = second()
+			}
+			if err != nil {
+				return ex, bd, err
+			}
+			if e.sum != b.sum || e.fileSum != b.fileSum {
+				return ex, bd, fmt.Errorf("%s, stripe %d: the export and the bound made different patches (pixels %d / %d, files %d / %d)",
+					p.PatchFormat, j, e.sum, b.sum, e.fileSum, b.fileSum)
+			}
+			et, bt = et.plus(e), bt.plus(b)
+		}
+		ex, bd = fastest(ex, et, i), fastest(bd, bt, i)
+	}
+	return ex, bd, nil
+}
+
+// plus adds u's times and counts to t's.
+func (t timing) plus(u timing) timing {
+	return timing{wall: t.wall + u.wall, cpu: t.cpu + u.cpu, decode: t.decode + u.decode, decodeCPU: t.decodeCPU + u.decodeCPU,
+		encode: t.encode + u.encode, decoded: t.decoded + u.decoded, bytes: t.bytes + u.bytes, sum: t.sum + u.sum,
+		fileSum: t.fileSum + u.fileSum}
+}
+
+// labelled runs fn with the profile labels phase and format, which its
+// goroutines inherit (go tool pprof -tagfocus phase=export).
+func labelled(phase, format string, fn func() (timing, error)) (t timing, err error) {
+	pprof.Do(context.Background(), pprof.Labels("phase", phase, "format", format), func(context.Context) { t, err = fn() })
+	return t, err
 }
 
 // fastest keeps the lower wall and CPU time of two runs (the first when i
@@ -245,19 +316,20 @@ func (f *files) add(rgb, file []byte) {
 }
 
 // exportOnce runs the export's patch path on a freshly opened slide (cold
-// tile cache, as each export opens its slide): export.Cut with cutters
+// tile cache, as each export opens its slide; opening it, a few
+// milliseconds once per slide, is left out as for the bound): export.Cut with cutters
 // goroutines emitting in order, each patch encoded in a pool of encoders
 // goroutines, as the export worker's upload pool does (storing the files
 // is left out).
 func exportOnce(path string, sl *export.Slide, marks []export.Mark, cats map[int64]*export.Category, p *export.Params,
 	cutters, encoders int) (timing, error) {
 	runtime.GC()
-	wall, cpu := time.Now(), cpuSeconds()
 	s, err := vips.Open(path, cutters)
 	if err != nil {
 		return timing{}, err
 	}
 	defer s.Close()
+	wall, cpu := time.Now(), cpuSeconds()
 	var out files
 	var first atomic.Value
 	slots := make(chan struct{}, encoders)

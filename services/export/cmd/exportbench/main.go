@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,11 +64,13 @@ func main() {
 	encoders := flag.Int("encoders", 8, "density mode: goroutines encoding patches (the export's PATHOLABEL_EXPORT_UPLOADS)")
 	repeat := flag.Int("repeat", 1, "density mode: runs of each measurement, the fastest kept")
 	profile := flag.String("cpuprofile", "", "density mode: write a CPU profile of the whole run here")
+	formats := flag.String("formats", "jpeg,png", "density mode: patch formats, comma-separated")
+	stripes := flag.Int("stripes", 10, "density mode: horizontal stripes of marks the export and the bound take turns on")
 	flag.Parse()
 	var err error
 	switch *mode {
 	case "density":
-		err = density(*slide, *n, *seed, *workers, *encoders, max(*repeat, 1), *profile)
+		err = density(*slide, *n, *seed, *workers, *encoders, max(*repeat, 1), *stripes, strings.Split(*formats, ","), *profile)
 	case "encode":
 		err = encode(*slide, *n, *size, *seed, *workers, *encoder)
 	default:
