@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -40,6 +41,7 @@ type densityResult struct {
 	Cutters  int    `json:"cutters"`
 	Encoders int    `json:"encoders"`
 	Repeat   int    `json:"repeat"`
+	GOGC     int    `json:"gogc"`
 	Chunks   int    `json:"stripes"`
 	// TilesNeeded is the slide tiles the patches overlap; TilesDecoded how
 	// many decodes the export made (more when its cache dropped a tile
@@ -82,9 +84,14 @@ func densityParams(format string) *export.Params {
 	return p
 }
 
-func density(slide string, n int, seed uint64, cutters, encoders, repeat, chunks int, formats []string, profile string) error {
+func density(slide string, n int, seed uint64, cutters, encoders, repeat, chunks, gcPercent int, formats []string, profile string) error {
 	if err := vips.Startup(1); err != nil {
 		return err
+	}
+	// The collector as the export service sets it (export.Config), for
+	// the bound too: both run in this process.
+	if gcPercent > 0 {
+		debug.SetGCPercent(gcPercent)
 	}
 	s, err := vips.Open(slide, cutters)
 	if err != nil {
@@ -119,7 +126,7 @@ func density(slide string, n int, seed uint64, cutters, encoders, repeat, chunks
 			return err
 		}
 		res := densityResult{Mode: "density", Format: format, Slide: slide, Width: int(sl.Width), Height: int(sl.Height),
-			Marks: len(marks), Cutters: cutters, Encoders: encoders, Repeat: repeat, Chunks: len(parts),
+			Marks: len(marks), Cutters: cutters, Encoders: encoders, Repeat: repeat, GOGC: gcPercent, Chunks: len(parts),
 			TilesDecoded: ex.decoded, Export: ex.wall, ExportCPU: ex.cpu, Decode: bd.decode, DecodeCPU: bd.decodeCPU,
 			Encode: bd.encode, Bound: bd.wall, BoundCPU: bd.cpu, Ratio: ex.wall / bd.wall, CPURatio: ex.cpu / bd.cpu,
 			Checksum: ex.sum, FileSum: ex.fileSum}

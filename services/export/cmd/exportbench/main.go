@@ -65,12 +65,13 @@ func main() {
 	repeat := flag.Int("repeat", 1, "density mode: runs of each measurement, the fastest kept")
 	profile := flag.String("cpuprofile", "", "density mode: write a CPU profile of the whole run here")
 	formats := flag.String("formats", "jpeg,png", "density mode: patch formats, comma-separated")
+	gogc := flag.Int("gogc", export.DefaultConfig().GCPercent, "density mode: Go's GC percent (the export service's PATHOLABEL_EXPORT_GOGC)")
 	stripes := flag.Int("stripes", 10, "density mode: horizontal stripes of marks the export and the bound take turns on")
 	flag.Parse()
 	var err error
 	switch *mode {
 	case "density":
-		err = density(*slide, *n, *seed, *workers, *encoders, max(*repeat, 1), *stripes, strings.Split(*formats, ","), *profile)
+		err = density(*slide, *n, *seed, *workers, *encoders, max(*repeat, 1), *stripes, *gogc, strings.Split(*formats, ","), *profile)
 	case "encode":
 		err = encode(*slide, *n, *size, *seed, *workers, *encoder)
 	default:
