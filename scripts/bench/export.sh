@@ -32,7 +32,9 @@
 # each tile the patches need decoded exactly once, plus encoding the
 # patches (copied out of the decoded tiles), nothing else. Targets: export
 # within 1.2x of the bound; PNG no slower than 1.5x JPEG. Both wall time
-# and CPU time (the process's user + system) are printed: on a machine
+# and CPU time (the process's user + system) are printed, with Go's GC
+# percent set as the service sets it (PATHOLABEL_EXPORT_GOGC's default,
+# exportbench -gogc, for every mode); on a machine
 # shared with other work the wall time of a nice-19 run drifts with the
 # others' load, the CPU time much less.
 #

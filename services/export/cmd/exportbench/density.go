@@ -15,7 +15,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -84,14 +83,10 @@ func densityParams(format string) *export.Params {
 	return p
 }
 
+// gcPercent is only reported: main set it.
 func density(slide string, n int, seed uint64, cutters, encoders, repeat, chunks, gcPercent int, formats []string, profile string) error {
 	if err := vips.Startup(1); err != nil {
 		return err
-	}
-	// The collector as the export service sets it (export.Config), for
-	// the bound too: both run in this process.
-	if gcPercent > 0 {
-		debug.SetGCPercent(gcPercent)
 	}
 	s, err := vips.Open(slide, cutters)
 	if err != nil {

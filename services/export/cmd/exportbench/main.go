@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,9 +66,12 @@ func main() {
 	repeat := flag.Int("repeat", 1, "density mode: runs of each measurement, the fastest kept")
 	profile := flag.String("cpuprofile", "", "density mode: write a CPU profile of the whole run here")
 	formats := flag.String("formats", "jpeg,png", "density mode: patch formats, comma-separated")
-	gogc := flag.Int("gogc", export.DefaultConfig().GCPercent, "density mode: Go's GC percent (the export service's PATHOLABEL_EXPORT_GOGC)")
+	gogc := flag.Int("gogc", export.DefaultConfig().GCPercent, "Go's GC percent, as the export service sets it (PATHOLABEL_EXPORT_GOGC; 0: Go's own)")
 	stripes := flag.Int("stripes", 10, "density mode: horizontal stripes of marks the export and the bound take turns on")
 	flag.Parse()
+	if *gogc > 0 { // the collector as the export service runs it, for every mode
+		debug.SetGCPercent(*gogc)
+	}
 	var err error
 	switch *mode {
 	case "density":
