@@ -22,11 +22,29 @@
 # image/png, as exports did), fast (the export's default) and JPEG q90, on
 # BENCH_WORKERS goroutines as the upload pool encodes them; mean file size.
 #
+# Then export at density (issue 20 item 6): BENCH_MARKS (5,000) dot marks
+# on the 39,960 px slide, clustered as marking goes (24 regions of interest
+# holding nine in ten, three categories; exportbench's density.go), cut at
+# 64, 128, 256 and 512 px and encoded as JPEG q90 and as PNG (fast) by the
+# export's own code: export.Cut with BENCH_WORKERS cutters, each patch
+# encoded in a pool of 8 goroutines as the worker's upload pool does
+# (storing is left out). Against it, in the same process, its decode bound:
+# each tile the patches need decoded exactly once, plus encoding the
+# patches (copied out of the decoded tiles), nothing else. Targets: export
+# within 1.2x of the bound; PNG no slower than 1.5x JPEG. Both wall time
+# and CPU time (the process's user + system) are printed, with Go's GC
+# percent set as the service sets it (PATHOLABEL_EXPORT_GOGC's default,
+# exportbench -gogc, for every mode); on a machine
+# shared with other work the wall time of a nice-19 run drifts with the
+# others' load, the CPU time much less.
+#
 # The machine may be shared: BENCH_REPEAT=3 runs every measurement three
-# times and keeps the fastest (and the highest peak memory).
+# times and keeps the fastest (and the highest peak memory). ONLY=cut,
+# encode or density runs one part.
 #
 #   scripts/bench/export.sh
 #   BENCH_REPEAT=3 BENCH_DOTS="1000 5000" BENCH_WORKERS=2 scripts/bench/export.sh
+#   ONLY=density BENCH_REPEAT=3 scripts/bench/export.sh
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -94,7 +112,12 @@ best() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 
 status=0
-printf '\nload before: %s\n' "$(uptime | sed -E 's/.*load average: //')"
+only=${ONLY:-}
+case "$only" in "" | cut | encode | density) ;; *) die "ONLY=$only: say cut, encode or density" ;; esac
+load() { uptime | sed -E 's/.*load average: //'; }
+
+if [ -z "$only" ] || [ "$only" = cut ]; then
+printf '\nload before: %s\n' "$(load)"
 printf '\n%-29s %5s %6s | %11s %5s | %11s %5s | %11s %6s | %7s %7s\n' slide dots tiles "regions 1w" MiB \
   "regions ${workers}w" MiB "full decode" MiB "1w/full" "${workers}w/full"
 for spec in "CMU-1-Small-Region 2220x2967:$svs" "Aperio 39960x38571:$big"; do
@@ -114,8 +137,9 @@ for spec in "CMU-1-Small-Region 2220x2967:$svs" "Aperio 39960x38571:$big"; do
       "$rn" "$mn" "$f" "$mf" "$(ratio "$r1" "$f")" "$(ratio "$rn" "$f")"
   done
 done
-printf '\nload after: %s (on %s cores); best of %s runs each\n' "$(uptime | sed -E 's/.*load average: //')" "$(nproc)" "$repeat"
+printf '\nload after: %s (on %s cores); best of %s runs each\n' "$(load)" "$(nproc)" "$repeat"
 printf 'patches/s of 256 px patches; targets on the 39,960 px slide: regions at least 5x the full decode, under 500 MiB\n'
+fi
 
 # encode ENCODER prints "patches/s mean-KiB checksum", the fastest of repeat runs.
 encode() {
@@ -128,6 +152,7 @@ encode() {
   done
   echo "$rate $kib $sum"
 }
+if [ -z "$only" ] || [ "$only" = encode ]; then
 printf '\n%-32s %12s %9s %8s\n' "encoding 256 px patches (${workers}w)" patches/s "mean KiB" "vs small"
 small_rate="" small_sum=""
 for e in small fast jpeg; do
@@ -137,4 +162,32 @@ for e in small fast jpeg; do
   label="png_compression=$e"; [ "$e" = jpeg ] && label="jpeg q90"
   printf '%-32s %12.1f %9s %8s\n' "$label" "$rate" "$kib" "$(ratio "$rate" "$small_rate")"
 done
+fi
+
+[ -z "$only" ] || [ "$only" = density ] || exit $status
+# jfield LINE NAME: a number from one JSON line.
+jfield() { sed -E "s/.*\"$2\":([0-9.e+-]+).*/\1/" <<<"$1"; }
+marks=${BENCH_MARKS:-5000}
+printf '\nexport at density: %s clustered dot marks on the 39,960 x 38,571 slide, patches of 64/128/256/512 px, %s cutters, 8 encoders\n' \
+  "$marks" "$workers"
+printf 'load before: %s\n' "$(load)"
+"$state/exportbench" -mode density -slide "$big" -n "$marks" -workers "$workers" -repeat "$repeat" \
+  >"$state/density" 2>"$state/err" || { cat "$state/err" >&2; exit 1; }
+printf '%-6s %7s %7s %8s | %9s %6s | %9s %9s %9s %6s | %7s %7s | %8s\n' format patches tiles decoded \
+  "export s" cpu "bound s" "decode s" "encode s" cpu "export/" "cpu" "mean KiB"
+printf '%-6s %7s %7s %8s | %9s %6s | %9s %9s %9s %6s | %7s %7s | %8s\n' "" "" needed "(export)" "" "" "" "" "" "" bound "ratio" ""
+declare -A wall cpu
+while read -r line; do
+  f=$(sed -E 's/.*"format":"([a-z]+)".*/\1/' <<<"$line")
+  wall[$f]=$(jfield "$line" export_seconds) cpu[$f]=$(jfield "$line" export_cpu)
+  printf '%-6s %7s %7s %8s | %9.1f %6.1f | %9.1f %9.1f %9.1f %6.1f | %6.2fx %6.2fx | %8.1f\n' "$f" \
+    "$(jfield "$line" patches)" "$(jfield "$line" tiles_needed)" "$(jfield "$line" tiles_decoded)" \
+    "$(jfield "$line" export_seconds)" "$(jfield "$line" export_cpu)" "$(jfield "$line" bound_seconds)" \
+    "$(jfield "$line" decode_seconds)" "$(jfield "$line" encode_seconds)" "$(jfield "$line" bound_cpu)" \
+    "$(jfield "$line" ratio)" "$(jfield "$line" cpu_ratio)" "$(awk -v b="$(jfield "$line" bytes)" 'BEGIN { print b / 1024 }')"
+done <"$state/density"
+printf 'png/jpeg export time: %.2fx wall, %.2fx cpu\n' "$(awk -v a="${wall[png]}" -v b="${wall[jpeg]}" 'BEGIN { print a / b }')" \
+  "$(awk -v a="${cpu[png]}" -v b="${cpu[jpeg]}" 'BEGIN { print a / b }')"
+printf 'load after: %s (on %s cores); best of %s runs each, export and bound alternating\n' "$(load)" "$(nproc)" "$repeat"
+printf 'targets: export within 1.2x of the bound (decode each needed tile once + encode); png at most 1.5x jpeg\n'
 exit $status

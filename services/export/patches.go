@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"math"
 	"slices"
+	"sync"
 )
 
 // Regions reads level-0 regions of one slide as packed RGB (vips.Slide).
@@ -67,6 +68,9 @@ func Cut(ctx context.Context, sl *Slide, marks []Mark, cats map[int64]*Category,
 		band = max(band, t.TileSize())
 	}
 	spatialOrder(centres, band)
+	if pl, ok := r.(planner); ok {
+		defer pl.Plan(reads(sl, centres, p, origin))()
+	}
 	cut := func(i int) ([]Patch, error) {
 		c := centres[i]
 		return cutCentre(sl, cats[c.Mark.CategoryID], c, p, origin, r)
@@ -108,6 +112,32 @@ func Distinct(centres []Centre, cats map[int64]*Category) []Centre {
 
 // tiled is a Regions decoding the slide in square tiles (vips.Slide).
 type tiled interface{ TileSize() int }
+
+// planner is a Regions that can be told the level-0 regions to be read at
+// their own size (vips.Slide: it then keeps each tile until its last read
+// and drops it then); done forgets what is left of the plan.
+type planner interface {
+	Plan(regions []image.Rectangle) (done func())
+}
+
+// reads lists the level-0 regions cutCentre reads at their own size: the
+// largest patch of each centre it cuts (the smaller ones are cropped from
+// it). Resized patches (target_mpp) are read otherwise, and not listed.
+func reads(sl *Slide, centres []Centre, p *Params, origin map[int]int) []image.Rectangle {
+	if p.TargetMPP != nil || len(p.PatchSizes) == 0 {
+		return nil
+	}
+	side := origin[slices.Max(p.PatchSizes)]
+	out := make([]image.Rectangle, 0, len(centres))
+	for _, c := range centres {
+		if p.Edge == "skip" && crossesEdge(sl, c, origin) {
+			continue
+		}
+		x, y := int(c.X)-side/2, int(c.Y)-side/2
+		out = append(out, image.Rect(x, y, x+side, y+side))
+	}
+	return out
+}
 
 // spatialOrder sorts centres in bands of band rows, top to bottom, each
 // swept left to right; ties are broken by mark id, then y, so the order is
@@ -211,6 +241,11 @@ func cropRGB(img []byte, side, x, y, size int) []byte {
 	return out
 }
 
+// rgbaImages keeps the RGBA copies Encode hands the standard encoders,
+// for the next patch: a patch's worth of garbage less each time. A pool,
+// not state: every pixel is written before use.
+var rgbaImages sync.Pool
+
 // PatchPath is where the patches format stores p: under the ImageFolder
 // root of its size and split (ImageFolderRoot), in its class's folder
 // (ClassFolders).
@@ -240,7 +275,20 @@ func EncodePatch(rgb []byte, size int, p *Params) ([]byte, error) {
 // PNGSmall) or JPEG; both encoders are deterministic, so the same pixels
 // give the same bytes.
 func Encode(rgb []byte, size int, format string, quality int) ([]byte, error) {
-	img := image.NewRGBA(image.Rect(0, 0, size, size))
+	if len(rgb) != size*size*3 {
+		return nil, fmt.Errorf("encode patch: %d bytes of RGB for %d×%d pixels", len(rgb), size, size)
+	}
+	img, _ := rgbaImages.Get().(*image.RGBA)
+	if img == nil {
+		img = &image.RGBA{}
+	}
+	defer rgbaImages.Put(img)
+	if n := size * size * 4; cap(img.Pix) < n {
+		img.Pix = make([]byte, n)
+	} else {
+		img.Pix = img.Pix[:n] // every pixel is written below
+	}
+	img.Stride, img.Rect = size*4, image.Rect(0, 0, size, size)
 	for i, j := 0, 0; i < len(rgb); i, j = i+3, j+4 {
 		img.Pix[j], img.Pix[j+1], img.Pix[j+2], img.Pix[j+3] = rgb[i], rgb[i+1], rgb[i+2], 255
 	}

@@ -138,3 +138,69 @@ func TestCutOrderIsSpatialAndDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestCutDecodesEachTileOnce cuts dense dots on the real slide with three
+// workers: Cut plans its reads, so every tile the patches overlap is
+// decoded once and none twice (a plan that let a tile go before its last
+// read would decode it again), and a second cut on the same slide, the
+// plan done, still reads right.
+func TestCutDecodesEachTileOnce(t *testing.T) {
+	if err := vips.Startup(1); err != nil {
+		t.Fatal(err)
+	}
+	r, err := vips.Open(exporttest.Slides(t)+exporttest.SVS, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	sl := &export.Slide{ID: 1, Width: 2220, Height: 2967}
+	cats := map[int64]*export.Category{1: {ID: 1, ClassID: 1, Name: "tumor"}}
+	rnd := rand.New(rand.NewPCG(9, 9))
+	var marks []export.Mark
+	for id := int64(1); id <= 300; id++ {
+		x, y := 300+rnd.IntN(1600), 200+rnd.IntN(2500)
+		marks = append(marks, mark(id, geometry.Geometry{Kind: geometry.KindPoint, Radius: 1000,
+			Rings: [][]geometry.Pt{{{X: geometry.ToUnits(float64(x)), Y: geometry.ToUnits(float64(y))}}}}))
+	}
+	p := &export.Params{PatchSizes: []int{64, 256}, Edge: "pad"}
+	ts := r.TileSize()
+	tiles := map[[2]int]bool{}
+	for _, c := range export.Distinct(export.Centres(marks, p), cats) {
+		x, y := int(c.X)-128, int(c.Y)-128
+		for ty := max(y, 0) / ts; ty <= min(y+255, 2966)/ts; ty++ {
+			for tx := max(x, 0) / ts; tx <= min(x+255, 2219)/ts; tx++ {
+				tiles[[2]int{tx, ty}] = true
+			}
+		}
+	}
+	n := 0
+	err = export.Cut(context.Background(), sl, marks, cats, p, r, 3, func(export.Patch) error { n++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 600 || r.Decoded() != int64(len(tiles)) {
+		t.Fatalf("%d patches from %d tile decodes; want 600 from %d, each tile once", n, r.Decoded(), len(tiles))
+	}
+	got, err := r.Region(1000, 1500, 256, 256, 256, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := MustRegion(t, exporttest.Slides(t)+exporttest.SVS, 1000, 1500, 256); !bytes.Equal(got, want) {
+		t.Error("a read after the cut differs from a fresh slide's")
+	}
+}
+
+// MustRegion reads a size×size region through a slide of its own.
+func MustRegion(tb testing.TB, path string, x, y, size int) []byte {
+	tb.Helper()
+	s, err := vips.Open(path, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	rgb, err := s.Region(x, y, size, size, size, size)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rgb
+}

@@ -77,3 +77,31 @@ func BenchmarkEncodePNG(b *testing.B) {
 		})
 	}
 }
+
+// A pooled writer, reused after other patches, writes the same bytes as a
+// fresh one: nothing of an earlier patch leaks into the next.
+func TestEncodePNGFastReuseIsFresh(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	used := &pngWriter{}
+	for i, size := range []int{512, 64, 257, 8, 512, 128} {
+		rgb := testRGB(size)
+		for j := range rgb[:len(rgb)/3] { // each patch its own pixels
+			rgb[j] += uint8(r.IntN(4) + i)
+		}
+		got, err := used.encode(rgb, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := (&pngWriter{}).encode(rgb, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("patch %d (%d px): a reused writer wrote other bytes than a fresh one", i, size)
+		}
+		pooled, _ := EncodePNGFast(rgb, size)
+		if !bytes.Equal(pooled, want) {
+			t.Fatalf("patch %d (%d px): EncodePNGFast wrote other bytes than a fresh writer", i, size)
+		}
+	}
+}

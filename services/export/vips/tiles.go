@@ -19,6 +19,11 @@ type tileCache struct {
 	order    *list.List
 	tiles    map[[2]int]*list.Element
 	loading  map[[2]int]*pending
+	// uses counts the planned reads of each tile still to come (plan). A
+	// tile is dropped as soon as its last one is done, so the bound holds
+	// tiles still to be read rather than used-up ones, which in a sweep
+	// across a wide slide push out tiles the next band needs again.
+	uses map[[2]int]int
 }
 
 // tile is immutable once cached: readers copy out of it without a lock.
@@ -36,7 +41,7 @@ type pending struct {
 
 func newTileCache(size, maxBytes int) *tileCache {
 	return &tileCache{size: size, max: maxBytes, order: list.New(), tiles: map[[2]int]*list.Element{},
-		loading: map[[2]int]*pending{}}
+		loading: map[[2]int]*pending{}, uses: map[[2]int]int{}}
 }
 
 // get returns the cached tile, or the one load reads (once, however many
@@ -78,4 +83,40 @@ func (c *tileCache) put(t *tile) {
 		delete(c.tiles, old.key)
 		c.now -= len(old.rgb)
 	}
+}
+
+// plan counts one read to come of each tile in keys.
+func (c *tileCache) plan(keys [][2]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		c.uses[k]++
+	}
+}
+
+// used records that one planned read of key is done; after the last one
+// the tile leaves the cache. A tile no plan counts is left to the LRU.
+func (c *tileCache) used(key [2]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.uses[key]
+	if !ok {
+		return
+	}
+	if n > 1 {
+		c.uses[key] = n - 1
+		return
+	}
+	delete(c.uses, key)
+	if e, ok := c.tiles[key]; ok {
+		c.now -= len(c.order.Remove(e).(*tile).rgb)
+		delete(c.tiles, key)
+	}
+}
+
+// unplan forgets the reads still counted: the tiles stay, under the LRU.
+func (c *tileCache) unplan() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.uses)
 }

@@ -12,9 +12,11 @@ import "C"
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/patholabel/patholabel/services/platform/libvips"
@@ -49,6 +51,8 @@ type Slide struct {
 	idle   chan *handle // opened handles not in use; capacity: the most there may be
 	mu     sync.Mutex
 	opened int
+
+	decoded atomic.Int64 // tiles decoded, see Decoded
 }
 
 // handle is one libvips image of the slide; one goroutine uses it at a time.
@@ -275,24 +279,70 @@ func text(im *C.VipsImage, name string) string {
 	return C.GoString(out)
 }
 
-// fromTiles assembles a region from cached tiles; outside the slide is black.
-func (s *Slide) fromTiles(x, y, w, h int) ([]byte, error) {
-	out := make([]byte, w*h*3)
+// Plan announces the reads to come: regions[i] is read (Region at its own
+// size, as a patch at level 0 is) as many times as it is listed, in any
+// order. Each tile is then kept, within the cache's bound, until the last
+// read that needs it, and dropped right after it: the tiles of a sweep
+// across a wide slide are decoded once, not again after used-up tiles
+// pushed them out. Every such read counts against the plan, planned or
+// not; done forgets what is left of it (call it when the reads are over).
+func (s *Slide) Plan(regions []image.Rectangle) (done func()) {
+	var keys [][2]int
+	for _, r := range regions {
+		keys = s.tilesOf(r.Min.X, r.Min.Y, r.Dx(), r.Dy(), keys)
+	}
+	s.cache.plan(keys)
+	return s.cache.unplan
+}
+
+// tilesOf appends the keys of the tiles the region overlaps inside the
+// slide.
+func (s *Slide) tilesOf(x, y, w, h int, keys [][2]int) [][2]int {
 	ts := s.cache.size
 	for ty := max(y, 0) / ts; ty*ts < min(y+h, s.Height); ty++ {
 		for tx := max(x, 0) / ts; tx*ts < min(x+w, s.Width); tx++ {
-			t, err := s.cache.get([2]int{tx, ty}, s.readTile)
-			if err != nil {
-				return nil, fmt.Errorf("read region %dx%d+%d+%d: %w", w, h, x, y, err)
-			}
-			blit(out, w, h, x, y, t, tx*ts, ty*ts)
+			keys = append(keys, [2]int{tx, ty})
 		}
+	}
+	return keys
+}
+
+// fromTiles assembles a region from cached tiles; outside the slide is black.
+func (s *Slide) fromTiles(x, y, w, h int) ([]byte, error) {
+	out := make([]byte, w*h*3)
+	var buf [16][2]int
+	for _, k := range s.tilesOf(x, y, w, h, buf[:0]) {
+		t, err := s.cache.get(k, s.readTile)
+		if err != nil {
+			return nil, fmt.Errorf("read region %dx%d+%d+%d: %w", w, h, x, y, err)
+		}
+		blit(out, w, h, x, y, t, k[0]*s.cache.size, k[1]*s.cache.size)
+		s.cache.used(k)
 	}
 	return out, nil
 }
 
+// Decoded is how many tiles the slide has decoded since it was opened
+// (each tile at most once while it stays cached): the benchmark compares
+// it with the tiles the patches need.
+func (s *Slide) Decoded() int64 { return s.decoded.Load() }
+
+// DecodeTile decodes the tile at column tx, row ty of the slide's grid
+// (TileSize) as packed RGB of w×h pixels (smaller at the right and bottom
+// edges), bypassing the tile cache: the benchmark's decode bound.
+func (s *Slide) DecodeTile(tx, ty int) (rgb []byte, w, h int, err error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t, err := s.readTile([2]int{tx, ty})
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("decode tile %d,%d: %w", tx, ty, err)
+	}
+	return t.rgb, t.w, t.h, nil
+}
+
 // readTile decodes one tile of the slide's grid through a lent handle.
 func (s *Slide) readTile(key [2]int) (*tile, error) {
+	s.decoded.Add(1)
 	hd, err := s.take()
 	if err != nil {
 		return nil, err

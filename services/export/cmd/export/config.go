@@ -12,6 +12,7 @@ func readConfig(r *config.Reader) export.Config {
 		Workers:           r.Int("PATHOLABEL_EXPORT_WORKERS", d.Workers),
 		Cutters:           r.Int("PATHOLABEL_EXPORT_CUTTERS", d.Cutters),
 		Uploads:           r.Int("PATHOLABEL_EXPORT_UPLOADS", d.Uploads),
+		GCPercent:         r.Int("PATHOLABEL_EXPORT_GOGC", d.GCPercent),
 		Lease:             r.Duration("PATHOLABEL_EXPORT_LEASE", d.Lease),
 		MaxAttempts:       r.Int("PATHOLABEL_EXPORT_MAX_ATTEMPTS", d.MaxAttempts),
 		ScanInterval:      r.Duration("PATHOLABEL_EXPORT_SCAN_INTERVAL", d.ScanInterval),

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/patholabel/patholabel/services/export"
@@ -49,6 +50,9 @@ func (m *Main) Open(ctx context.Context) error {
 	var err error
 	if m.Res, err = app.Open(m.Base.MySQL, &m.Redis, &m.S3); err != nil {
 		return err
+	}
+	if m.Export.GCPercent > 0 {
+		debug.SetGCPercent(m.Export.GCPercent) // see export.Config
 	}
 	// One libvips thread per region: patches are small, and workers run
 	// side by side instead.

@@ -12,7 +12,11 @@
 // encoder, png_compression=fast; jpeg: quality 90) on -workers goroutines,
 // as the upload pool encodes them; bytes is the mean file size.
 //
+// "density" (density.go) times the whole patch path, cutting and encoding,
+// at every default size against its decode bound, for JPEG and PNG.
+//
 //	exportbench -mode regions|full|encode -slide FILE [-n 1000] [-size 256] [-seed 1] [-workers 1] [-encoder fast]
+//	exportbench -mode density -slide FILE [-n 5000] [-workers 2] [-encoders 8] [-repeat 1] [-cpuprofile FILE]
 package main
 
 import (
@@ -22,6 +26,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,11 +62,23 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed of the centres")
 	workers := flag.Int("workers", 1, "goroutines cutting patches (regions mode) or encoding them (encode mode)")
 	encoder := flag.String("encoder", "fast", "encode mode: small, fast or jpeg")
+	encoders := flag.Int("encoders", 8, "density mode: goroutines encoding patches (the export's PATHOLABEL_EXPORT_UPLOADS)")
+	repeat := flag.Int("repeat", 1, "density mode: runs of each measurement, the fastest kept")
+	profile := flag.String("cpuprofile", "", "density mode: write a CPU profile of the whole run here")
+	formats := flag.String("formats", "jpeg,png", "density mode: patch formats, comma-separated")
+	gogc := flag.Int("gogc", export.DefaultConfig().GCPercent, "Go's GC percent, as the export service sets it (PATHOLABEL_EXPORT_GOGC; 0: Go's own)")
+	stripes := flag.Int("stripes", 10, "density mode: horizontal stripes of marks the export and the bound take turns on")
 	flag.Parse()
+	if *gogc > 0 { // the collector as the export service runs it, for every mode
+		debug.SetGCPercent(*gogc)
+	}
 	var err error
-	if *mode == "encode" {
+	switch *mode {
+	case "density":
+		err = density(*slide, *n, *seed, *workers, *encoders, max(*repeat, 1), *stripes, *gogc, strings.Split(*formats, ","), *profile)
+	case "encode":
 		err = encode(*slide, *n, *size, *seed, *workers, *encoder)
-	} else {
+	default:
 		err = run(*mode, *slide, *n, *size, *seed, *workers)
 	}
 	if err != nil {
