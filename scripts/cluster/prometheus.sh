@@ -31,9 +31,17 @@ q() { curl -fsS --get --data-urlencode "query=$1" "$promurl/api/v1/query" | jq -
 check() {
   up
   local fails=0 c n m
-  say "waiting for a scrape of every target"
-  for i in $(seq 60); do
-    [ "$(q 'up{job="patholabel"} == 1')" -ge 5 ] && break
+  # Each service's own series, not a count of all targets: after a rollback
+  # some pods are new and Prometheus finds them a scrape or two later (a
+  # total of five up targets was met by three services' two replicas each).
+  say "waiting for a scrape of every service"
+  local left
+  for _ in $(seq 60); do
+    left=0
+    for c in auth tiler annotation export web; do
+      [ "$(q "http_requests_total{namespace=\"$CL_NS\",service=\"$CL_RELEASE-$c\"}")" -gt 0 ] || left=$((left + 1))
+    done
+    [ "$left" = 0 ] && break
     sleep 2
   done
   for c in auth tiler annotation export web; do
