@@ -6,11 +6,11 @@
 // pan runs under BENCH_MIN_FPS (30). Run by scripts/bench/suggestions.sh;
 // loopback only, bounded in time.
 
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Api } from '../e2e/api';
 import { openBrowser } from '../e2e/browser';
 import { e2eEnv } from '../e2e/env';
+import { benchSlide } from './slide';
 import { heap, mb, pan, random, startClock, stopClock, zoom, type Phase } from './frames';
 
 const env = e2eEnv();
@@ -19,27 +19,9 @@ const minFps = Number(process.env['BENCH_MIN_FPS'] ?? 30);
 const slidePath = process.env['BENCH_SLIDE'] ?? join(env.testdata, 'slides', 'test3-DAPI-2-387.ndpi');
 const overlay = '.suggestion-overlay';
 
-interface Created {
-  id: number;
-}
-
 async function seed(api: Api): Promise<{ url: string; width: number; height: number }> {
-  const run = Date.now().toString(36);
-  const project = await api.post<Created>('/api/v1/projects', { name: `bench suggestions ${run}`, description: 'suggestions benchmark' });
-  const cats: number[] = [];
-  for (const [i, color] of ['#e6194b', '#1f77b4', '#2ca02c'].entries()) {
-    cats.push((await api.post<Created>(`/api/v1/projects/${project.id}/categories`, { class_id: i + 1, name: `class ${i + 1}`, color })).id);
-  }
-  const slide = await api.upload<Created>('/api/v1/slides', {
-    project_id: String(project.id),
-    name: basename(slidePath),
-    file: { name: basename(slidePath), mimeType: 'application/octet-stream', buffer: readFileSync(slidePath) },
-  });
-  const s = await api.until('the slide to be tiled', 300_000, async () => {
-    const got = await api.get<{ status: string; width: number; height: number; error?: string }>(`/api/v1/slides/${slide.id}`);
-    if (got.status === 'failed') throw new Error(`bench: slide failed: ${got.error ?? ''}`);
-    return got.status === 'ready' ? got : undefined;
-  });
+  const s = await benchSlide(api, 'suggestions', slidePath);
+  const cats = s.categories;
   const rnd = random(42);
   for (let done = 0; done < count; done += 10_000) {
     const features = [];
@@ -52,9 +34,9 @@ async function seed(api: Api): Promise<{ url: string; width: number; height: num
         properties: { radius: 6, scores: { [a]: 0.5 + p / 2, [b]: (1 - p) / 3, [c]: (1 - p) / 6 } },
       });
     }
-    await api.post('/api/v1/annotations/suggestions', { slide_id: slide.id, model: { name: 'bench', version: 'v1' }, features });
+    await api.post('/api/v1/annotations/suggestions', { slide_id: s.slideId, model: { name: 'bench', version: 'v1' }, features });
   }
-  return { url: `${env.url}/projects/${project.id}/slides/${slide.id}`, width: s.width, height: s.height };
+  return { url: `${env.url}/projects/${s.projectId}/slides/${s.slideId}`, width: s.width, height: s.height };
 }
 
 async function main(): Promise<void> {

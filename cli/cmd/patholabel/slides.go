@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/patholabel/patholabel/cli/client"
 	"github.com/patholabel/patholabel/cli/upload"
 )
 
@@ -74,20 +75,9 @@ func (e *env) annotationsImport(args []string) error {
 	if *slide <= 0 || *format == "" {
 		return fmt.Errorf("%w: --slide and --format are required", errUsage)
 	}
-	c, err := e.client()
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(pos[0])
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	res, err := c.ImportAnnotations(e.ctx, *slide, *format, *category, f)
-	if err != nil {
-		return err
-	}
-	return json.NewEncoder(e.stdout).Encode(res)
+	return e.sendFile(pos[0], func(c *client.Client, f io.Reader) (any, error) {
+		return c.ImportAnnotations(e.ctx, *slide, *format, *category, f)
+	})
 }
 
 func (e *env) suggestionsImport(args []string) error {
@@ -103,16 +93,24 @@ func (e *env) suggestionsImport(args []string) error {
 	if *slide <= 0 || *format == "" || *model == "" {
 		return fmt.Errorf("%w: --slide, --format and --model are required", errUsage)
 	}
+	return e.sendFile(pos[0], func(c *client.Client, f io.Reader) (any, error) {
+		return c.ImportSuggestions(e.ctx, *slide, *format, *model, *category, f)
+	})
+}
+
+// sendFile opens the file named on the command line, gives it to send and
+// prints the service's answer as JSON.
+func (e *env) sendFile(path string, send func(*client.Client, io.Reader) (any, error)) error {
 	c, err := e.client()
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(pos[0])
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	res, err := c.ImportSuggestions(e.ctx, *slide, *format, *model, *category, f)
+	res, err := send(c, f)
 	if err != nil {
 		return err
 	}
