@@ -36,6 +36,74 @@ type CategoryAgreement struct {
 // CompareAnnotators computes the agreement of a and b; distance is in
 // millipixels.
 func CompareAnnotators(a, b []Mark, distance int64) Agreement {
+	out, _ := compare(a, b, distance)
+	return out
+}
+
+// SlideMarks are two parties' marks on one slide of a pooled comparison.
+type SlideMarks struct {
+	SlideID int64
+	A, B    []Mark
+}
+
+// SlideAgreement is one slide's part of a ProjectAgreement.
+type SlideAgreement struct {
+	SlideID int64 `json:"slide_id"`
+	Agreement
+}
+
+// ProjectAgreement is the agreement over several slides (a project's):
+// counts and areas of every slide added up, the ratios and kappa computed
+// from those sums, as if the slides were one; and each slide's own.
+type ProjectAgreement struct {
+	Agreement
+	Slides []SlideAgreement `json:"slides"`
+}
+
+// CompareSlides pools the agreement of each slide's two parties. Kappa is
+// computed over the matched pairs of every slide together, so it is the
+// project's kappa, not a mean of the slides'.
+func CompareSlides(slides []SlideMarks, distance int64) ProjectAgreement {
+	out := ProjectAgreement{Agreement: Agreement{Distance: Pixels(distance)}, Slides: []SlideAgreement{}}
+	sums := map[int64]*CategoryAgreement{}
+	var pairs []pair
+	for _, sm := range slides {
+		ag, ps := compare(sm.A, sm.B, distance)
+		out.Slides = append(out.Slides, SlideAgreement{SlideID: sm.SlideID, Agreement: ag})
+		pairs = append(pairs, ps...)
+		for _, ca := range ag.Categories {
+			t := sums[ca.CategoryID]
+			if t == nil {
+				t = &CategoryAgreement{CategoryID: ca.CategoryID}
+				sums[ca.CategoryID] = t
+			}
+			t.PointsA, t.PointsB, t.Matched = t.PointsA+ca.PointsA, t.PointsB+ca.PointsB, t.Matched+ca.Matched
+			t.AreaA, t.AreaB, t.AreaBoth = t.AreaA+ca.AreaA, t.AreaB+ca.AreaB, t.AreaBoth+ca.AreaBoth
+		}
+	}
+	cats := make([]int64, 0, len(sums))
+	for c := range sums {
+		cats = append(cats, c)
+	}
+	sort.Slice(cats, func(i, j int) bool { return cats[i] < cats[j] })
+	for _, c := range cats {
+		t := *sums[c]
+		t.Precision, t.Recall = ratio(t.Matched, t.PointsB), ratio(t.Matched, t.PointsA)
+		t.F1 = ratio(2*t.Matched, t.PointsA+t.PointsB)
+		if union := t.AreaA + t.AreaB - t.AreaBoth; union > 0 {
+			iou, dice := t.AreaBoth/union, 2*t.AreaBoth/(t.AreaA+t.AreaB)
+			t.IoU, t.Dice = &iou, &dice
+		}
+		out.Categories = append(out.Categories, t)
+	}
+	out.Matched = len(pairs)
+	out.Kappa = kappa(pairs, cats)
+	return out
+}
+
+// compare is CompareAnnotators that also hands back the points matched
+// regardless of category, which kappa is computed from.
+func compare(a, b []Mark, distance int64) (Agreement, []pair) {
 	out := Agreement{Distance: Pixels(distance)}
 	pa, pb := pointsOf(a), pointsOf(b)
 	cats := categoriesOf(a, b)
@@ -50,7 +118,7 @@ func CompareAnnotators(a, b []Mark, distance int64) Agreement {
 	pairs := matchPoints(pa, pb, distance, 0)
 	out.Matched = len(pairs)
 	out.Kappa = kappa(pairs, cats)
-	return out
+	return out, pairs
 }
 
 func ratio(n, d int) *float64 {

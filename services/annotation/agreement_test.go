@@ -69,3 +69,48 @@ func val(p *float64) float64 {
 	}
 	return *p
 }
+
+// Split over two slides, the hand-checked marks above pool to the same
+// project figures: kappa over every slide's matched pairs, not a mean of
+// the slides' kappas (slide 7 alone has kappa 0, slide 9 none at all).
+func TestAgreementPooledOverSlides(t *testing.T) {
+	const tumor, stroma = 1, 2
+	slides := []annotation.SlideMarks{
+		{SlideID: 7,
+			A: []annotation.Mark{pt(1, tumor, 100, 100), pt(2, tumor, 200, 200), pt(3, tumor, 300, 300), square(6, tumor, 0, 0, 100, 100)},
+			B: []annotation.Mark{pt(11, tumor, 105, 100), pt(12, tumor, 200, 215), pt(13, stroma, 303, 304), square(17, tumor, 50, 0, 150, 100)}},
+		{SlideID: 9,
+			A: []annotation.Mark{pt(4, stroma, 1000, 1000), pt(5, stroma, 2000, 2000)},
+			B: []annotation.Mark{pt(14, stroma, 1000, 1003), pt(15, stroma, 2000, 2008), pt(16, tumor, 5000, 5000)}},
+	}
+	got := annotation.CompareSlides(slides, 10*annotation.Scale)
+	want := map[int64][]float64{
+		tumor:  {3, 3, 1, 1.0 / 3, 1.0 / 3, 1.0 / 3, 10000, 10000, 5000, 1.0 / 3, 0.5},
+		stroma: {2, 3, 2, 2.0 / 3, 1, 0.8, 0, 0, 0, -1, -1},
+	}
+	if len(got.Categories) != 2 {
+		t.Fatalf("categories %+v", got.Categories)
+	}
+	for _, c := range got.Categories {
+		w := want[c.CategoryID]
+		have := []float64{float64(c.PointsA), float64(c.PointsB), float64(c.Matched), val(c.Precision), val(c.Recall), val(c.F1), c.AreaA, c.AreaB, c.AreaBoth, val(c.IoU), val(c.Dice)}
+		for i := range w {
+			if math.Abs(have[i]-w[i]) > 1e-9 {
+				t.Errorf("category %d figure %d = %v, want %v (all: %v)", c.CategoryID, i, have[i], w[i], have)
+			}
+		}
+	}
+	if got.Matched != 4 || got.Kappa == nil || math.Abs(*got.Kappa-0.5) > 1e-9 {
+		t.Errorf("pooled kappa %v over %d matches, want 0.5 over 4", got.Kappa, got.Matched)
+	}
+	if len(got.Slides) != 2 || got.Slides[0].SlideID != 7 || got.Slides[1].SlideID != 9 {
+		t.Fatalf("slides %+v", got.Slides)
+	}
+	// Slide 7: pairs (T,T) and (T,S): po ½, pe = 1·½ = ½ → kappa 0. Slide 9: both (S,S), pe 1 → none.
+	if k := got.Slides[0].Kappa; k == nil || math.Abs(*k) > 1e-9 {
+		t.Errorf("slide 7 kappa %v, want 0", k)
+	}
+	if k := got.Slides[1].Kappa; k != nil {
+		t.Errorf("slide 9 kappa %v, want none (agreement by chance is 1)", *k)
+	}
+}

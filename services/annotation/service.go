@@ -24,6 +24,9 @@ type Store interface {
 	Slide(ctx context.Context, id int64) (Slide, error)
 	// SlideOfMark is the slide a mark is on, deleted or not. Errors: not_found.
 	SlideOfMark(ctx context.Context, id int64) (Slide, error)
+	// ProjectSlides lists a project's slides whose size is known, by id:
+	// those a project's agreement compares.
+	ProjectSlides(ctx context.Context, project int64) ([]Slide, error)
 
 	// Mark reads one live mark. Errors: not_found.
 	Mark(ctx context.Context, id int64) (Mark, error)

@@ -15,7 +15,16 @@ func (h *Handler) registerReview(g *gin.RouterGroup, member, writer gin.HandlerF
 	g.PUT("/status", httpapi.Bind[statusRequest](MaxBody), writer, h.setStatus)
 	reviewer := access.Require(access.InProject(h.slideOfBody, annotation.Reviewers...))
 	g.POST("/review", httpapi.Bind[reviewRequest](MaxBody), reviewer, h.review)
-	g.GET("/agreement", member, h.agreement)
+	g.GET("/agreement", access.Require(access.InProject(h.slideOrProjectOfQuery)), h.agreement)
+}
+
+// slideOrProjectOfQuery finds the project through ?slide_id= or, for a
+// project's agreement, takes ?project_id=.
+func (h *Handler) slideOrProjectOfQuery(c *gin.Context) (int64, error) {
+	if c.Query("slide_id") == "" && c.Query("project_id") != "" {
+		return projectID(c)
+	}
+	return h.slideOfQuery(c)
 }
 
 func (h *Handler) progress(c *gin.Context) {

@@ -32,6 +32,25 @@ func slideByID(ctx context.Context, q querier, id int64) (annotation.Slide, erro
 	return sl, nil
 }
 
+// ProjectSlides lists the project's slides whose size is known, by id.
+func (s *Store) ProjectSlides(ctx context.Context, project int64) ([]annotation.Slide, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.project_id, s.width, s.height, p.blind_annotators FROM slides s
+		JOIN projects p ON p.id = s.project_id WHERE s.project_id = ? AND s.width > 0 AND s.height > 0 ORDER BY s.id`, project)
+	if err != nil {
+		return nil, fmt.Errorf("list the slides of project %d: %w", project, err)
+	}
+	defer rows.Close()
+	var out []annotation.Slide
+	for rows.Next() {
+		var sl annotation.Slide
+		if err := rows.Scan(&sl.ID, &sl.ProjectID, &sl.Width, &sl.Height, &sl.Blind); err != nil {
+			return nil, fmt.Errorf("list the slides of project %d: %w", project, err)
+		}
+		out = append(out, sl)
+	}
+	return out, rows.Err()
+}
+
 // SlideOfMark returns the slide a mark is on; not_found when the mark is gone.
 func (s *Store) SlideOfMark(ctx context.Context, id int64) (annotation.Slide, error) {
 	var slide int64

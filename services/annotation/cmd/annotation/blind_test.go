@@ -81,4 +81,12 @@ func TestBlindAnnotators(t *testing.T) {
 	if r := rev.do("GET", agree, nil); r.status != http.StatusOK {
 		t.Fatalf("reviewer's agreement: %d %s", r.status, r.body)
 	}
+	// Nor can a blinded annotator compare over the whole project.
+	agreeProject := fmt.Sprintf("/api/v1/annotations/agreement?project_id=%d&a=%d&b=%d", w.Project, w.Users["annotator"].ID, w.Users["annotator2"].ID)
+	if r := ann.do("GET", agreeProject, nil); r.status != http.StatusForbidden {
+		t.Fatalf("blinded project agreement: %d %s, want 403", r.status, r.body)
+	}
+	if r := rev.do("GET", agreeProject, nil); r.status != http.StatusOK {
+		t.Fatalf("reviewer's project agreement: %d %s", r.status, r.body)
+	}
 }

@@ -66,6 +66,9 @@ func TestEndpointByRole(t *testing.T) {
 		{"agreement", func() request {
 			return request{"GET", fmt.Sprintf("/api/v1/annotations/agreement?slide_id=%d&a=%d&b=%d", s, w.Users["annotator"].ID, w.Users["annotator2"].ID), nil, nil}
 		}, members},
+		{"project agreement", func() request {
+			return request{"GET", fmt.Sprintf("/api/v1/annotations/agreement?project_id=%d&a=%d&b=%d", w.Project, w.Users["annotator"].ID, w.Users["annotator2"].ID), nil, nil}
+		}, members},
 		{"import", func() request {
 			body := `<ASAP_Annotations><Annotations><Annotation Type="Dot" PartOfGroup="None"><Coordinates><Coordinate Order="0" X="10" Y="10"/></Coordinates></Annotation></Annotations></ASAP_Annotations>`
 			return request{"POST", fmt.Sprintf("/api/v1/annotations/import?slide_id=%d&format=asap&category_id=%d", s, w.Categories["tumor"]), body, nil}

@@ -151,6 +151,19 @@ func TestSuggestionsLoopOverHTTP(t *testing.T) {
 	if m := acc.json(t)["agreement"].(map[string]any)["matched_points"]; m != float64(2) {
 		t.Fatalf("accepted set against its annotator matched %v points, want 2: %s", m, acc.body)
 	}
+	// Over the project (one slide with marks here): the same figures pooled,
+	// and the slide's own beside them.
+	pa := ann.do("GET", fmt.Sprintf("/api/v1/annotations/agreement?project_id=%d&a=accepted:pathofusion@v3&b=%d", w.Project, w.Users["annotator"].ID), nil)
+	if pa.status != http.StatusOK || pa.json(t)["project_id"] != float64(w.Project) {
+		t.Fatalf("project agreement of the accepted set: %d %s", pa.status, pa.body)
+	}
+	pooled := pa.json(t)["agreement"].(map[string]any)
+	if pooled["matched_points"] != float64(2) || pooled["kappa"] != acc.json(t)["agreement"].(map[string]any)["kappa"] {
+		t.Fatalf("project agreement %s, want the slide's %s", pa.body, acc.body)
+	}
+	if sl := pooled["slides"].([]any); len(sl) != 1 || sl[0].(map[string]any)["slide_id"] != float64(w.Slide) {
+		t.Fatalf("project agreement's slides %v, want slide %d only", sl, w.Slide)
+	}
 	if bad := ann.do("GET", fmt.Sprintf("/api/v1/annotations/agreement?slide_id=%d&a=model:noversion&b=1", w.Slide), nil); bad.status != http.StatusBadRequest {
 		t.Fatalf("a model without a version: %d %s", bad.status, bad.body)
 	}
