@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptedParty, getAgreement, modelParty } from './agreement';
+import { acceptedParty, getAgreement, getProjectAgreement, modelParty } from './agreement';
 import { ApiClient } from './client';
 
 // Answers shaped as the annotation service writes them (http/agreement.go, http/suggestion.go).
@@ -46,5 +46,12 @@ describe('agreement API', () => {
   it('reads no categories (null) as none, and refuses an answer without figures', async () => {
     expect((await getAgreement(api(), '4', 'model:a@1', '13', 5)).categories).toEqual([]);
     await expect(getAgreement(api(), '4', 'model:a@1', '14', 5)).rejects.toThrow('without figures');
+  });
+
+  it("asks for a project's agreement, pooled by the service", async () => {
+    const ag = await getProjectAgreement(api(), '9', acceptedParty('pathofusion@v3'), '12', 10);
+    expect(seen.at(-1)).toBe('/api/v1/annotations/agreement?project_id=9&a=accepted%3Apathofusion%40v3&b=12&distance=10');
+    expect(ag.kappa).toBe(1);
+    await expect(getProjectAgreement(api(), '9', 'model:a@1', '14', 5)).rejects.toThrow('without figures');
   });
 });

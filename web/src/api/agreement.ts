@@ -46,3 +46,16 @@ export async function getAgreement(api: ApiClient, slideId: string, a: Party, b:
   // No marks on either side: the service lists no categories (null).
   return { ...ag, categories: Array.isArray(ag.categories) ? ag.categories : [] };
 }
+
+/**
+ * getProjectAgreement asks for the project's agreement of a and b: every
+ * slide pooled by the service (counts and areas summed, kappa over all the
+ * slides' matched points together).
+ */
+export async function getProjectAgreement(api: ApiClient, projectId: string, a: Party, b: Party, distance: number, signal?: AbortSignal): Promise<Agreement> {
+  const q = new URLSearchParams({ project_id: projectId, a, b, distance: String(distance) });
+  const body = await api.get<{ agreement?: Agreement }>(`/api/v1/annotations/agreement?${q}`, signal ? { signal } : {});
+  const ag = body.agreement;
+  if (ag === undefined || ag === null || typeof ag.matched_points !== 'number') throw new ApiError(200, 'internal', 'The server answered agreement without figures.');
+  return { ...ag, categories: Array.isArray(ag.categories) ? ag.categories : [] };
+}

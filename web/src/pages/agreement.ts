@@ -1,4 +1,4 @@
-import { acceptedParty, getAgreement, modelParty, type Agreement, type Party } from '../api/agreement';
+import { acceptedParty, getAgreement, getProjectAgreement, modelParty, type Agreement, type Party } from '../api/agreement';
 import { listMembers, type Member } from '../api/members';
 import { listCategories } from '../api/projects';
 import { listSlides } from '../api/slides';
@@ -7,7 +7,7 @@ import type { Category, Slide } from '../api/types';
 import type { AppContext, Page, PageRequest } from '../app';
 import { h, replaceChildren } from '../dom';
 import { progressText } from '../suggestions/layer';
-import { categoriesIn, categoryCell, combine, figure, parseModelRef } from './agreementfigures';
+import { categoriesIn, categoryCell, figure, parseModelRef } from './agreementfigures';
 import { alertBox, errorText, isAbort, pageHeading, statusBox } from './common';
 
 // The people whose marks a model is measured against: those who mark.
@@ -174,27 +174,31 @@ async function fillPanel(c: Context, model: string, panel: HTMLElement): Promise
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
     ),
   );
+  // The project's figures come pooled from the service: its kappa is over
+  // every slide's matched points, which the slides' answers cannot give.
+  const projectAnswers = await Promise.all(rows.map((r) =>
+    getProjectAgreement(c.ctx.api, c.projectId, modelParty(model), r.party, c.distance, c.signal).then(
+      (ag): Agreement | Error => ag,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    ),
+  ));
   if (c.signal.aborted) return;
   const at = (slide: number, row: number): Agreement | Error => answers[slide * rows.length + row] as Agreement | Error;
-  const refused = answers.find((a): a is Error => a instanceof Error);
-  const perRow = rows.map((_, r) => c.slides.map((_s, s) => at(s, r)).filter((a): a is Agreement => !(a instanceof Error)));
-  const cats = categoriesIn(perRow.flat());
+  const refused = [...projectAnswers, ...answers].find((a): a is Error => a instanceof Error);
+  const cats = categoriesIn([...answers, ...projectAnswers].filter((a): a is Agreement => !(a instanceof Error)));
   replaceChildren(
     panel,
     h('h2', null, model),
     progress,
     refused !== undefined && alertBox(`Some comparisons failed: ${errorText(refused)}`),
     h('h3', null, 'Whole project'),
-    table(c, `project ${model}`, cats, rows.map((r, i) => {
-      const ag = combine(perRow[i] ?? []);
-      return { row: r, ag, pooled: ag.kappaPooled };
-    })),
-    c.slides.length > 1 && h('p', { class: 'form-hint' }, "F1 and IoU of the project pool the slides' counts and areas. * The project's κ is the slides' κ weighted by their matched points."),
+    table(c, `project ${model}`, cats, rows.map((r, i) => ({ row: r, ag: projectAnswers[i] as Agreement | Error }))),
+    c.slides.length > 1 && h('p', { class: 'form-hint' }, "The project's figures pool every slide: counts and areas added up, κ over all the slides' matched points."),
     c.slides.length > 0 && h('h3', null, 'Per slide'),
     ...c.slides.map((s, si) =>
       h('details', { class: 'agreement-slide', 'data-slide': String(s.id) },
         h('summary', null, s.name),
-        table(c, `${s.name} ${model}`, cats, rows.map((r, ri) => ({ row: r, ag: at(si, ri), pooled: true })))),
+        table(c, `${s.name} ${model}`, cats, rows.map((r, ri) => ({ row: r, ag: at(si, ri) })))),
     ),
   );
 }
@@ -202,7 +206,6 @@ async function fillPanel(c: Context, model: string, panel: HTMLElement): Promise
 interface Line {
   readonly row: Row;
   readonly ag: Agreement | Error;
-  readonly pooled: boolean;
 }
 
 /** table: a row per party; per category F1 (points) and IoU (regions); then kappa and the matched points. */
@@ -236,7 +239,7 @@ function line(l: Line, cats: readonly number[]): HTMLElement {
         h('td', { 'data-category': String(id), 'data-figure': 'iou', title: cell.detail }, cell.iou),
       ];
     }),
-    h('td', { 'data-figure': 'kappa', title: l.pooled ? '' : "The slides' kappas weighted by their matched points" }, l.pooled ? figure(ag.kappa) : `${figure(ag.kappa)}*`),
+    h('td', { 'data-figure': 'kappa' }, figure(ag.kappa)),
     h('td', { 'data-figure': 'matched' }, String(ag.matched_points)),
   );
 }

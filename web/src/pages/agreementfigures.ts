@@ -1,65 +1,7 @@
 import type { Agreement, CategoryAgreement } from '../api/agreement';
 
-// The agreement page's arithmetic: the service compares two parties on one
-// slide; a project's figures pool its slides' counts, so a slide with many
-// cells weighs more than one with few, as if the project were one slide.
-
-const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
-
-/** pooled recomputes one category's ratios from summed counts and areas. */
-function pooled(c: Omit<CategoryAgreement, 'precision' | 'recall' | 'f1' | 'iou' | 'dice'>): CategoryAgreement {
-  const union = c.area_a + c.area_b - c.area_intersection;
-  return {
-    ...c,
-    precision: ratio(c.matched, c.points_b),
-    recall: ratio(c.matched, c.points_a),
-    f1: ratio(2 * c.matched, c.points_a + c.points_b),
-    iou: ratio(c.area_intersection, union),
-    dice: ratio(2 * c.area_intersection, c.area_a + c.area_b),
-  };
-}
-
-/**
- * combine pools slides' agreements into a project's: per category, matched
- * and unmatched points and region areas are summed and the ratios computed
- * again (F1 = 2·matched / (points a + points b), IoU = intersection / union).
- * Cohen's kappa needs the slides' confusion matrices, which the service does
- * not send: the project's kappa is the slides' kappas weighted by their
- * matched points (kappaPooled false says so).
- */
-export function combine(slides: readonly Agreement[]): Agreement & { readonly kappaPooled: boolean } {
-  const byCat = new Map<number, Omit<CategoryAgreement, 'precision' | 'recall' | 'f1' | 'iou' | 'dice'>>();
-  let matched = 0;
-  let kappaSum = 0;
-  let kappaWeight = 0;
-  for (const ag of slides) {
-    matched += ag.matched_points;
-    if (ag.kappa !== null && ag.matched_points > 0) {
-      kappaSum += ag.kappa * ag.matched_points;
-      kappaWeight += ag.matched_points;
-    }
-    for (const c of ag.categories) {
-      const s = byCat.get(c.category_id) ?? { category_id: c.category_id, points_a: 0, points_b: 0, matched: 0, area_a: 0, area_b: 0, area_intersection: 0 };
-      byCat.set(c.category_id, {
-        ...s,
-        points_a: s.points_a + c.points_a,
-        points_b: s.points_b + c.points_b,
-        matched: s.matched + c.matched,
-        area_a: s.area_a + c.area_a,
-        area_b: s.area_b + c.area_b,
-        area_intersection: s.area_intersection + c.area_intersection,
-      });
-    }
-  }
-  const categories = [...byCat.values()].sort((a, b) => a.category_id - b.category_id).map(pooled);
-  return {
-    distance: slides[0]?.distance ?? 0,
-    categories,
-    kappa: slides.length === 1 ? (slides[0]?.kappa ?? null) : kappaWeight === 0 ? null : kappaSum / kappaWeight,
-    kappaPooled: slides.length <= 1,
-    matched_points: matched,
-  };
-}
+// The agreement page's formatting of the service's figures (the service
+// pools a project's slides itself).
 
 /** figure writes a ratio with two decimals, or a dash when it is undefined (nothing to compare). */
 export function figure(v: number | null | undefined): string {
