@@ -35,7 +35,7 @@ client_secret_name=patholabel-oidc
 # kept KEY: the value Secret sso/sso holds, or a new random one.
 kept() {
   local v
-  v=$(kc -n "$ns" get secret sso -o jsonpath="{.data.$1}" 2>/dev/null | base64 -d) || v=""
+  v=$(kc -n "$ns" get secret sso -o json 2>/dev/null | jq -r --arg k "$1" '.data[$k] // empty' | base64 -d) || v=""
   [ -n "$v" ] || v=$(random_hex 16)
   echo "$v"
 }
