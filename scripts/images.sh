@@ -23,7 +23,8 @@
 #     and Go's build cache persists in a cache mount, so a rebuild after a
 #     one-line change takes seconds;
 #   - the evaluation images of scripts/cluster/images/ are built as
-#     localhost/patholabel-eval/NAME:TAG (scripts/cluster/values.yaml picks them);
+#     localhost/patholabel-eval/NAME:TAG (scripts/cluster/values.yaml picks them;
+#     scripts/cluster/sso.sh runs dex and slapd);
 #   - every image is saved to $PATHOLABEL_CACHE/images/*.tar for the
 #     throwaway cluster to import (only when its id changed).
 set -euo pipefail
