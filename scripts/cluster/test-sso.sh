@@ -18,7 +18,8 @@ origin() { sed -E 's#^(https?://[^/]+).*#\1#' <<<"$1"; }
 sso_signin() {
   local user=$1 pw=$2 jar=$3 to page action
   : >"$jar"
-  SSO_PAGE="" SSO_STATUS="" SSO_URL="" SSO_BODY=$(mktemp)
+  SSO_PAGE="" SSO_STATUS="" SSO_URL="" SSO_BODY=${SSO_BODY:-$(mktemp)}
+  : >"$SSO_BODY"
   to=$(curl -fsS -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$CL_URL/api/v1/auth/oidc/login") || return 1
   if [[ $to != "$CL_ISSUER/auth?"* ]]; then
     echo "  Patholabel sent the browser to '$to', not to $CL_ISSUER/auth"
@@ -165,5 +166,6 @@ step_sso() {
   check "dkhan, whom Dex signs in but who is in no group that may use Patholabel, is refused an account (403)" not_provisioned "$dana"
   check "the audit log has both sign-ins through the provider and the refusal" sso_audited "$since"
   check "logout ends her session: afterwards its cookie gets 401 on /api" logout_ends "$alice"
-  rm -f "$alice" "$bob" "$dana"
+  rm -f "$alice" "$bob" "$dana" "${SSO_BODY:-}"
+  unset SSO_BODY
 }
