@@ -23,7 +23,8 @@
 #     and Go's build cache persists in a cache mount, so a rebuild after a
 #     one-line change takes seconds;
 #   - the evaluation images of scripts/cluster/images/ are built as
-#     localhost/patholabel-eval/NAME:TAG (scripts/cluster/values.yaml picks them);
+#     localhost/patholabel-eval/NAME:TAG (scripts/cluster/values.yaml picks them;
+#     scripts/cluster/sso.sh runs dex and slapd);
 #   - every image is saved to $PATHOLABEL_CACHE/images/*.tar for the
 #     throwaway cluster to import (only when its id changed).
 set -euo pipefail
@@ -35,7 +36,9 @@ registry=${REGISTRY:-docker.io}
 dockerfiles=(services/auth/Dockerfile services/tiler/Dockerfile services/annotation/Dockerfile
   services/export/Dockerfile web/Dockerfile)
 # Evaluation images: NAME TAG (the tag says which upstream release it stands for).
-eval_images=("mariadb 10.11" "redis 7.0" "minio $MINIO_VERSION" "testclient 1")
+# dex and slapd are the identity provider and the directory of test-cluster's
+# single sign-on step (scripts/cluster/sso.sh), not the chart's.
+eval_images=("mariadb 10.11" "redis 7.0" "minio $MINIO_VERSION" "testclient 1" "dex $(dex_version)" "slapd 2.5")
 
 name_of() { basename "$(dirname "$1")"; }
 
@@ -159,7 +162,11 @@ if [ "$e" = podman ] && [ -z "${IMAGES:-}" ]; then
     ref=localhost/patholabel-eval/$name:$itag
     rm -rf "$ctx"/*
     cp -r "$PL_ROOT/scripts/cluster/images/$name/." "$ctx/"
-    [ "$name" = minio ] && cp "$(minio_bin)" "$ctx/minio"
+    case $name in
+      minio) cp "$(minio_bin)" "$ctx/minio" ;;
+      dex) cp "$("$PL_ROOT/scripts/tool.sh" dex)" "$ctx/dex" ;;
+      slapd) cp "$PL_ROOT/scripts/sso-config.sh" "$ctx/" ;;
+    esac
     say "building $ref"
     podman build -q -t "$ref" "$ctx" >/dev/null
     save "$ref"

@@ -254,6 +254,10 @@ minio_bin() {
   echo "$bin"
 }
 
+# dex_version prints the Dex release pinned in scripts/tools/dex (as its
+# ldflags stamp it into the binary): the tag of the cluster's Dex image.
+dex_version() { sed -n 's/.*main\.version=\([^ ]*\).*/\1/p' "$PL_ROOT/scripts/tools/dex/ldflags"; }
+
 # start_minio STATE PORT USER SECRET: MinIO with data under STATE/minio.
 start_minio() {
   local state=$1 port=$2 bin

@@ -24,6 +24,11 @@ CL_DNS_IP=10.96.0.10
 CL_BRIDGE=plcluster0
 CL_HTTP_PORT=${PL_CLUSTER_HTTP_PORT:-30080}
 CL_URL=http://127.0.0.1:$CL_HTTP_PORT
+# Dex of test-cluster's single sign-on step (scripts/cluster/sso.sh), on a
+# NodePort of the node's address: one issuer URL that the browser on this
+# host and the auth pods both reach.
+CL_DEX_PORT=${PL_CLUSTER_DEX_PORT:-30556}
+CL_ISSUER=http://$CL_NODE_IP:$CL_DEX_PORT/dex
 CL_SOCK=$CL_STATE/containerd/containerd.sock
 # The release cluster-up installs.
 CL_NS=${PL_CLUSTER_NAMESPACE:-patholabel}

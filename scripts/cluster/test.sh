@@ -6,13 +6,13 @@
 #
 #   scripts/cluster/test.sh [STEP...]     default: every step, in order
 #
-# Steps: install netpol ingress upload export e2e faults scale upgrade
+# Steps: install netpol ingress upload export e2e sso faults scale upgrade
 #        metrics skaffold uninstall
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 T0=$(date +%s)
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(install netpol ingress upload export e2e faults scale upgrade metrics skaffold uninstall)
+[ ${#steps[@]} -gt 0 ] || steps=(install netpol ingress upload export e2e sso faults scale upgrade metrics skaffold uninstall)
 testdata=${PATHOLABEL_TESTDATA:-$PL_ROOT/../shared/testdata}
 failures=0
 
@@ -285,6 +285,7 @@ step_skaffold() {
 export -f hl
 
 . "$CL_DIR/test-faults.sh"
+. "$CL_DIR/test-sso.sh"
 
 for s in "${steps[@]}"; do "step_$s" || true; done
 section "summary"
