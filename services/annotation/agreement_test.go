@@ -46,10 +46,20 @@ func TestAgreementHandChecked(t *testing.T) {
 		tumor:  {3, 3, 1, 1.0 / 3, 1.0 / 3, 1.0 / 3, 10000, 10000, 5000, 1.0 / 3, 0.5},
 		stroma: {2, 3, 2, 2.0 / 3, 1, 0.8, 0, 0, 0, -1, -1},
 	}
-	if len(got.Categories) != 2 {
-		t.Fatalf("categories %+v", got.Categories)
+	checkFigures(t, got.Categories, want)
+	if got.Matched != 4 || got.Kappa == nil || math.Abs(*got.Kappa-0.5) > 1e-9 {
+		t.Errorf("kappa %v over %d matches, want 0.5 over 4", got.Kappa, got.Matched)
 	}
-	for _, c := range got.Categories {
+}
+
+// checkFigures compares each category's counts, ratios and areas, in
+// CategoryAgreement's field order, with want.
+func checkFigures(t *testing.T, got []annotation.CategoryAgreement, want map[int64][]float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("categories %+v", got)
+	}
+	for _, c := range got {
 		w := want[c.CategoryID]
 		have := []float64{float64(c.PointsA), float64(c.PointsB), float64(c.Matched), val(c.Precision), val(c.Recall), val(c.F1), c.AreaA, c.AreaB, c.AreaBoth, val(c.IoU), val(c.Dice)}
 		for i := range w {
@@ -57,9 +67,6 @@ func TestAgreementHandChecked(t *testing.T) {
 				t.Errorf("category %d figure %d = %v, want %v (all: %v)", c.CategoryID, i, have[i], w[i], have)
 			}
 		}
-	}
-	if got.Matched != 4 || got.Kappa == nil || math.Abs(*got.Kappa-0.5) > 1e-9 {
-		t.Errorf("kappa %v over %d matches, want 0.5 over 4", got.Kappa, got.Matched)
 	}
 }
 
@@ -88,18 +95,7 @@ func TestAgreementPooledOverSlides(t *testing.T) {
 		tumor:  {3, 3, 1, 1.0 / 3, 1.0 / 3, 1.0 / 3, 10000, 10000, 5000, 1.0 / 3, 0.5},
 		stroma: {2, 3, 2, 2.0 / 3, 1, 0.8, 0, 0, 0, -1, -1},
 	}
-	if len(got.Categories) != 2 {
-		t.Fatalf("categories %+v", got.Categories)
-	}
-	for _, c := range got.Categories {
-		w := want[c.CategoryID]
-		have := []float64{float64(c.PointsA), float64(c.PointsB), float64(c.Matched), val(c.Precision), val(c.Recall), val(c.F1), c.AreaA, c.AreaB, c.AreaBoth, val(c.IoU), val(c.Dice)}
-		for i := range w {
-			if math.Abs(have[i]-w[i]) > 1e-9 {
-				t.Errorf("category %d figure %d = %v, want %v (all: %v)", c.CategoryID, i, have[i], w[i], have)
-			}
-		}
-	}
+	checkFigures(t, got.Categories, want)
 	if got.Matched != 4 || got.Kappa == nil || math.Abs(*got.Kappa-0.5) > 1e-9 {
 		t.Errorf("pooled kappa %v over %d matches, want 0.5 over 4", got.Kappa, got.Matched)
 	}
