@@ -19,6 +19,7 @@
 #
 #   scripts/chart-check.sh          # everything
 #   SKIP_APISERVER=1 scripts/chart-check.sh   # no etcd/kube-apiserver (quick)
+#   scripts/chart-check.sh tools    # only build the pinned tools it uses
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +52,8 @@ prebuild() {
   wait "$b" || die "building tools (lane 2)"
 }
 prebuild
+# `chart-check.sh tools` only builds them (scripts/warm.sh warms CI's cache).
+[ "${1:-}" = tools ] && exit 0
 helm=$(tool helm)
 kubeconform=$(tool kubeconform)
 kubescore=$(tool kube-score)

@@ -12,17 +12,19 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 t0=$SECONDS
-build() {
-  local s=$SECONDS
-  "$root/scripts/tool.sh" "$@" >/dev/null
-  printf '[warm %4ds] %s ready (%ds)\n' $((SECONDS - t0)) "$*" $((SECONDS - s)) >&2
+step() {
+  local what=$1 s=$SECONDS
+  shift
+  "$@" >/dev/null
+  printf '[warm %4ds] %s ready (%ds)\n' $((SECONDS - t0)) "$what" $((SECONDS - s)) >&2
 }
-# make test: e2e signs in through Dex; generated code; the chart checks.
+build() { step "$*" "$root/scripts/tool.sh" "$@"; }
+# make test: e2e signs in through Dex; generated code; the chart checks
+# (whose tool list chart-check.sh owns).
 build dex
 build buf; build protoc-gen-go; build protoc-gen-go-grpc
-build kubernetes kube-apiserver; build kubernetes kubectl
-build helm; build helm3; build kubeconform; build kube-score; build controller-gen; build skaffold
-# make test-cluster: the node (scripts/cluster/bins.sh) and Prometheus.
-for b in kube-controller-manager kube-scheduler kubelet kube-proxy; do build kubernetes "$b"; done
-build crictl; build coredns; build kube-router; build traefik; build prometheus
+step "chart tools" "$root/scripts/chart-check.sh" tools
+# make test-cluster: the node (bins.sh owns that list) and Prometheus.
+step "cluster binaries" "$root/scripts/cluster/bins.sh"
+build prometheus
 printf '[warm %4ds] every tool cached\n' $((SECONDS - t0)) >&2

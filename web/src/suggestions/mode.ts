@@ -135,6 +135,7 @@ export class SuggestionMode {
       this.d.hoverTarget.addEventListener('pointermove', this.onMove);
       void this.count().then(() => this.load());
     } else {
+      this.queued.length = 0; // keys meant for a layer no longer shown
       this.stopEdit();
       this.d.hoverTarget.removeEventListener('pointermove', this.onMove);
       this.loading?.abort();
