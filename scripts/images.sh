@@ -13,8 +13,8 @@
 #           $IMAGE names, pushes it when skaffold says $PUSH_IMAGE=true, and
 #           loads it into the throwaway cluster when that runs
 #
-# The images build from the repository root (go.work modules, web/); see each
-# Dockerfile. With podman (`make images` on the CI machine, where no registry
+# The images are the targets of the repository's one Dockerfile, built from
+# the repository root; see its head. With podman (`make images` on the CI machine, where no registry
 # answers):
 #   - a base image that is neither present nor pullable is made locally
 #     under the FROM line's name (scripts/cluster/bases.sh);
@@ -33,19 +33,21 @@ set -euo pipefail
 root=${CONTEXT:-$PL_ROOT}
 tag=${TAG:-$(awk '$1=="appVersion:"{gsub(/"/,"",$2); print $2}' "$PL_ROOT/charts/patholabel/Chart.yaml")}
 registry=${REGISTRY:-docker.io}
-dockerfiles=(services/auth/Dockerfile services/tiler/Dockerfile services/annotation/Dockerfile
-  services/export/Dockerfile web/Dockerfile)
+dockerfile=$root/Dockerfile
+# The Dockerfile's targets, one per image.
+targets=(auth tiler annotation export web)
+for i in ${IMAGES:-}; do
+  [[ " ${targets[*]} " == *" $i "* ]] || die "IMAGES names $i; the Dockerfile's targets are ${targets[*]}"
+done
 # Evaluation images: NAME TAG (the tag says which upstream release it stands for).
 # dex and slapd are the identity provider and the directory of test-cluster's
 # single sign-on step (scripts/cluster/sso.sh), not the chart's.
 eval_images=("mariadb 10.11" "redis 7.0" "minio $MINIO_VERSION" "testclient 1" "dex $(dex_version)" "slapd 2.5")
 
-name_of() { basename "$(dirname "$1")"; }
-
 list() {
-  for f in "${dockerfiles[@]}"; do echo "$registry/patholabel/$(name_of "$f"):$tag"; done
+  for t in "${targets[@]}"; do echo "$registry/patholabel/$t:$tag"; done
   # The images the chart runs besides its own, and the bases to build ours.
-  cat "${dockerfiles[@]/#/$root/}" | awk '$1=="FROM"{print $2}' | sort -u
+  base_refs
   awk '/repository:/{r=$2} /tag:/ && r ~ /\// && r !~ /^patholabel\//{gsub(/"/,"",$2); print "docker.io/" r ":" $2; r=""}' \
     "$root/charts/patholabel/values.yaml"
 }
@@ -64,22 +66,24 @@ engine() {
   echo "images.sh: no working docker or podman here (and scripts/cluster/install.sh could not install podman)" >&2; exit 1
 }
 
+# base_refs: the external images the Dockerfile starts from (its own stages,
+# such as `runtime`, carry no tag).
+base_refs() { awk '$1=="FROM" && $2 ~ /:/{print $2}' "$dockerfile" | sort -u; }
+
 pin() {
-  local e=$1 f ref digest
-  for f in "${dockerfiles[@]}"; do
-    for ref in $(awk '$1=="FROM" && $2 !~ /@/{print $2}' "$root/$f" | sort -u); do
-      "$e" pull -q "$ref" >/dev/null
-      digest=$("$e" image inspect --format '{{index .RepoDigests 0}}' "$ref" | cut -d@ -f2)
-      sed -i "s|^FROM $ref\\b|FROM $ref@$digest|" "$root/$f"
-      echo "pinned $ref@$digest in $f"
-    done
+  local e=$1 ref digest
+  for ref in $(base_refs | grep -v @); do
+    "$e" pull -q "$ref" >/dev/null
+    digest=$("$e" image inspect --format '{{index .RepoDigests 0}}' "$ref" | cut -d@ -f2)
+    sed -i "s|^FROM $ref\\b|FROM $ref@$digest|" "$dockerfile"
+    echo "pinned $ref@$digest in $dockerfile"
   done
 }
 
 # bases: every external FROM image present, pulled, or made here.
 bases() {
   local ref missing=()
-  for ref in $(cat "${dockerfiles[@]/#/$root/}" | awk '$1=="FROM"{print $2}' | sort -u); do
+  for ref in $(base_refs); do
     podman image exists "$ref" && continue
     timeout 30 podman pull -q "$ref" >/dev/null 2>&1 && continue
     missing+=("$ref")
@@ -140,17 +144,15 @@ if [ "$e" = podman ]; then
     -v "$HOME/.npm:/run/npm-cache" --build-arg npm_config_cache=/run/npm-cache)
   # Fill the host's module cache with every module the images need, so the
   # builds find them in /run/goproxy.
-  for f in "${dockerfiles[@]}"; do
-    d=$root/$(dirname "$f")
-    [ -f "$d/go.mod" ] && (cd "$d" && GOWORK=off go mod download)
+  for d in auth tiler annotation export gateway; do
+    (cd "$root/services/$d" && GOWORK=off go mod download)
   done
-  (cd "$root/services/gateway" && GOWORK=off go mod download)
 fi
-for f in "${dockerfiles[@]}"; do
-  [ -z "${IMAGES:-}" ] || [[ " $IMAGES " == *" $(name_of "$f") "* ]] || continue
-  ref=$registry/patholabel/$(name_of "$f"):$tag
+for t in "${targets[@]}"; do
+  [ -z "${IMAGES:-}" ] || [[ " $IMAGES " == *" $t "* ]] || continue
+  ref=$registry/patholabel/$t:$tag
   say "building $ref"
-  "$e" build ${args[@]+"${args[@]}"} --build-arg "VERSION=$(pl_version)" -f "$root/$f" -t "$ref" "$root"
+  "$e" build ${args[@]+"${args[@]}"} --build-arg "VERSION=$(pl_version)" -f "$dockerfile" --target "$t" -t "$ref" "$root"
   [ "$e" = podman ] && save "$ref"
 done
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the base images of the Dockerfiles locally, under the names their
+# Makes the base images of the Dockerfile locally, under the names its
 # FROM lines use, when no registry can be pulled from:
 #
 #   scripts/cluster/bases.sh REF...     e.g. debian:12.12-slim golang:1.26.8-bookworm

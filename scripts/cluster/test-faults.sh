@@ -109,7 +109,7 @@ step_upgrade() {
   if ! ctr_ images ls -q | grep "patholabel/auth:$next" >/dev/null; then
     tree=$(mktemp -d)
     # The same sources plus one expand-only migration.
-    (cd "$PL_ROOT" && tar -c --exclude=node_modules --exclude=.git --exclude=.dev --exclude=web/dist services web go.work go.work.sum .dockerignore charts/patholabel/Chart.yaml) | tar -C "$tree" -x
+    (cd "$PL_ROOT" && tar -c --exclude=node_modules --exclude=.git --exclude=.dev --exclude=web/dist Dockerfile services web go.work go.work.sum .dockerignore charts/patholabel/Chart.yaml) | tar -C "$tree" -x
     printf -- '-- +goose Up\nCREATE TABLE cluster_upgrade_probe (id BIGINT PRIMARY KEY);\n-- +goose Down\nDROP TABLE cluster_upgrade_probe;\n' \
       >"$tree/services/platform/migrate/sql/09999_cluster_upgrade_probe.sql"
     CONTEXT=$tree TAG=$next IMAGES="auth tiler annotation export web" "$PL_ROOT/scripts/images.sh" >/dev/null
