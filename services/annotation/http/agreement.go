@@ -32,8 +32,13 @@ func (h *Handler) agreement(c *gin.Context) {
 		h.projectAgreement(c, a, b, dist)
 		return
 	}
-	f, err := h.filter(c)
-	if err == nil && annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)) != 0 {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	f, err := h.filter(c, sl)
+	if err == nil && annotation.OnlyAuthor(access.PrincipalOf(c), sl) != 0 {
 		err = errBlindedAgreement
 	}
 	if err != nil {

@@ -23,6 +23,11 @@ type createRequest struct {
 func (r *createRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) create(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	req, err := httpapi.Body[createRequest](c)
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -38,7 +43,7 @@ func (h *Handler) create(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "Idempotency-Key is longer than 128 characters"))
 		return
 	}
-	out, err := h.Store.Create(c.Request.Context(), access.PrincipalOf(c), slideOf(c), drafts, key)
+	out, err := h.Store.Create(c.Request.Context(), access.PrincipalOf(c), sl, drafts, key)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -57,10 +62,15 @@ func (h *Handler) publish(c *gin.Context, changes []annotation.Change) {
 }
 
 func (h *Handler) get(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	id, _ := httpapi.IDParam(c, "id")
 	m, err := h.Store.Mark(c.Request.Context(), id)
 	if err == nil {
-		err = annotation.CheckSee(access.PrincipalOf(c), slideOf(c), m)
+		err = annotation.CheckSee(access.PrincipalOf(c), sl, m)
 	}
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -85,6 +95,11 @@ func ifMatch(c *gin.Context) (int64, error) {
 }
 
 func (h *Handler) patch(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	id, _ := httpapi.IDParam(c, "id")
 	version, err := ifMatch(c)
 	if err != nil {
@@ -96,7 +111,7 @@ func (h *Handler) patch(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c), []annotation.Edit{{ID: id, Version: version, Feature: f}}, nil)
+	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), sl, []annotation.Edit{{ID: id, Version: version, Feature: f}}, nil)
 	if err != nil {
 		failWrite(c, err)
 		return
@@ -106,13 +121,18 @@ func (h *Handler) patch(c *gin.Context) {
 }
 
 func (h *Handler) delete(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	id, _ := httpapi.IDParam(c, "id")
 	version, err := ifMatch(c)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c), nil, []annotation.Ref{{ID: id, Version: version}})
+	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), sl, nil, []annotation.Ref{{ID: id, Version: version}})
 	if err != nil {
 		failWrite(c, err)
 		return
@@ -158,6 +178,11 @@ type batchRef struct {
 func (r *batchRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) batch(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	req, err := httpapi.Body[batchRequest](c)
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -175,7 +200,7 @@ func (h *Handler) batch(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "fields \"update\" and \"delete\" are both empty"))
 		return
 	}
-	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), slideOf(c), edits, dels)
+	res, err := h.Store.Apply(c.Request.Context(), access.PrincipalOf(c), sl, edits, dels)
 	if err != nil {
 		failWrite(c, err)
 		return

@@ -32,8 +32,12 @@ func (h *Handler) slideOfHistory(c *gin.Context) (int64, error) {
 }
 
 func (h *Handler) history(c *gin.Context) {
-	f := annotation.HistoryFilter{SlideID: slideOf(c).ID}
-	var err error
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	f := annotation.HistoryFilter{SlideID: sl.ID}
 	if f.AnnotationID, err = queryID(c, "annotation_id"); err == nil {
 		if f.OwnerID, err = queryID(c, "author_id"); err == nil {
 			if f.BeforeID, err = queryID(c, "before"); err == nil {
@@ -41,7 +45,7 @@ func (h *Handler) history(c *gin.Context) {
 			}
 		}
 	}
-	if only := annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)); only != 0 {
+	if only := annotation.OnlyAuthor(access.PrincipalOf(c), sl); only != 0 {
 		f.OwnerID = only
 	}
 	if err != nil {
@@ -105,6 +109,11 @@ func (r *restoreRequest) slide() int64 { return r.SlideID }
 // restore puts one mark, or one author's marks on the slide, back to their
 // state at a past time; the restore itself is recorded in history.
 func (h *Handler) restore(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	req, err := httpapi.Body[restoreRequest](c)
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -120,7 +129,7 @@ func (h *Handler) restore(c *gin.Context) {
 	case req.AnnotationID != 0:
 		res, err = h.Store.RestoreMark(c.Request.Context(), p, req.AnnotationID, req.At)
 	case req.AuthorID != 0:
-		res, err = h.Store.RestoreAuthor(c.Request.Context(), p, slideOf(c), req.AuthorID, req.At)
+		res, err = h.Store.RestoreAuthor(c.Request.Context(), p, sl, req.AuthorID, req.At)
 	default:
 		err = platform.Errorf(platform.EINVALID, "field \"annotation_id\" or \"author_id\" is required")
 	}

@@ -24,6 +24,11 @@ func (h *Handler) registerImport(g *gin.RouterGroup) {
 // POST ?slide_id&format=patholabelling|qupath|asap[&category_id=] (the
 // category for marks the file leaves unclassified).
 func (h *Handler) importFile(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	def, err := queryID(c, "category_id")
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -39,7 +44,7 @@ func (h *Handler) importFile(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "%v", err))
 		return
 	}
-	rep, out, err := h.Store.Import(c.Request.Context(), access.PrincipalOf(c), slideOf(c), items, def)
+	rep, out, err := h.Store.Import(c.Request.Context(), access.PrincipalOf(c), sl, items, def)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -50,7 +55,6 @@ func (h *Handler) importFile(c *gin.Context) {
 		rep.Skipped = []annotation.Skip{}
 	}
 	h.publish(c, out.Changes)
-	sl := slideOf(c)
 	h.Audit.RecordAfter(c, audit.Event{Action: "annotation.import", TargetType: "slide", TargetID: strconv.FormatInt(sl.ID, 10),
 		ProjectID: sl.ProjectID, Detail: map[string]any{"format": c.Query("format"), "imported": rep.Imported, "skipped": len(rep.Skipped)}})
 	c.JSON(http.StatusOK, rep)

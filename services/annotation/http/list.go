@@ -17,7 +17,12 @@ import (
 const DefaultLimit = 10_000
 
 func (h *Handler) list(c *gin.Context) {
-	f, err := h.filter(c)
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	f, err := h.filter(c, sl)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -26,7 +31,7 @@ func (h *Handler) list(c *gin.Context) {
 	case "":
 		h.listMarks(c, f, 0)
 	case "grid":
-		h.listGrid(c, f)
+		h.listGrid(c, f, sl)
 	case "simplify":
 		tol, err := queryFloat(c, "tolerance", 1)
 		if err != nil {
@@ -39,8 +44,9 @@ func (h *Handler) list(c *gin.Context) {
 	}
 }
 
-func (h *Handler) filter(c *gin.Context) (annotation.Filter, error) {
-	f := annotation.Filter{SlideID: slideOf(c).ID}
+// filter reads a viewport query on sl, the slide the route's rule read.
+func (h *Handler) filter(c *gin.Context, sl annotation.Slide) (annotation.Filter, error) {
+	f := annotation.Filter{SlideID: sl.ID}
 	var err error
 	if f.BBox, err = parseBBox(c.Query("bbox")); err != nil {
 		return f, err
@@ -52,7 +58,7 @@ func (h *Handler) filter(c *gin.Context) (annotation.Filter, error) {
 		return f, err
 	}
 	// A blinded annotator reads only their own marks and counts, whatever was asked.
-	if only := annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)); only != 0 {
+	if only := annotation.OnlyAuthor(access.PrincipalOf(c), sl); only != 0 {
 		f.AuthorID = only
 	}
 	f.Limit, err = httpapi.QueryInt(c, "limit", DefaultLimit, 1, h.Config.MaxResults)
@@ -72,9 +78,10 @@ func (h *Handler) listMarks(c *gin.Context, f annotation.Filter, tol int64) {
 }
 
 // listGrid answers counts per cell; without cell= it picks the cell so the
-// box is at most 32 cells wide: a heat map, not a second copy of the marks.
-func (h *Handler) listGrid(c *gin.Context, f annotation.Filter) {
-	width := slideOf(c).Width
+// box (or else slide sl) is at most 32 cells wide: a heat map, not a
+// second copy of the marks.
+func (h *Handler) listGrid(c *gin.Context, f annotation.Filter, sl annotation.Slide) {
+	width := sl.Width
 	if !f.BBox.Empty() {
 		width = (f.BBox.MaxX - f.BBox.MinX) / annotation.Scale
 	}

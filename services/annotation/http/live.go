@@ -38,7 +38,11 @@ func (h *Handler) live(c *gin.Context) {
 		httpapi.Fail(c, platform.Errorf(platform.EUNAVAILABLE, "live updates are not available"))
 		return
 	}
-	sl := slideOf(c)
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	blind := annotation.OnlyAuthor(access.PrincipalOf(c), sl) != 0
 	changes, cancel := h.Feed.Subscribe(sl.ID)
 	defer cancel()

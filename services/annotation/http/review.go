@@ -28,13 +28,18 @@ func (h *Handler) slideOrProjectOfQuery(c *gin.Context) (int64, error) {
 }
 
 func (h *Handler) progress(c *gin.Context) {
-	ps, err := h.Store.Progress(c.Request.Context(), slideOf(c))
+	sl, err := slideOf(c)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	ps = annotation.OnlyOf(ps, annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)))
-	c.JSON(http.StatusOK, gin.H{"slide_id": slideOf(c).ID, "annotators": ps})
+	ps, err := h.Store.Progress(c.Request.Context(), sl)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	ps = annotation.OnlyOf(ps, annotation.OnlyAuthor(access.PrincipalOf(c), sl))
+	c.JSON(http.StatusOK, gin.H{"slide_id": sl.ID, "annotators": ps})
 }
 
 type statusRequest struct {
@@ -45,9 +50,14 @@ type statusRequest struct {
 func (r *statusRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) setStatus(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	req, err := httpapi.Body[statusRequest](c)
 	if err == nil {
-		err = h.Store.SetStatus(c.Request.Context(), access.PrincipalOf(c), slideOf(c), req.Status)
+		err = h.Store.SetStatus(c.Request.Context(), access.PrincipalOf(c), sl, req.Status)
 	}
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -66,12 +76,17 @@ type reviewRequest struct {
 func (r *reviewRequest) slide() int64 { return r.SlideID }
 
 func (h *Handler) review(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	req, err := httpapi.Body[reviewRequest](c)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	res, err := h.Store.Review(c.Request.Context(), access.PrincipalOf(c), slideOf(c), req.IDs, req.Decision, req.Comment)
+	res, err := h.Store.Review(c.Request.Context(), access.PrincipalOf(c), sl, req.IDs, req.Decision, req.Comment)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

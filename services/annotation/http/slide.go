@@ -64,10 +64,11 @@ func (h *Handler) remember(c *gin.Context, id int64) (int64, error) {
 	return sl.ProjectID, err
 }
 
-// slideOf is the slide the route's rule read; the zero slide (which no
-// store holds) if a route lost its rule, rather than a panic.
-func slideOf(c *gin.Context) annotation.Slide {
-	v, _ := c.Get(slideKey)
-	sl, _ := v.(annotation.Slide)
-	return sl
+// slideOf is the slide the route's rule read (slideOfQuery, slideOfBody,
+// slideOfMark, slideOfHistory or the suggestion rules). A route that lost
+// its rule (a wiring mistake) answers a 500, logged with the route; it never
+// acts on the zero slide, slide 0 of project 0, which no rule authorised
+// and which is blinded to no one.
+func slideOf(c *gin.Context) (annotation.Slide, error) {
+	return httpapi.Kept[annotation.Slide](c, slideKey)
 }

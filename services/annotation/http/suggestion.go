@@ -108,6 +108,11 @@ func (h *suggestionHandler) slideOfPost(c *gin.Context) (int64, error) {
 }
 
 func (h *suggestionHandler) post(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	req, err := httpapi.Body[postRequest](c)
 	if err != nil {
 		httpapi.Fail(c, err)
@@ -118,7 +123,7 @@ func (h *suggestionHandler) post(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), slideOf(c), req.Model, drafts)
+	ids, err := h.uc.PostSuggestions(c.Request.Context(), access.PrincipalOf(c), sl, req.Model, drafts)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -127,8 +132,12 @@ func (h *suggestionHandler) post(c *gin.Context) {
 }
 
 func (h *suggestionHandler) list(c *gin.Context) {
-	f := annotation.SuggestionFilter{SlideID: slideOf(c).ID, State: c.Query("state")}
-	var err error
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	f := annotation.SuggestionFilter{SlideID: sl.ID, State: c.Query("state")}
 	if f.State != "" && annotation.SuggestionStateCode(f.State) < 0 {
 		err = platform.Errorf(platform.EINVALID, "query parameter \"state\" must be undecided, accepted or rejected")
 	}
@@ -152,7 +161,7 @@ func (h *suggestionHandler) list(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	blind := annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)) != 0
+	blind := annotation.OnlyAuthor(access.PrincipalOf(c), sl) != 0
 	out := make([]suggestionJSON, len(sgs))
 	for i, sg := range sgs {
 		out[i] = suggestionOf(sg, blind)
@@ -161,34 +170,45 @@ func (h *suggestionHandler) list(c *gin.Context) {
 }
 
 func (h *suggestionHandler) get(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	id, _ := httpapi.IDParam(c, "id")
 	sg, err := h.uc.Suggestion(c.Request.Context(), id)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.write(c, http.StatusOK, sg)
+	h.write(c, http.StatusOK, sl, sg)
 }
 
-func (h *suggestionHandler) write(c *gin.Context, status int, sg annotation.Suggestion) {
-	c.JSON(status, suggestionOf(sg, annotation.OnlyAuthor(access.PrincipalOf(c), slideOf(c)) != 0))
+// write answers sg, a suggestion on sl, blinded as sl is to the caller.
+func (h *suggestionHandler) write(c *gin.Context, status int, sl annotation.Slide, sg annotation.Suggestion) {
+	c.JSON(status, suggestionOf(sg, annotation.OnlyAuthor(access.PrincipalOf(c), sl) != 0))
 }
 
 // next answers the most uncertain undecided suggestion:
 // GET ?slide_id[&by=uncertainty|disagreement][&after=<id>] (after skips
 // past a suggestion left undecided).
 func (h *suggestionHandler) next(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	after, err := queryID(c, "after")
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	sg, err := h.uc.NextSuggestion(c.Request.Context(), slideOf(c).ID, c.Query("by"), after)
+	sg, err := h.uc.NextSuggestion(c.Request.Context(), sl.ID, c.Query("by"), after)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.write(c, http.StatusOK, sg)
+	h.write(c, http.StatusOK, sl, sg)
 }
 
 // progress counts decisions: GET ?slide_id= answers {slide_id, model,
@@ -215,12 +235,17 @@ func (h *suggestionHandler) progress(c *gin.Context) {
 		c.JSON(http.StatusOK, projectProgressJSON{ProjectID: project, Model: modelRef(m), ProjectProgress: pr})
 		return
 	}
-	pr, err := h.uc.SuggestionProgress(ctx, slideOf(c).ID, m)
+	sl, err := slideOf(c)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"slide_id": slideOf(c).ID, "model": modelRef(m), "progress": pr})
+	pr, err := h.uc.SuggestionProgress(ctx, sl.ID, m)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"slide_id": sl.ID, "model": modelRef(m), "progress": pr})
 }
 
 // projectProgressJSON is a project's progress: its counts, each slide's.
@@ -248,6 +273,11 @@ type acceptRequest struct {
 }
 
 func (h *suggestionHandler) accept(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	id, _ := httpapi.IDParam(c, "id")
 	req, err := acceptBody(c)
 	if err != nil {
@@ -263,7 +293,7 @@ func (h *suggestionHandler) accept(c *gin.Context) {
 		}
 		edit.Geometry = &g
 	}
-	out, err := h.uc.AcceptSuggestion(c.Request.Context(), access.PrincipalOf(c), slideOf(c), id, edit)
+	out, err := h.uc.AcceptSuggestion(c.Request.Context(), access.PrincipalOf(c), sl, id, edit)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -293,13 +323,18 @@ func acceptBody(c *gin.Context) (acceptRequest, error) {
 }
 
 func (h *suggestionHandler) reject(c *gin.Context) {
-	id, _ := httpapi.IDParam(c, "id")
-	sg, err := h.uc.RejectSuggestion(c.Request.Context(), access.PrincipalOf(c), slideOf(c), id)
+	sl, err := slideOf(c)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.write(c, http.StatusOK, sg)
+	id, _ := httpapi.IDParam(c, "id")
+	sg, err := h.uc.RejectSuggestion(c.Request.Context(), access.PrincipalOf(c), sl, id)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	h.write(c, http.StatusOK, sl, sg)
 }
 
 // importFile takes a file of suggestions as the body: POST
@@ -309,6 +344,11 @@ func (h *suggestionHandler) reject(c *gin.Context) {
 // a bad feature fails the import, named by index and line, and nothing
 // of the file is stored.
 func (h *suggestionHandler) importFile(c *gin.Context) {
+	sl, err := slideOf(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
 	m, err := annotation.ParseModelRef(c.Query("model"))
 	if err != nil {
 		httpapi.Fail(c, platform.Errorf(platform.EINVALID, "query parameter \"model\": %v", err))
@@ -324,7 +364,6 @@ func (h *suggestionHandler) importFile(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	sl := slideOf(c)
 	cats, err := h.uc.Categories(c.Request.Context(), sl.ProjectID)
 	if err != nil {
 		httpapi.Fail(c, err)
