@@ -39,10 +39,17 @@ key=$({ cat "$dir/go.mod" "$dir/go.sum"; cat "$dir/ldflags" 2>/dev/null || true;
 out="$cache/tools/$name${want:+-$want}-$key"
 if [ ! -x "$out" ]; then
   mkdir -p "$cache/tools"
-  echo "tool.sh: building $name ($pkg), once per machine" >&2
-  (cd "$dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED=$cgo \
-    go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" "$pkg")
-  # Per-process temp name: two builds of the same tool may run at once.
-  mv "$out.tmp.$$" "$out"
+  # One build of a tool at a time: CI's warm.sh builds in the background what
+  # a step may ask for at the same moment, and the second caller waits for
+  # the first one's binary rather than compiling the same packages beside it.
+  exec 9>"$out.lock"
+  flock 9
+  if [ ! -x "$out" ]; then
+    echo "tool.sh: building $name ($pkg), once per machine" >&2
+    (cd "$dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED=$cgo \
+      go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" "$pkg")
+    mv "$out.tmp.$$" "$out"
+  fi
+  exec 9>&-
 fi
 echo "$out"
