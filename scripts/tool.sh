@@ -8,6 +8,8 @@
 # (several `tool` lines build several binaries; NAME names the first one unless
 # scripts/tools/NAME/bin says which package to build, and BIN picks another one
 # by the last element of its package path, e.g. `scripts/tool.sh kubernetes kubectl`).
+# Tools are built without debug information (no DWARF, stripped): nobody
+# debugs them here, and on a cold machine that is less to compile and link.
 # An optional scripts/tools/NAME/ldflags holds -ldflags for tools that report
 # their version from link-time variables; a file scripts/tools/NAME/cgo builds
 # it with cgo (Dex links SQLite). The binary is cached outside the
@@ -47,7 +49,7 @@ if [ ! -x "$out" ]; then
   if [ ! -x "$out" ]; then
     echo "tool.sh: building $name ($pkg), once per machine" >&2
     (cd "$dir" && GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" CGO_ENABLED=$cgo \
-      go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" "$pkg")
+      go build -trimpath -gcflags=all=-dwarf=false -ldflags="-s -w $ldflags" -o "$out.tmp.$$" "$pkg")
     mv "$out.tmp.$$" "$out"
   fi
   exec 9>&-
