@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds every pinned Go tool CI needs into the cache (scripts/tool.sh), in
-# the order its steps need them, and does nothing for tools already cached.
+# the order its steps need them, then the images test-cluster runs (make
+# images); it does nothing for tools already cached, and an image build
+# with every layer cached takes seconds.
 #
 #   nice -n 19 scripts/warm.sh     (what .ci/run does, in the background)
 #
@@ -24,7 +26,14 @@ build() { step "$*" "$root/scripts/tool.sh" "$@"; }
 build dex
 build buf; build protoc-gen-go; build protoc-gen-go-grpc
 step "chart tools" "$root/scripts/chart-check.sh" tools
-# make test-cluster: the node (bins.sh owns that list) and Prometheus.
+# make test-cluster: the images (podman, the locally made bases, the five
+# images and the evaluation ones) in a lane of their own beside the node's
+# binaries (bins.sh owns that list) and Prometheus: one lane's downloads and
+# single-threaded links leave CPU the other can use. By now make test's
+# packages are installed, so the two never wait on apt's lock together.
+step images "$root/scripts/images.sh" &
+images=$!
 step "cluster binaries" "$root/scripts/cluster/bins.sh"
 build prometheus
+wait "$images"
 printf '[warm %4ds] every tool cached\n' $((SECONDS - t0)) >&2
