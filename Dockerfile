@@ -16,8 +16,8 @@
 # --- Go binaries: auth, annotation, tiler, export, gateway -> /out ---------
 FROM golang:1.26.8-bookworm AS build
 # A module proxy inside the air gap, if any (see docs/operations/air-gapped.md).
-ARG GOPROXY
-ARG GOSUMDB
+ARG GOPROXY=https://proxy.golang.org,direct
+ARG GOSUMDB=sum.golang.org
 # cgo binding to libvips for the tiler and export; OpenSlide comes in
 # through libvips' slide loader.
 RUN apt-get update \
