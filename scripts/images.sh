@@ -14,8 +14,8 @@
 #           loads it into the throwaway cluster when that runs
 #
 # The images are the targets of the repository's one Dockerfile, built from
-# the repository root; see its head. With podman (`make images` on the CI machine, where no registry
-# answers):
+# the repository root; see its head. With podman (`make images` on the CI
+# machine, where no registry answers):
 #   - a base image that is neither present nor pullable is made locally
 #     under the FROM line's name (scripts/cluster/bases.sh);
 #   - the host's Go module cache serves as the builds' GOPROXY (offline,
