@@ -19,9 +19,19 @@ func square(id, cat int64, x0, y0, x1, y1 float64) annotation.Mark {
 	return annotation.Mark{ID: id, CategoryID: cat, Geometry: annotation.Geometry{Kind: annotation.KindRectangle, Rings: [][]annotation.Pt{r}}}
 }
 
+// The categories of the hand-checked marks below.
+const tumor, stroma = 1, 2
+
+// handChecked are the figures of TestAgreementHandChecked's marks, worked
+// out by hand in its comments (fields in CategoryAgreement's order, -1 for
+// a ratio with nothing to divide by).
+var handChecked = map[int64][]float64{
+	tumor:  {3, 3, 1, 1.0 / 3, 1.0 / 3, 1.0 / 3, 10000, 10000, 5000, 1.0 / 3, 0.5},
+	stroma: {2, 3, 2, 2.0 / 3, 1, 0.8, 0, 0, 0, -1, -1},
+}
+
 // The figures below were worked out by hand (see the comments).
 func TestAgreementHandChecked(t *testing.T) {
-	const tumor, stroma = 1, 2
 	a := []annotation.Mark{
 		pt(1, tumor, 100, 100), pt(2, tumor, 200, 200), pt(3, tumor, 300, 300),
 		pt(4, stroma, 1000, 1000), pt(5, stroma, 2000, 2000),
@@ -42,11 +52,7 @@ func TestAgreementHandChecked(t *testing.T) {
 	// Squares: intersection 50×100 = 5000, union 15000 → IoU 1/3, Dice 1/2.
 	// Kappa over a1-b1 (T,T), a3-b3 (T,S), a4-b4 (S,S), a5-b5 (S,S):
 	// po = 3/4, pe = ½·¼ + ½·¾ = ½, kappa = (¾ − ½)/(1 − ½) = ½.
-	want := map[int64][]float64{
-		tumor:  {3, 3, 1, 1.0 / 3, 1.0 / 3, 1.0 / 3, 10000, 10000, 5000, 1.0 / 3, 0.5},
-		stroma: {2, 3, 2, 2.0 / 3, 1, 0.8, 0, 0, 0, -1, -1},
-	}
-	checkFigures(t, got.Categories, want)
+	checkFigures(t, got.Categories, handChecked)
 	if got.Matched != 4 || got.Kappa == nil || math.Abs(*got.Kappa-0.5) > 1e-9 {
 		t.Errorf("kappa %v over %d matches, want 0.5 over 4", got.Kappa, got.Matched)
 	}
@@ -81,7 +87,6 @@ func val(p *float64) float64 {
 // project figures: kappa over every slide's matched pairs, not a mean of
 // the slides' kappas (slide 7 alone has kappa 0, slide 9 none at all).
 func TestAgreementPooledOverSlides(t *testing.T) {
-	const tumor, stroma = 1, 2
 	slides := []annotation.SlideMarks{
 		{SlideID: 7,
 			A: []annotation.Mark{pt(1, tumor, 100, 100), pt(2, tumor, 200, 200), pt(3, tumor, 300, 300), square(6, tumor, 0, 0, 100, 100)},
@@ -91,11 +96,7 @@ func TestAgreementPooledOverSlides(t *testing.T) {
 			B: []annotation.Mark{pt(14, stroma, 1000, 1003), pt(15, stroma, 2000, 2008), pt(16, tumor, 5000, 5000)}},
 	}
 	got := annotation.CompareSlides(slides, 10*annotation.Scale)
-	want := map[int64][]float64{
-		tumor:  {3, 3, 1, 1.0 / 3, 1.0 / 3, 1.0 / 3, 10000, 10000, 5000, 1.0 / 3, 0.5},
-		stroma: {2, 3, 2, 2.0 / 3, 1, 0.8, 0, 0, 0, -1, -1},
-	}
-	checkFigures(t, got.Categories, want)
+	checkFigures(t, got.Categories, handChecked)
 	if got.Matched != 4 || got.Kappa == nil || math.Abs(*got.Kappa-0.5) > 1e-9 {
 		t.Errorf("pooled kappa %v over %d matches, want 0.5 over 4", got.Kappa, got.Matched)
 	}

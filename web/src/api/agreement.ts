@@ -38,13 +38,8 @@ export interface Agreement {
 }
 
 /** getAgreement asks GET /api/v1/annotations/agreement for slide, a and b, points matched within distance px. */
-export async function getAgreement(api: ApiClient, slideId: string, a: Party, b: Party, distance: number, signal?: AbortSignal): Promise<Agreement> {
-  const q = new URLSearchParams({ slide_id: slideId, a, b, distance: String(distance) });
-  const body = await api.get<{ agreement?: Agreement }>(`/api/v1/annotations/agreement?${q}`, signal ? { signal } : {});
-  const ag = body.agreement;
-  if (ag === undefined || ag === null || typeof ag.matched_points !== 'number') throw new ApiError(200, 'internal', 'The server answered agreement without figures.');
-  // No marks on either side: the service lists no categories (null).
-  return { ...ag, categories: Array.isArray(ag.categories) ? ag.categories : [] };
+export function getAgreement(api: ApiClient, slideId: string, a: Party, b: Party, distance: number, signal?: AbortSignal): Promise<Agreement> {
+  return askAgreement(api, new URLSearchParams({ slide_id: slideId, a, b, distance: String(distance) }), signal);
 }
 
 /**
@@ -52,10 +47,15 @@ export async function getAgreement(api: ApiClient, slideId: string, a: Party, b:
  * slide pooled by the service (counts and areas summed, kappa over all the
  * slides' matched points together).
  */
-export async function getProjectAgreement(api: ApiClient, projectId: string, a: Party, b: Party, distance: number, signal?: AbortSignal): Promise<Agreement> {
-  const q = new URLSearchParams({ project_id: projectId, a, b, distance: String(distance) });
+export function getProjectAgreement(api: ApiClient, projectId: string, a: Party, b: Party, distance: number, signal?: AbortSignal): Promise<Agreement> {
+  return askAgreement(api, new URLSearchParams({ project_id: projectId, a, b, distance: String(distance) }), signal);
+}
+
+/** askAgreement is the one request both scopes make, and the check of its answer. */
+async function askAgreement(api: ApiClient, q: URLSearchParams, signal?: AbortSignal): Promise<Agreement> {
   const body = await api.get<{ agreement?: Agreement }>(`/api/v1/annotations/agreement?${q}`, signal ? { signal } : {});
   const ag = body.agreement;
   if (ag === undefined || ag === null || typeof ag.matched_points !== 'number') throw new ApiError(200, 'internal', 'The server answered agreement without figures.');
+  // No marks on either side: the service lists no categories (null).
   return { ...ag, categories: Array.isArray(ag.categories) ? ag.categories : [] };
 }
