@@ -17,23 +17,35 @@
 #   BENCH_SECONDS=5 scripts/bench/tiler.sh
 #   BENCH_PROFILE=/tmp/prof scripts/bench/tiler.sh   # also a CPU profile of the warm run
 #   BENCH_WRK_THREADS=2 (default 1), BENCH_TILER_ENV="GOGC=200" (the tiler's
-#   environment), BENCH_SERVER_CPUS=0 BENCH_CLIENT_CPUS=1 (pinning): variants
+#   environment), BENCH_SERVER_CPUS= BENCH_CLIENT_CPUS= (no pinning): variants
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 apt_install nginx wrk libvips-tools time curl iipimage-server spawn-fcgi
 testdata=${PATHOLABEL_TESTDATA:-$PL_ROOT/../shared/testdata}
 seconds=${BENCH_SECONDS:-10}
+# Ports below the ephemeral range (32768-60999): a listener on one above
+# it failed to bind once, an outgoing connection (the tiler's to MinIO)
+# holding that port.
 minio_port=${BENCH_MINIO_PORT:-19430}
-tiler_port=${BENCH_TILER_PORT:-38182}
-nginx_port=${BENCH_NGINX_PORT:-38183}
-iip_port=${BENCH_IIP_PORT:-38184}  # nginx in front of IIPImage
-fcgi_port=${BENCH_FCGI_PORT:-38185} # IIPImage's FastCGI processes
+tiler_port=${BENCH_TILER_PORT:-19432}
+nginx_port=${BENCH_NGINX_PORT:-19433}
+iip_port=${BENCH_IIP_PORT:-19434}  # nginx in front of IIPImage
+fcgi_port=${BENCH_FCGI_PORT:-19435} # IIPImage's FastCGI processes
 state=$(mktemp -d "${TMPDIR:-/tmp}/patholabel-bench.XXXXXX")
 chmod 755 "$state" # nginx's workers run as www-data
 db=plbench_$$
-# BENCH_SERVER_CPUS / BENCH_CLIENT_CPUS (taskset lists, e.g. 0 and 1) pin the
-# servers (tiler, nginx alike) and the load generator to separate cores.
+# The warm run pins the server (tiler or nginx alike) to one core and wrk
+# to another: BENCH_SERVER_CPUS / BENCH_CLIENT_CPUS (taskset lists), 0 and
+# 1 by default. Unpinned on two cores, the server's threads and wrk's
+# took each other's core by turns, and the same nginx measured 45,000 to
+# 60,000 req/s from one run to the next; pinned, each side has a core of
+# its own and the figures repeat. Empty values (BENCH_SERVER_CPUS=) leave
+# everything unpinned. The ingest and cold runs are never pinned: they
+# measure the tiler with MinIO beside it, which needs the other core.
+if [ "$(nproc)" -ge 2 ]; then
+  : "${BENCH_SERVER_CPUS=0}" "${BENCH_CLIENT_CPUS=1}"
+fi
 server_cpus=${BENCH_SERVER_CPUS:+taskset -c $BENCH_SERVER_CPUS}
 client_cpus=${BENCH_CLIENT_CPUS:+taskset -c $BENCH_CLIENT_CPUS}
 
@@ -181,8 +193,8 @@ run_wrk() { # URL PATHS [header]
     awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%10s req/s  p50 %8s  p99 %8s  %s\n", rps, p50, p99, (bad ? "NON-2XX: " bad : "")}'
 }
 
-printf '\n## 2. warm tiles, 64 connections, %s s, 2,000 distinct full-resolution tiles\n\n' "$seconds"
-debug_addr=127.0.0.1:${BENCH_DEBUG_PORT:-38199}
+printf '\n## 2. warm tiles, 64 connections, %s s, 2,000 distinct full-resolution tiles (servers on CPU %s, wrk on CPU %s)\n\n' "$seconds" "${BENCH_SERVER_CPUS:-any}" "${BENCH_CLIENT_CPUS:-any}"
+debug_addr=127.0.0.1:${BENCH_DEBUG_PORT:-19439}
 pin=$server_cpus # ingest above had every core
 start_tiler ${BENCH_PROFILE:+PATHOLABEL_DEBUG_LISTEN=$debug_addr}
 # Warm-up: every tile of the set asked for once (one wrk thread walks the
@@ -200,6 +212,7 @@ printf '%-8s' tiler; run_wrk "http://127.0.0.1:$tiler_port" "$state/warm-tiler.t
 TILE_ONCE=1 TILE_PATHS=$state/warm-nginx.txt wrk -t1 -c64 -d120s -s "$(dirname "$0")/tiler-tiles.lua" "http://127.0.0.1:$nginx_port" >/dev/null
 printf '%-8s' nginx; run_wrk "http://127.0.0.1:$nginx_port" "$state/warm-nginx.txt"
 
+pin= server_cpus= client_cpus= # the cold runs are not pinned (above)
 printf '\n## 3. cold tiles: Redis empty for this prefix and not filled, each tile asked for once\n\n'
 printf '%-44s' "every tile from MinIO (no memory cache)"
 start_tiler PATHOLABEL_TILER_MEM_CACHE_BYTES=0 PATHOLABEL_TILER_REDIS_MAX_TILE_BYTES=0 PATHOLABEL_REDIS_PREFIX="plbenchcold$$:"

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"sync"
 	"time"
@@ -82,12 +83,62 @@ func CredentialOf(r *http.Request) (Credential, bool) {
 		}
 		return Credential{Kind: "token"}, true // malformed: rejected by Resolve
 	}
-	for _, name := range []string{SecureCookieName, CookieName} {
-		if ck, err := r.Cookie(name); err == nil && ck.Value != "" {
-			return Credential{ck.Value, "session"}, true
-		}
+	if v := sessionCookie(r.Header["Cookie"]); v != "" {
+		return Credential{v, "session"}, true
 	}
 	return Credential{}, false
+}
+
+// sessionCookie reads the Cookie headers as r.Cookie(SecureCookieName),
+// then r.Cookie(CookieName), would: the first valid cookie of each name,
+// the secure one's value if not empty. One pass that builds nothing:
+// r.Cookie parsed every cookie of the header, once per name asked, on
+// every request, tiles included.
+func sessionCookie(lines []string) string {
+	n := 0
+	for _, line := range lines {
+		n += strings.Count(line, ";") + 1
+	}
+	if n > maxCookies {
+		return "" // as r.Cookie: it reads none past Go's limit
+	}
+	var secure, plain string
+	var seenSecure, seenPlain bool
+	for _, line := range lines {
+		for line != "" {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			name, val, _ := strings.Cut(textproto.TrimString(part), "=")
+			name = textproto.TrimString(name)
+			switch {
+			case name == SecureCookieName && !seenSecure:
+				secure, seenSecure = cookieValue(val)
+			case name == CookieName && !seenPlain:
+				plain, seenPlain = cookieValue(val)
+			}
+		}
+	}
+	if secure != "" {
+		return secure
+	}
+	return plain
+}
+
+// maxCookies is net/http's own limit (GODEBUG httpcookiemaxnum's default).
+const maxCookies = 3000
+
+// cookieValue is net/http's reading of a cookie value: double quotes
+// around it dropped, and refused if any byte is not allowed in one.
+func cookieValue(v string) (string, bool) {
+	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 || b >= 0x7f || b == '"' || b == ';' || b == '\\' {
+			return "", false
+		}
+	}
+	return v, true
 }
 
 // Resolve returns the principal for a credential, or (nil, nil) when the

@@ -14,24 +14,24 @@ import (
 	"github.com/patholabel/patholabel/services/platform"
 )
 
-// logRequests tags every request with an id and logs one line when it
-// ends, with the caller's user id (SetUser) and client address, and tells
-// denied of every 403. Probes and scrapes log at debug so they do not drown the rest. The
-// request-scoped logger is built only when a handler asks for it (Logger),
-// because tiles are served in about a millisecond and most requests never log.
 // RequestID is the id the middleware gave this request and answered with
 // in X-Request-Id: the client's own when it sent a usable one, else a new
 // one. Work a request starts (a queued job) carries it on, so its logs can
 // be joined to the request's.
 func RequestID(c *gin.Context) string { return c.Writer.Header().Get("X-Request-Id") }
 
+// logRequests tags every request with an id and logs one line when it
+// ends, with the caller's user id (SetUser) and client address, and tells
+// denied of every 403. Probes and scrapes log at debug so they do not drown the rest. The
+// request-scoped logger is built only when a handler asks for it (Logger),
+// because tiles are served in about a millisecond and most requests never log.
 func logRequests(base *slog.Logger, denied func(*gin.Context)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-Id")
 		if id == "" || len(id) > 64 {
 			id = newRequestID()
 		}
-		c.Header("X-Request-Id", id)
+		c.Writer.Header()["X-Request-Id"] = []string{id} // the canonical key: Set would canonicalise it per request
 		c.Set(requestKey, requestLog{base: base, id: id})
 		start := time.Now()
 		c.Next()

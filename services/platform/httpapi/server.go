@@ -114,6 +114,8 @@ func New(cfg Config, d Deps) *Server {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(d.Log.Handler(), slog.LevelWarn),
+		ConnContext:       withConn,  // for CoalesceWrites
+		ConnState:         flushIdle, // the end of a coalesced answer
 	}
 	return s
 }
@@ -127,7 +129,7 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
 	}
-	s.ln = ln
+	s.ln = newCoalescingListener(ln)
 	return nil
 }
 

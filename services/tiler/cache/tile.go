@@ -33,14 +33,9 @@ type Tiles struct {
 	slides  Slides
 	objects Objects
 	shared  *Redis
-	mem     *LRU[string, []byte]
-	// ahead holds the tiles a block read brought in besides the one asked
-	// for, until they are asked for (then they move to mem). Kept apart,
-	// they cannot evict the tiles viewers use: a random walk over a big
-	// slide reads ~60 neighbours per miss, and in one LRU those pushed
-	// the hot tiles out (the warm benchmark kept missing, with a fifth of
-	// its CPU in block reads).
-	ahead   *LRU[string, []byte]
+	// mem holds the tiles asked for and, beside them, those a block read
+	// brought in (Segmented says how the two share its budget).
+	mem     *Segmented[tileID]
 	ready   *LRU[int64, *tiler.Slide] // ready slides never change
 	readyO  *LRU[int64, *tiler.Overlay]
 	indexes *LRU[string, *tiler.Index]
@@ -67,7 +62,7 @@ func (t *Tiles) SourceTile(ctx context.Context, sl *tiler.Slide, level, col, row
 	if t.src == nil || !sl.FromSource() {
 		return tiler.Tile{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
 	}
-	key := "src:" + strconv.FormatInt(sl.ID, 10) + "/" + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
+	key := tileID{obj: "src:" + strconv.FormatInt(sl.ID, 10) + "/", level: int32(level), col: int32(col), row: int32(row)}
 	etag := `"s` + strconv.FormatInt(sl.ID, 10) + "-" + strconv.Itoa(level) + "-" + strconv.Itoa(col) + "-" + strconv.Itoa(row) + `-src"`
 	if b, ok := t.mem.Get(key); ok {
 		t.m.memHit.Inc()
@@ -87,15 +82,11 @@ func NewTiles(slides Slides, objects Objects, shared *Redis, memBytes, readAhead
 	if memBytes == 0 {
 		readAhead = 0
 	}
-	cost := func(b []byte) int64 { return int64(len(b)) + 64 }
-	aheadBytes := int64(0)
-	if readAhead > 0 {
-		aheadBytes = memBytes / 4 // enough for a few hundred blocks of neighbours
-	}
 	return &Tiles{
 		slides: slides, objects: objects, shared: shared, readAhead: readAhead,
-		mem:     NewLRU[string](memBytes-aheadBytes, cost),
-		ahead:   NewLRU[string](aheadBytes, cost),
+		// A quarter kept for read-ahead when hot tiles fill the rest:
+		// enough for a few hundred blocks of neighbours.
+		mem:     NewSegmented[tileID](memBytes, memBytes/4),
 		ready:   NewLRU[int64](20_000, func(*tiler.Slide) int64 { return 1 }),
 		readyO:  NewLRU[int64](20_000, func(*tiler.Overlay) int64 { return 1 }),
 		indexes: NewLRU[string](128<<20, func(ix *tiler.Index) int64 { return int64(ix.Tiles())*16 + 1024 }),
@@ -174,7 +165,7 @@ func tileETag(p tiler.PyramidRef, level, col, row int, crc uint32) string {
 // Tile reads one tile located by ETag. Errors: unavailable (the store is
 // down and no cache holds the tile).
 func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row int, etag string, ref tiler.TileRef) (tiler.Tile, error) {
-	key := tileKey(p.Key, level, col, row)
+	key := tileID{obj: p.Key, level: int32(level), col: int32(col), row: int32(row)}
 	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) {
 		if t.readAhead == 0 {
 			return t.objects.GetRange(ctx, p.Key+tiler.PyramidZip, ref.Offset, int64(ref.Size))
@@ -187,8 +178,19 @@ func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row in
 	return tiler.Tile{Data: b, ETag: etag}, nil
 }
 
-func tileKey(prefix string, level, col, row int) string {
-	return prefix + strconv.Itoa(level) + "/" + strconv.Itoa(col) + "_" + strconv.Itoa(row)
+// tileID names a tile in memory: a struct, not a string, so that a hit
+// builds nothing (a key string per request cost the warm path an
+// allocation and a longer hash). Its String is the Redis key.
+type tileID struct {
+	obj             string // the pyramid's key prefix, or a whole object's key (level -1)
+	level, col, row int32
+}
+
+func (k tileID) String() string {
+	if k.level < 0 {
+		return k.obj
+	}
+	return k.obj + strconv.Itoa(int(k.level)) + "/" + strconv.Itoa(int(k.col)) + "_" + strconv.Itoa(int(k.row))
 }
 
 // readBlock reads the aligned read-ahead block holding ref (stretched to
@@ -211,7 +213,7 @@ func (t *Tiles) readBlock(ctx context.Context, prefix string, ref tiler.TileRef)
 					if r.Size > 0 && r.Offset >= start && r.Offset+int64(r.Size) <= end && r != ref {
 						// A copy: a slice would pin the whole block in memory
 						// while the LRU counts only the tile.
-						t.ahead.Add(tileKey(prefix, lv, i%l.Cols, i/l.Cols), bytes.Clone(block[r.Offset-start:r.Offset-start+int64(r.Size)]))
+						t.mem.AddAhead(tileID{obj: prefix, level: int32(lv), col: int32(i % l.Cols), row: int32(i / l.Cols)}, bytes.Clone(block[r.Offset-start:r.Offset-start+int64(r.Size)]))
 					}
 				}
 			}
@@ -235,26 +237,21 @@ func (t *Tiles) Thumbnail(ctx context.Context, sl *tiler.Slide) (tiler.Tile, err
 	if sl.Status != tiler.StatusReady {
 		return tiler.Tile{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
 	}
-	key := sl.PyramidKey + tiler.PyramidThumbnail
-	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) { return t.objects.Get(ctx, key) })
+	key := tileID{obj: sl.PyramidKey + tiler.PyramidThumbnail, level: -1}
+	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) { return t.objects.Get(ctx, key.obj) })
 	if err != nil {
 		return tiler.Tile{}, fmt.Errorf("read thumbnail of slide %d: %w", sl.ID, err)
 	}
 	return tiler.Tile{Data: b, ETag: fmt.Sprintf(`"%d-thumb-%.16s"`, sl.ID, sl.SHA256)}, nil
 }
 
-func (t *Tiles) cached(ctx context.Context, key string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
+func (t *Tiles) cached(ctx context.Context, key tileID, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
 	if b, ok := t.mem.Get(key); ok {
 		t.m.memHit.Inc()
 		return b, nil
 	}
-	if b, ok := t.ahead.Take(key); ok {
-		t.m.memHit.Inc()
-		t.mem.Add(key, b)
-		return b, nil
-	}
 	t.m.memMiss.Inc()
-	if b := t.fromRedis(ctx, key); b != nil {
+	if b := t.fromRedis(ctx, key.String()); b != nil {
 		t.mem.Add(key, b)
 		return b, nil
 	}
@@ -266,7 +263,7 @@ func (t *Tiles) cached(ctx context.Context, key string, fetch func(context.Conte
 	}
 	t.mem.Add(key, b)
 	if t.shared != nil {
-		go t.shared.Set(context.WithoutCancel(ctx), key, b)
+		go t.shared.Set(context.WithoutCancel(ctx), key.String(), b)
 	}
 	return b, nil
 }

@@ -179,6 +179,7 @@ func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, contentType str
 	hdr := c.Writer.Header()
 	hdr["Content-Type"] = []string{contentType} // keys already canonical: Set would canonicalise them per tile
 	hdr["Content-Length"] = []string{strconv.Itoa(len(t.Data))}
+	httpapi.CoalesceWrites(c) // headers and tile in one write, not two
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(t.Data) // a client gone mid-tile is not an error of ours
 }

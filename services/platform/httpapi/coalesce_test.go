@@ -1,0 +1,184 @@
+package httpapi_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/patholabel/patholabel/services/platform/httpapi"
+)
+
+// body is a tile-sized answer: more than net/http's 4 KiB write buffer.
+var body = bytes.Repeat([]byte("0123456789abcdef"), 20_000/16)
+
+// coalescingServer serves /coalesced (CoalesceWrites) and /plain with the
+// same body, /stream as server-sent events, and /close with Connection:
+// close.
+func coalescingServer(t *testing.T) string {
+	t.Helper()
+	s := newServer(t)
+	e := s.Engine()
+	answer := func(c *gin.Context) {
+		c.Header("Content-Length", strconv.Itoa(len(body)))
+		c.Status(http.StatusOK)
+		_, _ = c.Writer.Write(body)
+	}
+	e.GET("/coalesced", func(c *gin.Context) { httpapi.CoalesceWrites(c); answer(c) })
+	e.GET("/plain", answer)
+	e.GET("/close", func(c *gin.Context) { httpapi.CoalesceWrites(c); c.Header("Connection", "close"); answer(c) })
+	e.GET("/stream", func(c *gin.Context) {
+		c.Header("Content-Type", "text/event-stream")
+		_, _ = c.Writer.WriteString("data: first\n\n")
+		c.Writer.Flush()
+		<-c.Request.Context().Done() // the client reads "first" while the handler still runs
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return s.Addr()
+}
+
+// writes is this process's write(2)/writev(2) count so far.
+func writes(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		t.Fatalf("read /proc/self/io: %v", err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "syscw: "); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	t.Fatal("no syscw in /proc/self/io")
+	return 0
+}
+
+// get sends n requests for path on one raw keep-alive connection, one at
+// a time, checks every answer, and returns the write(2) calls made
+// meanwhile (the client's n requests included).
+func get(t *testing.T, addr, path string, n int) int {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	req := []byte("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+	before := writes(t)
+	for range n {
+		if _, err := conn.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("%s: %d bytes (%v), want the %d-byte body", path, len(got), err, len(body))
+		}
+	}
+	return writes(t) - before
+}
+
+// A coalesced answer leaves in one write instead of two; it arrives whole,
+// answer after answer on one connection.
+func TestCoalescedAnswerLeavesInOneWrite(t *testing.T) {
+	addr := coalescingServer(t)
+	const n = 200
+	plain := get(t, addr, "/plain", n)
+	coalesced := get(t, addr, "/coalesced", n)
+	// Each answer: the client's request, then the server's writes (two
+	// plain, one coalesced); the runtime may add a few wake-ups.
+	if plain-coalesced < n*9/10 {
+		t.Fatalf("write calls for %d answers: %d plain, %d coalesced; want about %d fewer", n, plain, coalesced, n)
+	}
+}
+
+// Pipelined requests (sent before any answer is read) each get their
+// whole answer, in order.
+func TestCoalescedAnswersToPipelinedRequests(t *testing.T) {
+	addr := coalescingServer(t)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	paths := []string{"/coalesced", "/plain", "/coalesced", "/coalesced"}
+	var reqs strings.Builder
+	for _, p := range paths {
+		fmt.Fprintf(&reqs, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", p)
+	}
+	if _, err := io.WriteString(conn, reqs.String()); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	for _, p := range paths {
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !bytes.Equal(got, body) {
+			t.Fatalf("%s: %d bytes, want %d", p, len(got), len(body))
+		}
+	}
+}
+
+// A coalesced answer on a connection net/http then closes is sent before
+// the close; a streamed answer that never opted in is not held back.
+func TestCoalescingNeitherLosesNorDelays(t *testing.T) {
+	addr := coalescingServer(t)
+	resp, err := http.Get("http://" + addr + "/close")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Equal(got, body) || !resp.Close {
+		t.Fatalf("/close: %d bytes, closed %v; want the whole body, then the close", len(got), resp.Close)
+	}
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	// The stream comes after a coalesced answer on the same connection:
+	// holding must end with that answer.
+	if _, err := io.WriteString(conn, "GET /coalesced HTTP/1.1\r\nHost: x\r\n\r\nGET /stream HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	first, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, first.Body)
+	stream, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatalf("the stream's headers never came: %v", err)
+	}
+	line, err := bufio.NewReader(stream.Body).ReadString('\n')
+	if err != nil || line != "data: first\n" {
+		t.Fatalf("the stream's first event: %q, %v", line, err)
+	}
+}

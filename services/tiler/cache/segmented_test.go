@@ -1,0 +1,101 @@
+package cache
+
+import (
+	"strconv"
+	"testing"
+)
+
+// tiles of 936 bytes cost 1,000 each: a budget of 10,000 holds ten.
+func tile() []byte { return make([]byte, 1000-64) }
+
+func held(c *Segmented[string], prefix string, n int) (count int) {
+	for i := range n {
+		c.mu.Lock()
+		_, ok := c.items[prefix+strconv.Itoa(i)]
+		c.mu.Unlock()
+		if ok {
+			count++
+		}
+	}
+	return count
+}
+
+// A cold random walk: read-ahead may use the whole budget while hot
+// tiles leave it free, not only its reserve.
+func TestReadAheadFillsWhatHotTilesLeave(t *testing.T) {
+	c := NewSegmented[string](10_000, 2_000)
+	for i := range 9 {
+		c.AddAhead("a"+strconv.Itoa(i), tile())
+	}
+	c.Add("h0", tile())
+	if got := held(c, "a", 9); got != 9 {
+		t.Fatalf("read-ahead tiles held = %d, want all 9 (budget free)", got)
+	}
+}
+
+// The warm case: however many blocks are read, the tiles viewers asked
+// for stay.
+func TestReadAheadNeverPushesHotTilesOut(t *testing.T) {
+	c := NewSegmented[string](10_000, 2_000)
+	for i := range 6 {
+		c.Add("h"+strconv.Itoa(i), tile())
+	}
+	for i := range 100 {
+		c.AddAhead("a"+strconv.Itoa(i), tile())
+	}
+	if got := held(c, "h", 6); got != 6 {
+		t.Fatalf("hot tiles held = %d, want 6", got)
+	}
+	if hot, ahead := c.Used(); hot != 6_000 || ahead != 4_000 {
+		t.Fatalf("used = %d hot, %d ahead; want 6000 and 4000", hot, ahead)
+	}
+	if got := held(c, "a", 100); got != 4 || held(c, "a", 96) != 0 {
+		t.Fatalf("read-ahead kept %d tiles, want the 4 newest", got)
+	}
+}
+
+// When hot tiles would fill the budget, read-ahead keeps its reserve, or
+// it would be read and thrown away before anyone asked for it.
+func TestHotTilesLeaveReadAheadItsReserve(t *testing.T) {
+	c := NewSegmented[string](10_000, 2_000)
+	for i := range 5 {
+		c.AddAhead("a"+strconv.Itoa(i), tile())
+	}
+	for i := range 100 {
+		c.Add("h"+strconv.Itoa(i), tile())
+	}
+	if hot, ahead := c.Used(); hot != 8_000 || ahead != 2_000 {
+		t.Fatalf("used = %d hot, %d ahead; want 8000 and 2000", hot, ahead)
+	}
+	if held(c, "a", 3) != 0 || held(c, "a", 5) != 2 {
+		t.Fatal("read-ahead should keep its two newest tiles")
+	}
+	if held(c, "h", 92) != 0 || held(c, "h", 100) != 8 {
+		t.Fatal("hot should keep its eight newest tiles")
+	}
+}
+
+// A read-ahead tile asked for becomes hot; adding it again as read-ahead
+// leaves it hot.
+func TestAskedForReadAheadTileBecomesHot(t *testing.T) {
+	c := NewSegmented[string](10_000, 2_000)
+	b := tile()
+	c.AddAhead("x", b)
+	if got, ok := c.Get("x"); !ok || &got[0] != &b[0] {
+		t.Fatal("read-ahead tile not found")
+	}
+	c.AddAhead("x", tile())
+	if hot, ahead := c.Used(); hot != 1_000 || ahead != 0 {
+		t.Fatalf("used = %d hot, %d ahead; want 1000 and 0", hot, ahead)
+	}
+	if got, _ := c.Get("x"); &got[0] != &b[0] {
+		t.Fatal("a read-ahead copy replaced the hot tile")
+	}
+	c.Add("y", make([]byte, 20_000))
+	if _, ok := c.Get("y"); ok {
+		t.Fatal("a tile bigger than the whole budget was kept")
+	}
+	if _, ok := NewSegmented[string](0, 0).Get("x"); ok {
+		t.Fatal("a disabled cache found a tile")
+	}
+}
