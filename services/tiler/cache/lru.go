@@ -66,22 +66,6 @@ func (c *LRU[K, V]) Add(k K, v V) {
 	}
 }
 
-// Take removes k and returns its value, if present.
-func (c *LRU[K, V]) Take(k K) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[k]
-	if !ok {
-		var zero V
-		return zero, false
-	}
-	ent := e.Value.(*lruEntry[K, V])
-	c.order.Remove(e)
-	delete(c.items, k)
-	c.used -= ent.cost
-	return ent.val, true
-}
-
 // Len is the number of entries.
 func (c *LRU[K, V]) Len() int {
 	c.mu.Lock()
