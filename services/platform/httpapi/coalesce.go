@@ -84,8 +84,7 @@ func (c *coalescingConn) Write(p []byte) (int, error) {
 	bufs := net.Buffers{*c.held, p}
 	n, err := bufs.WriteTo(c.Conn)
 	n -= int64(len(*c.held))
-	c.release()
-	c.holding = true // a further piece is held again until idle
+	c.release() // still holding: a further piece waits for the end again
 	return max(int(n), 0), err
 }
 
@@ -109,7 +108,6 @@ func (c *coalescingConn) flushLocked() error {
 }
 
 func (c *coalescingConn) release() {
-	c.holding = false
 	if cap(*c.held) <= maxHold { // a grown one is not kept
 		*c.held = (*c.held)[:0]
 		c.bufs.Put(c.held)
