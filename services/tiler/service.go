@@ -55,9 +55,9 @@ type Part struct {
 type Tiles interface {
 	Slide(ctx context.Context, id int64) (*Slide, error)
 	Overlay(ctx context.Context, id int64) (*Overlay, error)
-	// ETag is a tile's entity tag and where it is, without reading it.
-	ETag(ctx context.Context, p PyramidRef, level, col, row int) (string, TileRef, error)
-	Tile(ctx context.Context, p PyramidRef, level, col, row int, etag string, ref TileRef) (Tile, error)
+	// Tile reads a tile of a ready pyramid; when ifNoneMatch is already
+	// its ETag, it reads nothing and returns the tag alone (Data nil).
+	Tile(ctx context.Context, p PyramidRef, level, col, row int, ifNoneMatch string) (Tile, error)
 	Thumbnail(ctx context.Context, sl *Slide) (Tile, error)
 	// SourceTile renders a tile of a slide whose pyramid is being built
 	// from its source, on the pyramid's grid (Slide.FromSource).

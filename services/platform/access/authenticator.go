@@ -2,7 +2,9 @@ package access
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,8 +50,12 @@ type Authenticator struct {
 	now    func() time.Time
 
 	mu    sync.Mutex
-	local map[string]cached
+	local map[digest]cached // by the secret's SHA-256, kept raw: no hex string per request
 }
+
+// digest is a secret's SHA-256; its hex form (HashSecret) is the key in
+// MySQL and Redis.
+type digest [sha256.Size]byte
 
 type cached struct {
 	P       *Principal `json:"p"`
@@ -65,7 +71,7 @@ func NewAuthenticator(db *sql.DB, rdb *goredis.Client, rc redis.Config, reg prom
 		Help: "Principals read from Redis whose seal did not verify and that were ignored: written by someone without PATHOLABEL_CACHE_KEY, or before it was rotated.",
 	})
 	return &Authenticator{db: db, rdb: rdb, prefix: rc.Prefix + "principal:", seal: rc.Sealer(), forged: forged,
-		now: now, local: map[string]cached{}}
+		now: now, local: map[digest]cached{}}
 }
 
 // Credential is what a request presents.
@@ -148,13 +154,14 @@ func (a *Authenticator) Resolve(ctx context.Context, cr Credential) (*Principal,
 	if cr.Secret == "" {
 		return nil, nil
 	}
-	key := HashSecret(cr.Secret)
+	d := sum(cr.Secret)
 	now := a.now()
-	if c, ok := a.fromLocal(key, now); ok {
+	if c, ok := a.fromLocal(d, now); ok {
 		return c.P, nil
 	}
+	key := hex.EncodeToString(d[:]) // HashSecret(cr.Secret)
 	if c, ok := a.fromRedis(ctx, key, now); ok {
-		a.toLocal(key, c, now)
+		a.toLocal(d, c, now)
 		return c.P, nil
 	}
 	c, err := a.load(ctx, cr.Kind, key, now)
@@ -162,11 +169,11 @@ func (a *Authenticator) Resolve(ctx context.Context, cr Credential) (*Principal,
 		return nil, err
 	}
 	a.toRedis(ctx, key, c, now)
-	a.toLocal(key, c, now)
+	a.toLocal(d, c, now)
 	return c.P, nil
 }
 
-func (a *Authenticator) fromLocal(key string, now time.Time) (cached, bool) {
+func (a *Authenticator) fromLocal(key digest, now time.Time) (cached, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, ok := a.local[key]
@@ -176,7 +183,7 @@ func (a *Authenticator) fromLocal(key string, now time.Time) (cached, bool) {
 	return c, true
 }
 
-func (a *Authenticator) toLocal(key string, c cached, now time.Time) {
+func (a *Authenticator) toLocal(key digest, c cached, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.local) >= localSize {
@@ -304,7 +311,10 @@ func (a *Authenticator) memberships(ctx context.Context, user int64) (map[int64]
 func (a *Authenticator) Forget(ctx context.Context, hashes ...string) error {
 	a.mu.Lock()
 	for _, h := range hashes {
-		delete(a.local, h)
+		var d digest
+		if n, err := hex.Decode(d[:], []byte(h)); err == nil && n == len(d) {
+			delete(a.local, d)
+		}
 	}
 	a.mu.Unlock()
 	if a.rdb == nil || len(hashes) == 0 {

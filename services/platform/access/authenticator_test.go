@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/patholabel/patholabel/services/platform/access"
+	"github.com/patholabel/patholabel/services/platform/redis"
 	"github.com/patholabel/patholabel/services/platform/testenv"
 )
 
@@ -133,5 +134,38 @@ func TestSealedPrincipalIsSharedUnderOneKey(t *testing.T) {
 	other.CacheKey = strings.Repeat("k", 40)
 	if p, err := access.NewAuthenticator(db, rdb, other, nil, time.Now).Resolve(ctx, cred); err != nil || p != nil {
 		t.Errorf("another key: resolve = %+v, %v; want nobody", p, err)
+	}
+}
+
+// A session this replica resolved a moment ago is answered from memory,
+// without an allocation (tiles ask for it tens of thousands of times a
+// second), until Forget drops it: then the revocation MySQL holds shows at
+// once.
+func TestLocalCacheAnswersUntilForget(t *testing.T) {
+	db, _ := testenv.MustDB(t)
+	f := testenv.MustPrincipals(t, db)
+	ctx := context.Background()
+	authn := access.NewAuthenticator(db, nil, redis.Config{}, nil, time.Now)
+	s := f.MustSession(t, testenv.Annotator)
+	cred := access.Credential{Secret: s.Cookie, Kind: "session"}
+	if p, err := authn.Resolve(ctx, cred); err != nil || p == nil {
+		t.Fatalf("resolve = %+v, %v; want the annotator", p, err)
+	}
+	if _, err := db.Exec(`UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ?`, access.HashSecret(s.Cookie)); err != nil {
+		t.Fatal(err)
+	}
+	var p *access.Principal
+	allocs := testing.AllocsPerRun(100, func() { p, _ = authn.Resolve(ctx, cred) })
+	if p == nil {
+		t.Fatal("resolve just after the first: nobody, want the annotator from memory")
+	}
+	if allocs != 0 {
+		t.Errorf("resolve from memory: %v allocations, want 0", allocs)
+	}
+	if err := authn.Forget(ctx, access.HashSecret(s.Cookie)); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := authn.Resolve(ctx, cred); err != nil || p != nil {
+		t.Errorf("resolve after Forget = %+v, %v; want nobody (revoked)", p, err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -30,11 +32,13 @@ const maxHold = 16 << 10
 
 type coalescingListener struct {
 	net.Listener
-	bufs *sync.Pool // of *[]byte, shared by the listener's connections
+	bufs  *sync.Pool // of *[]byte, shared by the listener's connections
+	dates *dateClock
 }
 
 func newCoalescingListener(l net.Listener) *coalescingListener {
-	return &coalescingListener{Listener: l, bufs: &sync.Pool{New: func() any { b := make([]byte, 0, maxHold); return &b }}}
+	return &coalescingListener{Listener: l, bufs: &sync.Pool{New: func() any { b := make([]byte, 0, maxHold); return &b }},
+		dates: &dateClock{}}
 }
 
 func (l *coalescingListener) Accept() (net.Conn, error) {
@@ -42,7 +46,7 @@ func (l *coalescingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &coalescingConn{Conn: c, bufs: l.bufs}, nil
+	return &coalescingConn{Conn: c, bufs: l.bufs, dates: l.dates}, nil
 }
 
 // coalescingConn holds back writes while a coalesced answer is written.
@@ -50,7 +54,8 @@ func (l *coalescingListener) Accept() (net.Conn, error) {
 // ConnState hook may flush from elsewhere, hence the lock.
 type coalescingConn struct {
 	net.Conn
-	bufs *sync.Pool
+	bufs  *sync.Pool
+	dates *dateClock
 
 	mu      sync.Mutex
 	holding bool
@@ -168,9 +173,32 @@ func flushIdle(c net.Conn, s http.ConnState) {
 
 // CoalesceWrites makes this request's answer leave in one write once it
 // is complete. Only for an answer written in one go: one that streams
-// would wait for its end.
+// would wait for its end. Being written now, the answer is also dated
+// now, from a Date header formatted once a second: net/http formats one
+// per answer, and for a warm tile that was 2 % of the tiler's CPU.
 func CoalesceWrites(c *gin.Context) {
 	if cc, ok := c.Request.Context().Value(connKey{}).(*coalescingConn); ok {
 		cc.hold()
+		c.Writer.Header()["Date"] = cc.dates.header(time.Now())
 	}
+}
+
+// dateClock is the Date header's value, formatted when the second
+// changes and shared by the answers of that second (read-only: net/http
+// copies a header when it writes it).
+type dateClock struct{ last atomic.Pointer[stampedDate] }
+
+type stampedDate struct {
+	unix  int64
+	value []string
+}
+
+func (d *dateClock) header(now time.Time) []string {
+	unix := now.Unix()
+	if s := d.last.Load(); s != nil && s.unix == unix {
+		return s.value
+	}
+	s := &stampedDate{unix: unix, value: []string{now.UTC().Format(http.TimeFormat)}}
+	d.last.Store(s)
+	return s.value
 }

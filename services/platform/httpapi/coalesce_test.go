@@ -92,6 +92,10 @@ func get(t *testing.T, addr, path string, n int) int {
 		if err != nil || !bytes.Equal(got, body) {
 			t.Fatalf("%s: %d bytes (%v), want the %d-byte body", path, len(got), err, len(body))
 		}
+		// Coalesced answers carry the once-a-second Date; it must be now.
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err != nil || time.Since(d) > 2*time.Second || time.Until(d) > time.Second {
+			t.Fatalf("%s: Date %q (%v), want now (%s)", path, resp.Header.Get("Date"), err, time.Now().UTC().Format(http.TimeFormat))
+		}
 	}
 	return writes(t) - before
 }

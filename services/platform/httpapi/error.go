@@ -96,7 +96,7 @@ const requestKey = "patholabel.request"
 // logger returns the request-scoped logger of the logging middleware.
 func logger(c *gin.Context) *slog.Logger {
 	if v, ok := c.Get(requestKey); ok {
-		r := v.(requestLog)
+		r := v.(*requestLog)
 		return r.base.With("request_id", r.id, "method", c.Request.Method, "route", routeOf(c))
 	}
 	return slog.Default()

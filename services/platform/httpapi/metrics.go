@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -28,6 +29,21 @@ type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+
+	// The series of each route, method and code, found once: a label
+	// lookup hashes every value and formats the code, per request.
+	mu     sync.RWMutex
+	series map[seriesKey]series
+}
+
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newHTTPMetrics(reg prometheus.Registerer, service string) *httpMetrics {
@@ -47,6 +63,7 @@ func newHTTPMetrics(reg prometheus.Registerer, service string) *httpMetrics {
 			Name: "http_requests_in_flight",
 			Help: "HTTP requests being served now.",
 		}),
+		series: map[seriesKey]series{},
 	}
 }
 
@@ -56,8 +73,33 @@ func (m *httpMetrics) middleware() gin.HandlerFunc {
 		start := time.Now()
 		c.Next()
 		m.inFlight.Dec()
-		route := routeOf(c)
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
-		m.duration.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+		s := m.of(seriesKey{routeOf(c), methodLabel(c.Request.Method), c.Writer.Status()})
+		s.requests.Inc()
+		s.duration.Observe(time.Since(start).Seconds())
 	}
+}
+
+func (m *httpMetrics) of(k seriesKey) series {
+	m.mu.RLock()
+	s, ok := m.series[k]
+	m.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = series{m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(k.code)), m.duration.WithLabelValues(k.route, k.method)}
+	m.mu.Lock()
+	m.series[k] = s
+	m.mu.Unlock()
+	return s
+}
+
+// methodLabel keeps the method label to the methods HTTP defines: any
+// client can send any word as a method, and each would be a new series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }

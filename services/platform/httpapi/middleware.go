@@ -27,12 +27,15 @@ func RequestID(c *gin.Context) string { return c.Writer.Header().Get("X-Request-
 // because tiles are served in about a millisecond and most requests never log.
 func logRequests(base *slog.Logger, denied func(*gin.Context)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := c.GetHeader("X-Request-Id")
-		if id == "" || len(id) > 64 {
-			id = newRequestID()
+		// One allocation holds the id, its header value and the logger's
+		// inputs: this runs for every tile.
+		r := &requestLog{base: base, id: c.GetHeader("X-Request-Id")}
+		if r.id == "" || len(r.id) > 64 {
+			r.id = newRequestID()
 		}
-		c.Writer.Header()["X-Request-Id"] = []string{id} // the canonical key: Set would canonicalise it per request
-		c.Set(requestKey, requestLog{base: base, id: id})
+		r.header[0] = r.id
+		c.Writer.Header()["X-Request-Id"] = r.header[:] // the canonical key: Set would canonicalise it per request
+		c.Set(requestKey, r)
 		start := time.Now()
 		c.Next()
 		if denied != nil && c.Writer.Status() == http.StatusForbidden {
@@ -47,7 +50,7 @@ func logRequests(base *slog.Logger, denied func(*gin.Context)) gin.HandlerFunc {
 		}
 		ctx := c.Request.Context()
 		if base.Enabled(ctx, level) {
-			base.LogAttrs(ctx, level, "request", slog.String("request_id", id), slog.String("method", c.Request.Method),
+			base.LogAttrs(ctx, level, "request", slog.String("request_id", r.id), slog.String("method", c.Request.Method),
 				slog.String("route", routeOf(c)), slog.Int("status", c.Writer.Status()),
 				slog.Int64("user", c.GetInt64(userKey)), slog.String("client_ip", c.ClientIP()),
 				slog.Int64("took_ms", time.Since(start).Milliseconds()), slog.Int("bytes", c.Writer.Size()))
@@ -63,14 +66,18 @@ func SetUser(c *gin.Context, id int64) { c.Set(userKey, id) }
 
 // requestLog is what a request's logger is built from, on demand.
 type requestLog struct {
-	base *slog.Logger
-	id   string
+	base   *slog.Logger
+	id     string
+	header [1]string // the X-Request-Id header's value: id
 }
 
+// newRequestID is 16 random hex digits, built in one allocation.
 func newRequestID() string {
 	var b [8]byte
+	var h [16]byte
 	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	hex.Encode(h[:], b[:])
+	return string(h[:])
 }
 
 // routeOf is the route template, so labels and logs never carry raw paths.

@@ -3,10 +3,12 @@ package cache
 import (
 	"strconv"
 	"testing"
+
+	"github.com/patholabel/patholabel/services/tiler"
 )
 
 // tiles of 936 bytes cost 1,000 each: a budget of 10,000 holds ten.
-func tile() []byte { return make([]byte, 1000-64) }
+func tile() tiler.Tile { return tiler.Tile{Data: make([]byte, 1000-64)} }
 
 func held(c *Segmented[string], prefix string, n int) (count int) {
 	for i := range n {
@@ -81,21 +83,69 @@ func TestAskedForReadAheadTileBecomesHot(t *testing.T) {
 	c := NewSegmented[string](10_000, 2_000)
 	b := tile()
 	c.AddAhead("x", b)
-	if got, ok := c.Get("x"); !ok || &got[0] != &b[0] {
+	if got, ok := c.Get("x"); !ok || &got.Data[0] != &b.Data[0] {
 		t.Fatal("read-ahead tile not found")
 	}
 	c.AddAhead("x", tile())
 	if hot, ahead := c.Used(); hot != 1_000 || ahead != 0 {
 		t.Fatalf("used = %d hot, %d ahead; want 1000 and 0", hot, ahead)
 	}
-	if got, _ := c.Get("x"); &got[0] != &b[0] {
+	if got, _ := c.Get("x"); &got.Data[0] != &b.Data[0] {
 		t.Fatal("a read-ahead copy replaced the hot tile")
 	}
-	c.Add("y", make([]byte, 20_000))
+	c.Add("y", tiler.Tile{Data: make([]byte, 20_000)})
 	if _, ok := c.Get("y"); ok {
 		t.Fatal("a tile bigger than the whole budget was kept")
 	}
 	if _, ok := NewSegmented[string](0, 0).Get("x"); ok {
 		t.Fatal("a disabled cache found a tile")
+	}
+}
+
+// A tile asked for since it was stored outlives the tiles stored after it
+// that nobody asked for (LRU's order, kept by second chances).
+func TestTileAskedForStaysLongest(t *testing.T) {
+	c := NewSegmented[string](10_000, 0)
+	for i := range 10 {
+		c.Add("h"+strconv.Itoa(i), tile())
+	}
+	c.Get("h0")
+	c.Get("h1")
+	for i := 10; i < 18; i++ {
+		c.Add("h"+strconv.Itoa(i), tile())
+	}
+	// Ten fit: h0 and h1, asked for, then the eight newest.
+	if held(c, "h", 2) != 2 || held(c, "h", 10) != 2 || held(c, "h", 18) != 10 {
+		t.Fatalf("held: first two %d (want 2), first ten %d (want 2), all %d (want 10)", held(c, "h", 2), held(c, "h", 10), held(c, "h", 18))
+	}
+	// Their mark was spent: unless asked for again, ten more push them out.
+	for i := 18; i < 28; i++ {
+		c.Add("h"+strconv.Itoa(i), tile())
+	}
+	if held(c, "h", 2) != 0 {
+		t.Fatal("h0 and h1 kept a second time without being asked for again")
+	}
+}
+
+// BenchmarkSegmentedGet: warm hits in random order over a few thousand
+// tiles, the tiler's hottest lookup.
+func BenchmarkSegmentedGet(b *testing.B) {
+	const n = 6000
+	c := NewSegmented[tileID](1<<30, 1<<28)
+	for i := range n {
+		c.Add(tileID{obj: "pyramids/12/ab/", level: 17, col: int32(i % 100), row: int32(i / 100)}, tile())
+	}
+	keys := make([]tileID, 1<<16)
+	rng := uint32(1)
+	for i := range keys {
+		rng = rng*1664525 + 1013904223
+		j := int32(rng>>8) % n
+		keys[i] = tileID{obj: "pyramids/12/ab/", level: 17, col: j % 100, row: j / 100}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, ok := c.Get(keys[i&(len(keys)-1)]); !ok {
+			b.Fatal("miss")
+		}
 	}
 }

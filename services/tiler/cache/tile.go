@@ -64,16 +64,17 @@ func (t *Tiles) SourceTile(ctx context.Context, sl *tiler.Slide, level, col, row
 	}
 	key := tileID{obj: "src:" + strconv.FormatInt(sl.ID, 10) + "/", level: int32(level), col: int32(col), row: int32(row)}
 	etag := `"s` + strconv.FormatInt(sl.ID, 10) + "-" + strconv.Itoa(level) + "-" + strconv.Itoa(col) + "-" + strconv.Itoa(row) + `-src"`
-	if b, ok := t.mem.Get(key); ok {
+	if tl, ok := t.mem.Get(key); ok {
 		t.m.memHit.Inc()
-		return tiler.Tile{Data: b, ETag: etag}, nil
+		return tl, nil
 	}
 	b, err := t.src.Tile(ctx, sl, level, col, row)
 	if err != nil {
 		return tiler.Tile{}, err
 	}
-	t.mem.Add(key, b)
-	return tiler.Tile{Data: b, ETag: etag}, nil
+	tl := tiler.Tile{Data: b, ETag: etag}
+	t.mem.Add(key, tl)
+	return tl, nil
 }
 
 // NewTiles wires the layers; shared may be nil (no Redis). readAhead is
@@ -162,20 +163,46 @@ func tileETag(p tiler.PyramidRef, level, col, row int, crc uint32) string {
 	return string(append(b, '"'))
 }
 
-// Tile reads one tile located by ETag. Errors: unavailable (the store is
-// down and no cache holds the tile).
-func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row int, etag string, ref tiler.TileRef) (tiler.Tile, error) {
+// Tile reads one tile of a ready pyramid. When ifNoneMatch is already its
+// ETag, it reads nothing and returns the tag alone (Data nil): the browser
+// revalidating a tile it holds. A tile in memory is found there with its
+// tag, before the index is looked at. Errors: not_found outside the
+// pyramid or while it is not ready; unavailable (the store is down and no
+// cache holds the tile).
+func (t *Tiles) Tile(ctx context.Context, p tiler.PyramidRef, level, col, row int, ifNoneMatch string) (tiler.Tile, error) {
+	if !p.Ready {
+		return tiler.Tile{}, platform.Errorf(platform.ENOTFOUND, "%s %d is not ready", p.Kind, p.ID)
+	}
 	key := tileID{obj: p.Key, level: int32(level), col: int32(col), row: int32(row)}
-	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) {
+	if tl, ok := t.mem.Get(key); ok {
+		t.m.memHit.Inc()
+		return notModified(tl, ifNoneMatch), nil
+	}
+	etag, ref, err := t.ETag(ctx, p, level, col, row)
+	if err != nil {
+		return tiler.Tile{}, err
+	}
+	if etag == ifNoneMatch {
+		return tiler.Tile{ETag: etag}, nil
+	}
+	tl, err := t.cached(ctx, key, etag, func(ctx context.Context) ([]byte, error) {
 		if t.readAhead == 0 {
 			return t.objects.GetRange(ctx, p.Key+tiler.PyramidZip, ref.Offset, int64(ref.Size))
 		}
-		return t.readBlock(ctx, p.Key, ref)
+		return t.readBlock(ctx, p, ref)
 	})
 	if err != nil {
 		return tiler.Tile{}, fmt.Errorf("read tile %d/%d_%d of %s %d: %w", level, col, row, p.Kind, p.ID, err)
 	}
-	return tiler.Tile{Data: b, ETag: etag}, nil
+	return tl, nil
+}
+
+// notModified is tl, or its tag alone when the browser holds it already.
+func notModified(tl tiler.Tile, ifNoneMatch string) tiler.Tile {
+	if tl.ETag == ifNoneMatch {
+		return tiler.Tile{ETag: tl.ETag}
+	}
+	return tl
 }
 
 // tileID names a tile in memory: a struct, not a string, so that a hit
@@ -197,7 +224,8 @@ func (k tileID) String() string {
 // hold all of it), keeps every other tile lying wholly inside it in
 // memory, and returns ref's bytes. Concurrent misses in one block share
 // one read.
-func (t *Tiles) readBlock(ctx context.Context, prefix string, ref tiler.TileRef) ([]byte, error) {
+func (t *Tiles) readBlock(ctx context.Context, p tiler.PyramidRef, ref tiler.TileRef) ([]byte, error) {
+	prefix := p.Key
 	start := ref.Offset - ref.Offset%t.readAhead
 	end := max(start+t.readAhead, ref.Offset+int64(ref.Size))
 	v, err, _ := t.flight.Do(prefix+"@"+strconv.FormatInt(start, 10), func() (any, error) {
@@ -213,7 +241,11 @@ func (t *Tiles) readBlock(ctx context.Context, prefix string, ref tiler.TileRef)
 					if r.Size > 0 && r.Offset >= start && r.Offset+int64(r.Size) <= end && r != ref {
 						// A copy: a slice would pin the whole block in memory
 						// while the LRU counts only the tile.
-						t.mem.AddAhead(tileID{obj: prefix, level: int32(lv), col: int32(i % l.Cols), row: int32(i / l.Cols)}, bytes.Clone(block[r.Offset-start:r.Offset-start+int64(r.Size)]))
+						col, row := i%l.Cols, i/l.Cols
+						t.mem.AddAhead(tileID{obj: prefix, level: int32(lv), col: int32(col), row: int32(row)}, tiler.Tile{
+							Data: bytes.Clone(block[r.Offset-start : r.Offset-start+int64(r.Size)]),
+							ETag: tileETag(p, lv, col, row, r.CRC32),
+						})
 					}
 				}
 			}
@@ -238,34 +270,39 @@ func (t *Tiles) Thumbnail(ctx context.Context, sl *tiler.Slide) (tiler.Tile, err
 		return tiler.Tile{}, platform.Errorf(platform.ENOTFOUND, "slide %d is not ready (%s)", sl.ID, sl.Status)
 	}
 	key := tileID{obj: sl.PyramidKey + tiler.PyramidThumbnail, level: -1}
-	b, err := t.cached(ctx, key, func(ctx context.Context) ([]byte, error) { return t.objects.Get(ctx, key.obj) })
+	etag := fmt.Sprintf(`"%d-thumb-%.16s"`, sl.ID, sl.SHA256)
+	tl, err := t.cached(ctx, key, etag, func(ctx context.Context) ([]byte, error) { return t.objects.Get(ctx, key.obj) })
 	if err != nil {
 		return tiler.Tile{}, fmt.Errorf("read thumbnail of slide %d: %w", sl.ID, err)
 	}
-	return tiler.Tile{Data: b, ETag: fmt.Sprintf(`"%d-thumb-%.16s"`, sl.ID, sl.SHA256)}, nil
+	return tl, nil
 }
 
-func (t *Tiles) cached(ctx context.Context, key tileID, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
-	if b, ok := t.mem.Get(key); ok {
+// cached reads a tile (tagged etag) through memory and Redis, fetching
+// it on a miss of both.
+func (t *Tiles) cached(ctx context.Context, key tileID, etag string, fetch func(context.Context) ([]byte, error)) (tiler.Tile, error) {
+	if tl, ok := t.mem.Get(key); ok {
 		t.m.memHit.Inc()
-		return b, nil
+		return tl, nil
 	}
 	t.m.memMiss.Inc()
 	if b := t.fromRedis(ctx, key.String()); b != nil {
-		t.mem.Add(key, b)
-		return b, nil
+		tl := tiler.Tile{Data: b, ETag: etag}
+		t.mem.Add(key, tl)
+		return tl, nil
 	}
 	start := time.Now()
 	b, err := fetch(ctx)
 	t.m.fetch.Observe(time.Since(start).Seconds())
 	if err != nil {
-		return nil, err
+		return tiler.Tile{}, err
 	}
-	t.mem.Add(key, b)
+	tl := tiler.Tile{Data: b, ETag: etag}
+	t.mem.Add(key, tl)
 	if t.shared != nil {
 		go t.shared.Set(context.WithoutCancel(ctx), key.String(), b)
 	}
-	return b, nil
+	return tl, nil
 }
 
 func (t *Tiles) fromRedis(ctx context.Context, key string) []byte {

@@ -36,7 +36,8 @@ type Deps struct {
 // Handler holds what the endpoints need.
 type Handler struct {
 	Deps
-	cacheControl []string // of every tile, made once: it is on the hot path
+	cacheControl []string            // of every tile, made once: it is on the hot path
+	contentTypes map[string][]string // by tile format, likewise
 }
 
 // uploaders may add slides to a project; viewers only look.
@@ -45,7 +46,11 @@ var uploaders = []string{access.ProjectManager, access.ProjectReviewer, access.P
 // Register adds the tiler service's routes to e. Every route names the
 // rule it requires.
 func Register(e *gin.Engine, d Deps) {
-	h := &Handler{Deps: d, cacheControl: []string{fmt.Sprintf("private, max-age=%d", int(d.Config.MaxAge.Seconds()))}}
+	h := &Handler{Deps: d, cacheControl: []string{fmt.Sprintf("private, max-age=%d", int(d.Config.MaxAge.Seconds()))},
+		contentTypes: map[string][]string{}}
+	for _, f := range []string{"jpeg", "png", "webp"} {
+		h.contentTypes[f] = []string{"image/" + f}
+	}
 	httpapi.ServeOpenAPI(e, "/api/v1/slides/openapi.json", openAPI)
 	g := e.Group("/", d.Authn.Middleware())
 	g.POST("/api/v1/slides", access.Require(access.SignedIn), h.upload)

@@ -103,7 +103,7 @@ func (h *Handler) thumbnail(c *gin.Context) {
 		return
 	}
 	t, err := h.Tiles.Thumbnail(c.Request.Context(), sl)
-	h.serve(c, t, err, "image/jpeg")
+	h.serve(c, t, err, "jpeg")
 }
 
 func (h *Handler) tile(c *gin.Context) {
@@ -128,7 +128,7 @@ func (h *Handler) sourceTile(c *gin.Context, sl *tiler.Slide) {
 		return
 	}
 	t, err := h.Tiles.SourceTile(c.Request.Context(), sl, int(level), col, row)
-	h.serve(c, t, err, "image/"+sl.TileFormat)
+	h.serve(c, t, err, sl.TileFormat)
 }
 
 func (h *Handler) serveTile(c *gin.Context, p tiler.PyramidRef) {
@@ -138,18 +138,8 @@ func (h *Handler) serveTile(c *gin.Context, p tiler.PyramidRef) {
 		httpapi.Fail(c, platform.Errorf(platform.ENOTFOUND, "no such tile"))
 		return
 	}
-	etag, ref, err := h.Tiles.ETag(c.Request.Context(), p, int(level), col, row)
-	if err != nil {
-		httpapi.Fail(c, err)
-		return
-	}
-	if c.GetHeader("If-None-Match") == etag {
-		h.cacheable(c, etag)
-		c.Status(http.StatusNotModified)
-		return
-	}
-	t, err := h.Tiles.Tile(c.Request.Context(), p, int(level), col, row, etag, ref)
-	h.serve(c, t, err, "image/"+p.Format)
+	t, err := h.Tiles.Tile(c.Request.Context(), p, int(level), col, row, c.GetHeader("If-None-Match"))
+	h.serve(c, t, err, p.Format)
 }
 
 // tileName reads "{col}_{row}.{format}".
@@ -164,24 +154,36 @@ func tileName(s, format string) (col, row int, ok bool) {
 	return int(c), int(r), ok && okC && okR
 }
 
-func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, contentType string) {
+func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, format string) {
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.cacheable(c, t.ETag)
+	hdr := c.Writer.Header()
+	hdr["Cache-Control"] = h.cacheControl // keys already canonical: Set would canonicalise them per tile
 	if c.GetHeader("If-None-Match") == t.ETag {
+		hdr["Etag"] = []string{t.ETag}
 		c.Status(http.StatusNotModified)
 		return
 	}
 	// With its length known, net/http sends the tile in one or two writes
-	// instead of chunked framing (gin's Data sets no Content-Length).
-	hdr := c.Writer.Header()
-	hdr["Content-Type"] = []string{contentType} // keys already canonical: Set would canonicalise them per tile
-	hdr["Content-Length"] = []string{strconv.Itoa(len(t.Data))}
+	// instead of chunked framing (gin's Data sets no Content-Length). The
+	// two values made per tile share one allocation.
+	v := &[2]string{t.ETag, strconv.Itoa(len(t.Data))}
+	hdr["Etag"], hdr["Content-Length"] = v[0:1:1], v[1:2:2]
+	hdr["Content-Type"] = h.contentType(format)
 	httpapi.CoalesceWrites(c) // headers and tile in one write, not two
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(t.Data) // a client gone mid-tile is not an error of ours
+}
+
+// contentType is the header value of a tile format, made once for the
+// formats the tiler writes.
+func (h *Handler) contentType(format string) []string {
+	if v, ok := h.contentTypes[format]; ok {
+		return v
+	}
+	return []string{"image/" + format}
 }
 
 // cacheable lets the browser alone (tiles are private to the project) keep
