@@ -203,11 +203,11 @@ start_tiler ${BENCH_PROFILE:+PATHOLABEL_DEBUG_LISTEN=$debug_addr}
 # loaded machine's run still reading blocks from MinIO.
 TILE_ONCE=1 TILE_PATHS=$state/warm-tiler.txt wrk -t1 -c64 -d120s -s "$(dirname "$0")/tiler-tiles.lua" -H "$cookie" "http://127.0.0.1:$tiler_port" >/dev/null
 TILE_ONCE=1 TILE_PATHS=$state/warm-nginx.txt wrk -t1 -c64 -d120s -s "$(dirname "$0")/tiler-tiles.lua" "http://127.0.0.1:$nginx_port" >/dev/null
-# BENCH_ROUNDS rounds (3 by default), the two servers by turns, then the
+# BENCH_ROUNDS rounds (5 by default), the two servers by turns, then the
 # median of each: one 10 s figure of either moved by a tenth from one run
 # to the next, and taking turns exposes both to the same drift.
 : >"$state/warm-rounds"
-for ((round = 1; round <= ${BENCH_ROUNDS:-3}; round++)); do
+for ((round = 1; round <= ${BENCH_ROUNDS:-5}; round++)); do
   if [ -n "${BENCH_PROFILE:-}" ] && [ $round = 1 ]; then
     mkdir -p "$BENCH_PROFILE"
     curl -sS -o "$BENCH_PROFILE/warm-cpu.pprof" "http://$debug_addr/debug/pprof/profile?seconds=$((seconds - 1))" &
@@ -223,13 +223,17 @@ for ((round = 1; round <= ${BENCH_ROUNDS:-3}; round++)); do
   echo "$line" >>"$state/warm-rounds"
 done
 # Lines alternate tiler, nginx: the medians of req/s and p99 (in ms), and
-# their ratio.
+# the median of each round's tiler / nginx, the figure to quote: the two
+# runs of a round are seconds apart, so a slow spell of the machine (this
+# one shares its host) moves both of them.
 awk 'function ms(v) { return v ~ /us$/ ? v / 1000 : (v ~ /ms$/ ? v + 0 : v * 1000) }
   function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   { k = (NR % 2) ? "t" : "n"; c[k]++; rps[k, c[k]] = $1; p99[k, c[k]] = ms($6) }
   END {
     for (k in c) { for (i = 1; i <= c[k]; i++) { r[i] = rps[k, i]; q[i] = p99[k, i] }; mr[k] = med(r, c[k]); mq[k] = med(q, c[k]) }
-    printf "median  tiler %.0f req/s (p99 %.2f ms), nginx %.0f req/s (p99 %.2f ms): tiler / nginx %.2fx\n", mr["t"], mq["t"], mr["n"], mq["n"], mr["t"] / mr["n"]
+    for (i = 1; i <= c["n"]; i++) { pr[i] = rps["t", i] / rps["n", i]; rounds = rounds sprintf(" %.2f", pr[i]) }
+    printf "median  tiler %.0f req/s (p99 %.2f ms), nginx %.0f req/s (p99 %.2f ms)\n", mr["t"], mq["t"], mr["n"], mq["n"]
+    printf "tiler / nginx, median of the rounds: %.2fx  (rounds:%s)\n", med(pr, c["n"]), rounds
   }' "$state/warm-rounds"
 
 pin= server_cpus= client_cpus= # the cold runs are not pinned (above)

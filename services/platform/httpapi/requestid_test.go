@@ -40,3 +40,26 @@ func TestRequestIDIsTheAssignedOne(t *testing.T) {
 		}
 	}
 }
+
+// The values one request's handlers keep (c.Set) are gone for the next:
+// the maps that hold them are reused.
+func TestKeptValuesDoNotOutliveTheirRequest(t *testing.T) {
+	s := newServer(t)
+	s.Engine().GET("/keep", func(c *gin.Context) {
+		_, had := c.Get("secret")
+		c.Set("secret", "of the previous request")
+		c.String(http.StatusOK, "%v", had)
+	})
+	base := testenv.MustServe(t, serving{s})
+	for i := range 50 {
+		res, err := http.Get(base + "/keep")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if string(body) != "false" {
+			t.Fatalf("request %d saw a value kept by an earlier one", i)
+		}
+	}
+}
