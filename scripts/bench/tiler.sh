@@ -193,7 +193,30 @@ run_wrk() { # URL PATHS [header]
     awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%10s req/s  p50 %8s  p99 %8s  %s\n", rps, p50, p99, (bad ? "NON-2XX: " bad : "")}'
 }
 
+# quiet_seconds: waits (60 s at most) until the machine is idle, and prints
+# how long that took. The ingests leave a gigabyte of MinIO objects and
+# dzsave's 35,000 files to be written back, and MinIO's own background
+# work: run beside that, the warm rounds measured the host's leftovers,
+# and unevenly, since the tiler uses its whole core while nginx, held
+# back by wrk, has some of its own to spare.
+quiet_seconds() {
+  local i a b
+  sync
+  for ((i = 1; i <= 60; i++)); do
+    a=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
+    sleep 1
+    b=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
+    # busy share of the last second, in percent, all cores
+    if awk -v a="$a" -v b="$b" 'BEGIN {split(a, x, " "); split(b, y, " "); busy = y[1] - x[1]; idle = y[2] - x[2]; exit !(busy * 100 < 5 * (busy + idle))}'; then
+      echo "$i"
+      return
+    fi
+  done
+  echo "60 (still busy)"
+}
+
 printf '\n## 2. warm tiles, 64 connections, %s s, 2,000 distinct full-resolution tiles (servers on CPU %s, wrk on CPU %s)\n\n' "$seconds" "${BENCH_SERVER_CPUS:-any}" "${BENCH_CLIENT_CPUS:-any}"
+printf 'waited %s s for the machine to be idle after the ingests\n' "$(quiet_seconds)"
 debug_addr=127.0.0.1:${BENCH_DEBUG_PORT:-19439}
 pin=$server_cpus # ingest above had every core
 start_tiler ${BENCH_PROFILE:+PATHOLABEL_DEBUG_LISTEN=$debug_addr}
