@@ -88,7 +88,7 @@ func (h *Handler) serveDZI(c *gin.Context, p tiler.PyramidRef, img dziImage) {
 		return
 	}
 	b, _ := xml.Marshal(img)
-	h.cacheable(c, fmt.Sprintf(`"%.1s%d-dzi-%d"`, p.Kind, p.ID, img.Size.Width))
+	h.cacheable(c, []string{fmt.Sprintf(`"%.1s%d-dzi-%d"`, p.Kind, p.ID, img.Size.Width)})
 	c.Data(http.StatusOK, "application/xml", append([]byte(xml.Header), b...))
 }
 
@@ -159,10 +159,8 @@ func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, format string) 
 		httpapi.Fail(c, err)
 		return
 	}
-	hdr := c.Writer.Header()
-	hdr["Cache-Control"] = h.cacheControl // keys already canonical: Set would canonicalise them per tile
 	if c.GetHeader("If-None-Match") == t.ETag {
-		hdr["Etag"] = []string{t.ETag}
+		h.cacheable(c, []string{t.ETag})
 		c.Status(http.StatusNotModified)
 		return
 	}
@@ -170,7 +168,9 @@ func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, format string) 
 	// instead of chunked framing (gin's Data sets no Content-Length). The
 	// two values made per tile share one allocation.
 	v := &[2]string{t.ETag, strconv.Itoa(len(t.Data))}
-	hdr["Etag"], hdr["Content-Length"] = v[0:1:1], v[1:2:2]
+	h.cacheable(c, v[0:1:1])
+	hdr := c.Writer.Header()
+	hdr["Content-Length"] = v[1:2:2] // keys already canonical: Set would canonicalise them per tile
 	hdr["Content-Type"] = h.contentType(format)
 	httpapi.CoalesceWrites(c) // headers and tile in one write, not two
 	c.Status(http.StatusOK)
@@ -191,9 +191,10 @@ func (h *Handler) contentType(format string) []string {
 // ETag: a pyramid never changes, so a revalidation is a cheap 304, yet it
 // passes the access check again, so someone removed from the project (or
 // signed out on a shared workstation) stops seeing the slide within
-// minutes rather than a year.
-func (h *Handler) cacheable(c *gin.Context, etag string) {
+// minutes rather than a year. etag is the header's value, so that a tile
+// can make it in the allocation it makes anyway.
+func (h *Handler) cacheable(c *gin.Context, etag []string) {
 	hdr := c.Writer.Header()
-	hdr["Etag"] = []string{etag} // the canonical form of ETag
+	hdr["Etag"] = etag // the canonical form of ETag
 	hdr["Cache-Control"] = h.cacheControl
 }
