@@ -188,9 +188,17 @@ wait_port 127.0.0.1 "$nginx_port" 10 nginx
 # One wrk thread by default: on two cores, two load-generator threads plus
 # the server's own oversubscribe the machine, and the OS's time slices, not
 # the server, then make the tail latency. The same wrk serves both servers.
+# With TILE_ONCE set, each tile of the list is asked for once and the run
+# lasts until the last answer (at most 300 s): the rate is the script's
+# own timing of the list (tiler-tiles.lua says why), and a list not
+# answered whole fails the benchmark.
 run_wrk() { # URL PATHS [header]
-  TILE_PATHS=$2 $client_cpus wrk -t${BENCH_WRK_THREADS:-1} -c64 -d"${seconds}s" --latency -s "$(dirname "$0")/tiler-tiles.lua" ${3:+-H "$3"} "$1" |
-    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%10s req/s  p50 %8s  p99 %8s  %s\n", rps, p50, p99, (bad ? "NON-2XX: " bad : "")}'
+  local threads=${BENCH_WRK_THREADS:-1} duration=${seconds}s
+  [ -z "${TILE_ONCE:-}" ] || duration=300s
+  TILE_PATHS=$2 TILE_THREADS=$threads $client_cpus wrk -t"$threads" -c64 -d"$duration" --latency -s "$(dirname "$0")/tiler-tiles.lua" ${3:+-H "$3"} "$1" |
+    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
+      /^once: / {if ($2 != $4 || $NF != "req/s" || $(NF-1) + 0 == 0) {print "asked once for each of " $4 " tiles, answered " $2 ": " $0 > "/dev/stderr"; failed = 1; exit}; rps = $(NF-1)}
+      END {if (failed || !rps) exit 1; printf "%10s req/s  p50 %8s  p99 %8s  %s\n", rps, p50, p99, (bad ? "NON-2XX: " bad : "")}'
 }
 
 # quiet_seconds: waits (60 s at most) until the machine is idle, and prints
@@ -220,12 +228,12 @@ printf 'waited %s s for the machine to be idle after the ingests\n' "$(quiet_sec
 debug_addr=127.0.0.1:${BENCH_DEBUG_PORT:-19439}
 pin=$server_cpus # ingest above had every core
 start_tiler ${BENCH_PROFILE:+PATHOLABEL_DEBUG_LISTEN=$debug_addr}
-# Warm-up: every tile of the set asked for once (one wrk thread walks the
-# whole list, then stops), so the measured run starts with all of them in
-# memory however slowly the machine answers; a fixed 3 s warm-up left a
-# loaded machine's run still reading blocks from MinIO.
-TILE_ONCE=1 TILE_PATHS=$state/warm-tiler.txt wrk -t1 -c64 -d120s -s "$(dirname "$0")/tiler-tiles.lua" -H "$cookie" "http://127.0.0.1:$tiler_port" >/dev/null
-TILE_ONCE=1 TILE_PATHS=$state/warm-nginx.txt wrk -t1 -c64 -d120s -s "$(dirname "$0")/tiler-tiles.lua" "http://127.0.0.1:$nginx_port" >/dev/null
+# Warm-up: every tile of the set asked for once, so the measured run
+# starts with all of them in memory however slowly the machine answers; a
+# fixed 3 s warm-up left a loaded machine's run still reading blocks from
+# MinIO.
+TILE_ONCE=1 run_wrk "http://127.0.0.1:$tiler_port" "$state/warm-tiler.txt" "$cookie" >/dev/null
+TILE_ONCE=1 run_wrk "http://127.0.0.1:$nginx_port" "$state/warm-nginx.txt" >/dev/null
 # BENCH_ROUNDS rounds (5 by default), the two servers by turns, then the
 # median of each: one 10 s figure of either moved by a tenth from one run
 # to the next, and taking turns exposes both to the same drift.

@@ -176,11 +176,33 @@ func flushIdle(c net.Conn, s http.ConnState) {
 // would wait for its end. Being written now, the answer is also dated
 // now, from a Date header formatted once a second: net/http formats one
 // per answer, and for a warm tile that was 2 % of the tiler's CPU.
-func CoalesceWrites(c *gin.Context) {
-	if cc, ok := c.Request.Context().Value(connKey{}).(*coalescingConn); ok {
-		cc.hold()
-		c.Writer.Header()["Date"] = cc.dates.header(time.Now())
+func CoalesceWrites(c *gin.Context) { coalesce(c) }
+
+func coalesce(c *gin.Context) *coalescingConn {
+	cc, ok := c.Request.Context().Value(connKey{}).(*coalescingConn)
+	if !ok {
+		return nil
 	}
+	cc.hold()
+	c.Writer.Header()["Date"] = cc.dates.header(time.Now())
+	return cc
+}
+
+// WriteWhole answers code with body in one write, as CoalesceWrites does,
+// and without copying the body on its way. net/http copies an answer into
+// its 4 KiB buffer until the buffer is full, and the hold copies that
+// buffer again; with the header sent into the hold first, a body larger
+// than the buffer passes both and leaves with the header in one writev.
+// For warm tiles those two copies were 4 % of the tiler's CPU. The caller
+// sets Content-Type and Content-Length: net/http cannot work them out of
+// a body that comes after the header.
+func WriteWhole(c *gin.Context, code int, body []byte) {
+	cc := coalesce(c)
+	c.Status(code)
+	if cc != nil {
+		c.Writer.Flush() // the header, into the hold
+	}
+	_, _ = c.Writer.Write(body) // a client gone mid-answer is not an error of ours
 }
 
 // dateClock is the Date header's value, formatted when the second

@@ -19,12 +19,17 @@ import (
 	"github.com/patholabel/patholabel/services/platform/httpapi"
 )
 
-// body is a tile-sized answer: more than net/http's 4 KiB write buffer.
-var body = bytes.Repeat([]byte("0123456789abcdef"), 20_000/16)
+// body is a tile-sized answer: more than net/http's 4 KiB write buffer;
+// small is one that fits in it.
+var (
+	body  = bytes.Repeat([]byte("0123456789abcdef"), 20_000/16)
+	small = body[:3000]
+)
 
-// coalescingServer serves /coalesced (CoalesceWrites) and /plain with the
-// same body, /stream as server-sent events, and /close with Connection:
-// close.
+// coalescingServer serves /coalesced (CoalesceWrites), /whole
+// (WriteWhole) and /plain with the same body, /whole-small (WriteWhole)
+// with a smaller one, /stream as server-sent events, and /close with
+// Connection: close.
 func coalescingServer(t *testing.T) string {
 	t.Helper()
 	s := newServer(t)
@@ -37,6 +42,16 @@ func coalescingServer(t *testing.T) string {
 	e.GET("/coalesced", func(c *gin.Context) { httpapi.CoalesceWrites(c); answer(c) })
 	e.GET("/plain", answer)
 	e.GET("/close", func(c *gin.Context) { httpapi.CoalesceWrites(c); c.Header("Connection", "close"); answer(c) })
+	whole := func(b []byte) gin.HandlerFunc {
+		return func(c *gin.Context) {
+			c.Header("Content-Length", strconv.Itoa(len(b)))
+			c.Header("Content-Type", "application/octet-stream")
+			httpapi.WriteWhole(c, http.StatusOK, b)
+		}
+	}
+	e.GET("/whole", whole(body))
+	e.HEAD("/whole", whole(body))
+	e.GET("/whole-small", whole(small))
 	e.GET("/stream", func(c *gin.Context) {
 		c.Header("Content-Type", "text/event-stream")
 		_, _ = c.Writer.WriteString("data: first\n\n")
@@ -67,9 +82,9 @@ func writes(t *testing.T) int {
 }
 
 // get sends n requests for path on one raw keep-alive connection, one at
-// a time, checks every answer, and returns the write(2) calls made
-// meanwhile (the client's n requests included).
-func get(t *testing.T, addr, path string, n int) int {
+// a time, checks every answer against want, and returns the write(2)
+// calls made meanwhile (the client's n requests included).
+func get(t *testing.T, addr, path string, want []byte, n int) int {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -89,8 +104,8 @@ func get(t *testing.T, addr, path string, n int) int {
 		}
 		got, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if err != nil || !bytes.Equal(got, body) {
-			t.Fatalf("%s: %d bytes (%v), want the %d-byte body", path, len(got), err, len(body))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: %d bytes (%v), want the %d-byte body", path, len(got), err, len(want))
 		}
 		// Coalesced answers carry the once-a-second Date; it must be now.
 		if d, err := http.ParseTime(resp.Header.Get("Date")); err != nil || time.Since(d) > 2*time.Second || time.Until(d) > time.Second {
@@ -105,12 +120,49 @@ func get(t *testing.T, addr, path string, n int) int {
 func TestCoalescedAnswerLeavesInOneWrite(t *testing.T) {
 	addr := coalescingServer(t)
 	const n = 200
-	plain := get(t, addr, "/plain", n)
-	coalesced := get(t, addr, "/coalesced", n)
+	plain := get(t, addr, "/plain", body, n)
 	// Each answer: the client's request, then the server's writes (two
 	// plain, one coalesced); the runtime may add a few wake-ups.
-	if plain-coalesced < n*9/10 {
-		t.Fatalf("write calls for %d answers: %d plain, %d coalesced; want about %d fewer", n, plain, coalesced, n)
+	for _, path := range []string{"/coalesced", "/whole"} {
+		if coalesced := get(t, addr, path, body, n); plain-coalesced < n*9/10 {
+			t.Fatalf("write calls for %d answers: %d plain, %d %s; want about %d fewer", n, plain, coalesced, path, n)
+		}
+	}
+	// An answer within the buffer: one write too, not the header and then
+	// the body.
+	if got := get(t, addr, "/whole-small", small, n); got > 2*n+n/10 {
+		t.Fatalf("write calls for %d small answers: %d, want about %d (the requests and the answers)", n, got, 2*n)
+	}
+}
+
+// A HEAD answer written whole is its header alone, and the connection
+// goes on.
+func TestWholeAnswerToHead(t *testing.T) {
+	addr := coalescingServer(t)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, "HEAD /whole HTTP/1.1\r\nHost: x\r\n\r\nGET /whole HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	head, err := http.ReadResponse(r, &http.Request{Method: "HEAD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head.StatusCode != http.StatusOK || head.ContentLength != int64(len(body)) {
+		t.Fatalf("HEAD: %d, Content-Length %d; want 200 and %d", head.StatusCode, head.ContentLength, len(body))
+	}
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatalf("the GET after the HEAD: %v", err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	if !bytes.Equal(got, body) {
+		t.Fatalf("the GET after the HEAD: %d bytes, want %d", len(got), len(body))
 	}
 }
 
@@ -124,7 +176,7 @@ func TestCoalescedAnswersToPipelinedRequests(t *testing.T) {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	paths := []string{"/coalesced", "/plain", "/coalesced", "/coalesced"}
+	paths := []string{"/coalesced", "/plain", "/whole", "/coalesced", "/whole", "/coalesced"}
 	var reqs strings.Builder
 	for _, p := range paths {
 		fmt.Fprintf(&reqs, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", p)

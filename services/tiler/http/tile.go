@@ -164,17 +164,15 @@ func (h *Handler) serve(c *gin.Context, t tiler.Tile, err error, format string) 
 		c.Status(http.StatusNotModified)
 		return
 	}
-	// With its length known, net/http sends the tile in one or two writes
-	// instead of chunked framing (gin's Data sets no Content-Length). The
-	// two values made per tile share one allocation.
+	// The tile's length is set here (gin's Data sets none, and net/http
+	// then frames in chunks), as WriteWhole needs. The two values made
+	// per tile share one allocation.
 	v := &[2]string{t.ETag, strconv.Itoa(len(t.Data))}
 	h.cacheable(c, v[0:1:1])
 	hdr := c.Writer.Header()
 	hdr["Content-Length"] = v[1:2:2] // keys already canonical: Set would canonicalise them per tile
 	hdr["Content-Type"] = h.contentType(format)
-	httpapi.CoalesceWrites(c) // headers and tile in one write, not two
-	c.Status(http.StatusOK)
-	_, _ = c.Writer.Write(t.Data) // a client gone mid-tile is not an error of ours
+	httpapi.WriteWhole(c, http.StatusOK, t.Data) // headers and tile in one write, the tile not copied
 }
 
 // contentType is the header value of a tile format, made once for the
