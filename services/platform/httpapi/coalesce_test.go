@@ -115,6 +115,23 @@ func get(t *testing.T, addr, path string, want []byte, n int) int {
 	return writes(t) - before
 }
 
+// send writes raw requests on a new connection to addr, all at once (so
+// they may be pipelined), and returns the reader of its answers; the
+// connection gives up after 10 s and closes with the test.
+func send(t *testing.T, addr, requests string) *bufio.Reader {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, requests); err != nil {
+		t.Fatal(err)
+	}
+	return bufio.NewReader(conn)
+}
+
 // A coalesced answer leaves in one write instead of two; it arrives whole,
 // answer after answer on one connection.
 func TestCoalescedAnswerLeavesInOneWrite(t *testing.T) {
@@ -138,17 +155,7 @@ func TestCoalescedAnswerLeavesInOneWrite(t *testing.T) {
 // A HEAD answer written whole is its header alone, and the connection
 // goes on.
 func TestWholeAnswerToHead(t *testing.T) {
-	addr := coalescingServer(t)
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(conn, "HEAD /whole HTTP/1.1\r\nHost: x\r\n\r\nGET /whole HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(conn)
+	r := send(t, coalescingServer(t), "HEAD /whole HTTP/1.1\r\nHost: x\r\n\r\nGET /whole HTTP/1.1\r\nHost: x\r\n\r\n")
 	head, err := http.ReadResponse(r, &http.Request{Method: "HEAD"})
 	if err != nil {
 		t.Fatal(err)
@@ -169,22 +176,12 @@ func TestWholeAnswerToHead(t *testing.T) {
 // Pipelined requests (sent before any answer is read) each get their
 // whole answer, in order.
 func TestCoalescedAnswersToPipelinedRequests(t *testing.T) {
-	addr := coalescingServer(t)
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	paths := []string{"/coalesced", "/plain", "/whole", "/coalesced", "/whole", "/coalesced"}
 	var reqs strings.Builder
 	for _, p := range paths {
 		fmt.Fprintf(&reqs, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", p)
 	}
-	if _, err := io.WriteString(conn, reqs.String()); err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(conn)
+	r := send(t, coalescingServer(t), reqs.String())
 	for _, p := range paths {
 		resp, err := http.ReadResponse(r, nil)
 		if err != nil {
@@ -212,18 +209,9 @@ func TestCoalescingNeitherLosesNorDelays(t *testing.T) {
 		t.Fatalf("/close: %d bytes, closed %v; want the whole body, then the close", len(got), resp.Close)
 	}
 
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	// The stream comes after a coalesced answer on the same connection:
 	// holding must end with that answer.
-	if _, err := io.WriteString(conn, "GET /coalesced HTTP/1.1\r\nHost: x\r\n\r\nGET /stream HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(conn)
+	r := send(t, addr, "GET /coalesced HTTP/1.1\r\nHost: x\r\n\r\nGET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
 	first, err := http.ReadResponse(r, nil)
 	if err != nil {
 		t.Fatal(err)
