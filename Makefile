@@ -44,7 +44,7 @@ web: ## Build the web viewer into web/dist
 lint: ## gofmt, go vet, and each module builds alone (GOWORK=off), proving its go.mod is complete
 	@unformatted=$$(gofmt -l services scripts | grep -v '/gen/' || true); \
 		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
-	@for d in $(GO_MODULES); do (cd $$d && go vet ./... && GOWORK=off go build ./...) || exit 1; done
+	@for d in $(GO_MODULES); do (cd $$d && go vet ./... && GOWORK=off go build -o /dev/null ./...) || exit 1; done
 	@scripts/web.sh deps && cd web && npm run --silent typecheck
 
 .PHONY: tidy
