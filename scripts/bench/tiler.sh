@@ -13,7 +13,7 @@
 # Slides: the real SVS and NDPI from ../shared/testdata and a ~40,000² px
 # replicate of the SVS made with `vips replicate` (cached between runs).
 #
-#   scripts/bench/tiler.sh            # all of it, about five minutes
+#   scripts/bench/tiler.sh            # all of it, about four minutes
 #   BENCH_SECONDS=5 scripts/bench/tiler.sh
 #   BENCH_PROFILE=/tmp/prof scripts/bench/tiler.sh   # also a CPU profile of the warm run
 #   BENCH_WRK_THREADS=2 (default 1), BENCH_TILER_ENV="GOGC=200" (the tiler's
