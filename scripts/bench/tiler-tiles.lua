@@ -8,9 +8,8 @@
 -- answered in 5 s of a 10 s run would read as half its rate, and a list
 -- that ran out would be asked for again, warm. Here a connection whose
 -- thread has asked for its whole part waits (delay), the run ends when
--- the part is answered (with one thread; with more, at its duration),
--- and the script times it from the first request to the last answer and
--- prints, after wrk's own summary:
+-- every part is answered, and the script times the list from the first
+-- request to the last answer and prints, after wrk's own summary:
 --   once: ANSWERED of ASKED in SECONDS s, RATE req/s
 -- tiler.sh reads the rate from that line, and refuses a run that did not
 -- answer the whole list.
@@ -57,14 +56,30 @@ function request()
   return wrk.format("GET", paths[((offset + asked - 1) % #paths) + 1])
 end
 
+-- all_done notes this thread's part as answered and tells whether every
+-- thread's is.
+function all_done()
+  if nthreads == 1 then return true end
+  local path = os.getenv("TILE_DONE")
+  if not path then return false end -- the run then lasts its duration
+  local f = assert(io.open(path, "a"))
+  f:write(tid, "\n")
+  f:close()
+  local n = 0
+  for _ in io.lines(path) do n = n + 1 end
+  return n >= nthreads
+end
+
 function response(status, headers, body)
   answered = answered + 1
   if once and answered == per then
     ended = now()
     wrk.thread:stop()
     -- wrk's main thread sleeps out the duration unless interrupted, as
-    -- by ^C: the other threads' parts may still be under way.
-    if nthreads == 1 then ffi.C.kill(ffi.C.getpid(), 2) end
+    -- by ^C, once the last thread is done. Threads share nothing but the
+    -- process, so each counts itself in a file ($TILE_DONE, appended to
+    -- in one write); a second ^C from two threads at once does no harm.
+    if all_done() then ffi.C.kill(ffi.C.getpid(), 2) end
   end
 end
 
