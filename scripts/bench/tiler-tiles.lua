@@ -58,7 +58,7 @@ end
 
 -- all_done notes this thread's part as answered and tells whether every
 -- thread's is.
-function all_done()
+local function all_done()
   if nthreads == 1 then return true end
   local path = os.getenv("TILE_DONE")
   if not path then return false end -- the run then lasts its duration
