@@ -193,9 +193,9 @@ wait_port 127.0.0.1 "$nginx_port" 10 nginx
 # own timing of the list (tiler-tiles.lua says why), and a list not
 # answered whole fails the benchmark.
 run_wrk() { # URL PATHS [header]
-  local threads=${BENCH_WRK_THREADS:-1} duration=${seconds}s finished
-  [ -z "${TILE_ONCE:-}" ] || duration=300s
-  finished=$(mktemp "$state/wrk-done.XXXXXX")
+  local threads=${BENCH_WRK_THREADS:-1} duration=${seconds}s finished=
+  # in once mode, where each thread counts itself done
+  [ -z "${TILE_ONCE:-}" ] || { duration=300s; finished=$(mktemp "$state/wrk-done.XXXXXX"); }
   TILE_PATHS=$2 TILE_THREADS=$threads TILE_DONE=$finished $client_cpus wrk -t"$threads" -c64 -d"$duration" --latency -s "$(dirname "$0")/tiler-tiles.lua" ${3:+-H "$3"} "$1" |
     awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
       /^once: / {if ($2 != $4 || $NF != "req/s" || $(NF-1) + 0 == 0) {print "asked once for each of " $4 " tiles, answered " $2 ": " $0 > "/dev/stderr"; failed = 1; exit}; rps = $(NF-1)}

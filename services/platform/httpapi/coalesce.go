@@ -19,7 +19,7 @@ import (
 // write(2) calls and two TCP segments, each crossing the whole network
 // stack (on loopback, the receiver's half too). For tiles, the hottest
 // path there is, that second write was a fifth of the tiler's CPU. A
-// handler that answers in one piece calls CoalesceWrites; the answer's
+// handler that answers in one piece does so with WriteWhole; the answer's
 // bytes then wait in the connection until net/http has finished it, and
 // leave in one write. net/http marks that moment by telling ConnState the
 // connection is idle; closing it, hijacking it or writing a second piece
@@ -157,7 +157,7 @@ func (c *coalescingConn) ReadFrom(r io.Reader) (int64, error) {
 type connKey struct{}
 
 // withConn puts the connection in each request's context (the
-// http.Server's ConnContext), for CoalesceWrites to find.
+// http.Server's ConnContext), for WriteWhole to find.
 func withConn(ctx context.Context, c net.Conn) context.Context {
 	return context.WithValue(ctx, connKey{}, c)
 }
@@ -171,13 +171,12 @@ func flushIdle(c net.Conn, s http.ConnState) {
 	}
 }
 
-// CoalesceWrites makes this request's answer leave in one write once it
-// is complete. Only for an answer written in one go: one that streams
-// would wait for its end. Being written now, the answer is also dated
-// now, from a Date header formatted once a second: net/http formats one
-// per answer, and for a warm tile that was 2 % of the tiler's CPU.
-func CoalesceWrites(c *gin.Context) { coalesce(c) }
-
+// coalesce makes this request's answer leave in one write once it is
+// complete, and returns the connection holding it (nil where the server
+// is not this package's). Only for an answer written in one go: one that
+// streams would wait for its end. Being written now, the answer is also
+// dated now, from a Date header formatted once a second: net/http formats
+// one per answer, and for a warm tile that was 2 % of the tiler's CPU.
 func coalesce(c *gin.Context) *coalescingConn {
 	cc, ok := c.Request.Context().Value(connKey{}).(*coalescingConn)
 	if !ok {
@@ -188,8 +187,8 @@ func coalesce(c *gin.Context) *coalescingConn {
 	return cc
 }
 
-// WriteWhole answers code with body in one write, as CoalesceWrites does,
-// and without copying the body on its way. net/http copies an answer into
+// WriteWhole answers code with body in one write (see coalesce), and
+// without copying the body on its way. net/http copies an answer into
 // its 4 KiB buffer until the buffer is full, and the hold copies that
 // buffer again; with the header sent into the hold first, a body larger
 // than the buffer passes both and leaves with the header in one writev.

@@ -26,32 +26,32 @@ var (
 	small = body[:3000]
 )
 
-// coalescingServer serves /coalesced (CoalesceWrites), /whole
-// (WriteWhole) and /plain with the same body, /whole-small (WriteWhole)
-// with a smaller one, /stream as server-sent events, and /close with
-// Connection: close.
+// coalescingServer serves /whole (WriteWhole) and /plain with the same
+// body, /whole-small (WriteWhole) with a smaller one, /close (WriteWhole)
+// with Connection: close, and /stream as server-sent events.
 func coalescingServer(t *testing.T) string {
 	t.Helper()
 	s := newServer(t)
 	e := s.Engine()
-	answer := func(c *gin.Context) {
+	e.GET("/plain", func(c *gin.Context) {
 		c.Header("Content-Length", strconv.Itoa(len(body)))
 		c.Status(http.StatusOK)
 		_, _ = c.Writer.Write(body)
-	}
-	e.GET("/coalesced", func(c *gin.Context) { httpapi.CoalesceWrites(c); answer(c) })
-	e.GET("/plain", answer)
-	e.GET("/close", func(c *gin.Context) { httpapi.CoalesceWrites(c); c.Header("Connection", "close"); answer(c) })
-	whole := func(b []byte) gin.HandlerFunc {
+	})
+	whole := func(b []byte, header ...string) gin.HandlerFunc {
 		return func(c *gin.Context) {
 			c.Header("Content-Length", strconv.Itoa(len(b)))
 			c.Header("Content-Type", "application/octet-stream")
+			for i := 0; i+1 < len(header); i += 2 {
+				c.Header(header[i], header[i+1])
+			}
 			httpapi.WriteWhole(c, http.StatusOK, b)
 		}
 	}
 	e.GET("/whole", whole(body))
 	e.HEAD("/whole", whole(body))
 	e.GET("/whole-small", whole(small))
+	e.GET("/close", whole(body, "Connection", "close"))
 	e.GET("/stream", func(c *gin.Context) {
 		c.Header("Content-Type", "text/event-stream")
 		_, _ = c.Writer.WriteString("data: first\n\n")
@@ -139,11 +139,9 @@ func TestCoalescedAnswerLeavesInOneWrite(t *testing.T) {
 	const n = 200
 	plain := get(t, addr, "/plain", body, n)
 	// Each answer: the client's request, then the server's writes (two
-	// plain, one coalesced); the runtime may add a few wake-ups.
-	for _, path := range []string{"/coalesced", "/whole"} {
-		if coalesced := get(t, addr, path, body, n); plain-coalesced < n*9/10 {
-			t.Fatalf("write calls for %d answers: %d plain, %d %s; want about %d fewer", n, plain, coalesced, path, n)
-		}
+	// plain, one whole); the runtime may add a few wake-ups.
+	if whole := get(t, addr, "/whole", body, n); plain-whole < n*9/10 {
+		t.Fatalf("write calls for %d answers: %d plain, %d whole; want about %d fewer", n, plain, whole, n)
 	}
 	// An answer within the buffer: one write too, not the header and then
 	// the body.
@@ -176,7 +174,7 @@ func TestWholeAnswerToHead(t *testing.T) {
 // Pipelined requests (sent before any answer is read) each get their
 // whole answer, in order.
 func TestCoalescedAnswersToPipelinedRequests(t *testing.T) {
-	paths := []string{"/coalesced", "/plain", "/whole", "/coalesced", "/whole", "/coalesced"}
+	paths := []string{"/whole", "/plain", "/whole-small", "/whole", "/plain", "/whole"}
 	var reqs strings.Builder
 	for _, p := range paths {
 		fmt.Fprintf(&reqs, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", p)
@@ -187,10 +185,14 @@ func TestCoalescedAnswersToPipelinedRequests(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
+		want := body
+		if p == "/whole-small" {
+			want = small
+		}
 		got, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if !bytes.Equal(got, body) {
-			t.Fatalf("%s: %d bytes, want %d", p, len(got), len(body))
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: %d bytes, want %d", p, len(got), len(want))
 		}
 	}
 }
@@ -211,7 +213,7 @@ func TestCoalescingNeitherLosesNorDelays(t *testing.T) {
 
 	// The stream comes after a coalesced answer on the same connection:
 	// holding must end with that answer.
-	r := send(t, addr, "GET /coalesced HTTP/1.1\r\nHost: x\r\n\r\nGET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+	r := send(t, addr, "GET /whole HTTP/1.1\r\nHost: x\r\n\r\nGET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
 	first, err := http.ReadResponse(r, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -114,7 +114,7 @@ func New(cfg Config, d Deps) *Server {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(d.Log.Handler(), slog.LevelWarn),
-		ConnContext:       withConn,  // for CoalesceWrites
+		ConnContext:       withConn,  // for WriteWhole
 		ConnState:         flushIdle, // the end of a coalesced answer
 	}
 	return s
